@@ -1,0 +1,84 @@
+# One-command set-up, build and test of the book. Needs only Python 3.11 (or PYTHON=...).
+#   make book    set-up, then build the book with execution into _build/html (cached)
+#   make test    set-up, unit tests, notebook sync check, nbval re-execution, clean -W build
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SEAICE_SOURCE ?= ../shared/data/seaice
+TORCH_PIN := torch==2.13.0
+CHAPTERS ?=
+CHAPTER ?=
+ARGS ?=
+
+.PHONY: help setup book test unit sync nbval build-check reference rerun external-data clean
+
+help:
+	@echo "make book        set-up and build the book into _build/html"
+	@echo "make test        set-up, unit tests, sync check, nbval, clean build with -W"
+	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md"
+	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/"
+
+setup: $(STAMP) external-data
+
+# torch first and alone: a pinned CPU build is available locally, and installing it before
+# anything else keeps pip from pulling a CUDA build as a dependency.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name latentdyn --display-name "Python (latentdyn)" >/dev/null
+	touch $(STAMP)
+
+# Real sea-ice imagery (BSD-3, not committed): copied from ../shared when present.
+external-data:
+	if [ -d "$(SEAICE_SOURCE)" ] && [ ! -d data/external/seaice ]; then
+	  mkdir -p data/external/seaice && cp "$(SEAICE_SOURCE)"/* data/external/seaice/
+	  echo "copied sea-ice imagery from $(SEAICE_SOURCE) into data/external/seaice"
+	fi
+
+book: setup
+	$(BIN)/jupyter-book build . --keep-going
+	@echo "open _build/html/index.html"
+
+unit: setup
+	$(BIN)/python -m pytest tests --ignore=tests/notebooks -q
+
+sync: setup
+	$(BIN)/python tools/notebooks.py check
+
+# Re-execute every reference notebook; only cells marked NBVAL_CHECK_OUTPUT are compared.
+# Recorded with OMP_NUM_THREADS=1 (make reference), checked with 2: the printed numbers
+# must not depend on the thread count.
+nbval: setup
+	OMP_NUM_THREADS=2 LATENTDYN_PROGRESS=0 $(BIN)/python -m pytest --nbval-lax tests/notebooks \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -p no:cacheprovider -q
+
+# A clean build (fresh output folder, so the execution cache cannot hide a change in src/),
+# with warnings as errors.
+build-check: setup
+	rm -rf _build/test
+	$(BIN)/jupyter-book build . -W --keep-going --path-output _build/test
+	$(BIN)/python tools/build_report.py _build/test/_build/html
+
+test: unit sync nbval build-check
+
+reference: setup
+	OMP_NUM_THREADS=1 $(BIN)/python tools/notebooks.py record $(CHAPTERS)
+
+rerun: setup
+	test -n "$(CHAPTER)" || { echo "usage: make rerun CHAPTER=name ARGS='-p seed 3'"; exit 2; }
+	mkdir -p _build/runs
+	$(BIN)/jupytext --quiet --to ipynb book/$(CHAPTER).md -o _build/runs/$(CHAPTER).input.ipynb
+	$(BIN)/papermill _build/runs/$(CHAPTER).input.ipynb _build/runs/$(CHAPTER).ipynb --cwd book $(ARGS)
+	@echo "executed notebook: _build/runs/$(CHAPTER).ipynb"
+
+clean:
+	rm -rf _build

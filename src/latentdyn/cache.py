@@ -1,0 +1,140 @@
+"""Where generated data lives, and a cache of NumPy arrays keyed by the parameters that made them.
+
+Generated datasets and experiment results are stored under ``<project>/data/cache`` as
+``<name>-<key>.npz``, where ``key`` hashes the generating parameters. Every file carries a
+SHA-256 checksum of its contents; a file that is truncated, unreadable or whose checksum
+does not match is reported with a warning, deleted and regenerated, never silently used.
+Files are written to a temporary name and renamed, so an interrupted write never leaves a
+file that looks complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+PARAMS_KEY = "__params__"
+CHECKSUM_KEY = "__checksum__"
+
+
+class CorruptCacheError(RuntimeError):
+    """A cache file exists but cannot be trusted."""
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """Return the book's root folder (the one holding ``_toc.yml`` and ``src/latentdyn``)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").is_file() and (folder / "src" / "latentdyn").is_dir():
+            return folder
+    package_root = Path(__file__).resolve().parents[2]
+    if (package_root / "_toc.yml").is_file():
+        return package_root
+    return None
+
+
+def data_root() -> Path:
+    """Folder for data: ``$LATENTDYN_DATA_DIR``, else ``<project>/data``, else ``~/.cache/latentdyn``."""
+    configured = os.environ.get("LATENTDYN_DATA_DIR")
+    if configured:
+        return Path(configured).expanduser()
+    root = project_root()
+    if root is not None:
+        return root / "data"
+    return Path.home() / ".cache" / "latentdyn"
+
+
+def cache_dir() -> Path:
+    """Folder of generated, re-creatable files (git-ignored)."""
+    return data_root() / "cache"
+
+
+def parameters_key(params: Mapping[str, Any]) -> str:
+    """A short, stable hash of a JSON-serialisable parameter mapping."""
+    text = json.dumps(params, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _checksum(arrays: Mapping[str, np.ndarray]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(arrays):
+        if name == CHECKSUM_KEY:
+            continue
+        array = np.ascontiguousarray(arrays[name])
+        digest.update(name.encode())
+        digest.update(str(array.dtype).encode())
+        digest.update(str(array.shape).encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
+
+
+def save_arrays(path: Path, arrays: Mapping[str, np.ndarray], params: Mapping[str, Any]) -> None:
+    """Write ``arrays`` and ``params`` to ``path`` atomically, with a checksum."""
+    content = {name: np.asarray(value) for name, value in arrays.items()}
+    for reserved in (PARAMS_KEY, CHECKSUM_KEY):
+        if reserved in content:
+            raise ValueError(f"arrays must not use the reserved name {reserved!r}")
+    content[PARAMS_KEY] = np.array(json.dumps(params, sort_keys=True, default=str))
+    content[CHECKSUM_KEY] = np.array(_checksum(content))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **content)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Read a cache file and verify its checksum; raise ``CorruptCacheError`` if it fails."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise CorruptCacheError(f"cannot read {path}: {error}") from error
+    if CHECKSUM_KEY not in arrays:
+        raise CorruptCacheError(f"{path} has no checksum")
+    if str(arrays.pop(CHECKSUM_KEY)) != _checksum(arrays):
+        raise CorruptCacheError(f"{path} does not match its checksum")
+    arrays.pop(PARAMS_KEY, None)
+    return arrays
+
+
+def load_or_create(
+    name: str,
+    params: Mapping[str, Any],
+    create: Callable[[], Mapping[str, np.ndarray]],
+    *,
+    directory: Path | None = None,
+) -> dict[str, np.ndarray]:
+    """Return the arrays cached for ``(name, params)``, creating and storing them if needed.
+
+    Args:
+        name: a file-name prefix such as ``"disc_frames"``.
+        params: everything that determines the arrays (JSON-serialisable).
+        create: called with no argument when the cache is missing or corrupt.
+        directory: where to store; default :func:`cache_dir`.
+    """
+    if not name or any(char in name for char in "/\\"):
+        raise ValueError(f"name must be a non-empty file-name prefix, got {name!r}")
+    path = (directory or cache_dir()) / f"{name}-{parameters_key(params)}.npz"
+    if path.exists():
+        try:
+            return load_arrays(path)
+        except CorruptCacheError as error:
+            warnings.warn(f"{error}; regenerating it", RuntimeWarning, stacklevel=2)
+            path.unlink(missing_ok=True)
+    arrays = {key: np.asarray(value) for key, value in create().items()}
+    save_arrays(path, arrays, params)
+    return arrays

@@ -1,0 +1,1 @@
+"""Models: convolution filters for the continuity analysis (more models arrive with later chapters)."""

@@ -1,0 +1,29 @@
+"""Shared test set-up: a headless matplotlib backend, and per-chapter times for nbval runs."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # only for the test process; notebooks keep their inline backend
+os.environ.setdefault("LATENTDYN_PROGRESS", "0")
+
+_notebook_seconds: dict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    path = Path(str(report.fspath))
+    if path.suffix == ".ipynb":
+        _notebook_seconds[path.stem] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _notebook_seconds:
+        return
+    terminalreporter.section("chapter execution times (nbval)")
+    for name, seconds in sorted(_notebook_seconds.items()):
+        terminalreporter.write_line(f"{name:40s} {seconds:7.1f} s")
+    terminalreporter.write_line(f"{'total':40s} {sum(_notebook_seconds.values()):7.1f} s")

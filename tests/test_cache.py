@@ -1,0 +1,88 @@
+"""The array cache: reuse, keys, and detection of corrupt or partial files."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from latentdyn import cache
+
+
+def make_counter():
+    calls = []
+
+    def create():
+        calls.append(1)
+        return {"frames": np.arange(12.0).reshape(3, 4), "label": np.array(7)}
+
+    return create, calls
+
+
+def cached_file(directory):
+    (path,) = list(directory.glob("frames-*.npz"))
+    return path
+
+
+def test_reuses_cached_arrays(tmp_path):
+    create, calls = make_counter()
+    first = cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)
+    second = cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first["frames"], second["frames"])
+    assert int(second["label"]) == 7
+
+
+def test_other_parameters_other_file(tmp_path):
+    create, calls = make_counter()
+    cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)
+    cache.load_or_create("frames", {"n": 4}, create, directory=tmp_path)
+    assert len(calls) == 2
+    assert cache.parameters_key({"a": 1, "b": 2}) == cache.parameters_key({"b": 2, "a": 1})
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip_byte", "empty"])
+def test_corrupt_file_is_regenerated(tmp_path, damage):
+    create, calls = make_counter()
+    cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)
+    path = cached_file(tmp_path)
+    content = path.read_bytes()
+    if damage == "truncate":
+        path.write_bytes(content[: len(content) // 2])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        # change one stored number without touching the zip structure
+        arrays = dict(np.load(path))
+        arrays["frames"] = arrays["frames"] + 1
+        np.savez(path, **arrays)
+    with pytest.warns(RuntimeWarning, match="regenerating"):
+        arrays = cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(arrays["frames"], np.arange(12.0).reshape(3, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)  # now clean
+
+
+def test_no_temporary_files_left(tmp_path):
+    create, _ = make_counter()
+    cache.load_or_create("frames", {"n": 3}, create, directory=tmp_path)
+    assert [p.suffix for p in tmp_path.iterdir()] == [".npz"]
+
+
+def test_data_root_follows_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
+    assert cache.data_root() == tmp_path
+    assert cache.cache_dir() == tmp_path / "cache"
+
+
+def test_data_root_is_project_data_folder(monkeypatch):
+    monkeypatch.delenv("LATENTDYN_DATA_DIR", raising=False)
+    root = cache.project_root()
+    assert root is not None and (root / "_toc.yml").is_file()
+    assert cache.data_root() == root / "data"
+
+
+def test_bad_name(tmp_path):
+    with pytest.raises(ValueError, match="name must be a non-empty file-name prefix"):
+        cache.load_or_create("a/b", {}, dict, directory=tmp_path)
