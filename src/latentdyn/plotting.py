@@ -67,7 +67,9 @@ def plot_probe_traces(result: DeltaContinuityResult) -> Figure:
                      drawstyle="steps-post", ax=axis, linewidth=1.2, legend="full")
         axis.set_title(KIND_LABELS[kind], fontsize=11)
         axis.set_xlabel("time t")
-        axis.set_ylabel("latent coordinate z(t)")
+        axis.set_ylabel("latent coordinate z(t) / RMS")
+        axis.legend(title="N", fontsize=8, title_fontsize=8, ncol=4, loc="upper center",
+                    bbox_to_anchor=(0.5, -0.2))
     return _finish(figure)
 
 
@@ -111,4 +113,8 @@ def plot_regularizer_benchmark(result: RegularizerBenchmarkResult) -> Figure:
     axes[0].set(yscale="log", ylabel="seconds (forward + backward)", xlabel="filter bank")
     sns.barplot(data=result.table, x="bank", y="largest_tensor_mb", hue="method", ax=axes[1])
     axes[1].set(yscale="log", ylabel="largest tensor (MB)", xlabel="filter bank")
+    for axis in axes:
+        low, high = axis.get_ylim()
+        axis.set_ylim(low, high * 30)  # room for the legend above the bars
+        axis.legend(title=None, loc="upper left", ncol=2, fontsize=9)
     return _finish(figure)

@@ -59,7 +59,8 @@ class DeltaContinuityResult:
         increments: long table (kind, resolution, interval, max_increment, mean_increment):
             the largest and mean ||z(t+dt) - z(t)|| over the trajectory for each dt.
         probe_traces: long table (kind, resolution, time, value): the latent feature at a
-            fixed physical point over time.
+            fixed physical point over time, divided by the root-mean-square of the first
+            frame's feature map (so that the values of different resolutions compare).
         slopes: per kind, the slope of log(continuity_constant) against log(delta); ~0
             means the constant does not grow as pixels shrink (delta-continuity).
         frames: resolution -> the first frame ``(N, N)``.
@@ -179,7 +180,8 @@ def run_delta_continuity(
                     "max_increment": float(increments.max()),
                     "mean_increment": float(increments.mean()),
                 })
-            probe = latents[:, probe_row, probe_col].numpy()
+            # in units of the first feature map's root-mean-square, comparable across N
+            probe = (latents[:, probe_row, probe_col] * resolution).numpy()
             trace_rows.extend({"kind": kind, "resolution": resolution, "time": float(t),
                                "value": float(v)} for t, v in zip(times.numpy(), probe))
     summary = pd.DataFrame(summary_rows)
