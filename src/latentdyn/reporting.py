@@ -29,6 +29,4 @@ def significant(frame: pd.DataFrame | pd.Series, digits: int = 3) -> pd.DataFram
     """A copy of ``frame`` whose floating-point entries are strings with ``digits`` significant digits."""
     if not isinstance(frame, pd.DataFrame | pd.Series):
         raise ValueError(f"frame must be a pandas DataFrame or Series, got {type(frame).__name__}")
-    if isinstance(frame, pd.Series):
-        return frame.map(lambda value: format_significant(value, digits))
     return frame.map(lambda value: format_significant(value, digits))
