@@ -1,4 +1,4 @@
-"""Metrics on latent trajectories (continuity) — more (VPT, PSNR, SSIM) arrive with later chapters."""
+"""Metrics on latent trajectories (continuity, smoothness) and on decoded rollouts (VPT, in-between error)."""
 
 from __future__ import annotations
 
@@ -55,3 +55,65 @@ def step_ratio(latents: torch.Tensor) -> float:
     if median == 0.0:
         return float("inf")
     return float(steps.max()) / median
+
+
+def smoothness_ratio(latents: torch.Tensor) -> float:
+    """Mean second difference over mean first difference, ``mean|z_{n+1} - 2 z_n + z_{n-1}| / mean|z_{n+1} - z_n|``.
+
+    For states sampled from a smooth curve every ``dt`` this is ``O(dt)`` (small); a
+    trajectory that zig-zags from frame to frame has a ratio of order 1 or more. Unlike
+    :func:`step_ratio` it does not grow when the motion merely changes speed.
+
+    Args:
+        latents: ``(T, d)`` states at equally spaced times, ``T >= 3``.
+    """
+    check_tensor("latents", latents, ndim=2)
+    if latents.shape[0] < 3:
+        raise ValueError(f"latents must have at least 3 frames, got shape {tuple(latents.shape)}")
+    first = torch.linalg.vector_norm(latents[1:] - latents[:-1], dim=1).mean()
+    second = torch.linalg.vector_norm(latents[2:] - 2 * latents[1:-1] + latents[:-2], dim=1).mean()
+    if float(first) == 0.0:
+        return float("inf")
+    return float(second / first)
+
+
+def relative_frame_error(predicted: torch.Tensor, truth: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """Per-frame error ``|x_hat - x| / |x - x_ref|`` (Frobenius norms over pixels and channels).
+
+    ``x_ref`` is a fixed reference image (the mean training frame): an error of 1 means the
+    prediction is as far from the truth as that static image is.
+
+    Args:
+        predicted, truth: ``(..., C, H, W)`` images in [0, 1].
+        reference: ``(C, H, W)``.
+
+    Returns:
+        ``(...)`` errors.
+    """
+    check_tensor("predicted", predicted, finite=False)
+    check_tensor("truth", truth)
+    if predicted.shape != truth.shape:
+        raise ValueError(f"predicted {tuple(predicted.shape)} and truth {tuple(truth.shape)} must match")
+    check_tensor("reference", reference, shape=tuple(truth.shape[-3:]))
+    error = torch.linalg.vector_norm((predicted - truth).flatten(-3), dim=-1)
+    scale = torch.linalg.vector_norm((truth - reference).flatten(-3), dim=-1).clamp_min(1e-12)
+    return error / scale
+
+
+def valid_prediction_time(frame_errors: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """Valid Prediction Time: percentage of the horizon before the error first exceeds ``threshold``.
+
+    Args:
+        frame_errors: ``(N, T)`` per-frame errors of ``N`` rollouts over ``T`` predicted frames
+            (frame 0 is the first *predicted* frame). NaN counts as exceeding.
+        threshold: the error above which a prediction is no longer valid.
+
+    Returns:
+        ``(N,)`` VPT in percent: ``100 * k / T`` where ``k`` is the number of leading frames
+        whose error stays at or below the threshold (100 if it never exceeds it).
+    """
+    check_tensor("frame_errors", frame_errors, ndim=2, finite=False)
+    threshold = check_positive_float("threshold", threshold)
+    valid = (frame_errors <= threshold) & torch.isfinite(frame_errors)
+    leading = torch.cumprod(valid.to(torch.int64), dim=1).sum(dim=1)
+    return 100.0 * leading.to(torch.float64) / frame_errors.shape[1]

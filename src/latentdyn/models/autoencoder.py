@@ -1,0 +1,175 @@
+"""One convolutional autoencoder description for every CpAE experiment; variants are arguments.
+
+- ``regularizer="continuity"`` with large filters is the CpAE (filter-continuity penalty J
+  on the large filters, :func:`latentdyn.regularizers.filter_continuity_penalty`).
+- ``regularizer="none"`` with small filters is the standard AE of the paper.
+- ``regularizer="l2"`` is the "AE + L2" baseline: ``mean(W**2)`` on the same filters.
+
+Two layouts, following the authors' code:
+
+- ``architecture="deep"`` (pendulums, swing stick): ``num_large_stacks`` stacks of
+  ``Conv(filter_size, stride 2)-BN-ReLU`` + ``Conv(3)-BN-ReLU``, then stacks of
+  ``Conv(4, stride 2)-BN-ReLU`` + ``Conv(3)-BN-ReLU`` until the height is ``bottleneck_height``,
+  then a linear map to the latent state. The decoder mirrors it with transposed convolutions
+  and ends in a sigmoid. The penalty acts on the ``num_large_stacks`` stride-2 filters.
+- ``architecture="single"`` (circular motion): one convolution whose kernel covers the whole
+  image (a ``(channels[0], C, H, W)`` filter bank), a sigmoid and a linear map; the decoder
+  mirrors it. The penalty acts on that one filter bank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from latentdyn.regularizers import filter_continuity_penalty
+from latentdyn.validation import check_choice, check_positive_float, check_positive_int, check_tensor
+
+ARCHITECTURES = ("deep", "single")
+REGULARIZERS = ("none", "l2", "continuity")
+
+
+def _conv_block(in_channels: int, out_channels: int, kernel: int, stride: int) -> nn.Sequential:
+    padding = (kernel - 2) // 2 if stride == 2 else kernel // 2
+    if stride == 2 and kernel % 2 == 1:
+        padding = (kernel - 1) // 2
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=padding),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(),
+    )
+
+
+def _up_block(in_channels: int, out_channels: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, 3, padding=1),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(),
+    )
+
+
+class ConvAutoencoder(nn.Module):
+    """Convolutional autoencoder ``x -> z -> x_hat`` with an optional filter penalty.
+
+    Args:
+        image_shape: ``(C, H, W)`` of one input, pixel values in [0, 1]; for ``"deep"``, ``H``
+            and ``W`` must be divisible by ``2 ** (depth)`` where the depth follows from
+            ``bottleneck_height``.
+        latent_dim: size of the latent state ``z``.
+        architecture: ``"deep"`` or ``"single"`` (see the module docstring).
+        filter_size: side of the regularized filters (``"deep"``: the first ``num_large_stacks``
+            stride-2 convolutions; ``"single"``: ignored, the kernel is the whole image).
+        channels: output channels of the regularized stacks (``"single"``: one entry).
+        bottleneck_height: height of the last feature map before the linear map (``"deep"``).
+        regularizer: ``"none"``, ``"l2"`` or ``"continuity"``.
+        regularizer_weight: factor of the penalty in :meth:`weight_penalty`.
+        kernel_scale: ``sigma`` of J's Gaussian (units of the filter side).
+    """
+
+    def __init__(
+        self,
+        image_shape: Sequence[int],
+        latent_dim: int,
+        *,
+        architecture: str = "deep",
+        filter_size: int = 12,
+        channels: Sequence[int] = (16, 32, 64),
+        bottleneck_height: int = 2,
+        regularizer: str = "continuity",
+        regularizer_weight: float = 1.0,
+        kernel_scale: float = 10.0,
+    ) -> None:
+        super().__init__()
+        if len(image_shape) != 3:
+            raise ValueError(f"image_shape must be (C, H, W), got {tuple(image_shape)}")
+        self.image_shape = tuple(check_positive_int("image_shape", s) for s in image_shape)
+        self.latent_dim = check_positive_int("latent_dim", latent_dim)
+        self.architecture = check_choice("architecture", architecture, ARCHITECTURES)
+        self.regularizer = check_choice("regularizer", regularizer, REGULARIZERS)
+        self.regularizer_weight = check_positive_float("regularizer_weight", regularizer_weight,
+                                                       allow_zero=True)
+        self.kernel_scale = check_positive_float("kernel_scale", kernel_scale)
+        channels = tuple(check_positive_int("channels", c) for c in channels)
+        if not channels:
+            raise ValueError("channels must name at least one stack")
+        if self.architecture == "single":
+            self._build_single(channels[0])
+        else:
+            self._build_deep(check_positive_int("filter_size", filter_size), channels,
+                             check_positive_int("bottleneck_height", bottleneck_height))
+
+    def _build_single(self, width: int) -> None:
+        in_channels, height, width_px = self.image_shape
+        conv = nn.Conv2d(in_channels, width, (height, width_px))
+        self.encoder = nn.Sequential(conv, nn.Sigmoid(), nn.Flatten(), nn.Linear(width, self.latent_dim))
+        self.decoder = nn.Sequential(
+            nn.Linear(self.latent_dim, width), nn.Sigmoid(), nn.Unflatten(1, (width, 1, 1)),
+            nn.ConvTranspose2d(width, in_channels, (height, width_px)), nn.Sigmoid(),
+        )
+        self.regularized_convs = [conv]
+
+    def _build_deep(self, filter_size: int, channels: tuple[int, ...], bottleneck_height: int) -> None:
+        in_channels, height, width = self.image_shape
+        blocks, self.regularized_convs, widths = [], [], [in_channels]
+        current = in_channels
+        for out in channels:
+            stride_block = _conv_block(current, out, filter_size, 2)
+            blocks += [stride_block, _conv_block(out, out, 3, 1)]
+            self.regularized_convs.append(stride_block[0])
+            current, height, width = out, height // 2, width // 2
+            widths.append(out)
+        while height > bottleneck_height:
+            blocks += [_conv_block(current, current, 4, 2), _conv_block(current, current, 3, 1)]
+            height, width = height // 2, width // 2
+            widths.append(current)
+        levels = len(widths) - 1
+        if self.image_shape[1] != height * 2**levels or self.image_shape[2] != width * 2**levels:
+            raise ValueError(
+                f"image_shape {self.image_shape} must have H and W divisible by 2**{levels} "
+                f"(bottleneck_height={bottleneck_height})"
+            )
+        self.bottleneck_shape = (current, height, width)
+        flat = current * height * width
+        self.encoder = nn.Sequential(*blocks, nn.Flatten(), nn.Linear(flat, self.latent_dim))
+        ups = [_up_block(widths[i + 1], max(widths[i], 8)) for i in reversed(range(1, levels))]
+        last = max(widths[1], 8)
+        self.decoder = nn.Sequential(
+            nn.Linear(self.latent_dim, flat), nn.ReLU(), nn.Unflatten(1, self.bottleneck_shape),
+            *ups,
+            nn.ConvTranspose2d(last, last, 4, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(last, in_channels, 3, padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, images: torch.Tensor) -> torch.Tensor:
+        """``(B, C, H, W)`` images in [0, 1] -> ``(B, latent_dim)`` latent states."""
+        check_tensor("images", images, shape=(None, *self.image_shape), finite=False)
+        return self.encoder(images)
+
+    def decode(self, latents: torch.Tensor) -> torch.Tensor:
+        """``(B, latent_dim)`` latent states -> ``(B, C, H, W)`` images in [0, 1]."""
+        check_tensor("latents", latents, shape=(None, self.latent_dim), finite=False)
+        return self.decoder(latents)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(images))
+
+    def weight_penalty(self) -> torch.Tensor:
+        """``regularizer_weight`` times the sum over the regularized filter banks of J or L2."""
+        reference = self.regularized_convs[0].weight
+        if self.regularizer == "none" or self.regularizer_weight == 0.0:
+            return reference.new_zeros(())
+        if self.regularizer == "l2":
+            total = sum(conv.weight.pow(2).mean() for conv in self.regularized_convs)
+        else:
+            total = sum(filter_continuity_penalty(conv.weight, kernel_scale=self.kernel_scale)
+                        for conv in self.regularized_convs)
+        return self.regularizer_weight * total
+
+    def regularized_filters(self) -> list[torch.Tensor]:
+        """The regularized filter banks, ``(C_out, C_in, K, K)`` each, detached."""
+        return [conv.weight.detach() for conv in self.regularized_convs]
