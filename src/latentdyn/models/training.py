@@ -61,18 +61,25 @@ def _save_checkpoint(path: Path | None, modules: dict[str, nn.Module], optimizer
 
 
 def train_autoencoder(model: ConvAutoencoder, images: torch.Tensor, *, epochs: int, batch_size: int,
-                      learning_rate: float, seed: int, checkpoint: Path | None = None,
+                      learning_rate: float, seed: int, final_learning_rate: float | None = None,
+                      checkpoint: Path | None = None, checkpoint_every: int = 1,
                       stop_after_epoch: int | None = None, description: str = "autoencoder") -> list[float]:
     """Fit ``model`` to reconstruct ``images (M, C, H, W)`` in [0, 1]; loss = MSE + weight penalty.
 
-    Returns the mean training loss of every epoch. ``stop_after_epoch`` ends the call early
-    (used to test resuming from ``checkpoint``).
+    Adam; the learning rate decays exponentially from ``learning_rate`` to
+    ``final_learning_rate`` (default: no decay) over the epochs, which also lets the
+    batch-norm running statistics settle. Returns the mean training loss of every epoch.
+    ``stop_after_epoch`` ends the call early (used to test resuming from ``checkpoint``).
     """
     check_tensor("images", images, shape=(None, *model.image_shape))
     epochs = check_positive_int("epochs", epochs)
     batch_size = check_positive_int("batch_size", batch_size)
     optimizer = torch.optim.Adam(model.parameters(), lr=check_positive_float("learning_rate", learning_rate))
-    start, history = _load_checkpoint(checkpoint, {"model": model}, optimizer)
+    final = learning_rate if final_learning_rate is None else check_positive_float("final_learning_rate",
+                                                                                  final_learning_rate)
+    scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=(final / learning_rate) ** (1 / epochs))
+    checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
+    start, history = _load_checkpoint(checkpoint, {"model": model}, optimizer, scheduler)
     device = next(model.parameters()).device
     model.train()
     for epoch in progress(range(start, epochs), description, total=epochs - start):
@@ -84,8 +91,10 @@ def train_autoencoder(model: ConvAutoencoder, images: torch.Tensor, *, epochs: i
             loss.backward()
             optimizer.step()
             total += loss.item() * len(batch)
+        scheduler.step()
         history.append(total / len(images))
-        _save_checkpoint(checkpoint, {"model": model}, optimizer, epoch + 1, history)
+        if (epoch + 1) % checkpoint_every == 0 or epoch + 1 == epochs:
+            _save_checkpoint(checkpoint, {"model": model}, optimizer, epoch + 1, history, scheduler)
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch:
             break
     model.eval()
