@@ -156,3 +156,30 @@ def plot_results_comparison(table: pd.DataFrame) -> Figure:
     axis.set_ylim(0, 105)
     axis.legend(fontsize=7, ncol=2)
     return _finish(figure)
+
+
+# labels and the numbers behind the system chapters' figures -----------------------------------
+
+from latentdyn.experiments.cpae import VARIANT_LABELS as VARIANT_LABELS_BY_KEY  # noqa: E402
+
+
+def label(variant: str) -> str:
+    """Display name of an autoencoder variant key (``"cpae"`` -> ``"CpAE"``)."""
+    return VARIANT_LABELS_BY_KEY.get(variant, variant)
+
+
+def strip_errors(result) -> pd.DataFrame:
+    """RMS pixel error of each decoded strip frame against the truth (rows: autoencoder)."""
+    return pd.DataFrame({label(v): {f"step {k}": float(np.sqrt(np.mean((strip[i] - result.truth_strip[i]) ** 2)))
+                                    for i, k in enumerate(result.strip_frames)}
+                         for v, strip in result.strips.items()}).T
+
+
+def latent_samples(result, coordinates: int = 4) -> pd.DataFrame:
+    """Encoded latent coordinates of the first test trajectory at the strip frames (rows: autoencoder, z_i)."""
+    rows = {}
+    for variant, latents in result.latents.items():
+        for index in range(min(coordinates, latents.shape[-1])):
+            rows[(label(variant), f"z{index + 1}")] = {f"step {k}": float(latents[0, k, index])
+                                                       for k in result.strip_frames}
+    return pd.DataFrame(rows).T

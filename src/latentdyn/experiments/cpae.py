@@ -313,6 +313,7 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     """
     check_choice("system", system, SYSTEMS)
     settings = _system_settings(profile, knobs)
+    seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()
     dataset = load_video(system, settings, seed, frames_folder)
@@ -410,6 +411,7 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Ci
     rolled out from the last training frame over the remaining frames.
     """
     settings = resolve_settings("cpae_circle", profile, **knobs)
+    seed_everything(seed, settings["num_threads"])
     video = generate_circle_video(resolution=settings["resolution"], num_frames=settings["num_frames"],
                                   num_train=settings["num_train"])
     frames = torch.from_numpy(video.frames)
@@ -624,6 +626,7 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     ablation = resolve_settings("cpae_ablations", profile, **{k: v for k, v in knobs.items() if k in ablation_keys})
     system_knobs = {**ablation["system_overrides"], **{k: v for k, v in knobs.items() if k not in ablation_keys}}
     settings = _system_settings(profile, system_knobs)
+    seed_everything(seed, settings["num_threads"])
     system = check_choice("system", ablation["system"], SYSTEMS)
     data = _prepare_system(system, settings, seed)
     small, large = settings["small_filter_size"], settings["large_filter_size"]
