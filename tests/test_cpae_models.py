@@ -172,3 +172,14 @@ def test_autoencoder_training_resumes_from_checkpoint(tmp_path):
     for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
         torch.testing.assert_close(a, b)
     assert history[-1] < history[0]
+
+
+def test_multi_step_training_and_its_limits():
+    trajectories = torch.randn(3, 6, 2)
+    model = build_latent_model("sympnet", 2)
+    history = train_latent_model(model, trajectories, time_step=1.0, steps=3, batch_size=4, learning_rate=1e-2,
+                                 final_learning_rate=1e-3, seed=0, horizon=3)
+    assert len(history) == 3
+    with pytest.raises(ValueError, match="horizon"):
+        train_latent_model(model, trajectories, time_step=1.0, steps=3, batch_size=4, learning_rate=1e-2,
+                           final_learning_rate=1e-3, seed=0, horizon=6)

@@ -142,6 +142,7 @@ def trained_autoencoder(name: str, image_shape: tuple[int, ...], latent_dim: int
 def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: dict[str, Any], seed: int):
     """Fit (or load) a latent model on standardised training trajectories ``latents (N, T, d)``."""
     params = {"kind": kind, "latents": key, "steps": settings["dynamics_steps"],
+              "horizon": settings["dynamics_horizon"],
               "hidden": settings["dynamics_hidden"], "batch_size": settings["dynamics_batch_size"],
               "learning_rate": settings["dynamics_learning_rate"],
               "final_learning_rate": settings["dynamics_final_learning_rate"], "seed": seed,
@@ -156,7 +157,7 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
                                      batch_size=settings["dynamics_batch_size"],
                                      learning_rate=settings["dynamics_learning_rate"],
                                      final_learning_rate=settings["dynamics_final_learning_rate"], seed=seed,
-                                     description=f"fit {kind}")
+                                     horizon=settings["dynamics_horizon"], description=f"fit {kind}")
         return {**_state_arrays(fresh), "__history": np.asarray(history)}
 
     arrays = load_or_create(f"latent-{kind}", params, create)

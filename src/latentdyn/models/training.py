@@ -103,26 +103,35 @@ def train_autoencoder(model: ConvAutoencoder, images: torch.Tensor, *, epochs: i
 
 def train_latent_model(model: nn.Module, trajectories: torch.Tensor, *, time_step: float, steps: int,
                        batch_size: int, learning_rate: float, final_learning_rate: float, seed: int,
-                       description: str = "latent model") -> list[float]:
-    """Fit a latent model to one-step transitions ``z_n -> z_{n+1}`` of ``trajectories (N, T, d)``.
+                       horizon: int = 1, description: str = "latent model") -> list[float]:
+    """Fit a latent model to transitions of ``trajectories (N, T, d)``.
 
-    The authors' scheme: one-step loss, Adam with the learning rate decaying exponentially
+    The loss compares a rollout of ``horizon`` steps from ``z_n`` with ``z_{n+1..n+horizon}``
+    (``horizon=1``: the authors' one-step loss). Adam, the learning rate decaying exponentially
     from ``learning_rate`` to ``final_learning_rate`` over ``steps`` updates. Returns the loss
     every ``steps // 20`` updates.
     """
     check_tensor("trajectories", trajectories, ndim=3)
     steps = check_positive_int("steps", steps)
-    current = trajectories[:, :-1].reshape(-1, trajectories.shape[-1])
-    following = trajectories[:, 1:].reshape(-1, trajectories.shape[-1])
+    horizon = check_positive_int("horizon", horizon)
+    num_trajectories, length, _ = trajectories.shape
+    if horizon >= length:
+        raise ValueError(f"horizon ({horizon}) must be shorter than the trajectories ({length} states)")
+    starts = length - horizon
     optimizer = torch.optim.Adam(model.parameters(), lr=check_positive_float("learning_rate", learning_rate))
     decay = (check_positive_float("final_learning_rate", final_learning_rate) / learning_rate) ** (1 / steps)
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=decay)
     generator = torch.Generator().manual_seed(seed)
+    offsets = torch.arange(horizon + 1)
     history = []
     model.train()
     for step in progress(range(steps), description):
-        batch = torch.randint(len(current), (min(batch_size, len(current)),), generator=generator)
-        loss = (model.step(current[batch], time_step) - following[batch]).pow(2).mean()
+        count = min(batch_size, num_trajectories * starts)
+        which = torch.randint(num_trajectories, (count,), generator=generator)
+        start = torch.randint(starts, (count,), generator=generator)
+        windows = trajectories[which[:, None], start[:, None] + offsets]  # (B, horizon + 1, d)
+        predicted = model.rollout(windows[:, 0], horizon, time_step)
+        loss = (predicted[:, 1:] - windows[:, 1:]).pow(2).mean()
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -1,0 +1,73 @@
+"""The CpAE entry functions in the smoke profile: tables, caching, determinism, figures, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from latentdyn import plotting_cpae
+from latentdyn.experiments import cpae
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path_factory.getbasetemp() / "cpae-data"))
+
+
+def test_system_run_tables_and_cache():
+    first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+    assert list(first.vpt.columns) == ["VPT mean (%)", "VPT std (%)", "VPT vs reconstruction (%)"]
+    assert len(first.vpt) == 2 * 3
+    assert first.vpt["VPT mean (%)"].between(0, 100).all()
+    assert set(first.continuity.index) == {"standard AE", "CpAE"}
+    assert first.latents["cpae"].shape[-1] == 2
+    # the second call loads the trained models from the cache and gives identical numbers
+    again = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+    pd.testing.assert_frame_equal(first.vpt, again.vpt)
+    pd.testing.assert_frame_equal(first.continuity, again.continuity)
+    assert again.timings["train cpae"] < first.timings["train cpae"] + 1.0
+    # the figures draw
+    for figure in (plotting_cpae.plot_vpt(first.vpt),
+                   plotting_cpae.plot_frame_errors(first.frame_errors, plotting_cpae.VARIANT_LABELS_BY_KEY, 0.5),
+                   plotting_cpae.plot_latent_trajectories(first.latents, first.rollouts, first.time_step)):
+        assert figure.axes
+    assert plotting_cpae.strip_errors(first).shape == (2, len(first.strip_frames))
+
+
+def test_system_with_eight_latent_dimensions_and_camera():
+    result = cpae.run_cpae_system("swing_stick", profile="smoke", seed=1)
+    assert result.latents["standard"].shape[-1] == 8
+    assert np.isfinite(result.continuity["in-between error"]).all()
+
+
+def test_circle_run():
+    result = cpae.run_cpae_circle(profile="smoke")
+    assert list(result.metrics.index) == ["standard AE", "AE + L2", "CpAE"]
+    assert result.latents["cpae"].shape == (result.settings["num_frames"], 2)
+    assert result.rollouts["cpae"].shape == (result.settings["num_frames"] - result.num_train + 1, 2)
+
+
+def test_ablations_run():
+    result = cpae.run_cpae_ablations(profile="smoke")
+    assert len(result.filter_grid) == 5
+    assert len(result.weight_sweep) == 2
+    assert list(result.training_schemes.index)[1].startswith("joint")
+    assert (result.benchmark["direct / separable"] > 0).all()
+
+
+def test_paper_numbers_are_stored_with_their_source():
+    table = cpae.paper_vpt()
+    values = table.set_index(["system", "autoencoder"])["vpt"]
+    assert values[("damped_pendulum", "CpAE")] == 99.2
+    assert values[("elastic_double_pendulum", "standard AE")] == 30.6
+    assert table["source"].str.contains("2502.00754").all()
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="system"):
+        cpae.run_cpae_system("triple_pendulum", profile="smoke")
+    with pytest.raises(ValueError, match="unknown setting"):
+        cpae.run_cpae_system("damped_pendulum", profile="smoke", learning_rat=1.0)
+    with pytest.raises(ValueError, match="variant"):
+        cpae.autoencoder_arguments("big", cpae.resolve_settings("cpae_system", "smoke"))
