@@ -71,3 +71,21 @@ def test_bad_arguments_are_named():
         cpae.run_cpae_system("damped_pendulum", profile="smoke", learning_rat=1.0)
     with pytest.raises(ValueError, match="variant"):
         cpae.autoencoder_arguments("big", cpae.resolve_settings("cpae_system", "smoke"))
+
+
+def test_system_run_on_a_folder_of_real_frames(tmp_path):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    for video in range(6):
+        folder = tmp_path / "videos" / f"{video:02d}"
+        folder.mkdir(parents=True)
+        for frame in range(8):
+            image = np.full((24, 24, 3), 200, dtype=np.uint8)
+            column = (3 * frame + video) % 20
+            image[8:16, column:column + 4] = rng.integers(0, 80, 3)
+            Image.fromarray(image).save(folder / f"{frame}.png")
+    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"))
+    assert result.true_states is None
+    assert result.continuity["in-between error"].isna().all()
+    assert result.vpt["VPT mean (%)"].between(0, 100).all()

@@ -71,7 +71,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         "book": {"resolution": 48, "num_frames": 221, "num_train": 71, "channels": 32,
                  "autoencoders": ("standard", "l2", "cpae"), "large_filter_size": 48, "small_filter_size": 48,
                  "cpae_channels": (32,), "standard_channels": (32,), "continuity_weight": 10.0, "l2_weight": 10.0,
-                 "kernel_scale": 10.0, "epochs": 5000, "batch_size": 71, "learning_rate": 1e-2,
+                 "kernel_scale": 10.0, "epochs": 5000, "batch_size": 71, "learning_rate": 3e-3,
                  "final_learning_rate": 1e-3, "dynamics_steps": 2000, "dynamics_horizon": 1, "dynamics_hidden": 64,
                  "dynamics_batch_size": 70, "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3,
                  "vpt_threshold": 0.5, "inbetween_steps": 20, "strip_length": 8, "num_threads": 1, "device": "cpu"},
