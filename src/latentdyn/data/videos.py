@@ -32,7 +32,7 @@ SYSTEMS = ("damped_pendulum", "elastic_double_pendulum", "rigid_double_pendulum"
 BACKGROUND = (215 / 255, 205 / 255, 192 / 255)
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
-DATASET_VERSION = 1  # bump when the generators change, so that caches are not reused
+DATASET_VERSION = 2  # bump when the generators change, so that caches are not reused
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class CameraEffects:
     texture_amplitude: float = 0.08
     gradient: float = 0.30
     blur_sigma: float = 1.5
-    noise_std: float = 0.03
+    noise_std: float = 0.01
 
 
 @dataclass
@@ -211,11 +211,13 @@ def _simulate_accepted(system: mechanics.MechanicalSystem, name: str, count: int
 
 def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, resolution: int,
                           seed: int, time_step: float | None = None, camera: CameraEffects | None = None,
-                          use_cache: bool = True) -> VideoDataset:
+                          min_bar_pixels: float = 0.0, use_cache: bool = True) -> VideoDataset:
     """Simulate and render one of :data:`SYSTEMS` (cached).
 
     States are simulated every half frame, so that the test trajectories also get their
-    half-step frames; training frames are the whole steps only.
+    half-step frames; training frames are the whole steps only. ``min_bar_pixels`` widens
+    bars that would be drawn thinner than that many pixels (0 keeps the physical widths), so
+    that thin bars stay visible at low resolution.
     """
     check_choice("system", name, SYSTEMS)
     num_trajectories = check_positive_int("num_trajectories", num_trajectories)
@@ -224,15 +226,16 @@ def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, 
     time_step = default_time_step(name) if time_step is None else check_positive_float("time_step", time_step)
     params = {"system": name, "num_trajectories": num_trajectories, "num_frames": num_frames,
               "resolution": resolution, "seed": seed, "time_step": time_step,
-              "camera": None if camera is None else camera.__dict__, "version": DATASET_VERSION}
+              "camera": None if camera is None else camera.__dict__, "min_bar_pixels": min_bar_pixels,
+              "version": DATASET_VERSION}
 
     def create() -> dict[str, np.ndarray]:
         system = build_system(name)
         rng = np.random.default_rng([seed, 3])
         fine = _simulate_accepted(system, name, num_trajectories, 2 * num_frames - 1, time_step / 2, rng)
         splits = split_indices(num_trajectories, seed)
-        frames = _render(system, fine[:, ::2], resolution, camera, rng, seed)
-        half = _render(system, fine[splits["test"]][:, 1::2], resolution, camera, rng, seed)
+        frames = _render(system, fine[:, ::2], resolution, camera, rng, seed, min_bar_pixels)
+        half = _render(system, fine[splits["test"]][:, 1::2], resolution, camera, rng, seed, min_bar_pixels)
         return {"frames": frames, "states": fine[:, ::2], "half_step_frames": half,
                 **{f"split_{key}": value for key, value in splits.items()}}
 
@@ -242,11 +245,13 @@ def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, 
 
 
 def _render(system: mechanics.MechanicalSystem, states: np.ndarray, resolution: int,
-            camera: CameraEffects | None, rng: np.random.Generator, seed: int) -> np.ndarray:
+            camera: CameraEffects | None, rng: np.random.Generator, seed: int,
+            min_bar_pixels: float = 0.0) -> np.ndarray:
     """``states (N, T, 2n)`` -> uint8 frames ``(N, T, 3, H, W)``."""
     count, steps = states.shape[:2]
     segments = system.segments(states).reshape(count * steps, len(system.bars), 2, 2)
-    widths = [bar.width for bar in system.bars]
+    pixel = 2 * system.extent / resolution
+    widths = [max(bar.width, min_bar_pixels * pixel) for bar in system.bars]
     colours = [bar.colour for bar in system.bars]
     frames = []
     for chunk in np.array_split(np.arange(count * steps), max(1, count * steps // 512)):
