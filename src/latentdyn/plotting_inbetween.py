@@ -178,3 +178,11 @@ def plot_real_pair(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], 
     for axis in axes.flat[len(panels):]:
         axis.set_visible(False)
     return _finish(figure)
+
+
+def plot_message(text: str) -> Figure:
+    """A small figure that only says ``text`` (stands in for a figure whose data is missing)."""
+    figure, axis = plt.subplots(figsize=(7, 0.8))
+    axis.axis("off")
+    axis.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, wrap=True)
+    return _finish(figure)
