@@ -42,7 +42,7 @@ def draw_velocity(axis, velocity: np.ndarray, *, arrows: int = 16, color: str = 
                 scale=scale or 1.0, width=0.004)
 
 
-def plot_scenarios(sequences: dict, *, arrows: int = 12) -> Figure:
+def plot_scenarios(sequences: dict, *, arrows: int = 10) -> Figure:
     """One row per scenario: every frame, then the true velocity as arrows over the first frame."""
     names = list(sequences)
     columns = len(next(iter(sequences.values())).times) + 1
@@ -53,7 +53,7 @@ def plot_scenarios(sequences: dict, *, arrows: int = 12) -> Figure:
         for k, t in enumerate(sequence.times):
             _image(axes[row, k], sequence.frames[k], f"t = {t:.2f}")
         _image(axes[row, -1], sequence.frames[0], "true velocity")
-        draw_velocity(axes[row, -1], sequence.velocity[sequence.middle], arrows=arrows)
+        draw_velocity(axes[row, -1], sequence.velocity[sequence.middle], arrows=arrows, scale=0.5)
         axes[row, 0].set_ylabel(SCENARIO_LABELS.get(name, name), fontsize=10)
     return _finish(figure)
 
@@ -80,7 +80,7 @@ def plot_training(history: pd.DataFrame) -> Figure:
     return _finish(figure)
 
 
-def plot_method_steps(sequence, latent: dict[str, np.ndarray], *, arrows: int = 16) -> Figure:
+def plot_method_steps(sequence, latent: dict[str, np.ndarray], *, arrows: int = 10) -> Figure:
     """First row: observed pair, reconstructions, learned and true velocity. Second row: the
     latent fields at t = 0, 0.5, 1 (one channel each) and the in-between frame with its truth."""
     figure, axes = plt.subplots(2, 4, figsize=(10.5, 5.6))
@@ -88,15 +88,15 @@ def plot_method_steps(sequence, latent: dict[str, np.ndarray], *, arrows: int = 
     _image(axes[0, 0], sequence.frames[0], "I₀ (observed)")
     _image(axes[0, 1], sequence.frames[-1], "I₁ (observed)")
     _image(axes[0, 2], sequence.frames[0], "learned velocity")
-    draw_velocity(axes[0, 2], latent["velocity"], arrows=arrows)
+    draw_velocity(axes[0, 2], latent["velocity"], arrows=arrows, scale=0.5)
     _image(axes[0, 3], sequence.frames[0], "true velocity")
-    draw_velocity(axes[0, 3], sequence.velocity[middle], arrows=arrows, color="tab:green")
+    draw_velocity(axes[0, 3], sequence.velocity[middle], arrows=arrows, color="tab:green", scale=0.5)
     latents = latent["latents"]
     channel = 1 if latents.shape[1] > 1 else 0
-    limit = float(np.abs(latents[:, channel]).max()) or 1.0
+    low, high = (float(np.percentile(latents[:, channel], q)) for q in (1, 99))
     for k, label in enumerate(("z(0)", "z(0.5)")):
         _image(axes[1, k], latents[k, channel], f"latent channel {channel}, {label}",
-               vmin=-limit, vmax=limit, cmap="RdBu_r")
+               vmin=low, vmax=high, cmap="viridis")
     position = int(np.argmin(np.abs(np.linspace(0, 1, len(sequence.times))[1:-1] - 0.5)))
     _image(axes[1, 2], latent["frames"][position], "latent advection, t = 0.5")
     _image(axes[1, 3], sequence.frames[middle], "truth, t = 0.5")
@@ -118,7 +118,7 @@ def plot_latent_channels(latent: dict[str, np.ndarray]) -> Figure:
 
 
 def plot_method_comparison(sequence, outputs: dict[str, dict[str, np.ndarray]], *,
-                           methods: tuple[str, ...] | None = None, arrows: int = 12,
+                           methods: tuple[str, ...] | None = None, arrows: int = 10,
                            title: str | None = None) -> Figure:
     """Rows: truth then each method; columns: the in-between frames, then the velocity."""
     methods = tuple(methods or outputs)
@@ -128,7 +128,8 @@ def plot_method_comparison(sequence, outputs: dict[str, dict[str, np.ndarray]], 
     for k, index in enumerate(inner):
         _image(axes[0, k], sequence.frames[index], f"truth, t = {sequence.times[index]:.2f}")
     _image(axes[0, -1], sequence.frames[0], "true velocity")
-    draw_velocity(axes[0, -1], sequence.velocity[sequence.middle], arrows=arrows, color="tab:green")
+    draw_velocity(axes[0, -1], sequence.velocity[sequence.middle], arrows=arrows, color="tab:green",
+                  scale=0.5)
     for row, method in enumerate(methods, start=1):
         result = outputs[method]
         for k in range(len(inner)):
@@ -136,7 +137,7 @@ def plot_method_comparison(sequence, outputs: dict[str, dict[str, np.ndarray]], 
         axes[row, 0].set_ylabel(METHOD_LABELS[method].replace(" ", "\n", 1), fontsize=8)
         _image(axes[row, -1], sequence.frames[0])
         if "velocity" in result:
-            draw_velocity(axes[row, -1], result["velocity"], arrows=arrows)
+            draw_velocity(axes[row, -1], result["velocity"], arrows=arrows, scale=0.5)
         else:
             axes[row, -1].set_title("no velocity", fontsize=8)
     if title:

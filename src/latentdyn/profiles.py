@@ -35,7 +35,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         experiment: {
             "smoke": {
                 "image_size": 64, "num_frames": 3, "crack_opening": 0.08, "rotation_degrees": 12.0,
-                "looks": 6.0, "latent_channels": 2, "base_channels": 4, "depth": 1,
+                "looks": 6.0, "latent_channels": 2, "base_channels": 4, "field_channels": 4, "depth": 1,
                 "field_downsample": 4, "loss_scales": 3, "max_speed": 12.0, "courant": 2.0,
                 "scheme": "semi_lagrangian", "patch_size": 32, "patch_stride": 16, "iterations": 5,
                 "batch_size": 4, "learning_rate": 5e-3, "lr_decay": 0.1, "lambda_ae": 1.0,
@@ -44,7 +44,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             },
             "book": {
                 "image_size": 128, "num_frames": 5, "crack_opening": 0.06, "rotation_degrees": 12.0,
-                "looks": 6.0, "latent_channels": 3, "base_channels": 4, "depth": 2,
+                "looks": 6.0, "latent_channels": 3, "base_channels": 4, "field_channels": 8, "depth": 2,
                 "field_downsample": 4, "loss_scales": 4, "max_speed": 16.0, "courant": 2.0,
                 "scheme": "semi_lagrangian", "patch_size": 64, "patch_stride": 32,
                 "iterations": 300, "batch_size": 8, "learning_rate": 5e-3, "lr_decay": 0.1,
@@ -55,7 +55,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             },
             "paper": {
                 "image_size": 256, "num_frames": 5, "crack_opening": 0.06, "rotation_degrees": 12.0,
-                "looks": 6.0, "latent_channels": 4, "base_channels": 32, "depth": 3,
+                "looks": 6.0, "latent_channels": 4, "base_channels": 32, "field_channels": 32, "depth": 3,
                 "field_downsample": 4, "loss_scales": 5, "max_speed": 32.0, "courant": 2.0,
                 "scheme": "semi_lagrangian", "patch_size": 128, "patch_stride": 32,
                 "iterations": 5000, "batch_size": 16, "learning_rate": 2e-3, "lr_decay": 0.05,

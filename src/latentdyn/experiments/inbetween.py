@@ -63,7 +63,7 @@ METHOD_LABELS = {
 RESULT_VERSION = 1  # bump when a method's code changes, so cached results are recomputed
 
 SCENE_KEYS = ("image_size", "num_frames", "crack_opening", "rotation_degrees", "looks")
-MODEL_KEYS = ("latent_channels", "base_channels", "depth", "field_downsample", "loss_scales",
+MODEL_KEYS = ("latent_channels", "base_channels", "field_channels", "depth", "field_downsample", "loss_scales",
               "max_speed", "courant", "scheme")
 TRAINING_KEYS = ("patch_size", "patch_stride", "iterations", "batch_size", "learning_rate",
                  "lr_decay", "lambda_ae", "lambda_magnitude", "lambda_smooth")
@@ -94,9 +94,24 @@ def _method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
 def _train_and_interpolate(method: str, image0: np.ndarray, image1: np.ndarray, times: list[float],
                            options: dict[str, Any], seed: int, device: torch.device,
                            latent_times: tuple[float, ...]) -> dict[str, np.ndarray]:
-    seed_everything(seed)
+    # One CPU thread for training and inference: float32 reductions then do not depend on
+    # OMP_NUM_THREADS, so the printed metrics are the same with 1 or 2 threads (CI checks it).
+    threads = torch.get_num_threads()
+    try:
+        seed_everything(seed, num_threads=1 if device.type == "cpu" else None)
+        return _train_and_interpolate_pinned(method, image0, image1, times, options, seed, device,
+                                             latent_times)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train_and_interpolate_pinned(method: str, image0: np.ndarray, image1: np.ndarray,
+                                  times: list[float], options: dict[str, Any], seed: int,
+                                  device: torch.device,
+                                  latent_times: tuple[float, ...]) -> dict[str, np.ndarray]:
     model = LatentAdvectionModel(
         options.get("latent_channels", 1), base_channels=options["base_channels"],
+        field_channels=options["field_channels"],
         depth=options["depth"], max_speed=options["max_speed"], scheme=options["scheme"],
         courant=options["courant"], image_space=method == "image_advection",
         loss_scales=options["loss_scales"], field_downsample=options["field_downsample"])

@@ -83,13 +83,16 @@ class LatentAdvectionModel(nn.Module):
             image (two channels in [-1, 1]), so that it can represent position-dependent
             motion such as a rotation (the network is trained on one pair, so the position
             is a legitimate input).
+        field_channels: first-level channels of the field extractor (default
+            ``base_channels``); it runs on the down-sampled pair, so it is cheap to widen.
     """
 
     def __init__(self, latent_channels: int = 4, *, base_channels: int = 16, depth: int = 2,
                  max_speed: float = 16.0, scheme: str = "semi_lagrangian", courant: float = 1.0,
                  image_space: bool = False, loss_scales: int = 3, field_downsample: int = 4,
-                 field_coordinates: bool = True) -> None:
+                 field_coordinates: bool = True, field_channels: int | None = None) -> None:
         super().__init__()
+        field_channels = base_channels if field_channels is None else field_channels
         self.field_coordinates = bool(field_coordinates)
         self.field_downsample = check_positive_int("field_downsample", field_downsample)
         self.loss_scales = check_positive_int("loss_scales", loss_scales)
@@ -99,7 +102,7 @@ class LatentAdvectionModel(nn.Module):
         self.max_speed = check_positive_float("max_speed", max_speed)
         self.scheme = check_choice("scheme", scheme, SCHEMES)
         self.courant = check_positive_float("courant", courant)
-        self.field = UNet(4 if self.field_coordinates else 2, 2, base_channels=base_channels,
+        self.field = UNet(4 if self.field_coordinates else 2, 2, base_channels=field_channels,
                           depth=depth)
         if not self.image_space:
             self.encoder = UNet(1, self.latent_channels, base_channels=base_channels, depth=depth,
