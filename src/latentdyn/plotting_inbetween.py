@@ -39,7 +39,7 @@ def draw_velocity(axis, velocity: np.ndarray, *, arrows: int = 16, color: str = 
     v = velocity[1][np.ix_(rows, cols)]
     # angles="xy" with an inverted y axis (images): +v points down, as in row coordinates
     axis.quiver(grid_c, grid_r, u, v, color=color, angles="xy", scale_units="xy",
-                scale=scale or 1.0, width=0.004)
+                scale=scale or 1.0, width=0.007, headwidth=3.5, headlength=4)
 
 
 def plot_scenarios(sequences: dict, *, arrows: int = 10) -> Figure:
@@ -148,12 +148,12 @@ def plot_method_comparison(sequence, outputs: dict[str, dict[str, np.ndarray]], 
 def plot_scores(summary: pd.DataFrame, group: str = "scenario") -> Figure:
     """Middle-frame PSNR and SSIM per method, grouped by scenario (or case)."""
     data = summary.assign(label=summary["method"].map(METHOD_LABELS))
-    figure, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.4))
     for axis, metric, name in ((axes[0], "psnr_mid", "PSNR at t = 0.5 (dB)"),
                                (axes[1], "ssim_mid", "SSIM at t = 0.5")):
         sns.barplot(data=data, x=group, y=metric, hue="label", ax=axis)
         axis.set(xlabel="", ylabel=name)
-        axis.legend(title=None, fontsize=7, ncol=2, loc="lower right")
+        axis.legend(title=None, fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1))
     return _finish(figure)
 
 
