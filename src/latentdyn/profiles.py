@@ -105,6 +105,43 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
                   "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 64, "benchmark_repeats": 10},
     },
+    # In-between imagery dynamics (arXiv 2310.09495). Every experiment sets the same keys;
+    # "paper" uses larger images, networks and trainings (a GPU), same code.
+    **{
+        experiment: {
+            "smoke": {
+                "image_size": 64, "num_frames": 3, "crack_opening": 0.08, "rotation_degrees": 12.0,
+                "looks": 6.0, "latent_channels": 2, "base_channels": 4, "field_channels": 4, "depth": 1,
+                "field_downsample": 4, "loss_scales": 3, "max_speed": 12.0, "courant": 2.0,
+                "scheme": "semi_lagrangian", "patch_size": 32, "patch_stride": 16, "iterations": 5,
+                "batch_size": 4, "learning_rate": 5e-3, "lr_decay": 0.1, "lambda_ae": 1.0,
+                "lambda_magnitude": 0.0, "lambda_smooth": 0.05, "ot_max_points": 400,
+                "flow_downscale": 1,
+            },
+            "book": {
+                "image_size": 128, "num_frames": 5, "crack_opening": 0.06, "rotation_degrees": 12.0,
+                "looks": 6.0, "latent_channels": 3, "base_channels": 4, "field_channels": 8, "depth": 2,
+                "field_downsample": 4, "loss_scales": 4, "max_speed": 16.0, "courant": 2.0,
+                "scheme": "semi_lagrangian", "patch_size": 64, "patch_stride": 32,
+                "iterations": 300, "batch_size": 8, "learning_rate": 5e-3, "lr_decay": 0.1,
+                "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
+                "ot_max_points": 2500, "flow_downscale": 1,
+                # the real chapter's 900 x 900 pair: fewer patches, flow on a half-size image
+                **({"patch_stride": 48, "flow_downscale": 2} if experiment == "inbetween_real" else {}),
+            },
+            "paper": {
+                "image_size": 256, "num_frames": 5, "crack_opening": 0.06, "rotation_degrees": 12.0,
+                "looks": 6.0, "latent_channels": 4, "base_channels": 32, "field_channels": 32, "depth": 3,
+                "field_downsample": 4, "loss_scales": 5, "max_speed": 32.0, "courant": 2.0,
+                "scheme": "semi_lagrangian", "patch_size": 128, "patch_stride": 32,
+                "iterations": 5000, "batch_size": 16, "learning_rate": 2e-3, "lr_decay": 0.05,
+                "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
+                "ot_max_points": 6400, "flow_downscale": 1,
+            },
+        }
+        for experiment in ("inbetween_data", "inbetween_method", "inbetween_scenarios",
+                           "inbetween_real")
+    },
 }
 
 

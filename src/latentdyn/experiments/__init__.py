@@ -8,8 +8,26 @@ from latentdyn.experiments.continuity_theory import (
     run_delta_continuity,
     run_regularizer_benchmark,
 )
+from latentdyn.experiments.inbetween import (
+    InbetweenDataResult,
+    InbetweenMethodResult,
+    InbetweenRealResult,
+    InbetweenScenariosResult,
+    run_inbetween_data,
+    run_inbetween_method,
+    run_inbetween_real,
+    run_inbetween_scenarios,
+)
 
 __all__ = [
+    "InbetweenDataResult",
+    "InbetweenMethodResult",
+    "InbetweenRealResult",
+    "InbetweenScenariosResult",
+    "run_inbetween_data",
+    "run_inbetween_method",
+    "run_inbetween_real",
+    "run_inbetween_scenarios",
     "ContinuityTheoryResult",
     "DeltaContinuityResult",
     "RegularizerBenchmarkResult",

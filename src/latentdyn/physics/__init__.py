@@ -1,0 +1,1 @@
+"""PDE operators for latent fields (advection)."""

@@ -1,0 +1,121 @@
+"""Patches, U-Net, latent advection model, baselines and metrics of the in-between chapters."""
+
+import numpy as np
+import pytest
+import torch
+from skimage.metrics import structural_similarity
+
+from latentdyn import image_metrics
+from latentdyn.baselines.cross_fade import cross_fade
+from latentdyn.baselines.optical_flow import optical_flow_interpolation
+from latentdyn.baselines.optimal_transport import ot_interpolation, splat
+from latentdyn.models.latent_advection import (
+    LatentAdvectionModel,
+    TrainingSettings,
+    interpolate_pair,
+    train_pair,
+)
+from latentdyn.models.patches import extract_patches, patch_positions, recombine_patches
+from latentdyn.models.unet import UNet
+
+
+@pytest.mark.parametrize("shape, size, stride", [((64, 64), 32, 16), ((50, 70), 16, 12), ((20, 20), 20, 5)])
+def test_patch_round_trip_is_identity(shape, size, stride):
+    image = torch.rand(2, *shape, generator=torch.Generator().manual_seed(1))
+    patches = extract_patches(image, size, stride)
+    assert patches.shape == (len(patch_positions(*shape, size, stride)), 2, size, size)
+    torch.testing.assert_close(recombine_patches(patches, *shape, stride), image)
+
+
+def test_patch_arguments_are_checked():
+    with pytest.raises(ValueError, match="stride"):
+        extract_patches(torch.zeros(1, 32, 32), 8, 9)
+    with pytest.raises(ValueError, match="patch_size"):
+        extract_patches(torch.zeros(1, 8, 8), 16, 4)
+
+
+def test_unet_shapes_and_zero_output():
+    net = UNet(3, 2, base_channels=4, depth=2, zero_output=True)
+    out = net(torch.rand(2, 3, 16, 24))
+    assert out.shape == (2, 2, 16, 24) and float(out.abs().max()) == 0.0
+    with pytest.raises(ValueError, match="divisible"):
+        net(torch.rand(1, 3, 10, 16))
+
+
+def test_untrained_latent_model_is_plain_advection():
+    torch.manual_seed(0)
+    model = LatentAdvectionModel(3, base_channels=4, depth=1, field_downsample=2)
+    images = torch.rand(2, 1, 16, 16)
+    torch.testing.assert_close(model.decode(model.encode(images)), images)
+    assert model.encode(images).shape == (2, 3, 16, 16)
+
+
+def test_training_reduces_loss_and_interpolation_shapes():
+    from scipy import ndimage
+    rng = np.random.default_rng(0)
+    first = ndimage.gaussian_filter(rng.random((32, 32)), 3.0, mode="wrap")
+    first = ((first - first.min()) / (first.max() - first.min())).astype(np.float32)
+    second = np.roll(first, 2, axis=1)
+    model = LatentAdvectionModel(2, base_channels=4, depth=1, field_downsample=2, max_speed=4.0)
+    settings = TrainingSettings(patch_size=16, patch_stride=8, iterations=40, batch_size=9,
+                                learning_rate=1e-2, lambda_smooth=0.0)
+    torch.manual_seed(0)
+    history = train_pair(model, first, second, settings, show_progress=False)
+    assert len(history) == 40
+    assert history["dynamics"].iloc[-5:].mean() < 0.7 * history["dynamics"].iloc[:3].mean()
+    out = interpolate_pair(model, first, second, [0.0, 0.5, 1.0], patch_size=16, patch_stride=8,
+                           latent_times=(0.0, 1.0))
+    assert out["frames"].shape == (3, 32, 32) and out["velocity"].shape == (2, 32, 32)
+    assert out["latents"].shape == (2, 2, 32, 32)
+
+
+def test_ot_moves_a_delta_at_constant_speed():
+    first, second = np.zeros((12, 12)), np.zeros((12, 12))
+    first[2, 3], second[8, 9] = 1.0, 1.0
+    out = ot_interpolation(first, second, [0.0, 0.5, 1.0], max_points=144, mass_floor=0.0)
+    for k, (row, col) in enumerate([(2, 3), (5, 6), (8, 9)]):
+        assert np.unravel_index(np.argmax(out["frames"][k]), (12, 12)) == (row, col)
+        assert out["frames"][k].sum() == pytest.approx(1.0, abs=1e-5)
+        assert out["frames"][k][row, col] == pytest.approx(1.0, abs=1e-5)
+    np.testing.assert_allclose(out["velocity"][:, 2, 3], [6.0, 6.0], atol=1e-6)
+
+
+def test_splat_preserves_mass_inside_the_grid():
+    mass = np.ones((5, 5))
+    rows, cols = np.meshgrid(np.arange(5.0), np.arange(5.0), indexing="ij")
+    assert splat(mass, rows + 0.5, cols).sum() == pytest.approx(25 - 2.5)
+
+
+def test_optical_flow_recovers_a_shift():
+    rng = np.random.default_rng(3)
+    from scipy import ndimage
+    image = ndimage.gaussian_filter(rng.random((64, 64)), 2.0)
+    image = (image - image.min()) / (image.max() - image.min())
+    shifted = np.roll(image, 2, axis=1)
+    out = optical_flow_interpolation(image, shifted, [0.5])
+    assert np.median(out["velocity"][0, 16:-16, 16:-16]) == pytest.approx(2.0, abs=0.3)
+    assert np.median(np.abs(out["velocity"][1, 16:-16, 16:-16])) < 0.3
+
+
+def test_cross_fade_is_linear():
+    frames = cross_fade(np.zeros((2, 2)), np.ones((2, 2)), [0.0, 0.25, 1.0])
+    np.testing.assert_allclose(frames[:, 0, 0], [0.0, 0.25, 1.0])
+
+
+def test_metrics_match_direct_formulas():
+    rng = np.random.default_rng(0)
+    truth = rng.random((32, 32))
+    estimate = np.clip(truth + 0.05 * rng.standard_normal((32, 32)), 0, 1)
+    error = np.mean((estimate - truth) ** 2)
+    assert image_metrics.mse(estimate, truth) == pytest.approx(error)
+    assert image_metrics.psnr(estimate, truth) == pytest.approx(10 * np.log10(1 / error))
+    assert image_metrics.ssim(estimate, truth) == pytest.approx(
+        structural_similarity(truth, estimate, data_range=1.0))
+    assert image_metrics.ssim(truth, truth) == pytest.approx(1.0)
+    velocity = np.zeros((2, 4, 4))
+    truth_velocity = np.zeros((2, 4, 4))
+    truth_velocity[0] = 3.0
+    truth_velocity[1] = 4.0
+    assert image_metrics.endpoint_error(velocity, truth_velocity) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="endpoint_error"):
+        image_metrics.endpoint_error(np.zeros((3, 4, 4)), np.zeros((3, 4, 4)))
