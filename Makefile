@@ -10,7 +10,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SEAICE_SOURCE ?= ../shared/data/seaice
+# Real sea-ice imagery: the first of these folders that exists (a clone outside the project's
+# workspace still finds the shared copy); override with SEAICE_SOURCE=...
+SEAICE_SOURCE ?= $(firstword $(wildcard ../shared/data/seaice /work/shared/data/seaice) ../shared/data/seaice)
 TORCH_PIN := torch==2.13.0
 CHAPTERS ?=
 CHAPTER ?=

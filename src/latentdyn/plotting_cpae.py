@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from latentdyn.experiments.cpae import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
 from latentdyn.plotting import _finish
 
 VARIANT_COLOURS = {"standard AE": "C3", "AE + L2": "C1", "CpAE": "C0", "joint AE + NODE": "C4"}
@@ -159,8 +160,6 @@ def plot_results_comparison(table: pd.DataFrame) -> Figure:
 
 
 # labels and the numbers behind the system chapters' figures -----------------------------------
-
-from latentdyn.experiments.cpae import VARIANT_LABELS as VARIANT_LABELS_BY_KEY  # noqa: E402
 
 
 def label(variant: str) -> str:

@@ -65,27 +65,24 @@ def _load_state(module: torch.nn.Module, arrays: dict[str, np.ndarray], prefix: 
     module.load_state_dict(state)
 
 
-def autoencoder_arguments(variant: str, settings: dict[str, Any], *, regularizer_weight: float | None = None,
-                          kernel_scale: float | None = None, filter_size: int | None = None,
-                          regularizer: str | None = None) -> dict[str, Any]:
-    """Keyword arguments of :class:`ConvAutoencoder` for a variant under ``settings``.
+def penalty_arguments(variant: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The filter penalty of a variant: ``standard`` none, ``l2`` ``mean(W^2)``, ``cpae`` J."""
+    check_choice("variant", variant, VARIANTS)
+    return {"regularizer": {"standard": "none", "l2": "l2", "cpae": "continuity"}[variant],
+            "regularizer_weight": settings["l2_weight"] if variant == "l2" else settings["continuity_weight"],
+            "kernel_scale": settings["kernel_scale"]}
+
+
+def autoencoder_arguments(variant: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of the deep :class:`ConvAutoencoder` for a variant under ``settings``.
 
     ``standard``: small filters, no penalty. ``cpae``: large filters with J. ``l2``: the same
-    large filters with ``mean(W^2)`` instead of J. The ablations override single arguments.
+    large filters with ``mean(W^2)`` instead of J.
     """
-    check_choice("variant", variant, VARIANTS)
-    large = variant != "standard"
-    arguments = {
-        "filter_size": settings["large_filter_size"] if large else settings["small_filter_size"],
-        "channels": tuple(settings["cpae_channels"] if large else settings["standard_channels"]),
-        "regularizer": {"standard": "none", "l2": "l2", "cpae": "continuity"}[variant],
-        "regularizer_weight": settings["l2_weight"] if variant == "l2" else settings["continuity_weight"],
-        "kernel_scale": settings["kernel_scale"],
-    }
-    overrides = {"regularizer_weight": regularizer_weight, "kernel_scale": kernel_scale,
-                 "filter_size": filter_size, "regularizer": regularizer}
-    arguments.update({key: value for key, value in overrides.items() if value is not None})
-    return arguments
+    large = check_choice("variant", variant, VARIANTS) != "standard"
+    return {"filter_size": settings["large_filter_size"] if large else settings["small_filter_size"],
+            "channels": tuple(settings["cpae_channels"] if large else settings["standard_channels"]),
+            **penalty_arguments(variant, settings)}
 
 
 def _checkpoint_path(name: str, params: dict[str, Any]) -> Path:
@@ -301,6 +298,65 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
     return row, errors
 
 
+@dataclass
+class _SystemData:
+    """One system's video as tensors, shared by the system run and the ablations."""
+
+    system: str
+    dataset: VideoDataset
+    train_pairs: torch.Tensor
+    test_pairs: torch.Tensor
+    half_frames: torch.Tensor | None
+    reference: torch.Tensor
+    data_key: str
+    latent_dim: int
+
+    @property
+    def image_shape(self) -> tuple[int, ...]:
+        return tuple(self.train_pairs.shape[-3:])
+
+
+def _prepare_system(system: str, settings: dict[str, Any], seed: int,
+                    frames_folder: str | None = None) -> _SystemData:
+    """Load the video and cut it into the autoencoders' inputs (frame pairs) per split."""
+    dataset = load_video(system, settings, seed, frames_folder)
+    pairs = torch.from_numpy(frame_pairs(dataset.frames))
+    half = None if dataset.half_step_frames is None else torch.from_numpy(
+        dataset.half_step_frames.astype(np.float32) / 255.0)
+    train = pairs[dataset.splits["train"]]
+    data_key = parameters_key({"system": system, "folder": str(frames_folder), "settings": {
+        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")},
+        "seed": seed})
+    return _SystemData(system, dataset, train, pairs[dataset.splits["test"]], half, train.mean(dim=(0, 1)),
+                       data_key, settings["latent_dim"] or LATENT_DIM[system])
+
+
+@dataclass
+class _DecoupledFit:
+    """An autoencoder, its latent standardiser and latent models, and their test metrics."""
+
+    autoencoder: ConvAutoencoder
+    standardiser: Standardiser
+    models: dict[str, Any]
+    row: dict[str, Any]
+    frame_errors: dict[str, np.ndarray]
+
+
+def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
+                   settings: dict[str, Any], seed: int) -> _DecoupledFit:
+    """The paper's scheme: train the autoencoder, then the latent models on its encoded
+    training trajectories, then score both on the test trajectories (all cached)."""
+    autoencoder = trained_autoencoder(name, data.image_shape, data.latent_dim, arguments,
+                                      data.train_pairs.reshape(-1, *data.image_shape), data.data_key, settings, seed)
+    train_latents = encode(autoencoder, data.train_pairs)
+    standardiser = Standardiser.fit(train_latents)
+    models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,
+                                         settings, seed) for kind in kinds}
+    row, errors = evaluate_variant(autoencoder, models, standardiser, data.test_pairs, data.half_frames,
+                                   data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
+    return _DecoupledFit(autoencoder, standardiser, models, row, errors)
+
+
 def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
                     frames_folder: str | None = None, **knobs: Any) -> SystemResult:
     """Train and score the autoencoder variants and latent models on one system.
@@ -319,44 +375,25 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    dataset = load_video(system, settings, seed, frames_folder)
+    data = _prepare_system(system, settings, seed, frames_folder)
+    dataset, test_pairs = data.dataset, data.test_pairs
     timings["data"] = time.perf_counter() - started
-    latent_dim = settings["latent_dim"] or LATENT_DIM[system]
-    pairs = torch.from_numpy(frame_pairs(dataset.frames))
-    train_pairs = pairs[dataset.splits["train"]]
-    test_pairs = pairs[dataset.splits["test"]]
-    half_frames = None if dataset.half_step_frames is None else torch.from_numpy(
-        dataset.half_step_frames.astype(np.float32) / 255.0)
-    reference = train_pairs.mean(dim=(0, 1))
-    data_key = parameters_key({"system": system, "folder": str(frames_folder), "settings": {
-        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")}, "seed": seed})
-    image_shape = tuple(train_pairs.shape[-3:])
 
     rows, errors, latents_shown, rollouts_shown, strips = {}, {}, {}, {}, {}
     strip_frames = list(np.linspace(0, test_pairs.shape[1] - 1, settings["strip_length"]).round().astype(int))
     for variant in settings["autoencoders"]:
         started = time.perf_counter()
-        arguments = autoencoder_arguments(variant, settings)
-        autoencoder = trained_autoencoder(f"{system}-{variant}", image_shape, latent_dim, arguments,
-                                          train_pairs.reshape(-1, *image_shape), data_key, settings, seed)
-        timings[f"train {variant}"] = time.perf_counter() - started
-        started = time.perf_counter()
-        train_latents = encode(autoencoder, train_pairs)
-        standardiser = Standardiser.fit(train_latents)
-        models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,
-                                             settings, seed)
-                  for kind in settings["latent_models"]}
-        timings[f"latent models {variant}"] = time.perf_counter() - started
-        row, variant_errors = evaluate_variant(autoencoder, models, standardiser, test_pairs, half_frames,
-                                               reference, settings["vpt_threshold"], settings["inbetween_steps"])
-        rows[variant] = row
-        errors.update({(variant, kind): value for kind, value in variant_errors.items()})
+        fit = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings),
+                             tuple(settings["latent_models"]), settings, seed)
+        timings[f"train and score {variant}"] = time.perf_counter() - started
+        rows[variant] = fit.row
+        errors.update({(variant, kind): value for kind, value in fit.frame_errors.items()})
         shown = test_pairs[: settings["trajectories_shown"]]
-        encoded = encode(autoencoder, shown)
+        encoded = encode(fit.autoencoder, shown)
         latents_shown[variant] = encoded.numpy()
-        if "neural_ode" in models:
-            rolled, decoded = rollout_images(autoencoder, models["neural_ode"], standardiser, encoded[:, 0],
-                                             shown.shape[1] - 1)
+        if "neural_ode" in fit.models:
+            rolled, decoded = rollout_images(fit.autoencoder, fit.models["neural_ode"], fit.standardiser,
+                                             encoded[:, 0], shown.shape[1] - 1)
             rollouts_shown[variant] = rolled.numpy()
             strips[variant] = decoded[0, strip_frames, ..., : dataset.frames.shape[-1]].numpy()
 
@@ -427,9 +464,7 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Ci
     strip_frames = list(np.linspace(video.num_train, len(frames) - 1, settings["strip_length"]).round().astype(int))
     latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
     for variant in settings["autoencoders"]:
-        arguments = autoencoder_arguments(variant, settings)
-        arguments.pop("filter_size")
-        arguments["channels"] = (settings["channels"],)
+        arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
         autoencoder = trained_autoencoder(f"circle-{variant}", tuple(train.shape[1:]), 2, arguments, train,
                                           data_key, settings, seed, architecture="single")
         encoded = encode(autoencoder, frames)
@@ -485,47 +520,11 @@ class AblationResult:
     filters: dict[str, np.ndarray]
 
 
-@dataclass
-class _SystemData:
-    """Tensors of one system shared by the ablation's trainings."""
-
-    system: str
-    train_pairs: torch.Tensor
-    test_pairs: torch.Tensor
-    half_frames: torch.Tensor | None
-    reference: torch.Tensor
-    data_key: str
-    latent_dim: int
-
-    @property
-    def image_shape(self) -> tuple[int, ...]:
-        return tuple(self.train_pairs.shape[-3:])
-
-
-def _prepare_system(system: str, settings: dict[str, Any], seed: int) -> _SystemData:
-    dataset = load_video(system, settings, seed)
-    pairs = torch.from_numpy(frame_pairs(dataset.frames))
-    half = None if dataset.half_step_frames is None else torch.from_numpy(
-        dataset.half_step_frames.astype(np.float32) / 255.0)
-    train = pairs[dataset.splits["train"]]
-    data_key = parameters_key({"system": system, "folder": "None", "settings": {
-        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")}, "seed": seed})
-    return _SystemData(system, train, pairs[dataset.splits["test"]], half, train.mean(dim=(0, 1)), data_key,
-                       settings["latent_dim"] or LATENT_DIM[system])
-
-
 def _score_decoupled(data: _SystemData, arguments: dict[str, Any], settings: dict[str, Any], seed: int,
                      name: str) -> tuple[dict[str, float], ConvAutoencoder]:
     """Train an autoencoder with ``arguments`` and a Neural ODE after it; return its metrics."""
-    autoencoder = trained_autoencoder(name, data.image_shape, data.latent_dim, arguments,
-                                      data.train_pairs.reshape(-1, *data.image_shape), data.data_key, settings, seed)
-    train_latents = encode(autoencoder, data.train_pairs)
-    standardiser = Standardiser.fit(train_latents)
-    ode = trained_latent_model("neural_ode", standardiser.forward(train_latents), autoencoder.cache_key,
-                               settings, seed)
-    row, _ = evaluate_variant(autoencoder, {"neural_ode": ode}, standardiser, data.test_pairs, data.half_frames,
-                              data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
-    return _metric_row(row), autoencoder
+    fit = _fit_decoupled(data, name, arguments, ("neural_ode",), settings, seed)
+    return _metric_row(fit.row), fit.autoencoder
 
 
 def _metric_row(row: dict[str, Any]) -> dict[str, float]:

@@ -32,9 +32,9 @@ REGULARIZERS = ("none", "l2", "continuity")
 
 
 def _conv_block(in_channels: int, out_channels: int, kernel: int, stride: int) -> nn.Sequential:
-    padding = (kernel - 2) // 2 if stride == 2 else kernel // 2
-    if stride == 2 and kernel % 2 == 1:
-        padding = (kernel - 1) // 2
+    """Conv-BN-ReLU; padding ``(kernel - 1) // 2`` keeps the size (stride 1, odd kernel) or halves
+    it exactly (stride 2, any kernel, even input size)."""
+    padding = (kernel - 1) // 2
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=padding),
         nn.BatchNorm2d(out_channels),

@@ -10,6 +10,7 @@ result as an uninterrupted run.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import torch
@@ -39,8 +40,6 @@ def _load_checkpoint(path: Path | None, modules: dict[str, nn.Module], optimizer
             scheduler.load_state_dict(state["scheduler"])
         return int(state["epoch"]), list(state["history"])
     except Exception as error:  # a damaged checkpoint: start again rather than fail
-        import warnings
-
         warnings.warn(f"ignoring unreadable checkpoint {path}: {error}", RuntimeWarning, stacklevel=3)
         return 0, []
 
