@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import pytest
 
-from latentdyn import plotting
+from latentdyn.plotting import theory as plotting
 from latentdyn.experiments import run_continuity_theory, run_delta_continuity
 
 

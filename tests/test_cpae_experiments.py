@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentdyn import plotting_cpae
+from latentdyn.plotting import cpae as plotting_cpae
 from latentdyn.experiments import cpae
 
 

@@ -1,9 +1,4 @@
-"""Figure helpers for the book. The seaborn theme is set once, when this module is imported.
-
-Every function returns the ``matplotlib.figure.Figure`` it drew, already closed in pyplot,
-so a chapter shows it exactly where it displays or glues it and a test can inspect it;
-none calls ``plt.show()`` or changes the backend.
-"""
+"""Figures of the continuity-theory chapter (style: :mod:`latentdyn.plotting.style`)."""
 
 from __future__ import annotations
 
@@ -16,16 +11,7 @@ from latentdyn.experiments.continuity_theory import (
     DeltaContinuityResult,
     RegularizerBenchmarkResult,
 )
-
-sns.set_theme(context="notebook", style="whitegrid", palette="colorblind")
-
-
-def _finish(figure: Figure) -> Figure:
-    """Lay the figure out and detach it from pyplot, so that a notebook shows it only where
-    the chapter displays or glues it (a closed figure still renders and saves)."""
-    figure.tight_layout()
-    plt.close(figure)
-    return figure
+from latentdyn.plotting.style import finish as _finish
 
 KIND_LABELS = {"white_noise": "white-noise filter (not Lipschitz)",
                "smooth": "smooth filter (Lipschitz)"}

@@ -12,7 +12,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from latentdyn.experiments.inbetween import METHOD_LABELS
-from latentdyn.plotting import _finish  # noqa: F401  (sets the theme once)
+from latentdyn.plotting.style import finish as _finish
 
 SCENARIO_LABELS = {"crack_formation": "crack formation", "crack_closing": "crack closing",
                    "rotation": "rotation", "combined": "combined"}

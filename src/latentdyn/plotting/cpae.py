@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from latentdyn.experiments.cpae import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
-from latentdyn.plotting import _finish
+from latentdyn.plotting.style import finish as _finish
 
 VARIANT_COLOURS = {"standard AE": "C3", "AE + L2": "C1", "CpAE": "C0", "joint AE + NODE": "C4"}
 
