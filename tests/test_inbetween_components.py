@@ -119,3 +119,88 @@ def test_metrics_match_direct_formulas():
     assert image_metrics.endpoint_error(velocity, truth_velocity) == pytest.approx(5.0)
     with pytest.raises(ValueError, match="endpoint_error"):
         image_metrics.endpoint_error(np.zeros((3, 4, 4)), np.zeros((3, 4, 4)))
+
+
+def smooth_texture(size=32, seed=0):
+    from scipy import ndimage
+    rng = np.random.default_rng(seed)
+    image = ndimage.gaussian_filter(rng.random((size, size)), 3.0, mode="wrap")
+    return ((image - image.min()) / (image.max() - image.min())).astype(np.float32)
+
+
+def test_bias_free_codec_keeps_black_exactly_black():
+    torch.manual_seed(0)
+    model = LatentAdvectionModel(3, base_channels=4, depth=1, field_downsample=2)
+    for parameter in list(model.encoder.parameters()) + list(model.decoder.parameters()):
+        torch.nn.init.normal_(parameter, std=0.3)  # as if trained: far from the zero start
+    images = torch.zeros(2, 1, 32, 32)
+    images[:, :, 4:8, 4:8] = 0.8
+    with torch.no_grad():
+        latents = model.encode(images)
+        decoded = model.decode(latents)
+        blank = model.decode(model.encode(torch.zeros(1, 1, 32, 32)))
+    assert float(blank.abs().max()) == 0.0  # zero in, zero out
+    # far from the bright square only GELU's vanishing tails remain
+    assert float(latents[..., 24:, 24:].abs().max()) < 1e-6
+    assert float(decoded[..., 24:, 24:].abs().max()) < 1e-6
+    assert float(latents[..., :8, :8].abs().max()) > 0.1
+    biased = LatentAdvectionModel(3, base_channels=4, depth=1, field_downsample=2, codec_bias=True)
+    for parameter in biased.decoder.parameters():
+        torch.nn.init.normal_(parameter, std=0.3)
+    with torch.no_grad():
+        assert float(biased.decode(biased.encode(images))[..., 24:, 24:].abs().max()) > 1e-2
+
+
+def test_prior_is_the_starting_velocity_and_two_sided_frames_use_both_images():
+    first = smooth_texture()
+    second = np.roll(first, 2, axis=1)
+    prior = np.zeros((2, 32, 32), np.float32)
+    prior[0] = 2.0
+    model = LatentAdvectionModel(2, base_channels=4, depth=1, field_downsample=2, max_speed=1.0,
+                                 two_sided=True, zero_field_output=True)
+    out = interpolate_pair(model, first, second, [0.0, 1.0], patch_size=16, patch_stride=8, prior=prior)
+    np.testing.assert_allclose(out["velocity"], prior, atol=1e-6)  # the correction starts at zero
+    # two-sided: the frame at t = 1 is the second image itself (its encoding, decoded)
+    np.testing.assert_allclose(out["frames"][1], second, atol=1e-5)
+    np.testing.assert_allclose(out["frames"][0], first, atol=1e-5)
+
+
+def test_training_on_more_than_two_frames_and_with_a_prior():
+    from latentdyn.models.latent_advection import train_frames
+    first = smooth_texture(seed=1)
+    frames = np.stack([np.roll(first, k, axis=1) for k in (0, 1, 2)])
+    prior = np.zeros((2, 32, 32), np.float32)
+    prior[0] = 1.5
+    model = LatentAdvectionModel(2, base_channels=4, depth=1, field_downsample=2, max_speed=2.0,
+                                 two_sided=True, zero_field_output=True)
+    settings = TrainingSettings(patch_size=16, patch_stride=8, iterations=30, batch_size=9,
+                                learning_rate=1e-2, lambda_smooth=0.0)
+    torch.manual_seed(0)
+    history = train_frames(model, frames, settings, times=(0.0, 0.5, 1.0), prior=prior, show_progress=False)
+    assert history["dynamics"].iloc[-5:].mean() < history["dynamics"].iloc[:3].mean()
+    velocity = interpolate_pair(model, frames[0], frames[-1], [], patch_size=16, patch_stride=8,
+                                prior=prior)["velocity"]
+    assert abs(float(np.median(velocity[0, 8:-8, 8:-8])) - 2.0) < 0.3  # refined from 1.5 towards 2
+    with pytest.raises(ValueError, match="times"):
+        train_frames(model, frames, settings, times=(0.0, 0.7, 0.5))
+
+
+def test_velocity_priors_recover_a_shift():
+    from latentdyn.models.velocity_prior import auto_levels, resize_velocity, velocity_prior
+    first = smooth_texture(64, seed=2)
+    second = np.roll(first, 3, axis=1)
+    flow = velocity_prior("tvl1", first, second)
+    assert flow.shape == (2, 64, 64) and abs(float(np.median(flow[0, 16:-16, 16:-16])) - 3.0) < 0.3
+    assert velocity_prior("none", first, second) is None
+    coarse = velocity_prior("coarse_to_fine", first, second, levels=1,
+                            model_options=dict(base_channels=4, field_channels=4, depth=1, field_downsample=2,
+                                               max_speed=2.0, loss_scales=2),
+                            training=TrainingSettings(patch_size=32, patch_stride=16, iterations=60,
+                                                      batch_size=4, learning_rate=1e-2, lambda_smooth=0.0),
+                            iterations=120)
+    assert coarse.shape == (2, 64, 64) and abs(float(np.median(coarse[0, 16:-16, 16:-16])) - 3.0) < 1.0
+    assert auto_levels((900, 900), 64) == 4 and auto_levels((64, 64), 64) == 1
+    doubled = resize_velocity(np.ones((2, 8, 8), np.float32), (16, 16))
+    torch.testing.assert_close(doubled, torch.full((2, 16, 16), 2.0))
+    with pytest.raises(ValueError, match="velocity_init"):
+        velocity_prior("optical", first, second)

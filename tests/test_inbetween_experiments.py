@@ -1,14 +1,24 @@
 """The in-between experiments end to end in the smoke profile (seconds)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from latentdyn.data.user_pairs import warped_photograph, write_pair
 from latentdyn.experiments.inbetween import (
+    ABLATION_STEPS,
     METHODS,
+    goal_table,
     run_inbetween_data,
     run_inbetween_method,
     run_inbetween_real,
     run_inbetween_scenarios,
+)
+from latentdyn.experiments.inbetween_studies import (
+    KNOBS,
+    ot_velocity_limits,
+    run_inbetween_pdes,
+    run_inbetween_sensitivity,
 )
 
 
@@ -30,24 +40,69 @@ def test_method_and_cache_reuse():
     np.testing.assert_array_equal(first.latent["frames"], again.latent["frames"])
     assert first.latent["frames"].shape == (1, 64, 64)
     assert len(first.history) == 5 and first.endpoint_error >= 0
+    assert np.isfinite(first.prior_endpoint_error)  # the smoke profile starts from TV-L1 as well
+    paper = run_inbetween_method("smoke", 0, scenario="crack_closing", velocity_init="none")
+    assert np.isnan(paper.prior_endpoint_error)
 
 
-def test_scenarios_table_has_every_method():
-    result = run_inbetween_scenarios("smoke", 0, scenarios=("rotation",))
-    assert list(result.summary["method"]) == list(METHODS)
-    assert result.summary["epe"].isna().sum() == 1  # the cross-fade has no velocity
+def test_scenarios_over_seeds_with_goals_and_ablation():
+    result = run_inbetween_scenarios("smoke", 0, scenarios=("rotation",), num_seeds=2)
+    assert result.seeds == [0, 1] and len(result.summary) == 2 * len(METHODS)
+    assert list(result.means["method"]) == list(METHODS) and (result.means["seeds"] == 2).all()
+    assert result.summary["epe"].isna().sum() == 2  # the cross-fade has no velocity
     assert (result.summary["ssim_mid"] <= 1).all()
+    assert list(result.goals["scenario"]) == ["rotation"]
+    assert set(result.ablation["step"]) == set(ABLATION_STEPS)
 
 
-def test_real_falls_back_to_synthetic_and_takes_user_pairs(tmp_path):
-    result = run_inbetween_real("smoke", 0, methods=("cross_fade", "optical_flow"))
-    assert "synthetic" in result.message and "synthetic_combined" in result.pairs
-    from skimage import io
-    for k in range(2):
-        io.imsave(tmp_path / f"pair{k}.png", (np.random.default_rng(k).random((64, 64)) * 255).astype(np.uint8),
-                  check_contrast=False)
-    user = run_inbetween_real("smoke", 0, image_pair_paths=(tmp_path / "pair0.png", tmp_path / "pair1.png"),
-                              methods=("cross_fade",))
-    assert "user_pair" in user.pairs and user.summary.empty
+def test_goal_table_reads_the_means():
+    means = pd.DataFrame({"scenario": ["a"] * 4, "method": ["latent_advection", "image_advection",
+                                                          "optical_flow", "cross_fade"],
+                          "psnr_mid": [30.0, 29.0, 31.5, 20.0], "ssim_mid": [0.5, 0.9, 0.95, 0.2]})
+    goals = goal_table(means)
+    assert goals.loc[0, "latent_minus_image_db"] == pytest.approx(1.0)
+    assert bool(goals.loc[0, "at_least_image_space"]) and not bool(goals.loc[0, "within_1db_of_tvl1"])
+    assert not bool(goals.loc[0, "ssim_not_an_outlier"])  # 0.5 against 0.9 (the cross-fade is not counted)
+
+
+def test_pdes_and_sensitivity_run_and_are_scored():
+    pdes = run_inbetween_pdes("smoke", 0, scenarios=("crack_formation",), floe=False)
+    assert list(pdes.summary["pde"]) == ["advection", "advection_diffusion", "continuity", "image_advection"]
+    assert pdes.summary["psnr_mid"].notna().all() and pdes.divergence["crack_formation"].shape == (64, 64)
+    assert pdes.summary.set_index("pde").loc["advection_diffusion", "diffusivity"] > 0
+    sensitivity = run_inbetween_sensitivity("smoke", 0)
+    assert set(sensitivity.summary["knob"]) == set(KNOBS)
+    assert sensitivity.summary["book_point"].sum() == len(KNOBS)
+    with pytest.raises(ValueError, match="frame_gap_values"):
+        run_inbetween_sensitivity("smoke", 0, knobs_swept=("frame_gap",), frame_gap_values=(0.3,))
+
+
+def test_real_falls_back_to_synthetic_and_scores_a_user_pair(tmp_path):
+    result = run_inbetween_real("smoke", 0, methods=("cross_fade", "optical_flow"), ot_study=False)
+    assert "synthetic" in result.message and {"synthetic_combined", "warped_photograph"} <= set(result.cases)
+    paths = write_pair(warped_photograph(64), tmp_path / "pair")
+    user = run_inbetween_real("smoke", 0, image_pair_paths=(paths["first"], paths["second"]),
+                              true_middle_path=paths["middle"], true_velocity_path=paths["velocity"],
+                              methods=("cross_fade", "optical_flow"), ot_study=False)
+    assert list(user.cases) == ["user_pair"] and "true middle frame and its true velocity" in user.message
+    table = user.summary.set_index("method")
+    assert np.isnan(table.loc["cross_fade", "epe"]) and table.loc["optical_flow", "epe"] < user.zero_velocity_error[
+        "user_pair"]
+    velocity_only = run_inbetween_real("smoke", 0, image_pair_paths=(paths["first"], paths["second"]),
+                                       true_velocity_path=paths["velocity"], methods=("optical_flow",),
+                                       ot_study=False)
+    assert list(velocity_only.summary.columns) == ["case", "seed", "method", "epe"]
+    truncated = tmp_path / "truncated.png"
+    truncated.write_bytes(paths["second"].read_bytes()[:200])
+    with pytest.raises(ValueError, match=r"image_pair_paths\[1\].*truncated\.png"):
+        run_inbetween_real("smoke", 0, image_pair_paths=(paths["first"], truncated))
+    with pytest.raises(ValueError, match="need image_pair_paths"):
+        run_inbetween_real("smoke", 0, true_middle_path=paths["middle"])
     with pytest.raises(ValueError, match="unknown setting"):
         run_inbetween_real("smoke", 0, window=3)
+
+
+def test_ot_velocity_beats_zero_on_a_translation_but_not_on_a_rotation():
+    limits = ot_velocity_limits(48, max_points_values=(400,)).set_index("case")
+    assert bool(limits.loc["disc translated 3 px", "ot_beats_zero"])
+    assert not bool(limits.loc["disc rotated 8°", "ot_beats_zero"])

@@ -29,6 +29,63 @@ _CIRCLE_COMMON: dict[str, Any] = {
     "vpt_threshold": 0.5,
 }
 
+# In-between imagery dynamics. The latent model's velocity starts from a prior (TV-L1 optical
+# flow by default; "none" is the paper's field extractor alone, bounded by max_speed) that
+# the field extractor corrects by at most correction_speed; two_sided blends both
+# observations carried towards t (the paper carries the first one only).
+_INBETWEEN_MODEL: dict[str, Any] = {
+    "scheme": "characteristics", "pde": "advection", "diffusivity": 0.1, "courant": 2.0,
+    "coarse_levels": "auto", "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
+    "codec_bias": False, "lr_decay": 0.1,
+}
+_INBETWEEN: dict[str, dict[str, Any]] = {
+    "smoke": {**_INBETWEEN_MODEL, "image_size": 64, "num_frames": 3, "crack_opening": 0.08,
+              "rotation_degrees": 12.0, "looks": 6.0, "latent_channels": 2, "base_channels": 4,
+              "field_channels": 4, "depth": 1, "field_downsample": 4, "loss_scales": 3, "max_speed": 12.0,
+              "correction_speed": 4.0, "two_sided": True, "velocity_init": "tvl1", "coarse_iterations": 20,
+              "patch_size": 32, "patch_stride": 16, "iterations": 5, "batch_size": 4,
+              "learning_rate": 5e-3, "ot_max_points": 400, "flow_downscale": 1},
+    "book": {**_INBETWEEN_MODEL, "image_size": 128, "num_frames": 5, "crack_opening": 0.06,
+             "rotation_degrees": 12.0, "looks": 6.0, "latent_channels": 3, "base_channels": 4,
+             "field_channels": 8, "depth": 2, "field_downsample": 4, "loss_scales": 4, "max_speed": 16.0,
+             "correction_speed": 4.0, "two_sided": True, "velocity_init": "tvl1", "coarse_iterations": 150,
+             "patch_size": 64, "patch_stride": 32, "iterations": 80, "batch_size": 4,
+             "learning_rate": 5e-3, "ot_max_points": 2500, "flow_downscale": 1},
+    "paper": {**_INBETWEEN_MODEL, "image_size": 256, "num_frames": 5, "crack_opening": 0.06,
+              "rotation_degrees": 12.0, "looks": 6.0, "latent_channels": 4, "base_channels": 32,
+              "field_channels": 32, "depth": 3, "field_downsample": 4, "loss_scales": 5, "max_speed": 32.0,
+              "correction_speed": 8.0, "two_sided": True, "velocity_init": "tvl1", "coarse_iterations": 1000,
+              "patch_size": 128, "patch_stride": 32, "iterations": 5000, "batch_size": 16,
+              "learning_rate": 2e-3, "lr_decay": 0.05, "ot_max_points": 6400, "flow_downscale": 1},
+}
+_SEEDS = {"smoke": {"num_seeds": 1}, "book": {"num_seeds": 3}, "paper": {"num_seeds": 3}}
+_INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
+    "inbetween_scenarios": {
+        # the paper's estimator (no prior, one-sided) needs a longer training than the refinement
+        profile: {**_SEEDS[profile], "paper_iterations": {"smoke": 5, "book": 300, "paper": 5000}[profile],
+                  "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile]}
+        for profile in PROFILES
+    },
+    # the real chapter's 900 x 900 pair: fewer patches, flow on a half-size image
+    "inbetween_real": {"smoke": {**_SEEDS["smoke"]}, "paper": {**_SEEDS["paper"]},
+                       "book": {**_SEEDS["book"], "patch_stride": 48, "flow_downscale": 2}},
+    "inbetween_pdes": {profile: {"pdes": ("advection", "advection_diffusion", "continuity")}
+                       for profile in PROFILES},
+    "inbetween_sensitivity": {
+        "smoke": {**_SEEDS["smoke"], "scenario": "crack_formation", "num_frames": 5,
+                  "lambda_smooth_values": (0.0, 0.05), "latent_channels_values": (1, 2),
+                  "patch_size_values": (16, 32), "given_frames_values": (2, 3), "frame_gap_values": (0.5, 1.0)},
+        "book": {**_SEEDS["book"], "scenario": "crack_formation", "num_frames": 9, "image_size": 96,
+                 "iterations": 60, "patch_size": 48, "patch_stride": 24, "lambda_smooth_values": (0.005, 0.05, 0.5),
+                 "latent_channels_values": (1, 3, 6), "patch_size_values": (32, 48, 96),
+                 "given_frames_values": (2, 3, 5), "frame_gap_values": (0.25, 0.5, 1.0)},
+        "paper": {**_SEEDS["paper"], "scenario": "crack_formation", "num_frames": 9,
+                  "lambda_smooth_values": (0.005, 0.05, 0.5), "latent_channels_values": (1, 4, 8),
+                  "patch_size_values": (64, 128, 256), "given_frames_values": (2, 3, 5),
+                  "frame_gap_values": (0.25, 0.5, 1.0)},
+    },
+}
+
 SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "delta_continuity": {
         "smoke": {"resolutions": (16, 32), "steps_per_finest_pixel": 2, "travel": 0.2},
@@ -96,42 +153,14 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
                   "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 64, "benchmark_repeats": 10},
     },
-    # In-between imagery dynamics (arXiv 2310.09495). Every experiment sets the same keys;
-    # "paper" uses larger images, networks and trainings (a GPU), same code.
+    # In-between imagery dynamics (arXiv 2310.09495): every experiment shares _INBETWEEN and
+    # adds its own keys (_INBETWEEN_EXTRA); "paper" uses larger images, networks and
+    # trainings (a GPU), same code.
     **{
-        experiment: {
-            "smoke": {
-                "image_size": 64, "num_frames": 3, "crack_opening": 0.08, "rotation_degrees": 12.0,
-                "looks": 6.0, "latent_channels": 2, "base_channels": 4, "field_channels": 4, "depth": 1,
-                "field_downsample": 4, "loss_scales": 3, "max_speed": 12.0, "courant": 2.0,
-                "scheme": "semi_lagrangian", "patch_size": 32, "patch_stride": 16, "iterations": 5,
-                "batch_size": 4, "learning_rate": 5e-3, "lr_decay": 0.1, "lambda_ae": 1.0,
-                "lambda_magnitude": 0.0, "lambda_smooth": 0.05, "ot_max_points": 400,
-                "flow_downscale": 1,
-            },
-            "book": {
-                "image_size": 128, "num_frames": 5, "crack_opening": 0.06, "rotation_degrees": 12.0,
-                "looks": 6.0, "latent_channels": 3, "base_channels": 4, "field_channels": 8, "depth": 2,
-                "field_downsample": 4, "loss_scales": 4, "max_speed": 16.0, "courant": 2.0,
-                "scheme": "semi_lagrangian", "patch_size": 64, "patch_stride": 32,
-                "iterations": 300, "batch_size": 8, "learning_rate": 5e-3, "lr_decay": 0.1,
-                "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
-                "ot_max_points": 2500, "flow_downscale": 1,
-                # the real chapter's 900 x 900 pair: fewer patches, flow on a half-size image
-                **({"patch_stride": 48, "flow_downscale": 2} if experiment == "inbetween_real" else {}),
-            },
-            "paper": {
-                "image_size": 256, "num_frames": 5, "crack_opening": 0.06, "rotation_degrees": 12.0,
-                "looks": 6.0, "latent_channels": 4, "base_channels": 32, "field_channels": 32, "depth": 3,
-                "field_downsample": 4, "loss_scales": 5, "max_speed": 32.0, "courant": 2.0,
-                "scheme": "semi_lagrangian", "patch_size": 128, "patch_stride": 32,
-                "iterations": 5000, "batch_size": 16, "learning_rate": 2e-3, "lr_decay": 0.05,
-                "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
-                "ot_max_points": 6400, "flow_downscale": 1,
-            },
-        }
-        for experiment in ("inbetween_data", "inbetween_method", "inbetween_scenarios",
-                           "inbetween_real")
+        experiment: {profile: {**_INBETWEEN[profile], **_INBETWEEN_EXTRA.get(experiment, {}).get(profile, {})}
+                     for profile in PROFILES}
+        for experiment in ("inbetween_data", "inbetween_method", "inbetween_scenarios", "inbetween_pdes",
+                           "inbetween_sensitivity", "inbetween_real")
     },
 }
 

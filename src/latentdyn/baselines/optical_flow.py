@@ -37,6 +37,19 @@ def _warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     return transform.warp(image, np.array([rows + flow[0], cols + flow[1]]), mode="edge", order=1)
 
 
+def tvl1_velocity(image0: np.ndarray, image1: np.ndarray, *, downscale: int = 1,
+                  attachment: float = 15.0, tightness: float = 0.3, num_warp: int = 5) -> np.ndarray:
+    """``(2, H, W)`` TV-L1 displacement of the content of ``image0`` over the interval (x then y,
+    pixels per unit time): ``image1(x + v(x)) ~ image0(x)``."""
+    first = np.asarray(image0, dtype=np.float64)
+    second = np.asarray(image1, dtype=np.float64)
+    if first.ndim != 2 or first.shape != second.shape:
+        raise ValueError(f"image0 and image1 must be 2-D of one shape, got {first.shape} and {second.shape}")
+    downscale = check_positive_int("downscale", downscale)
+    flow = _flow(first, second, downscale, attachment=attachment, tightness=tightness, num_warp=num_warp)
+    return np.stack((flow[1], flow[0])).astype(np.float32)
+
+
 def optical_flow_interpolation(image0: np.ndarray, image1: np.ndarray, times, *,
                                downscale: int = 1, attachment: float = 15.0,
                                tightness: float = 0.3, num_warp: int = 5) -> dict[str, np.ndarray]:

@@ -280,30 +280,41 @@ def make_scenario(scenario: str, *, size: int = 128, num_frames: int = 5, seed: 
 # real and user-given images
 
 
-def load_image(path: str | Path, *, invert: bool = False, size: int | None = None) -> np.ndarray:
+def load_image(path: str | Path, *, invert: bool = False, size: int | None = None,
+               name: str = "path") -> np.ndarray:
     """Read a PNG or TIFF as a grey ``(H, W)`` float32 image in [0, 1].
 
     RGB(A) images are averaged over the colour channels (alpha is dropped); integer images
-    are divided by their dtype's maximum, float images are clipped to [0, 1].
+    are divided by their dtype's maximum, float images are clipped to [0, 1]. A file that
+    cannot be decoded (truncated, corrupt, not an image) raises ``ValueError`` naming
+    ``name`` and the file.
 
     Args:
         path: the image file.
         invert: return ``1 - image`` (e.g. dark floes on a white background become bright).
         size: if given, resize (anti-aliased) to ``size x size``.
+        name: the caller's parameter that held ``path`` (for error messages).
     """
     from skimage import io, transform
 
-    path = check_existing_path("path", path)
+    path = check_existing_path(name, path)
     if path.suffix.lower() not in (".png", ".tif", ".tiff"):
-        raise ValueError(f"path must be a .png, .tif or .tiff file, got {path.name}")
-    image = np.asarray(io.imread(path))
+        raise ValueError(f"{name} must be a .png, .tif or .tiff file, got {path.name}")
+    try:
+        image = np.asarray(io.imread(path))
+    except Exception as error:  # the decoders raise OSError, ValueError, SyntaxError, ...
+        reason = (str(error).splitlines() or [""])[0]
+        raise ValueError(f"{name}: cannot read the image file {path} "
+                         f"({type(error).__name__}: {reason})") from None
+    if image.dtype == object or image.size == 0:
+        raise ValueError(f"{name}: cannot read the image file {path} (no pixel data)")
     if np.issubdtype(image.dtype, np.integer):
         image = image.astype(np.float64) / np.iinfo(image.dtype).max
     image = image.astype(np.float64)
     if image.ndim == 3:
         image = image[..., :3].mean(axis=-1) if image.shape[-1] in (3, 4) else image.mean(axis=-1)
     if image.ndim != 2:
-        raise ValueError(f"path {path.name}: expected a 2-D grey or RGB(A) image, got shape {image.shape}")
+        raise ValueError(f"{name} {path.name}: expected a 2-D grey or RGB(A) image, got shape {image.shape}")
     image = np.clip(image, 0.0, 1.0)
     if invert:
         image = 1.0 - image
@@ -314,13 +325,17 @@ def load_image(path: str | Path, *, invert: bool = False, size: int | None = Non
 
 
 def load_image_pair(paths: tuple[str | Path, str | Path], *, invert: bool = False,
-                    size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Two images of the same shape (see :func:`load_image`); raise if the shapes differ."""
+                    size: int | None = None, name: str = "paths") -> tuple[np.ndarray, np.ndarray]:
+    """Two images of the same shape (see :func:`load_image`); raise if the shapes differ.
+
+    ``name`` is the caller's parameter (errors name ``name[0]`` or ``name[1]`` and the file).
+    """
     if isinstance(paths, str | Path) or len(paths) != 2:
-        raise ValueError(f"paths must be two image paths (first, second), got {paths!r}")
-    first, second = (load_image(p, invert=invert, size=size) for p in paths)
+        raise ValueError(f"{name} must be two image paths (first, second), got {paths!r}")
+    first, second = (load_image(p, invert=invert, size=size, name=f"{name}[{k}]")
+                     for k, p in enumerate(paths))
     if first.shape != second.shape:
-        raise ValueError(f"paths: the two images differ in shape, {first.shape} and {second.shape}")
+        raise ValueError(f"{name}: the two images differ in shape, {first.shape} and {second.shape}")
     return first, second
 
 

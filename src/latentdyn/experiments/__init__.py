@@ -18,6 +18,12 @@ from latentdyn.experiments.inbetween import (
     run_inbetween_real,
     run_inbetween_scenarios,
 )
+from latentdyn.experiments.inbetween_studies import (
+    InbetweenPdesResult,
+    InbetweenSensitivityResult,
+    run_inbetween_pdes,
+    run_inbetween_sensitivity,
+)
 
 __all__ = [
     "InbetweenDataResult",
@@ -28,6 +34,10 @@ __all__ = [
     "run_inbetween_method",
     "run_inbetween_real",
     "run_inbetween_scenarios",
+    "InbetweenPdesResult",
+    "InbetweenSensitivityResult",
+    "run_inbetween_pdes",
+    "run_inbetween_sensitivity",
     "ContinuityTheoryResult",
     "DeltaContinuityResult",
     "RegularizerBenchmarkResult",

@@ -1,17 +1,22 @@
-"""In-between imagery dynamics (Han, Lee & Gelb, arXiv 2310.09495): the four chapters' experiments.
+"""In-between imagery dynamics (Han, Lee & Gelb, arXiv 2310.09495): the chapters' experiments.
 
 - :func:`run_inbetween_data`: the synthetic scenarios with their truth, and the real imagery.
 - :func:`run_inbetween_method`: latent advection trained on one scenario, step by step.
 - :func:`run_inbetween_scenarios`: every method on crack formation, crack closing and rotation,
-  scored against the true in-between frames and velocity.
-- :func:`run_inbetween_real`: the real Sentinel-1 pair (whole 900x900 scene) and the
-  floe-breakup sequence (scored against its true middle frames), or any user-given pair.
+  over several seeds, scored against the true in-between frames and velocity; and which
+  change of the velocity estimate and of the synthesis moved the scores.
+- :func:`run_inbetween_real`: the real Sentinel-1 pair, the floe-breakup sequence (scored
+  against its true middle frames), a pair given as files (scored when its true middle frame
+  and velocity are given too).
+
+The studies of the other latent PDEs and of the sensitivity to the knobs are in
+:mod:`latentdyn.experiments.inbetween_studies`.
 
 Every method maps a pair ``(I_0, I_1)`` of ``(H, W)`` images in [0, 1] to frames at times
-``t`` in [0, 1] and (except the cross-fade) a velocity ``(2, H, W)`` in pixels per unit time.
-Results are cached (:func:`latentdyn.cache.load_or_create`) under a key made of the images'
-contents, the method's settings and the seed, so a rerun — or another chapter with the same
-parameters — reuses them.
+``t`` in [0, 1] and (except the cross-fade) a velocity ``(2, H, W)`` in pixels per unit time
+(x then y). Results are cached (:func:`latentdyn.cache.load_or_create`) under a key made of
+the images' contents, the method's settings and the seed, so a rerun — or another chapter
+with the same parameters — reuses them.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from latentdyn import image_metrics
 from latentdyn.baselines.cross_fade import cross_fade
 from latentdyn.baselines.optical_flow import optical_flow_interpolation
 from latentdyn.baselines.optimal_transport import ot_interpolation
-from latentdyn.cache import load_or_create
+from latentdyn.cache import cache_dir, load_or_create
 from latentdyn.data.seaice import (
     FLOE_SEQUENCE,
     SCENARIOS,
@@ -41,16 +46,18 @@ from latentdyn.data.seaice import (
     make_scenario,
     seaice_folder,
 )
+from latentdyn.data.user_pairs import load_velocity, warped_photograph, write_pair
 from latentdyn.models.latent_advection import (
     LatentAdvectionModel,
     TrainingSettings,
     count_parameters,
     interpolate_pair,
-    train_pair,
+    train_frames,
 )
+from latentdyn.models.velocity_prior import velocity_prior
 from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
-from latentdyn.validation import check_choice, check_existing_path
+from latentdyn.validation import check_choice, check_existing_path, check_positive_int
 
 METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow", "cross_fade")
 METHOD_LABELS = {
@@ -60,15 +67,20 @@ METHOD_LABELS = {
     "optical_flow": "TV-L1 optical flow",
     "cross_fade": "linear cross-fade",
 }
-RESULT_VERSION = 1  # bump when a method's code changes, so cached results are recomputed
+ADVECTION_METHODS = ("latent_advection", "image_advection")
+RESULT_VERSION = 2  # bump when a method's code changes, so cached results are recomputed
 
 SCENE_KEYS = ("image_size", "num_frames", "crack_opening", "rotation_degrees", "looks")
 MODEL_KEYS = ("latent_channels", "base_channels", "field_channels", "depth", "field_downsample", "loss_scales",
-              "max_speed", "courant", "scheme")
+              "max_speed", "correction_speed", "courant", "scheme", "pde", "diffusivity", "two_sided",
+              "codec_bias")
+VELOCITY_KEYS = ("velocity_init", "coarse_levels", "coarse_iterations")
 TRAINING_KEYS = ("patch_size", "patch_stride", "iterations", "batch_size", "learning_rate",
                  "lr_decay", "lambda_ae", "lambda_magnitude", "lambda_smooth")
 BASELINE_KEYS = ("ot_max_points", "flow_downscale")
-ALL_KEYS = SCENE_KEYS + MODEL_KEYS + TRAINING_KEYS + BASELINE_KEYS
+ALL_KEYS = SCENE_KEYS + MODEL_KEYS + VELOCITY_KEYS + TRAINING_KEYS + BASELINE_KEYS
+VELOCITY_CONVENTION = ("velocity (x, y): x along the columns (to the right), y along the rows "
+                       "(downwards), in pixels per interval between the two images")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,52 +88,92 @@ ALL_KEYS = SCENE_KEYS + MODEL_KEYS + TRAINING_KEYS + BASELINE_KEYS
 
 
 def _method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
-    if method in ("latent_advection", "image_advection"):
-        keys = MODEL_KEYS + TRAINING_KEYS
-    elif method == "optimal_transport":
-        keys = ("ot_max_points",)
-    elif method == "optical_flow":
-        keys = ("flow_downscale",)
-    else:
-        keys = ()
-    chosen = {key: settings[key] for key in keys}
+    """The settings a method uses (and only those: they key its cache)."""
+    if method == "optimal_transport":
+        return {"ot_max_points": settings["ot_max_points"]}
+    if method == "optical_flow":
+        return {"flow_downscale": settings["flow_downscale"]}
+    if method == "cross_fade":
+        return {}
+    chosen = {key: settings[key] for key in MODEL_KEYS + VELOCITY_KEYS + TRAINING_KEYS + ("flow_downscale",)}
     if method == "image_advection":
-        chosen.pop("latent_channels")
-        chosen["lambda_ae"] = 0.0
+        # the paper's "direct PDE application": advection of the image, no encoder/decoder
+        for key in ("latent_channels", "codec_bias"):
+            chosen.pop(key)
+        chosen.update(lambda_ae=0.0, pde="advection")
+    if chosen["pde"] != "advection_diffusion":
+        chosen.pop("diffusivity")
+    if chosen["velocity_init"] == "none":
+        chosen.pop("correction_speed")
+    else:
+        chosen.pop("max_speed")
+    if chosen["velocity_init"] != "coarse_to_fine":
+        chosen.pop("coarse_levels")
+        chosen.pop("coarse_iterations")
+    if chosen["velocity_init"] != "tvl1":
+        chosen.pop("flow_downscale")
     return chosen
 
 
-def _train_and_interpolate(method: str, image0: np.ndarray, image1: np.ndarray, times: list[float],
-                           options: dict[str, Any], seed: int, device: torch.device,
+def _model_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Keywords of :class:`LatentAdvectionModel` among a method's options: the learned part of
+    the velocity is bounded by ``max_speed`` without a prior and by ``correction_speed`` with one."""
+    names = ("base_channels", "field_channels", "depth", "scheme", "courant", "loss_scales",
+             "field_downsample", "pde", "diffusivity", "two_sided", "codec_bias")
+    chosen = {key: options[key] for key in names if key in options}
+    chosen["max_speed"] = options["max_speed"] if options["velocity_init"] == "none" else options["correction_speed"]
+    return chosen
+
+
+def _prior(image0: np.ndarray, image1: np.ndarray, options: dict[str, Any], seed: int,
+           device: torch.device) -> np.ndarray | None:
+    """The velocity prior of the advection methods (cached: both methods share it)."""
+    kind = options["velocity_init"]
+    if kind == "none":
+        return None
+    training = TrainingSettings(**{key: options[key] for key in TRAINING_KEYS})
+    model_options = {key: options[key] for key in ("base_channels", "field_channels", "depth", "scheme",
+                                                   "courant", "loss_scales", "field_downsample")}
+    model_options["max_speed"] = options["correction_speed"]
+    params = dict(version=RESULT_VERSION, kind=kind, images=image_digest(image0, image1), seed=seed,
+                  device=device.type, flow_downscale=options.get("flow_downscale"),
+                  levels=options.get("coarse_levels"), iterations=options.get("coarse_iterations"),
+                  model=model_options, training=training.__dict__ if kind == "coarse_to_fine" else None)
+
+    def create() -> dict[str, np.ndarray]:
+        return {"velocity": velocity_prior(kind, image0, image1, levels=options.get("coarse_levels", "auto"),
+                                           model_options=model_options, training=training,
+                                           iterations=options.get("coarse_iterations", 150),
+                                           flow_downscale=options.get("flow_downscale", 1), seed=seed,
+                                           device=device)}
+
+    return load_or_create("inbetween_prior", params, create)["velocity"]
+
+
+def _train_and_interpolate(method: str, frames: np.ndarray, frame_times: tuple[float, ...],
+                           times: list[float], options: dict[str, Any], seed: int, device: torch.device,
                            latent_times: tuple[float, ...]) -> dict[str, np.ndarray]:
     # One CPU thread for training and inference: float32 reductions then do not depend on
     # OMP_NUM_THREADS, so the printed metrics are the same with 1 or 2 threads (CI checks it).
     threads = torch.get_num_threads()
     try:
         seed_everything(seed, num_threads=1 if device.type == "cpu" else None)
-        return _train_and_interpolate_pinned(method, image0, image1, times, options, seed, device,
-                                             latent_times)
+        began = time.perf_counter()
+        prior = _prior(frames[0], frames[-1], options, seed, device)
+        model = LatentAdvectionModel(options.get("latent_channels", 1), **_model_options(options),
+                                     image_space=method == "image_advection",
+                                     zero_field_output=prior is not None)
+        training = TrainingSettings(**{key: options[key] for key in TRAINING_KEYS})
+        history = train_frames(model, frames, training, times=frame_times, prior=prior, seed=seed,
+                               device=device)
+        seconds = time.perf_counter() - began
+        outputs = interpolate_pair(model, frames[0], frames[-1], times, patch_size=training.patch_size,
+                                   patch_stride=training.patch_stride, prior=prior, device=device,
+                                   latent_times=latent_times if method == "latent_advection" else ())
     finally:
         torch.set_num_threads(threads)
-
-
-def _train_and_interpolate_pinned(method: str, image0: np.ndarray, image1: np.ndarray,
-                                  times: list[float], options: dict[str, Any], seed: int,
-                                  device: torch.device,
-                                  latent_times: tuple[float, ...]) -> dict[str, np.ndarray]:
-    model = LatentAdvectionModel(
-        options.get("latent_channels", 1), base_channels=options["base_channels"],
-        field_channels=options["field_channels"],
-        depth=options["depth"], max_speed=options["max_speed"], scheme=options["scheme"],
-        courant=options["courant"], image_space=method == "image_advection",
-        loss_scales=options["loss_scales"], field_downsample=options["field_downsample"])
-    training = TrainingSettings(**{key: options[key] for key in TRAINING_KEYS})
-    began = time.perf_counter()
-    history = train_pair(model, image0, image1, training, seed=seed, device=device)
-    seconds = time.perf_counter() - began
-    outputs = interpolate_pair(model, image0, image1, times, patch_size=training.patch_size,
-                               patch_stride=training.patch_stride, device=device,
-                               latent_times=latent_times if method == "latent_advection" else ())
+    outputs["prior"] = np.zeros((0,), np.float32) if prior is None else np.asarray(prior, np.float32)
+    outputs["diffusivity"] = model.diffusivity.detach().cpu().numpy().astype(np.float32)
     outputs["history"] = history.drop(columns="iteration").to_numpy(dtype=np.float64)
     outputs["history_columns"] = np.array(list(history.columns[1:]))
     outputs["train_seconds"] = np.array(seconds)
@@ -131,7 +183,8 @@ def _train_and_interpolate_pinned(method: str, image0: np.ndarray, image1: np.nd
 
 def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, settings: dict[str, Any], *,
                seed: int = 0, device: str | torch.device = "auto",
-               latent_times: tuple[float, ...] = (0.0, 0.5, 1.0), use_cache: bool = True) -> dict[str, np.ndarray]:
+               latent_times: tuple[float, ...] = (0.0, 0.5, 1.0), given_frames: np.ndarray | None = None,
+               given_times: tuple[float, ...] = (), use_cache: bool = True) -> dict[str, np.ndarray]:
     """Frames (and velocity) of one method on one pair; cached by images, settings and seed.
 
     Args:
@@ -142,11 +195,15 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
         seed: seeds the training of the advection methods.
         device: where to train.
         latent_times: times at which latent advection also returns its latent fields.
+        given_frames: ``(K, H, W)`` observed frames between the two images (advection
+            methods only: they are fitted at ``given_times``; the others ignore them).
+        given_times: their times in (0, 1).
 
     Returns:
         ``frames`` ``(T, H, W)``; ``velocity`` ``(2, H, W)`` (absent for the cross-fade);
-        the advection methods add ``history`` (loss per iteration), ``history_columns``,
-        ``train_seconds``, ``num_parameters``, ``reconstruction``; latent advection adds
+        the advection methods add ``prior`` (the velocity they started from, or empty),
+        ``history`` (loss per iteration), ``history_columns``, ``train_seconds``,
+        ``num_parameters``, ``reconstruction``, ``diffusivity``; latent advection adds
         ``latents`` ``(len(latent_times), C, H, W)``.
     """
     check_choice("method", method, METHODS)
@@ -155,8 +212,14 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
     if first.ndim != 2 or first.shape != second.shape:
         raise ValueError(f"image0 and image1 must be 2-D of one shape, got {first.shape} and {second.shape}")
     times = [float(t) for t in times]
+    extra = np.zeros((0, *first.shape), np.float32) if given_frames is None else np.asarray(given_frames, np.float32)
+    given_times = tuple(float(t) for t in given_times)
+    if extra.shape[1:] != first.shape or len(given_times) != len(extra):
+        raise ValueError(f"given_frames must be (K, {first.shape[0]}, {first.shape[1]}) with one time each, "
+                         f"got shape {extra.shape} and {len(given_times)} times")
     options = _method_settings(method, settings)
     run_device = resolve_device(device)
+    uses_given = method in ADVECTION_METHODS and len(extra) > 0
 
     def create() -> dict[str, np.ndarray]:
         if method == "cross_fade":
@@ -165,12 +228,15 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
             return optical_flow_interpolation(first, second, times, downscale=options["flow_downscale"])
         if method == "optimal_transport":
             return ot_interpolation(first, second, times, max_points=options["ot_max_points"])
-        return _train_and_interpolate(method, first, second, times, options, seed, run_device,
+        frames = np.concatenate((first[None], extra, second[None])) if uses_given else np.stack((first, second))
+        frame_times = (0.0, *given_times, 1.0) if uses_given else (0.0, 1.0)
+        return _train_and_interpolate(method, frames, frame_times, times, options, seed, run_device,
                                       tuple(latent_times))
 
     params = dict(version=RESULT_VERSION, method=method, images=image_digest(first, second),
                   times=times, seed=seed, options=options,
                   latent_times=list(latent_times) if method == "latent_advection" else [],
+                  given=[image_digest(extra), list(given_times)] if uses_given else [],
                   device=run_device.type)
     if not use_cache:
         return {key: np.asarray(value) for key, value in create().items()}
@@ -213,27 +279,82 @@ def summarise_scores(frame_scores: pd.DataFrame, middle_time: float,
     return pd.DataFrame(rows)
 
 
+def mean_over_seeds(summary: pd.DataFrame, by: tuple[str, ...] = ("scenario", "method")) -> pd.DataFrame:
+    """Mean and standard deviation over the ``seed`` column of every score, one row per ``by``."""
+    values = [c for c in summary.columns if c not in (*by, "seed")]
+    grouped = summary.groupby(list(by), sort=False)[values]
+    means = grouped.mean()
+    spreads = grouped.std(ddof=0).add_suffix("_std")
+    table = pd.concat([means, spreads], axis=1).reset_index()
+    table.insert(len(by), "seeds", summary.groupby(list(by), sort=False)["seed"].nunique().to_numpy())
+    return table
+
+
+def goal_table(means: pd.DataFrame, group: str = "scenario") -> pd.DataFrame:
+    """Per ``group``: latent advection's middle-frame PSNR against advection in image space and
+    against TV-L1 (dB, means over seeds), its SSIM against the lowest SSIM of the other methods
+    that move content, and whether each goal is met (latent >= image space; within 1 dB of
+    TV-L1 or better; SSIM not below every other method's by more than 0.05)."""
+    rows = []
+    for name, block in means.groupby(group, sort=False):
+        scores = block.set_index("method")
+        if not {"latent_advection", "image_advection", "optical_flow"} <= set(scores.index):
+            continue
+        latent = scores.loc["latent_advection"]
+        others = scores.drop(index=[m for m in ("latent_advection", "cross_fade") if m in scores.index])
+        rows.append({
+            group: name,
+            "latent_minus_image_db": latent["psnr_mid"] - scores.loc["image_advection", "psnr_mid"],
+            "latent_minus_tvl1_db": latent["psnr_mid"] - scores.loc["optical_flow", "psnr_mid"],
+            "latent_ssim": latent["ssim_mid"], "lowest_other_ssim": others["ssim_mid"].min(),
+        })
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["at_least_image_space"] = table["latent_minus_image_db"] >= 0
+    table["within_1db_of_tvl1"] = table["latent_minus_tvl1_db"] >= -1.0
+    table["ssim_not_an_outlier"] = table["latent_ssim"] >= table["lowest_other_ssim"] - 0.05
+    return table
+
+
 def _resolve(experiment: str, profile: str, knobs: dict[str, Any]) -> dict[str, Any]:
     return resolve_settings(experiment, profile, **knobs)
 
 
-def _scene(name: str, settings: dict[str, Any], seed: int) -> SeaIceSequence:
+def scene(name: str, settings: dict[str, Any], seed: int) -> SeaIceSequence:
+    """The synthetic scenario ``name`` with the scene settings of ``settings``."""
     return make_scenario(name, size=settings["image_size"], num_frames=settings["num_frames"],
                          seed=seed, crack_opening=settings["crack_opening"],
                          rotation_degrees=settings["rotation_degrees"], looks=settings["looks"])
 
 
-def _score_sequence(sequence: SeaIceSequence, settings: dict[str, Any], methods: tuple[str, ...],
-                    seed: int, device: str) -> tuple[dict[str, dict[str, np.ndarray]], pd.DataFrame, pd.DataFrame]:
+def score_sequence(sequence: SeaIceSequence, settings: dict[str, Any], methods: tuple[str, ...],
+                   seed: int, device: str) -> tuple[dict[str, dict[str, np.ndarray]], pd.DataFrame, pd.DataFrame]:
+    """Every method on the first and last frame of ``sequence``, scored on the frames between
+    (and, when the sequence has a velocity, by the endpoint error at its middle frame)."""
     inner = list(range(1, len(sequence.times) - 1))
     times = [float(sequence.times[k]) for k in inner]
     outputs = {method: run_method(method, sequence.frames[0], sequence.frames[-1], times, settings,
                                   seed=seed, device=device) for method in methods}
     scores = score_frames(outputs, sequence.frames, times, inner)
-    errors = {method: image_metrics.endpoint_error(result["velocity"], sequence.velocity[sequence.middle])
-              for method, result in outputs.items() if "velocity" in result}
+    errors = None
+    if sequence.velocity is not None and len(sequence.velocity):
+        errors = {method: image_metrics.endpoint_error(result["velocity"], sequence.velocity[sequence.middle])
+                  for method, result in outputs.items() if "velocity" in result}
     summary = summarise_scores(scores, float(sequence.times[sequence.middle]), errors)
     return outputs, scores, summary
+
+
+def _ordered(tables: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    if not tables:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(tables, ignore_index=True)
+    return table[columns + [c for c in table.columns if c not in columns]]
+
+
+def _seeds(seed: int, settings: dict[str, Any]) -> list[int]:
+    count = check_positive_int("num_seeds", settings.get("num_seeds", 1))
+    return list(range(seed, seed + count))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,11 +368,11 @@ class InbetweenDataResult:
     Attributes:
         settings: every setting used.
         sequences: scenario -> :class:`~latentdyn.data.seaice.SeaIceSequence`.
-        summary: one row per scenario: frames, size, largest and mean true speed (pixels per
-            unit time), MSE between the two observed frames, fraction of open-water pixels
-            (zero velocity where the first frame had ice) at the middle frame.
+        summary: one row per scenario: frames, size, largest and mean true speed at the middle
+            frame (pixels per unit time), MSE between the two observed frames, mean brightness
+            of the middle frame.
         real: name -> ``(T, H, W)`` real frames (``"sentinel1"``, ``"floe_breakup"``) when found.
-        real_message: one line on the real data (found where, or missing and what to do).
+        real_message: one line on the real data (found, or missing and what happens then).
     """
 
     settings: dict[str, Any]
@@ -270,17 +391,18 @@ def load_real_imagery(folder: str | Path | None = None) -> tuple[dict[str, np.nd
     if folder is None:
         folder = seaice_folder()
     else:
-        folder = check_existing_path("folder", folder, kind="directory")
-    missing_message = ("Real sea-ice imagery not found (expected in data/external/seaice, see "
-                       "data/README.md / the seaice README): running on synthetic data instead.")
+        folder = check_existing_path("seaice_path", folder, kind="directory")
+    missing_message = ("The real sea-ice imagery was not found (see the README: it is copied into "
+                       "data/external/seaice by make setup); the synthetic scenes stand in for it.")
     if folder is None or not all((Path(folder) / n).is_file() for n in SENTINEL_PAIR + FLOE_SEQUENCE):
         return {}, missing_message
     folder = Path(folder)
     real = {
-        "sentinel1": np.stack(load_image_pair(tuple(folder / n for n in SENTINEL_PAIR))),
-        "floe_breakup": np.stack([load_image(folder / n, invert=True) for n in FLOE_SEQUENCE]),
+        "sentinel1": np.stack(load_image_pair(tuple(folder / n for n in SENTINEL_PAIR), name="seaice_path")),
+        "floe_breakup": np.stack([load_image(folder / n, invert=True, name="seaice_path")
+                                  for n in FLOE_SEQUENCE]),
     }
-    return real, f"Real sea-ice imagery found in {folder.name}/ ({len(real)} sets)."
+    return real, "The real sea-ice imagery was found: the Sentinel-1 pair and the floe-breakup sequence."
 
 
 def run_inbetween_data(profile: str = "book", seed: int = 0, *,
@@ -298,7 +420,7 @@ def run_inbetween_data(profile: str = "book", seed: int = 0, *,
     settings = _resolve("inbetween_data", profile, knobs)
     for name in scenarios:
         check_choice("scenarios", name, SCENARIOS)
-    sequences = {name: _scene(name, settings, seed) for name in scenarios}
+    sequences = {name: scene(name, settings, seed) for name in scenarios}
     rows = []
     for name, sequence in sequences.items():
         speed = np.linalg.norm(sequence.velocity[sequence.middle], axis=0)
@@ -329,6 +451,7 @@ class InbetweenMethodResult:
         scores: long table of PSNR / SSIM / MSE per in-between frame (latent advection and,
             for reference, the cross-fade).
         endpoint_error: mean endpoint error of the learned velocity (pixels per unit time).
+        prior_endpoint_error: the same for the velocity it started from (NaN without one).
         num_patches: patches the image was split into.
     """
 
@@ -338,6 +461,7 @@ class InbetweenMethodResult:
     history: pd.DataFrame = field(repr=False)
     scores: pd.DataFrame = field(repr=False)
     endpoint_error: float = 0.0
+    prior_endpoint_error: float = float("nan")
     num_patches: int = 0
 
 
@@ -354,7 +478,7 @@ def run_inbetween_method(profile: str = "book", seed: int = 0, *, scenario: str 
     """
     check_choice("scenario", scenario, SCENARIOS)
     settings = _resolve("inbetween_method", profile, knobs)
-    sequence = _scene(scenario, settings, seed)
+    sequence = scene(scenario, settings, seed)
     inner = list(range(1, len(sequence.times) - 1))
     times = [float(sequence.times[k]) for k in inner]
     outputs = {method: run_method(method, sequence.frames[0], sequence.frames[-1], times, settings,
@@ -362,170 +486,345 @@ def run_inbetween_method(profile: str = "book", seed: int = 0, *, scenario: str 
                for method in ("latent_advection", "cross_fade")}
     scores = score_frames(outputs, sequence.frames, times, inner)
     latent = outputs["latent_advection"]
-    error = image_metrics.endpoint_error(latent["velocity"], sequence.velocity[sequence.middle])
+    truth = sequence.velocity[sequence.middle]
+    error = image_metrics.endpoint_error(latent["velocity"], truth)
+    prior_error = (image_metrics.endpoint_error(latent["prior"], truth) if latent["prior"].size
+                   else float("nan"))
     settings.update(seed=seed, scenario=scenario, device=str(resolve_device(device)))
     return InbetweenMethodResult(settings, sequence, latent, history_frame(latent), scores, error,
-                                 int(latent["num_patches"]))
+                                 prior_error, int(latent["num_patches"]))
 
 
 # ---------------------------------------------------------------------------------------------
 # chapter 3: scenarios
 
+# The steps from the paper's configuration to the book's, run on advection in image space
+# (cheap, and the velocity estimate and the synthesis are shared with latent advection):
+# label -> setting overrides. "paper budget" = the longer training the paper's estimator needs.
+ABLATION_STEPS: dict[str, dict[str, Any]] = {
+    "paper estimator, one-sided": {"velocity_init": "none", "two_sided": False, "paper_budget": True},
+    "paper estimator, two-sided": {"velocity_init": "none", "two_sided": True, "paper_budget": True},
+    "TV-L1 prior, one-sided": {"velocity_init": "tvl1", "two_sided": False},
+    "TV-L1 prior, two-sided (book)": {"velocity_init": "tvl1", "two_sided": True},
+    "TV-L1 prior alone (no training)": {"velocity_init": "tvl1", "two_sided": True, "iterations": 0},
+    "coarse-to-fine prior, two-sided": {"velocity_init": "coarse_to_fine", "two_sided": True},
+}
+
 
 @dataclass
 class InbetweenScenariosResult:
-    """Every method on every scenario.
+    """Every method on every scenario, over several seeds.
 
     Attributes:
         settings: every setting used.
-        sequences: scenario -> the sequence with its truth.
-        outputs: scenario -> method -> outputs (see :func:`run_method`).
-        frame_scores: long table (scenario, method, time, psnr, ssim, mse).
-        summary: one row per (scenario, method): middle-frame and all-frame scores, EPE.
+        seeds: the seeds (each seeds a scene and the trainings on it).
+        sequences: seed -> scenario -> the sequence with its truth.
+        outputs: seed -> scenario -> method -> outputs (see :func:`run_method`).
+        frame_scores: long table (seed, scenario, method, time, psnr, ssim, mse).
+        summary: one row per (seed, scenario, method): middle-frame and all-frame scores, EPE.
+        means: one row per (scenario, method): the mean and standard deviation over seeds.
+        goals: one row per scenario: latent advection against image-space advection and
+            TV-L1 (see :func:`goal_table`).
+        ablation: one row per (scenario, step of :data:`ABLATION_STEPS`) on the first seed,
+            advection in image space: middle-frame PSNR, SSIM and EPE.
     """
 
     settings: dict[str, Any]
-    sequences: dict[str, SeaIceSequence]
-    outputs: dict[str, dict[str, dict[str, np.ndarray]]] = field(repr=False)
+    seeds: list[int]
+    sequences: dict[int, dict[str, SeaIceSequence]] = field(repr=False)
+    outputs: dict[int, dict[str, dict[str, dict[str, np.ndarray]]]] = field(repr=False)
     frame_scores: pd.DataFrame = field(repr=False)
     summary: pd.DataFrame = field(repr=False)
+    means: pd.DataFrame = field(repr=False)
+    goals: pd.DataFrame = field(repr=False)
+    ablation: pd.DataFrame = field(repr=False)
+
+
+def _ablation(sequences: dict[str, SeaIceSequence], settings: dict[str, Any], seed: int,
+              device: str) -> pd.DataFrame:
+    rows = []
+    for name, sequence in sequences.items():
+        for label, step in ABLATION_STEPS.items():
+            overrides = {key: value for key, value in step.items() if key != "paper_budget"}
+            if step.get("paper_budget"):
+                overrides.update(iterations=settings["paper_iterations"], batch_size=settings["paper_batch_size"])
+            _, _, summary = score_sequence(sequence, {**settings, **overrides}, ("image_advection",), seed, device)
+            row = summary.iloc[0]
+            rows.append({"scenario": name, "step": label, "psnr_mid": row["psnr_mid"],
+                         "ssim_mid": row["ssim_mid"], "epe": row["epe"]})
+    return pd.DataFrame(rows)
 
 
 def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
                             scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
                             methods: tuple[str, ...] = METHODS, device: str = "auto",
-                            **knobs: Any) -> InbetweenScenariosResult:
-    """Run ``methods`` on each scenario and score them against the truth.
+                            ablation: bool = True, **knobs: Any) -> InbetweenScenariosResult:
+    """Run ``methods`` on each scenario for ``num_seeds`` seeds and score them against the truth.
 
     Args:
         profile: ``"smoke"``, ``"book"`` or ``"paper"``.
-        seed: seeds the scenes and the trainings.
+        seed: the first seed (seeds ``seed ... seed + num_seeds - 1`` seed the scenes and trainings).
         scenarios: any of :data:`~latentdyn.data.seaice.SCENARIOS`.
         methods: any of :data:`METHODS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
-        knobs: overrides of the profile's settings (see :data:`ALL_KEYS`).
+        ablation: also run the steps of :data:`ABLATION_STEPS` (first seed).
+        knobs: overrides of the profile's settings (see :data:`ALL_KEYS`, and ``num_seeds``).
     """
     settings = _resolve("inbetween_scenarios", profile, knobs)
     for name in scenarios:
         check_choice("scenarios", name, SCENARIOS)
     for method in methods:
         check_choice("methods", method, METHODS)
+    seeds = _seeds(seed, settings)
     sequences, outputs, frame_tables, summaries = {}, {}, [], []
-    for name in scenarios:
-        sequence = _scene(name, settings, seed)
-        result, scores, summary = _score_sequence(sequence, settings, tuple(methods), seed, device)
-        sequences[name], outputs[name] = sequence, result
-        frame_tables.append(scores.assign(scenario=name))
-        summaries.append(summary.assign(scenario=name))
-    columns = ["scenario", "method"]
-    frame_scores = pd.concat(frame_tables, ignore_index=True)
-    frame_scores = frame_scores[columns + [c for c in frame_scores.columns if c not in columns]]
-    summary = pd.concat(summaries, ignore_index=True)
-    summary = summary[columns + [c for c in summary.columns if c not in columns]]
-    settings.update(seed=seed, scenarios=tuple(scenarios), methods=tuple(methods),
+    for run_seed in seeds:
+        sequences[run_seed], outputs[run_seed] = {}, {}
+        for name in scenarios:
+            sequence = scene(name, settings, run_seed)
+            result, scores, summary = score_sequence(sequence, settings, tuple(methods), run_seed, device)
+            sequences[run_seed][name], outputs[run_seed][name] = sequence, result
+            frame_tables.append(scores.assign(seed=run_seed, scenario=name))
+            summaries.append(summary.assign(seed=run_seed, scenario=name))
+    columns = ["seed", "scenario", "method"]
+    summary = _ordered(summaries, columns)
+    means = mean_over_seeds(summary)
+    steps = _ablation(sequences[seeds[0]], settings, seeds[0], device) if ablation else pd.DataFrame()
+    settings.update(seed=seed, seeds=tuple(seeds), scenarios=tuple(scenarios), methods=tuple(methods),
                     device=str(resolve_device(device)))
-    return InbetweenScenariosResult(settings, sequences, outputs, frame_scores, summary)
+    return InbetweenScenariosResult(settings, seeds, sequences, outputs, _ordered(frame_tables, columns),
+                                    summary, means, goal_table(means), steps)
 
 
 # ---------------------------------------------------------------------------------------------
-# chapter 4: real imagery
+# chapter 4: real imagery and a user's own pair
+
+
+@dataclass
+class PairCase:
+    """One pair to process: the observed images and whatever truth comes with them.
+
+    Attributes:
+        name: the case's name.
+        description: one sentence on what the pair is (shown to the reader).
+        pair: ``(2, H, W)`` the observed images.
+        frames: ``(T, H, W)`` first, true in-between frames, last — or None.
+        times: ``(T,)`` their times (None without ``frames``).
+        velocity: ``(2, H, W)`` true velocity at the middle time (pixels per interval), or None.
+    """
+
+    name: str
+    description: str
+    pair: np.ndarray
+    frames: np.ndarray | None = None
+    times: np.ndarray | None = None
+    velocity: np.ndarray | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Whether the case has any truth to score against."""
+        return self.frames is not None or self.velocity is not None
+
+
+def user_pair_case(image_pair_paths, *, true_middle_path=None, true_velocity_path=None,
+                   invert_images: bool = False, name: str = "user_pair",
+                   description: str | None = None) -> PairCase:
+    """A :class:`PairCase` from files: two images, and optionally the true middle frame (an
+    image of the same size, at ``t = 0.5``) and the true velocity there (see
+    :func:`latentdyn.data.user_pairs.load_velocity`). Errors name the parameter and the file."""
+    pair = np.stack(load_image_pair(tuple(image_pair_paths), invert=invert_images, name="image_pair_paths"))
+    frames = times = velocity = None
+    if true_middle_path:
+        middle = load_image(true_middle_path, invert=invert_images, name="true_middle_path")
+        if middle.shape != pair.shape[1:]:
+            raise ValueError(f"true_middle_path: the image is {middle.shape}, the pair is {pair.shape[1:]}")
+        frames, times = np.stack((pair[0], middle, pair[1])), np.array([0.0, 0.5, 1.0])
+    if true_velocity_path:
+        velocity = load_velocity(true_velocity_path, pair.shape[1:], name="true_velocity_path")
+    names = ", ".join(Path(p).name for p in image_pair_paths)
+    truth = [what for what, given in (("its true middle frame", true_middle_path),
+                                      ("its true velocity", true_velocity_path)) if given]
+    text = description or (f"A pair given as files ({names}), {pair.shape[2]} x {pair.shape[1]} pixels"
+                           + (f", with {' and '.join(truth)}." if truth else ", without truth."))
+    return PairCase(name, text, pair, frames, times, velocity)
+
+
+def demonstration_pair(size: int, folder: str | Path | None = None) -> tuple[dict[str, Path], str]:
+    """Write the warped photograph (:func:`latentdyn.data.user_pairs.warped_photograph`) as a
+    user would give it; returns its paths and a description."""
+    sequence = warped_photograph(size)
+    folder = Path(folder) if folder is not None else cache_dir() / "demonstration_pair"
+    paths = write_pair(sequence, folder)
+    settings = sequence.settings
+    text = (f"A photograph (scikit-image's 'camera', {size} x {size} pixels) carried by a steady "
+            f"rotation of {settings['rotation_degrees']:.0f} degrees plus a shear of "
+            f"{settings['shear']:.2f} over the interval, given as files with its true middle frame "
+            f"and velocity.")
+    return paths, text
 
 
 @dataclass
 class InbetweenRealResult:
-    """Real (or user-given) pairs.
+    """Real and user-given pairs.
 
     Attributes:
         settings: every setting used.
-        message: one line saying which data was used (and, if the real data is missing,
-            that the chapter runs on synthetic data instead).
-        pairs: case -> ``(2, H, W)`` the observed pair.
-        outputs: case -> method -> outputs (see :func:`run_method`).
-        truth: case -> ``(T, H, W)`` true frames (first, in-between..., last) where known.
-        summary: one row per (case, method) with truth: middle-frame and all-frame scores.
-        frame_scores: long table (case, method, time, psnr, ssim, mse).
-        end_errors: one row per (case, method): MSE of the frame at ``t = 1`` against the
-            second image (how well each method reproduces what it was given).
+        message: one line on the data that was found.
+        cases: case -> :class:`PairCase` (descriptions, pairs, truths).
+        outputs: case -> seed -> method -> outputs (see :func:`run_method`).
+        summary: one row per (case, seed, method) with truth: middle-frame and all-frame scores,
+            and the endpoint error when the true velocity is known.
+        means: one row per (case, method) with truth: means and spreads over seeds.
+        goals: latent advection against image-space advection and TV-L1 per scored case.
+        frame_scores: long table (case, seed, method, time, psnr, ssim, mse).
+        velocity_summary: one row per (case, method) on the first seed: RMS speed of the
+            velocity (pixels per interval) and the MSE of the frame at ``t = 1`` against the
+            second image.
+        zero_velocity_error: case -> endpoint error of a zero velocity (the reference an
+            estimate must beat), for the cases with a true velocity.
+        ot_limits: when optimal transport's velocity beats a zero velocity and when not (see
+            :func:`latentdyn.experiments.inbetween_studies.ot_velocity_limits`; empty unless
+            asked for).
     """
 
     settings: dict[str, Any]
     message: str
-    pairs: dict[str, np.ndarray] = field(repr=False)
-    outputs: dict[str, dict[str, dict[str, np.ndarray]]] = field(repr=False)
-    truth: dict[str, np.ndarray] = field(repr=False)
+    cases: dict[str, PairCase] = field(repr=False)
+    outputs: dict[str, dict[int, dict[str, dict[str, np.ndarray]]]] = field(repr=False)
     summary: pd.DataFrame = field(repr=False)
+    means: pd.DataFrame = field(repr=False)
+    goals: pd.DataFrame = field(repr=False)
     frame_scores: pd.DataFrame = field(repr=False)
-    end_errors: pd.DataFrame = field(repr=False)
+    velocity_summary: pd.DataFrame = field(repr=False)
+    zero_velocity_error: dict[str, float] = field(default_factory=dict)
+    ot_limits: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def pairs(self) -> dict[str, np.ndarray]:
+        return {name: case.pair for name, case in self.cases.items()}
+
+
+def _case_summary(case: PairCase, results: dict[str, dict[str, np.ndarray]], times: list[float],
+                  inner: list[int]) -> pd.DataFrame:
+    """One row per method: middle-frame scores (with true frames) and endpoint error (with a
+    true velocity)."""
+    errors = None
+    if case.velocity is not None:
+        errors = {m: image_metrics.endpoint_error(r["velocity"], case.velocity)
+                  for m, r in results.items() if "velocity" in r}
+    if case.frames is None:
+        return pd.DataFrame({"method": list(results), "epe": [errors.get(m, float("nan")) for m in results]})
+    return summarise_scores(score_frames(results, case.frames, times[:-1], inner), 0.5, errors)
+
+
+def _default_cases(settings: dict[str, Any], seed: int, seaice_path, demonstration: bool) -> tuple[list[PairCase], str]:
+    real, message = load_real_imagery(seaice_path)
+    cases = []
+    if real:
+        side = real["sentinel1"].shape[-1]
+        cases.append(PairCase("sentinel1", f"A Sentinel-1 HH pair of one sea-ice scene about 24 hours "
+                                           f"apart, {side} x {side} pixels, without truth.", real["sentinel1"]))
+        floe = real["floe_breakup"]
+        cases.append(PairCase("floe_breakup", f"A 5-frame sequence ({floe.shape[-1]} x {floe.shape[-1]} pixels) "
+                                              "of a floe breaking into pieces that drift apart; its three "
+                                              "middle frames are the truth, it has no true velocity.",
+                              floe[[0, -1]], floe, np.linspace(0, 1, len(floe))))
+    else:
+        sequence = scene("combined", settings, seed)
+        cases.append(PairCase("synthetic_combined", "The synthetic combined scenario (a crack opens while a "
+                                                    "floe turns), standing in for the real imagery.",
+                              sequence.frames[[0, -1]], sequence.frames, sequence.times,
+                              sequence.velocity[sequence.middle]))
+    if demonstration:
+        paths, text = demonstration_pair(settings["image_size"])
+        cases.append(user_pair_case((paths["first"], paths["second"]), true_middle_path=paths["middle"],
+                                    true_velocity_path=paths["velocity"], name="warped_photograph",
+                                    description=text))
+    return cases, message
 
 
 def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths: tuple = (),
+                       true_middle_path: str | None = None, true_velocity_path: str | None = None,
                        invert_images: bool = False, seaice_path: str | None = None,
+                       demonstration: bool = True, ot_study: bool = True,
                        methods: tuple[str, ...] = METHODS, device: str = "auto",
                        **knobs: Any) -> InbetweenRealResult:
-    """Run every method on the real Sentinel-1 pair and the floe-breakup sequence.
+    """Run every method on the real imagery, or on a pair given as files.
 
-    With ``image_pair_paths = (first, second)`` (PNG or TIFF) that pair is processed
-    instead (case ``"user_pair"``, no truth). Without real data, the synthetic
-    ``"combined"`` scenario stands in (case ``"synthetic_combined"``, with truth).
+    Without ``image_pair_paths``: the Sentinel-1 pair (first seed only, no truth), the
+    floe-breakup sequence (``num_seeds`` seeds, scored against its true middle frames) and,
+    with ``demonstration``, a warped photograph written as files and read back as a user's
+    pair would be (scored against its true middle frame and velocity). Without the real
+    imagery, the synthetic ``"combined"`` scenario stands in for it.
+
+    With ``image_pair_paths = (first, second)`` (PNG or TIFF) only that pair is processed;
+    ``true_middle_path`` (an image at ``t = 0.5``) and ``true_velocity_path`` (``.npy``, see
+    :func:`latentdyn.data.user_pairs.load_velocity`) add a score table.
 
     Args:
         profile: ``"smoke"``, ``"book"`` or ``"paper"``.
-        seed: seeds the trainings (and the synthetic stand-in).
+        seed: the first seed of the trainings (and of the synthetic stand-in).
         image_pair_paths: ``()`` or two image paths.
-        invert_images: invert a user-given pair (dark ice on a bright background).
+        true_middle_path, true_velocity_path: the truth of a given pair, or None.
+        invert_images: invert the given images (dark ice on a bright background).
         seaice_path: folder of the real imagery (default ``data/external/seaice``).
+        demonstration: add the warped-photograph pair to the default cases.
+        ot_study: also measure when optimal transport's velocity beats a zero velocity
+            (:func:`latentdyn.experiments.inbetween_studies.ot_velocity_limits`).
         methods: any of :data:`METHODS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
-        knobs: overrides of the profile's settings (see :data:`ALL_KEYS`).
+        knobs: overrides of the profile's settings (see :data:`ALL_KEYS`, and ``num_seeds``).
     """
     settings = _resolve("inbetween_real", profile, knobs)
     for method in methods:
         check_choice("methods", method, METHODS)
-    cases: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
+    if (true_middle_path or true_velocity_path) and not image_pair_paths:
+        raise ValueError("true_middle_path and true_velocity_path need image_pair_paths (the pair they belong to)")
     if image_pair_paths:
-        pair = np.stack(load_image_pair(tuple(image_pair_paths), invert=invert_images))
-        cases["user_pair"] = (pair, None)
-        message = f"User-given pair: {', '.join(Path(p).name for p in image_pair_paths)}."
+        case = user_pair_case(image_pair_paths, true_middle_path=true_middle_path,
+                              true_velocity_path=true_velocity_path, invert_images=invert_images)
+        cases, message = [case], case.description
     else:
-        real, message = load_real_imagery(seaice_path)
-        if real:
-            cases["sentinel1"] = (real["sentinel1"], None)
-            cases["floe_breakup"] = (real["floe_breakup"][[0, -1]], real["floe_breakup"])
+        cases, message = _default_cases(settings, seed, seaice_path, demonstration)
+    seeds = _seeds(seed, settings)
+    outputs, summaries, frame_tables, velocity_rows, zero_errors = {}, [], [], [], {}
+    for case in cases:
+        if case.frames is not None:
+            inner = list(range(1, len(case.frames) - 1))
+            times = [float(case.times[k]) for k in inner] + [1.0]
         else:
-            sequence = make_scenario("combined", size=settings["image_size"],
-                                     num_frames=settings["num_frames"], seed=seed,
-                                     crack_opening=settings["crack_opening"],
-                                     rotation_degrees=settings["rotation_degrees"],
-                                     looks=settings["looks"])
-            cases["synthetic_combined"] = (sequence.frames[[0, -1]], sequence.frames)
-    pairs, outputs, truth, summaries, frame_tables, end_rows = {}, {}, {}, [], [], []
-    for case, (pair, frames) in cases.items():
-        if frames is not None:
-            count = len(frames)
-            times = [k / (count - 1) for k in range(1, count - 1)] + [1.0]
-        else:
-            times = [0.25, 0.5, 0.75, 1.0]
-        results = {method: run_method(method, pair[0], pair[1], times, settings, seed=seed, device=device)
-                   for method in methods}
-        pairs[case], outputs[case] = pair, results
-        for method, result in results.items():
-            end_rows.append({"case": case, "method": method,
-                             "mse_end": image_metrics.mse(result["frames"][-1], pair[1])})
-        if frames is not None:
-            truth[case] = frames
-            inner = list(range(1, len(frames) - 1))
-            scores = score_frames(results, frames, times[:-1], inner)
-            frame_tables.append(scores.assign(case=case))
-            summaries.append(summarise_scores(scores, 0.5).assign(case=case))
-    columns = ["case", "method"]
-
-    def ordered(tables: list[pd.DataFrame]) -> pd.DataFrame:
-        if not tables:
-            return pd.DataFrame(columns=columns)
-        table = pd.concat(tables, ignore_index=True)
-        return table[columns + [c for c in table.columns if c not in columns]]
-
-    settings.update(seed=seed, image_pair_paths=tuple(str(p) for p in image_pair_paths),
+            inner, times = [], [0.25, 0.5, 0.75, 1.0]
+        outputs[case.name] = {}
+        for run_seed in (seeds if case.scored else seeds[:1]):
+            results = {method: run_method(method, case.pair[0], case.pair[1], times, settings, seed=run_seed,
+                                          device=device) for method in methods}
+            outputs[case.name][run_seed] = results
+            if case.scored:
+                summary = _case_summary(case, results, times, inner)
+                summaries.append(summary.assign(case=case.name, seed=run_seed))
+                if case.frames is not None:
+                    scores = score_frames(results, case.frames, times[:-1], inner)
+                    frame_tables.append(scores.assign(case=case.name, seed=run_seed))
+        for method, result in outputs[case.name][seeds[0]].items():
+            speed = (float(np.sqrt((result["velocity"] ** 2).sum(axis=0).mean()))
+                     if "velocity" in result else float("nan"))
+            velocity_rows.append({"case": case.name, "method": method, "rms_speed": speed,
+                                  "mse_end": image_metrics.mse(result["frames"][-1], case.pair[1])})
+        if case.velocity is not None:
+            zero_errors[case.name] = image_metrics.endpoint_error(np.zeros_like(case.velocity), case.velocity)
+    columns = ["case", "seed", "method"]
+    summary = _ordered(summaries, columns)
+    means = mean_over_seeds(summary, by=("case", "method")) if not summary.empty else summary
+    settings.update(seed=seed, seeds=tuple(seeds), image_pair_paths=tuple(str(p) for p in image_pair_paths),
+                    true_middle_path=true_middle_path, true_velocity_path=true_velocity_path,
                     methods=tuple(methods), device=str(resolve_device(device)))
-    return InbetweenRealResult(settings, message, pairs, outputs, truth, ordered(summaries),
-                               ordered(frame_tables), pd.DataFrame(end_rows))
+    return InbetweenRealResult(settings, message, {case.name: case for case in cases}, outputs, summary, means,
+                               goal_table(means, group="case") if not means.empty else pd.DataFrame(),
+                               _ordered(frame_tables, columns), pd.DataFrame(velocity_rows), zero_errors,
+                               _ot_limits(settings) if ot_study else pd.DataFrame())
+
+
+def _ot_limits(settings: dict[str, Any]) -> pd.DataFrame:
+    from latentdyn.experiments.inbetween_studies import ot_velocity_limits
+
+    points = settings["ot_max_points"]
+    return ot_velocity_limits(settings["image_size"], max_points_values=tuple(sorted({max(100, points // 3), points})))

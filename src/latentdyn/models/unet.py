@@ -9,11 +9,11 @@ import torch.nn.functional as F
 from latentdyn.validation import check_positive_int, check_tensor
 
 
-def _block(in_channels: int, out_channels: int) -> nn.Sequential:
+def _block(in_channels: int, out_channels: int, bias: bool = True) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, 3, padding=1, padding_mode="replicate"),
+        nn.Conv2d(in_channels, out_channels, 3, padding=1, padding_mode="replicate", bias=bias),
         nn.GELU(),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1, padding_mode="replicate"),
+        nn.Conv2d(out_channels, out_channels, 3, padding=1, padding_mode="replicate", bias=bias),
         nn.GELU(),
     )
 
@@ -24,11 +24,14 @@ class UNet(nn.Module):
     ``depth`` down-sampling levels (2x2 average pooling), each doubling the channels
     from ``base_channels``; bilinear up-sampling and skip connections on the way up. ``H``
     and ``W`` must be divisible by ``2**depth``. With ``zero_output=True`` the last
-    (1x1) convolution starts at zero, so the network starts as the zero map.
+    (1x1) convolution starts at zero, so the network starts as the zero map. With
+    ``bias=False`` no layer has a bias: GELU(0) = 0 and the padding replicates, so the
+    network maps zero to zero (a region that is exactly zero in every input channel stays
+    exactly zero, a "bias-free" network).
     """
 
     def __init__(self, in_channels: int, out_channels: int, *, base_channels: int = 16,
-                 depth: int = 2, zero_output: bool = False) -> None:
+                 depth: int = 2, zero_output: bool = False, bias: bool = True) -> None:
         super().__init__()
         in_channels = check_positive_int("in_channels", in_channels)
         out_channels = check_positive_int("out_channels", out_channels)
@@ -38,14 +41,15 @@ class UNet(nn.Module):
         self.down = nn.ModuleList()
         previous = in_channels
         for width in widths:
-            self.down.append(_block(previous, width))
+            self.down.append(_block(previous, width, bias))
             previous = width
-        self.up = nn.ModuleList(_block(widths[level + 1] + widths[level], widths[level])
+        self.up = nn.ModuleList(_block(widths[level + 1] + widths[level], widths[level], bias)
                                 for level in reversed(range(self.depth)))
-        self.output = nn.Conv2d(widths[0], out_channels, 1)
+        self.output = nn.Conv2d(widths[0], out_channels, 1, bias=bias)
         if zero_output:
             nn.init.zeros_(self.output.weight)
-            nn.init.zeros_(self.output.bias)
+            if bias:
+                nn.init.zeros_(self.output.bias)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         check_tensor("inputs", inputs, ndim=4, finite=False)

@@ -29,7 +29,8 @@ def evolve(field: torch.Tensor, velocity: torch.Tensor, time: float, *, pde: str
     Args:
         pde: one of :data:`PDES`.
         scheme: the advection scheme (advection and advection–diffusion).
-        courant: largest displacement per sub-step, pixels.
+        courant: largest displacement per sub-step, pixels (the continuity equation's finite
+            volumes need at most one cell per sub-step: larger values are capped at 1).
         diffusivity: pixels squared per unit time, a number or one per channel
             (advection–diffusion only).
     """
@@ -38,4 +39,4 @@ def evolve(field: torch.Tensor, velocity: torch.Tensor, time: float, *, pde: str
         return advect(field, velocity, time, scheme=scheme, courant=courant)
     if pde == "advection_diffusion":
         return advect_diffuse(field, velocity, time, diffusivity, scheme=scheme, courant=courant)
-    return transport_mass(field, velocity, time, courant=courant)
+    return transport_mass(field, velocity, time, courant=min(courant, 1.0))

@@ -1,0 +1,304 @@
+"""The paper's open questions about in-between imagery dynamics, and the limit of its OT baseline.
+
+- :func:`run_inbetween_pdes`: other PDEs in latent space — advection, advection–diffusion,
+  the continuity equation — on the synthetic scenarios and the floe-breakup sequence.
+- :func:`run_inbetween_sensitivity`: latent advection's scores as one knob at a time moves
+  away from the book's setting (smoothness weight, latent channels, patch size, number of
+  given frames, time between them), several seeds each.
+- :func:`ot_velocity_limits`: when the velocity of optimal-transport interpolation can be
+  trusted (a translated object) and when it cannot (a rotation; a whole frame whose content
+  enters and leaves the view).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, ndimage
+
+from latentdyn import image_metrics
+from latentdyn.baselines.optimal_transport import ot_interpolation
+from latentdyn.data.seaice import SCENARIOS, SeaIceSequence
+from latentdyn.data.user_pairs import warped_photograph
+from latentdyn.experiments.inbetween import (
+    _resolve,
+    _seeds,
+    load_real_imagery,
+    run_method,
+    scene,
+    score_frames,
+    summarise_scores,
+)
+from latentdyn.physics import PDES
+from latentdyn.runtime import resolve_device
+from latentdyn.validation import check_choice, check_positive_int
+
+# ---------------------------------------------------------------------------------------------
+# other latent PDEs
+
+
+@dataclass
+class InbetweenPdesResult:
+    """Latent advection with each PDE of :data:`latentdyn.physics.PDES`.
+
+    Attributes:
+        settings: every setting used.
+        sequences: case -> the sequence with its truth (the floe case has no true velocity).
+        outputs: case -> PDE (and ``"image_advection"`` for reference) -> outputs of
+            :func:`~latentdyn.experiments.inbetween.run_method`.
+        summary: one row per (case, pde): middle-frame and all-frame scores, EPE (NaN
+            without a true velocity), mean learned diffusivity (advection–diffusion).
+        divergence: case -> ``(H, W)`` divergence of the velocity latent advection used
+            (per unit time: where it is positive the flow spreads and the continuity equation
+            thins the fields).
+    """
+
+    settings: dict[str, Any]
+    sequences: dict[str, SeaIceSequence] = field(repr=False)
+    outputs: dict[str, dict[str, dict[str, np.ndarray]]] = field(repr=False)
+    summary: pd.DataFrame = field(repr=False)
+    divergence: dict[str, np.ndarray] = field(repr=False)
+
+
+def velocity_divergence(velocity: np.ndarray) -> np.ndarray:
+    """``(H, W)`` divergence ``dv_x/dx + dv_y/dy`` of a ``(2, H, W)`` velocity (central differences)."""
+    return np.gradient(velocity[0], axis=1) + np.gradient(velocity[1], axis=0)
+
+
+def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
+                       scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
+                       floe: bool = True, seaice_path: str | None = None, device: str = "auto",
+                       **knobs: Any) -> InbetweenPdesResult:
+    """Train latent advection with each PDE of ``pdes`` on each case and score it.
+
+    Args:
+        profile: ``"smoke"``, ``"book"`` or ``"paper"``.
+        seed: seeds the scenes and the trainings.
+        scenarios: any of :data:`~latentdyn.data.seaice.SCENARIOS`.
+        floe: add the floe-breakup sequence (scored against its true middle frames; with the
+            real chapter's settings, so that the two chapters share its runs).
+        seaice_path: folder of the real imagery (default ``data/external/seaice``).
+        device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        knobs: overrides of the profile's settings (``pdes``, ``diffusivity``, ...).
+    """
+    settings = _resolve("inbetween_pdes", profile, knobs)
+    pdes = tuple(settings["pdes"])
+    for pde in pdes:
+        check_choice("pdes", pde, PDES)
+    for name in scenarios:
+        check_choice("scenarios", name, SCENARIOS)
+    cases = {name: (scene(name, settings, seed), settings) for name in scenarios}
+    if floe:
+        real, _ = load_real_imagery(seaice_path)
+        if real:
+            frames = real["floe_breakup"]
+            sequence = SeaIceSequence("floe_breakup", frames, np.linspace(0, 1, len(frames)),
+                                      np.zeros((0, 2, *frames.shape[-2:]), np.float32))
+            real_settings = _resolve("inbetween_real", profile,
+                                     {key: value for key, value in knobs.items() if key != "pdes"})
+            cases["floe_breakup"] = (sequence, real_settings)
+    outputs, rows, divergence, sequences = {}, [], {}, {}
+    for case, (sequence, case_settings) in cases.items():
+        inner = list(range(1, len(sequence.times) - 1))
+        times = [float(sequence.times[k]) for k in inner]
+        results = {pde: run_method("latent_advection", sequence.frames[0], sequence.frames[-1], times,
+                                   {**case_settings, "pde": pde}, seed=seed, device=device) for pde in pdes}
+        results["image_advection"] = run_method("image_advection", sequence.frames[0], sequence.frames[-1],
+                                                times, case_settings, seed=seed, device=device)
+        scores = score_frames(results, sequence.frames, times, inner)
+        errors = None
+        if len(sequence.velocity):
+            errors = {key: image_metrics.endpoint_error(result["velocity"], sequence.velocity[sequence.middle])
+                      for key, result in results.items()}
+        summary = summarise_scores(scores, float(sequence.times[sequence.middle]), errors)
+        summary = summary.rename(columns={"method": "pde"})
+        summary["diffusivity"] = [float(results[key]["diffusivity"].mean()) if key == "advection_diffusion"
+                                  else float("nan") for key in summary["pde"]]
+        rows.append(summary.assign(case=case))
+        outputs[case], sequences[case] = results, sequence
+        divergence[case] = velocity_divergence(results[pdes[0]]["velocity"])
+    table = pd.concat(rows, ignore_index=True)
+    table = table[["case", "pde"] + [c for c in table.columns if c not in ("case", "pde")]]
+    settings.update(seed=seed, scenarios=tuple(scenarios), cases=tuple(cases), device=str(resolve_device(device)))
+    return InbetweenPdesResult(settings, sequences, outputs, table, divergence)
+
+
+# ---------------------------------------------------------------------------------------------
+# sensitivity
+
+KNOBS = ("lambda_smooth", "latent_channels", "patch_size", "given_frames", "frame_gap")
+KNOB_LABELS = {
+    "lambda_smooth": "smoothness weight λ_smooth",
+    "latent_channels": "latent channels C",
+    "patch_size": "patch side (pixels)",
+    "given_frames": "given frames K",
+    "frame_gap": "time between the two images (fraction of the interval)",
+}
+KNOB_METRICS = {
+    "given_frames": "mean PSNR over the frames never given (t = 1/8, 3/8, 5/8, 7/8)",
+    "frame_gap": "PSNR at the middle of the given pair",
+}
+
+
+@dataclass
+class InbetweenSensitivityResult:
+    """Latent advection's scores against one knob at a time.
+
+    Attributes:
+        settings: every setting used (the book's point is each knob's setting there).
+        seeds: the seeds (each seeds a scene and the trainings on it).
+        runs: one row per (knob, value, seed): ``psnr``, ``ssim`` (see :data:`KNOB_METRICS`;
+            otherwise at ``t = 0.5``) and ``epe`` (pixels per interval of the whole sequence).
+        summary: one row per (knob, value): mean, standard deviation, min and max over seeds.
+        defaults: knob -> its value at the book's point.
+    """
+
+    settings: dict[str, Any]
+    seeds: list[int]
+    runs: pd.DataFrame = field(repr=False)
+    summary: pd.DataFrame = field(repr=False)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+def _given_indices(count: int, last: int) -> list[int]:
+    indices = np.linspace(0, last, count)
+    if not np.allclose(indices, np.round(indices)):
+        raise ValueError(f"given_frames_values: {count} frames cannot be equally spaced on {last + 1} frames")
+    return [int(round(i)) for i in indices]
+
+
+def _sensitivity_run(sequence: SeaIceSequence, settings: dict[str, Any], knob: str, value: Any, seed: int,
+                     device: str) -> dict[str, float]:
+    """One run of the sensitivity study: its scores (see :data:`KNOB_METRICS`)."""
+    last = len(sequence.times) - 1
+    frames, truth_velocity = sequence.frames, sequence.velocity[sequence.middle]
+    overrides: dict[str, Any] = {}
+    start, end, given = 0, last, []
+    if knob == "frame_gap":
+        end = int(round(value * last))
+        if not np.isclose(end, value * last) or end < 2 or end % 2:
+            raise ValueError(f"frame_gap_values: {value} does not fall on an even number of frame steps of {last}")
+    elif knob == "given_frames":
+        given = _given_indices(int(value), last)[1:-1]
+    elif knob == "patch_size":
+        overrides = {"patch_size": int(value), "patch_stride": int(value) // 2}
+    else:
+        overrides = {knob: value}
+    run_settings = {**settings, **overrides}
+    inner = list(range(start + 1, end))
+    times = [(k - start) / (end - start) for k in inner]
+    result = run_method("latent_advection", frames[start], frames[end], times, run_settings, seed=seed,
+                        device=device, given_frames=frames[given] if given else None,
+                        given_times=tuple(k / last for k in given))
+    if knob == "given_frames":
+        scored = [k for k in range(1, last, 2)]
+    else:
+        scored = [(start + end) // 2]
+    scores = [image_metrics.frame_scores(result["frames"][inner.index(k)], frames[k]) for k in scored]
+    gap = (end - start) / last
+    return {"psnr": float(np.mean([s["psnr"] for s in scores])),
+            "ssim": float(np.mean([s["ssim"] for s in scores])),
+            "epe": image_metrics.endpoint_error(result["velocity"] / gap, truth_velocity)}
+
+
+def run_inbetween_sensitivity(profile: str = "book", seed: int = 0, *, knobs_swept: tuple[str, ...] = KNOBS,
+                              device: str = "auto", **knobs: Any) -> InbetweenSensitivityResult:
+    """Move one knob at a time away from the book's point and score latent advection.
+
+    The scenario (``scenario``) has ``num_frames`` frames; the book's point uses its first
+    and last frames and is scored at ``t = 0.5``. ``given_frames`` = K gives K equally spaced
+    frames (the first and last included) to the training; ``frame_gap`` = g gives the pair
+    ``(0, g)`` and scores the middle of it.
+
+    Args:
+        profile: ``"smoke"``, ``"book"`` or ``"paper"``.
+        seed: the first seed (``num_seeds`` seeds, each a new scene and training).
+        knobs_swept: any of :data:`KNOBS`.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        knobs: overrides of the profile's settings (the ``*_values`` lists, ``scenario``, ...).
+    """
+    settings = _resolve("inbetween_sensitivity", profile, knobs)
+    for knob in knobs_swept:
+        check_choice("knobs_swept", knob, KNOBS)
+    check_choice("scenario", settings["scenario"], SCENARIOS)
+    check_positive_int("num_frames", settings["num_frames"])
+    seeds = _seeds(seed, settings)
+    defaults = {"lambda_smooth": settings["lambda_smooth"], "latent_channels": settings["latent_channels"],
+                "patch_size": settings["patch_size"], "given_frames": 2, "frame_gap": 1.0}
+    rows = []
+    for run_seed in seeds:
+        sequence = scene(settings["scenario"], settings, run_seed)
+        for knob in knobs_swept:
+            for value in settings[f"{knob}_values"]:
+                rows.append({"knob": knob, "value": value, "seed": run_seed,
+                             **_sensitivity_run(sequence, settings, knob, value, run_seed, device)})
+    runs = pd.DataFrame(rows)
+    grouped = runs.groupby(["knob", "value"], sort=False)[["psnr", "ssim", "epe"]]
+    summary = pd.concat([grouped.mean(), grouped.std(ddof=0).add_suffix("_std"),
+                         grouped.min()[["psnr"]].add_suffix("_min"), grouped.max()[["psnr"]].add_suffix("_max")],
+                        axis=1).reset_index()
+    summary["book_point"] = [bool(np.isclose(float(v), float(defaults[k])))
+                             for k, v in zip(summary["knob"], summary["value"])]
+    settings.update(seed=seed, seeds=tuple(seeds), knobs_swept=tuple(knobs_swept),
+                    device=str(resolve_device(device)))
+    return InbetweenSensitivityResult(settings, seeds, runs, summary, defaults)
+
+
+# ---------------------------------------------------------------------------------------------
+# the velocity of optimal transport
+
+
+def _object_pair(size: int, motion: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A textured disc on black, moved by ``"translation"`` (3 pixels along x) or ``"rotation"``
+    (8 degrees about its centre): the two images, the velocity and the disc's mask."""
+    photo = warped_photograph(size, rotation_degrees=0.0, shear=0.0, num_frames=2).frames[0].astype(np.float64)
+    centre = (size - 1) / 2
+    rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
+    relative = np.stack((cols - centre, rows - centre))
+    radius = np.hypot(*relative)
+    disc = ndimage.gaussian_filter((radius < 0.31 * size).astype(float), 1.0) * photo
+    if motion == "translation":
+        matrix, shift = np.zeros((2, 2)), np.array([3.0, 0.0])
+    else:
+        angle = np.deg2rad(8.0)
+        matrix, shift = np.array([[0.0, -angle], [angle, 0.0]]), np.zeros(2)
+    images = []
+    for t in (0.0, 1.0):
+        source = np.einsum("ij,jhw->ihw", linalg.expm(-t * matrix), relative) + centre - t * shift[:, None, None]
+        images.append(np.clip(ndimage.map_coordinates(disc, [source[1], source[0]], order=3, mode="constant"), 0, 1))
+    velocity = np.einsum("ij,jhw->ihw", matrix, relative) + shift[:, None, None]
+    return images[0], images[1], velocity, radius < 0.28 * size
+
+
+def ot_velocity_limits(size: int = 128, max_points_values: tuple[int, ...] = (900, 2500),
+                       mass_floor: float = 1e-3) -> pd.DataFrame:
+    """Endpoint error of optimal transport's velocity against that of a zero velocity.
+
+    Cases: a textured disc on black translated by 3 pixels, the same disc turned by 8
+    degrees (errors over the disc), and the warped photograph of
+    :func:`latentdyn.data.user_pairs.warped_photograph` (a whole frame whose content enters
+    and leaves the view; errors over the frame); each with the plan solved on at most each of
+    ``max_points_values`` points.
+
+    Returns:
+        one row per (case, max_points): ``ot_epe``, ``zero_epe`` (pixels per interval) and
+        ``ot_beats_zero``.
+    """
+    size = check_positive_int("size", size)
+    photograph = warped_photograph(size)
+    cases = {"disc translated 3 px": _object_pair(size, "translation"),
+             "disc rotated 8°": _object_pair(size, "rotation"),
+             "whole photograph, rotation + shear": (photograph.frames[0], photograph.frames[-1],
+                                                    photograph.velocity[photograph.middle], None)}
+    rows = []
+    for (name, (first, second, velocity, mask)), points in itertools.product(cases.items(), max_points_values):
+        result = ot_interpolation(first, second, [0.5], max_points=points, mass_floor=mass_floor)
+        ot_error = image_metrics.endpoint_error(result["velocity"], velocity, mask)
+        zero_error = image_metrics.endpoint_error(np.zeros_like(velocity), velocity, mask)
+        rows.append({"case": name, "max_points": points, "ot_epe": ot_error, "zero_epe": zero_error,
+                     "ot_beats_zero": ot_error < zero_error})
+    return pd.DataFrame(rows)
