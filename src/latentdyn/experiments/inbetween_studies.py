@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 from scipy import linalg, ndimage
 
 from latentdyn import image_metrics
@@ -33,7 +34,7 @@ from latentdyn.experiments.inbetween import (
     score_frames,
     summarise_scores,
 )
-from latentdyn.physics import PDES
+from latentdyn.physics import PDES, evolve
 from latentdyn.runtime import resolve_device
 from latentdyn.validation import check_choice, check_positive_int
 
@@ -55,6 +56,11 @@ class InbetweenPdesResult:
         divergence: case -> ``(H, W)`` divergence of the velocity latent advection used
             (per unit time: where it is positive the flow spreads and the continuity equation
             thins the fields).
+        solver_check: one row per (synthetic case, pde): each solver given the *true*
+            velocity, no learning — PSNR of the first frame carried to the middle time
+            against the true middle frame, and the ratio of the carried frame's total
+            brightness to the first frame's (``truth_mass_ratio``: the same ratio for the
+            true middle frame).
     """
 
     settings: dict[str, Any]
@@ -62,6 +68,24 @@ class InbetweenPdesResult:
     outputs: dict[str, dict[str, dict[str, np.ndarray]]] = field(repr=False)
     summary: pd.DataFrame = field(repr=False)
     divergence: dict[str, np.ndarray] = field(repr=False)
+    solver_check: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+
+def solver_check(sequence: SeaIceSequence, pdes: tuple[str, ...], settings: dict[str, Any]) -> pd.DataFrame:
+    """Each PDE's solver given the true velocity: the first frame carried to the middle time
+    (one-sided), scored against the true middle frame; its total against the first frame's."""
+    first = torch.as_tensor(sequence.frames[0], dtype=torch.float64)[None, None]
+    velocity = torch.as_tensor(sequence.velocity[sequence.middle], dtype=torch.float64)[None]
+    middle_time = float(sequence.times[sequence.middle])
+    truth = sequence.frames[sequence.middle]
+    rows = []
+    for pde in pdes:
+        carried = evolve(first, velocity, middle_time, pde=pde, scheme=settings["scheme"],
+                         courant=settings["courant"], diffusivity=settings["diffusivity"])[0, 0].numpy()
+        rows.append({"pde": pde, "psnr_true_velocity": image_metrics.psnr(carried, truth),
+                     "mass_ratio": float(carried.sum() / sequence.frames[0].sum()),
+                     "truth_mass_ratio": float(truth.sum() / sequence.frames[0].sum())})
+    return pd.DataFrame(rows)
 
 
 def velocity_divergence(velocity: np.ndarray) -> np.ndarray:
@@ -101,7 +125,7 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
             real_settings = _resolve("inbetween_real", profile,
                                      {key: value for key, value in knobs.items() if key != "pdes"})
             cases["floe_breakup"] = (sequence, real_settings)
-    outputs, rows, divergence, sequences = {}, [], {}, {}
+    outputs, rows, divergence, sequences, checks = {}, [], {}, {}, []
     for case, (sequence, case_settings) in cases.items():
         inner = list(range(1, len(sequence.times) - 1))
         times = [float(sequence.times[k]) for k in inner]
@@ -121,10 +145,15 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
         rows.append(summary.assign(case=case))
         outputs[case], sequences[case] = results, sequence
         divergence[case] = velocity_divergence(results[pdes[0]]["velocity"])
+        if len(sequence.velocity):
+            checks.append(solver_check(sequence, pdes, case_settings).assign(case=case))
     table = pd.concat(rows, ignore_index=True)
     table = table[["case", "pde"] + [c for c in table.columns if c not in ("case", "pde")]]
     settings.update(seed=seed, scenarios=tuple(scenarios), cases=tuple(cases), device=str(resolve_device(device)))
-    return InbetweenPdesResult(settings, sequences, outputs, table, divergence)
+    check_table = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame()
+    if not check_table.empty:
+        check_table = check_table[["case"] + [c for c in check_table.columns if c != "case"]]
+    return InbetweenPdesResult(settings, sequences, outputs, table, divergence, check_table)
 
 
 # ---------------------------------------------------------------------------------------------

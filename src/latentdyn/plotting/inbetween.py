@@ -1,36 +1,56 @@
-"""Figures of the in-between imagery chapters (the seaborn theme comes from :mod:`latentdyn.plotting`).
+"""Figures of the in-between imagery chapters (style: :mod:`latentdyn.plotting.style`).
 
-Every function returns a closed ``matplotlib.figure.Figure``.
+Every figure is made with :func:`~latentdyn.plotting.style.new_figure` (the width of the
+book's content column, at most five panels per row) and returned closed by
+:func:`~latentdyn.plotting.style.finish`. Velocities are drawn in their own panels, over a
+faded copy of the image, so that arrows never hide a frame.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 
 from latentdyn.experiments.inbetween import METHOD_LABELS
-from latentdyn.plotting.style import finish as _finish
+from latentdyn.experiments.inbetween_studies import KNOB_LABELS, KNOB_METRICS
+from latentdyn.physics import PDE_EQUATIONS
+from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
 SCENARIO_LABELS = {"crack_formation": "crack formation", "crack_closing": "crack closing",
-                   "rotation": "rotation", "combined": "combined"}
+                   "rotation": "rotation", "combined": "combined", "floe_breakup": "floe break-up",
+                   "sentinel1": "Sentinel-1 pair", "warped_photograph": "warped photograph",
+                   "user_pair": "your pair", "synthetic_combined": "synthetic combined"}
+PDE_LABELS = {"advection": "advection", "advection_diffusion": "advection–diffusion",
+              "continuity": "continuity", "image_advection": "advection in image space"}
+VELOCITY_COLOURS = {"truth": "tab:green", "prior": "tab:blue", "estimate": "tab:orange"}
+SHOWN_METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow")
 
 
-def _image(axis, image, title: str | None = None, *, vmin=0.0, vmax=1.0, cmap="gray") -> None:
-    axis.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+def label(name: str) -> str:
+    """Reader-facing name of a scenario, case, method or PDE."""
+    return SCENARIO_LABELS.get(name) or METHOD_LABELS.get(name) or PDE_LABELS.get(name) or name.replace("_", " ")
+
+
+def _image(axis, image, title: str | None = None, *, vmin=0.0, vmax=1.0, cmap="gray", alpha=1.0) -> None:
+    axis.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", alpha=alpha)
     if title:
-        axis.set_title(title, fontsize=9)
+        axis.set_title(title)
     axis.set_xticks([])
     axis.set_yticks([])
     axis.grid(False)
 
 
-def draw_velocity(axis, velocity: np.ndarray, *, arrows: int = 16, color: str = "tab:orange",
-                  scale: float | None = None) -> None:
-    """Arrows of a ``(2, H, W)`` velocity (pixels per unit time, x then y) on an image axis."""
+def draw_velocity(axis, velocity: np.ndarray, *, background: np.ndarray | None = None, arrows: int = 12,
+                  color: str = VELOCITY_COLOURS["estimate"], scale: float = 0.5,
+                  title: str | None = None) -> None:
+    """Arrows of a ``(2, H, W)`` velocity (pixels per interval, x then y) in a panel of its own,
+    over a faded ``background`` image; an arrow is ``1 / scale`` times the displacement."""
     height, width = velocity.shape[-2:]
+    if background is not None:
+        _image(axis, background, title, alpha=0.35)
+    else:
+        _image(axis, np.ones((height, width)), title, vmin=0.0, vmax=1.0)
     step = max(1, max(height, width) // arrows)
     rows = np.arange(step // 2, height, step)
     cols = np.arange(step // 2, width, step)
@@ -38,152 +58,261 @@ def draw_velocity(axis, velocity: np.ndarray, *, arrows: int = 16, color: str = 
     u = velocity[0][np.ix_(rows, cols)]
     v = velocity[1][np.ix_(rows, cols)]
     # angles="xy" with an inverted y axis (images): +v points down, as in row coordinates
-    axis.quiver(grid_c, grid_r, u, v, color=color, angles="xy", scale_units="xy",
-                scale=scale or 1.0, width=0.007, headwidth=3.5, headlength=4)
+    axis.quiver(grid_c, grid_r, u, v, color=color, angles="xy", scale_units="xy", scale=scale,
+                width=0.008, headwidth=3.5, headlength=4)
+    axis.set_xlim(-0.5, width - 0.5)
+    axis.set_ylim(height - 0.5, -0.5)
 
 
 def plot_scenarios(sequences: dict, *, arrows: int = 10) -> Figure:
-    """One row per scenario: every frame, then the true velocity as arrows over the first frame."""
+    """One row per scenario: the two observed frames, the true middle frame, the true velocity."""
     names = list(sequences)
-    columns = len(next(iter(sequences.values())).times) + 1
-    figure, axes = plt.subplots(len(names), columns, figsize=(2.0 * columns, 2.1 * len(names)),
-                                squeeze=False)
+    figure, axes = new_figure(len(names), 4, panel_aspect=1.0, extra_height=0.3)
     for row, name in enumerate(names):
         sequence = sequences[name]
-        for k, t in enumerate(sequence.times):
-            _image(axes[row, k], sequence.frames[k], f"t = {t:.2f}")
-        _image(axes[row, -1], sequence.frames[0], "true velocity")
-        draw_velocity(axes[row, -1], sequence.velocity[sequence.middle], arrows=arrows, scale=0.5)
-        axes[row, 0].set_ylabel(SCENARIO_LABELS.get(name, name), fontsize=10)
-    return _finish(figure)
+        middle = sequence.middle
+        _image(axes[row, 0], sequence.frames[0], "t = 0 (given)" if row == 0 else None)
+        _image(axes[row, 1], sequence.frames[middle],
+               f"t = {sequence.times[middle]:.1f} (truth)" if row == 0 else None)
+        _image(axes[row, 2], sequence.frames[-1], "t = 1 (given)" if row == 0 else None)
+        draw_velocity(axes[row, 3], sequence.velocity[middle], background=sequence.frames[0], arrows=arrows,
+                      color=VELOCITY_COLOURS["truth"], title="true velocity" if row == 0 else None)
+        axes[row, 0].set_ylabel(label(name))
+    return finish(figure)
 
 
-def plot_real_imagery(real: dict[str, np.ndarray]) -> Figure:
-    """The real Sentinel-1 pair and the floe-breakup sequence."""
-    panels = [(f"Sentinel-1 HH, acquisition {k + 1}", frame) for k, frame in enumerate(real["sentinel1"])]
-    panels += [(f"floe break-up, frame {k}", frame) for k, frame in enumerate(real["floe_breakup"])]
-    figure, axes = plt.subplots(1, len(panels), figsize=(2.3 * len(panels), 2.6), squeeze=False)
-    for axis, (title, image) in zip(axes[0], panels):
+def plot_image_row(images: list[tuple[str, np.ndarray]]) -> Figure:
+    """Images side by side (wrapped into rows of at most five), each with its title."""
+    rows, columns = grid_shape(len(images))
+    figure, axes = new_figure(rows, columns, panel_aspect=1.0, extra_height=0.25 * rows)
+    for axis, (title, image) in zip(axes.flat, images):
         _image(axis, image, title)
-    return _finish(figure)
+    hide_unused(axes, len(images))
+    return finish(figure)
 
 
 def plot_training(history: pd.DataFrame) -> Figure:
     """Each loss term against the iteration (log scale)."""
     terms = [c for c in ("total", "dynamics", "autoencoding", "magnitude", "smoothness")
              if c in history and (history[c] > 0).any()]
-    long = history.melt(id_vars="iteration", value_vars=terms, var_name="term", value_name="value")
-    figure, axis = plt.subplots(figsize=(6.5, 3.6))
-    sns.lineplot(data=long, x="iteration", y="value", hue="term", ax=axis, linewidth=1.2)
+    figure, axes = new_figure(1, 1, panel_aspect=0.42)
+    axis = axes[0, 0]
+    for term in terms:
+        axis.plot(history["iteration"], history[term], lw=1.3, label=term)
     axis.set(yscale="log", xlabel="iteration", ylabel="loss term (unweighted)")
-    axis.legend(title=None, fontsize=8, ncol=3)
-    return _finish(figure)
+    axis.legend(ncol=len(terms), loc="upper right")
+    return finish(figure)
 
 
 def plot_method_steps(sequence, latent: dict[str, np.ndarray], *, arrows: int = 10) -> Figure:
-    """First row: observed pair, reconstructions, learned and true velocity. Second row: the
-    latent fields at t = 0, 0.5, 1 (one channel each) and the in-between frame with its truth."""
-    figure, axes = plt.subplots(2, 4, figsize=(10.5, 5.6))
+    """Top: the observed pair, the velocity the model started from, the velocity it ended with,
+    the true velocity. Bottom: one latent channel at t = 0 and 0.5, the decoded frame and the truth."""
+    figure, axes = new_figure(2, 5, panel_aspect=1.0, extra_height=0.5)
     middle = sequence.middle
-    _image(axes[0, 0], sequence.frames[0], "I₀ (observed)")
-    _image(axes[0, 1], sequence.frames[-1], "I₁ (observed)")
-    _image(axes[0, 2], sequence.frames[0], "learned velocity")
-    draw_velocity(axes[0, 2], latent["velocity"], arrows=arrows, scale=0.5)
-    _image(axes[0, 3], sequence.frames[0], "true velocity")
-    draw_velocity(axes[0, 3], sequence.velocity[middle], arrows=arrows, color="tab:green", scale=0.5)
+    _image(axes[0, 0], sequence.frames[0], "I₀ (given)")
+    _image(axes[0, 1], sequence.frames[-1], "I₁ (given)")
+    if latent["prior"].size:
+        draw_velocity(axes[0, 2], latent["prior"], background=sequence.frames[0], arrows=arrows,
+                      color=VELOCITY_COLOURS["prior"], title="prior (TV-L1)")
+    else:
+        _image(axes[0, 2], np.ones_like(sequence.frames[0]), "no prior")
+    draw_velocity(axes[0, 3], latent["velocity"], background=sequence.frames[0], arrows=arrows,
+                  title="learned velocity")
+    draw_velocity(axes[0, 4], sequence.velocity[middle], background=sequence.frames[0], arrows=arrows,
+                  color=VELOCITY_COLOURS["truth"], title="true velocity")
     latents = latent["latents"]
     channel = 1 if latents.shape[1] > 1 else 0
     low, high = (float(np.percentile(latents[:, channel], q)) for q in (1, 99))
-    for k, label in enumerate(("z(0)", "z(0.5)")):
-        _image(axes[1, k], latents[k, channel], f"latent channel {channel}, {label}",
-               vmin=low, vmax=high, cmap="viridis")
-    position = int(np.argmin(np.abs(np.linspace(0, 1, len(sequence.times))[1:-1] - 0.5)))
-    _image(axes[1, 2], latent["frames"][position], "latent advection, t = 0.5")
+    for k, when in enumerate(("0", "0.5")):
+        _image(axes[1, k], latents[k, channel], f"channel {channel}, t = {when}", vmin=low, vmax=high,
+               cmap="viridis")
+    position = int(np.argmin(np.abs(sequence.times[1:-1] - 0.5)))
+    _image(axes[1, 2], latent["frames"][position], "decoded, t = 0.5")
     _image(axes[1, 3], sequence.frames[middle], "truth, t = 0.5")
-    return _finish(figure)
+    difference = latent["frames"][position] - sequence.frames[middle]
+    _image(axes[1, 4], difference, "decoded − truth", vmin=-0.3, vmax=0.3, cmap="RdBu_r")
+    return finish(figure)
 
 
 def plot_latent_channels(latent: dict[str, np.ndarray]) -> Figure:
-    """Every latent channel (rows) at each latent time (columns)."""
+    """Every latent channel (rows) at each latent time (columns), one colour scale per channel."""
     latents = latent["latents"]
     times, channels = latents.shape[:2]
-    figure, axes = plt.subplots(channels, times, figsize=(2.3 * times, 2.3 * channels), squeeze=False)
+    figure, axes = new_figure(channels, times, width=0.6 * 7.0, panel_aspect=1.0, extra_height=0.3)
     for c in range(channels):
         values = latents[:, c]
         low, high = float(np.percentile(values, 1)), float(np.percentile(values, 99))
         for k in range(times):
-            _image(axes[c, k], values[k], f"channel {c}, t = {k / max(times - 1, 1):.1f}",
+            _image(axes[c, k], values[k], f"t = {k / max(times - 1, 1):.1f}" if c == 0 else None,
                    vmin=low, vmax=high, cmap="viridis")
-    return _finish(figure)
+        axes[c, 0].set_ylabel(f"channel {c}")
+    return finish(figure)
 
 
-def plot_method_comparison(sequence, outputs: dict[str, dict[str, np.ndarray]], *,
-                           methods: tuple[str, ...] | None = None, arrows: int = 10,
-                           title: str | None = None) -> Figure:
-    """Rows: truth then each method; columns: the in-between frames, then the velocity."""
-    methods = tuple(methods or outputs)
-    inner = list(range(1, len(sequence.times) - 1))
-    figure, axes = plt.subplots(1 + len(methods), len(inner) + 1,
-                                figsize=(2.0 * (len(inner) + 1), 2.0 * (1 + len(methods))), squeeze=False)
-    for k, index in enumerate(inner):
-        _image(axes[0, k], sequence.frames[index], f"truth, t = {sequence.times[index]:.2f}")
-    _image(axes[0, -1], sequence.frames[0], "true velocity")
-    draw_velocity(axes[0, -1], sequence.velocity[sequence.middle], arrows=arrows, color="tab:green",
-                  scale=0.5)
-    for row, method in enumerate(methods, start=1):
+def plot_method_comparison(frames: np.ndarray, times: np.ndarray, outputs: dict[str, dict[str, np.ndarray]],
+                           *, velocity: np.ndarray | None = None,
+                           methods: tuple[str, ...] = SHOWN_METHODS, arrows: int = 10) -> Figure:
+    """Columns: the truth, then each method. Rows: the frame at t = 0.5, its difference to the
+    true frame, and the velocity (over a faded first frame)."""
+    middle = int(np.argmin(np.abs(np.asarray(times) - 0.5)))
+    inner_times = np.asarray(times)[1:-1]
+    position = int(np.argmin(np.abs(inner_times - 0.5)))
+    methods = tuple(m for m in methods if m in outputs)
+    figure, axes = new_figure(3, 1 + len(methods), panel_aspect=1.0, extra_height=0.45)
+    truth = frames[middle]
+    _image(axes[0, 0], truth, "truth")
+    _image(axes[1, 0], frames[-1] - frames[0], None, vmin=-0.5, vmax=0.5, cmap="RdBu_r")
+    axes[1, 0].set_xlabel("I₁ − I₀")
+    if velocity is not None:
+        draw_velocity(axes[2, 0], velocity, background=frames[0], arrows=arrows, color=VELOCITY_COLOURS["truth"])
+    else:
+        _image(axes[2, 0], np.ones_like(truth))
+        axes[2, 0].text(0.5, 0.5, "no true\nvelocity", ha="center", va="center", transform=axes[2, 0].transAxes)
+    for column, method in enumerate(methods, start=1):
         result = outputs[method]
-        for k in range(len(inner)):
-            _image(axes[row, k], result["frames"][k])
-        axes[row, 0].set_ylabel(METHOD_LABELS[method].replace(" ", "\n", 1), fontsize=8)
-        _image(axes[row, -1], sequence.frames[0])
+        _image(axes[0, column], result["frames"][position], label(method).replace(" ", "\n", 1)
+               if len(label(method)) > 14 else label(method))
+        _image(axes[1, column], result["frames"][position] - truth, None, vmin=-0.5, vmax=0.5, cmap="RdBu_r")
         if "velocity" in result:
-            draw_velocity(axes[row, -1], result["velocity"], arrows=arrows, scale=0.5)
+            draw_velocity(axes[2, column], result["velocity"], background=frames[0], arrows=arrows)
         else:
-            axes[row, -1].set_title("no velocity", fontsize=8)
-    if title:
-        figure.suptitle(title, fontsize=11)
-    return _finish(figure)
+            _image(axes[2, column], np.ones_like(truth))
+    axes[0, 0].set_ylabel("t = 0.5")
+    axes[1, 0].set_ylabel("− truth")
+    axes[2, 0].set_ylabel("velocity")
+    return finish(figure)
 
 
-def plot_scores(summary: pd.DataFrame, group: str = "scenario") -> Figure:
-    """Middle-frame PSNR and SSIM per method, grouped by scenario (or case)."""
-    data = summary.assign(label=summary["method"].map(METHOD_LABELS))
-    figure, axes = plt.subplots(1, 2, figsize=(11, 4.4))
-    for axis, metric, name in ((axes[0], "psnr_mid", "PSNR at t = 0.5 (dB)"),
-                               (axes[1], "ssim_mid", "SSIM at t = 0.5")):
-        sns.barplot(data=data, x=group, y=metric, hue="label", ax=axis)
-        axis.set(xlabel="", ylabel=name)
-        axis.legend(title=None, fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.1))
-    return _finish(figure)
+def plot_scores(summary: pd.DataFrame, group: str = "scenario",
+                methods: tuple[str, ...] = tuple(METHOD_LABELS)) -> Figure:
+    """Middle-frame PSNR and SSIM per method and ``group``: the mean over seeds (bars) and each
+    seed (dots)."""
+    data = summary[summary["method"].isin(methods)]
+    groups = list(dict.fromkeys(data[group]))
+    shown = [m for m in methods if m in set(data["method"])]
+    figure, axes = new_figure(1, 2, panel_aspect=0.8, extra_height=0.7)
+    width = 0.8 / len(shown)
+    for axis, metric, name in ((axes[0, 0], "psnr_mid", "PSNR at t = 0.5 (dB)"),
+                               (axes[0, 1], "ssim_mid", "SSIM at t = 0.5")):
+        for index, method in enumerate(shown):
+            offsets = np.arange(len(groups)) + (index - (len(shown) - 1) / 2) * width
+            part = data[data["method"] == method]
+            means = [part[part[group] == g][metric].mean() for g in groups]
+            axis.bar(offsets, means, width, color=f"C{index}", label=label(method))
+            for offset, g in zip(offsets, groups):
+                values = part[part[group] == g][metric]
+                axis.plot(np.full(len(values), offset), values, "o", ms=2.5, color="black", alpha=0.7)
+        axis.set_xticks(np.arange(len(groups)), [label(g) for g in groups])
+        axis.set_ylabel(name)
+        if metric == "psnr_mid":
+            low = data[metric].min()
+            axis.set_ylim(max(0.0, 5 * np.floor(low / 5) - 5), None)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False)
+    figure.tight_layout(rect=(0, 0.13, 1, 1))
+    return finish(figure, tight=False)
 
 
-def plot_real_pair(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], *,
-                   methods: tuple[str, ...] | None = None, time_index: int = 1,
-                   arrows: int = 20, crop: tuple[slice, slice] | None = None) -> Figure:
-    """The pair, every method's frame at ``times[time_index]`` and, for the learned
-    methods, the velocity over the first image; optionally cropped."""
-    methods = tuple(methods or outputs)
+def plot_pair_frames(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], *, time_index: int = 1,
+                     crop: tuple[slice, slice] | None = None) -> Figure:
+    """The pair and every method's frame at ``times[time_index]`` (rows of four), optionally cropped."""
     crop = crop or (slice(None), slice(None))
-    panels = [("first image", pair[0][crop], None), ("second image", pair[1][crop], None)]
-    for method in methods:
-        velocity = outputs[method].get("velocity")
-        panels.append((METHOD_LABELS[method], outputs[method]["frames"][time_index][crop],
-                       None if velocity is None else velocity[(slice(None), *crop)]))
-    columns = 4
-    rows = int(np.ceil(len(panels) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(3.0 * columns, 3.1 * rows), squeeze=False)
-    for axis, (title, image, velocity) in zip(axes.flat, panels):
+    panels = [("first image", pair[0][crop]), ("second image", pair[1][crop])]
+    panels += [(label(method), result["frames"][time_index][crop]) for method, result in outputs.items()]
+    rows = int(np.ceil(len(panels) / 4))
+    figure, axes = new_figure(rows, 4, panel_aspect=1.0, extra_height=0.25 * rows)
+    for axis, (title, image) in zip(axes.flat, panels):
         _image(axis, image, title)
-        if velocity is not None:
-            draw_velocity(axis, velocity, arrows=arrows, scale=0.5)
-    for axis in axes.flat[len(panels):]:
-        axis.set_visible(False)
-    return _finish(figure)
+    hide_unused(axes, len(panels))
+    return finish(figure)
+
+
+def plot_pair_velocities(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], *, arrows: int = 14,
+                         crop: tuple[slice, slice] | None = None) -> Figure:
+    """Each method's velocity in its own panel, over a faded first image (optionally cropped)."""
+    crop = crop or (slice(None), slice(None))
+    shown = [(method, result["velocity"]) for method, result in outputs.items() if "velocity" in result]
+    figure, axes = new_figure(1, len(shown), panel_aspect=1.0, extra_height=0.3)
+    for axis, (method, velocity) in zip(axes.flat, shown):
+        draw_velocity(axis, velocity[(slice(None), *crop)], background=pair[0][crop], arrows=arrows,
+                      title=label(method))
+    return finish(figure)
+
+
+def plot_pdes(cases: dict[str, tuple[np.ndarray, np.ndarray, dict[str, dict[str, np.ndarray]]]],
+              pdes: tuple[str, ...]) -> Figure:
+    """One row per case: the true middle frame, each PDE's frame at t = 0.5, and the difference
+    between continuity and advection (red: continuity brighter)."""
+    names = list(cases)
+    columns = 1 + len(pdes) + int({"advection", "continuity"} <= set(pdes))
+    figure, axes = new_figure(len(names), columns, panel_aspect=1.0, extra_height=0.5)
+    for row, name in enumerate(names):
+        frames, times, outputs = cases[name]
+        middle = int(np.argmin(np.abs(times - 0.5)))
+        position = int(np.argmin(np.abs(times[1:-1] - 0.5)))
+        _image(axes[row, 0], frames[middle], "truth" if row == 0 else None)
+        axes[row, 0].set_ylabel(label(name))
+        for column, pde in enumerate(pdes, start=1):
+            _image(axes[row, column], outputs[pde]["frames"][position], label(pde) if row == 0 else None)
+        if columns > 1 + len(pdes):
+            difference = outputs["continuity"]["frames"][position] - outputs["advection"]["frames"][position]
+            _image(axes[row, -1], difference, "continuity − advection" if row == 0 else None, vmin=-0.2, vmax=0.2,
+                   cmap="RdBu_r")
+    return finish(figure)
+
+
+def plot_divergence(divergence: np.ndarray, difference: np.ndarray, title: str) -> Figure:
+    """The divergence of the velocity beside the difference continuity − advection at t = 0.5."""
+    figure, axes = new_figure(1, 2, width=0.7 * 7.0, panel_aspect=1.0, extra_height=0.5)
+    limit = float(np.percentile(np.abs(divergence), 99)) or 1.0
+    image = axes[0, 0].imshow(divergence, cmap="PuOr_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    axes[0, 0].set_title("divergence of v")
+    figure.colorbar(image, ax=axes[0, 0], shrink=0.8)
+    image = axes[0, 1].imshow(difference, cmap="RdBu_r", vmin=-0.2, vmax=0.2, interpolation="nearest")
+    axes[0, 1].set_title("continuity − advection")
+    figure.colorbar(image, ax=axes[0, 1], shrink=0.8)
+    for axis in axes.flat:
+        axis.set_xticks([])
+        axis.set_yticks([])
+        axis.grid(False)
+    figure.suptitle(title)
+    return finish(figure)
+
+
+def plot_knob(summary: pd.DataFrame, runs: pd.DataFrame, knob: str, default) -> Figure:
+    """PSNR and SSIM of latent advection against one knob's values: one thin line per seed (each
+    seed is another scene, so the lines differ in level; their slopes are the knob's effect),
+    the mean of the seeds (thick) and the book's value (dashed)."""
+    part = summary[summary["knob"] == knob]
+    points = runs[runs["knob"] == knob]
+    values = part["value"].astype(float).to_numpy()
+    figure, axes = new_figure(1, 2, panel_aspect=0.62, extra_height=0.35)
+    for axis, metric, name in ((axes[0, 0], "psnr", "PSNR (dB)"), (axes[0, 1], "ssim", "SSIM")):
+        for index, (seed, seed_runs) in enumerate(points.groupby("seed", sort=True)):
+            axis.plot(seed_runs["value"].astype(float), seed_runs[metric], "o-", color="C7", lw=0.8, ms=3,
+                      alpha=0.8, label="one seed" if index == 0 else None)
+        axis.plot(values, part[metric], "o-", color="C0", lw=2.0, ms=5, label="mean of the seeds")
+        axis.axvline(float(default), color="grey", ls="--", lw=1, label="the book's value")
+        if knob == "lambda_smooth" and (values > 0).all():
+            axis.set_xscale("log")
+        axis.set_xticks(values, [f"{v:g}" for v in values])
+        axis.minorticks_off()
+        axis.set_xlabel(KNOB_LABELS[knob])
+        axis.set_ylabel(name)
+    axes[0, 0].legend(loc="best")
+    figure.suptitle(KNOB_METRICS.get(knob, "at t = 0.5"), fontsize=9)
+    return finish(figure)
 
 
 def plot_message(text: str) -> Figure:
     """A small figure that only says ``text`` (stands in for a figure whose data is missing)."""
-    figure, axis = plt.subplots(figsize=(7, 0.8))
-    axis.axis("off")
-    axis.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, wrap=True)
-    return _finish(figure)
+    figure, axes = new_figure(1, 1, panel_aspect=0.1)
+    axes[0, 0].axis("off")
+    axes[0, 0].text(0.5, 0.5, text, ha="center", va="center", wrap=True)
+    return finish(figure)
+
+
+__all__ = ["PDE_EQUATIONS", "draw_velocity", "label", "plot_divergence", "plot_image_row", "plot_knob",
+           "plot_latent_channels", "plot_message", "plot_method_comparison", "plot_method_steps",
+           "plot_pair_frames", "plot_pair_velocities", "plot_pdes", "plot_scenarios", "plot_scores",
+           "plot_training"]
