@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 import ot
+from scipy import sparse
+from scipy.spatial import distance
 from skimage import transform
 
 from latentdyn.validation import check_in_range, check_positive_float, check_positive_int
@@ -53,8 +55,13 @@ def coarse_shape(shape: tuple[int, int], max_points: int) -> tuple[int, int]:
 def transport_plan(measure0: np.ndarray, measure1: np.ndarray, points: np.ndarray,
                    num_iter_max: int = 1_000_000) -> np.ndarray:
     """The exact optimal plan (``ot.emd``) between two measures on ``points`` ``(N, 2)``,
-    squared-Euclidean cost (scaled by its maximum for the solver's numerics)."""
-    cost = ot.dist(points, points, metric="sqeuclidean")
+    squared-Euclidean cost (scaled by its maximum for the solver's numerics).
+
+    The cost is computed point by point (``scipy.spatial.distance.cdist``), not by the
+    matrix-product formula ``|x|^2 + |y|^2 - 2 x.y`` that ``ot.dist`` uses: on a regular grid
+    many plans are optimal, and the last-bit differences of a multi-threaded matrix product
+    would pick a different one for a different thread count."""
+    cost = distance.cdist(points, points, metric="sqeuclidean")
     cost /= max(cost.max(), 1e-12)
     return ot.emd(measure0, measure1, cost, numItermax=num_iter_max)
 
@@ -102,7 +109,9 @@ def ot_interpolation(image0: np.ndarray, image1: np.ndarray, times, *, max_point
     displacements = []
     for axis_sum, plan_view, measure in ((1, plan, measures[0]), (0, plan.T, measures[1])):
         mass = plan_view.sum(axis=1)
-        target = plan_view @ points / np.maximum(mass, 1e-300)[:, None]
+        # the plan is sparse (at most 2N - 1 entries): a sparse product sums each row in a
+        # fixed order, whatever the number of threads
+        target = sparse.csr_matrix(plan_view) @ points / np.maximum(mass, 1e-300)[:, None]
         moved = np.where(mass[:, None] > 0, target - points, 0.0).reshape(*small, 2)
         if small != (height, width):
             moved = np.stack([transform.resize(moved[..., k], (height, width), order=1)

@@ -68,7 +68,7 @@ METHOD_LABELS = {
     "cross_fade": "linear cross-fade",
 }
 ADVECTION_METHODS = ("latent_advection", "image_advection")
-RESULT_VERSION = 2  # bump when a method's code changes, so cached results are recomputed
+RESULT_VERSION = 3  # bump when a method's code changes, so cached results are recomputed
 
 SCENE_KEYS = ("image_size", "num_frames", "crack_opening", "rotation_degrees", "looks")
 MODEL_KEYS = ("latent_channels", "base_channels", "field_channels", "depth", "field_downsample", "loss_scales",
@@ -233,8 +233,9 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
         return _train_and_interpolate(method, frames, frame_times, times, options, seed, run_device,
                                       tuple(latent_times))
 
+    # only the trained methods depend on the seed: the others are shared by every seed
     params = dict(version=RESULT_VERSION, method=method, images=image_digest(first, second),
-                  times=times, seed=seed, options=options,
+                  times=times, seed=seed if method in ADVECTION_METHODS else None, options=options,
                   latent_times=list(latent_times) if method == "latent_advection" else [],
                   given=[image_digest(extra), list(given_times)] if uses_given else [],
                   device=run_device.type)

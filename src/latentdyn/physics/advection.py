@@ -39,6 +39,21 @@ from latentdyn.validation import check_choice, check_positive_float, check_tenso
 SCHEMES = ("semi_lagrangian", "characteristics", "upwind")
 
 
+def check_field_and_velocity(field: torch.Tensor, velocity: torch.Tensor) -> torch.Tensor:
+    """Check a ``(B, C, H, W)`` field and its ``(B or 1, 2, H, W)`` (or ``(2, H, W)``) velocity;
+    return the velocity with a batch axis."""
+    check_tensor("field", field, ndim=4)
+    check_tensor("velocity", velocity, ndim=(3, 4))
+    if velocity.ndim == 3:
+        velocity = velocity[None]
+    if velocity.shape[1] != 2 or velocity.shape[-2:] != field.shape[-2:]:
+        raise ValueError(f"velocity must have shape (B, 2, {field.shape[-2]}, {field.shape[-1]}), "
+                         f"got {tuple(velocity.shape)}")
+    if velocity.shape[0] not in (1, field.shape[0]):
+        raise ValueError(f"velocity's batch ({velocity.shape[0]}) must be 1 or field's ({field.shape[0]})")
+    return velocity
+
+
 def cfl_substeps(velocity: torch.Tensor, time: float, courant: float = 1.0,
                  scheme: str = "semi_lagrangian") -> int:
     """Number of sub-steps that keeps each one within the Courant number ``courant``."""
@@ -132,16 +147,8 @@ def advect(field: torch.Tensor, velocity: torch.Tensor, time: float = 1.0, *,
     Returns:
         ``(B, C, H, W)``, the field at ``time``.
     """
-    check_tensor("field", field, ndim=4)
-    check_tensor("velocity", velocity, ndim=(3, 4))
+    velocity = check_field_and_velocity(field, velocity)
     check_choice("scheme", scheme, SCHEMES)
-    if velocity.ndim == 3:
-        velocity = velocity[None]
-    if velocity.shape[1] != 2 or velocity.shape[-2:] != field.shape[-2:]:
-        raise ValueError(f"velocity must have shape (B, 2, {field.shape[-2]}, {field.shape[-1]}), "
-                         f"got {tuple(velocity.shape)}")
-    if velocity.shape[0] not in (1, field.shape[0]):
-        raise ValueError(f"velocity's batch ({velocity.shape[0]}) must be 1 or field's ({field.shape[0]})")
     if scheme == "upwind" and courant > 1.0:
         raise ValueError(f"courant must be <= 1 for the upwind scheme, got {courant}")
     time = float(time)

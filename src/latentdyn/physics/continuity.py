@@ -25,8 +25,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from latentdyn.physics.advection import cfl_substeps
-from latentdyn.validation import check_in_range, check_tensor
+from latentdyn.physics.advection import cfl_substeps, check_field_and_velocity
+from latentdyn.validation import check_in_range
 
 
 def _van_leer_slope(values: torch.Tensor) -> torch.Tensor:
@@ -67,16 +67,8 @@ def transport_mass(field: torch.Tensor, velocity: torch.Tensor, time: float = 1.
     Returns:
         ``(B, C, H, W)``; the sum over pixels of every channel is conserved to round-off.
     """
-    check_tensor("field", field, ndim=4)
-    check_tensor("velocity", velocity, ndim=(3, 4))
+    velocity = check_field_and_velocity(field, velocity)
     courant = check_in_range("courant", courant, 1e-6, 1.0)
-    if velocity.ndim == 3:
-        velocity = velocity[None]
-    if velocity.shape[1] != 2 or velocity.shape[-2:] != field.shape[-2:]:
-        raise ValueError(f"velocity must have shape (B, 2, {field.shape[-2]}, {field.shape[-1]}), "
-                         f"got {tuple(velocity.shape)}")
-    if velocity.shape[0] not in (1, field.shape[0]):
-        raise ValueError(f"velocity's batch ({velocity.shape[0]}) must be 1 or field's ({field.shape[0]})")
     time = float(time)
     if time == 0.0:
         return field
