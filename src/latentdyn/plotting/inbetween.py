@@ -100,7 +100,7 @@ def plot_training(history: pd.DataFrame) -> Figure:
     for term in terms:
         axis.plot(history["iteration"], history[term], lw=1.3, label=term)
     axis.set(yscale="log", xlabel="iteration", ylabel="loss term (unweighted)")
-    axis.legend(ncol=len(terms), loc="upper right")
+    axis.legend(ncol=3, loc="lower right")
     return finish(figure)
 
 
