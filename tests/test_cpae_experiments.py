@@ -73,19 +73,41 @@ def test_bad_arguments_are_named():
         cpae.autoencoder_arguments("big", cpae.resolve_settings("cpae_system", "smoke"))
 
 
-def test_system_run_on_a_folder_of_real_frames(tmp_path):
+def _write_videos(root, count=6, length=8, shift=0):
     from PIL import Image
 
     rng = np.random.default_rng(0)
-    for video in range(6):
-        folder = tmp_path / "videos" / f"{video:02d}"
-        folder.mkdir(parents=True)
-        for frame in range(8):
+    for video in range(count):
+        folder = root / f"{video:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for frame in range(length):
             image = np.full((24, 24, 3), 200, dtype=np.uint8)
-            column = (3 * frame + video) % 20
+            column = (3 * frame + video + shift) % 20
             image[8:16, column:column + 4] = rng.integers(0, 80, 3)
             Image.fromarray(image).save(folder / f"{frame}.png")
-    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"))
+
+
+def test_system_run_on_a_folder_of_real_frames(tmp_path):
+    _write_videos(tmp_path / "videos", count=6, length=8)
+    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"),
+                                  frame_rate=30)
     assert result.true_states is None
     assert result.continuity["in-between error"].isna().all()
     assert result.vpt["VPT mean (%)"].between(0, 100).all()
+    # the settings report the data actually used, and the frame rate sets the time step
+    assert (result.settings["num_trajectories"], result.settings["num_frames"]) == (6, 8)
+    assert result.time_step == pytest.approx(1 / 30)
+    with pytest.raises(ValueError, match="frame_rate"):
+        cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"), frame_rate=0)
+    with pytest.raises(ValueError, match="frame_rate"):
+        cpae.run_cpae_system("swing_stick", profile="smoke", frame_rate=30)
+
+
+def test_real_frames_are_cached_by_content_not_by_path(tmp_path):
+    folder = tmp_path / "videos"
+    _write_videos(folder)
+    settings = cpae.resolve_settings("cpae_system", "smoke")
+    before = cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key
+    assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key == before
+    _write_videos(folder, shift=5)  # same files, new content
+    assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key != before

@@ -3,6 +3,8 @@
 - ``smoke``: seconds on a laptop CPU; used by the unit tests.
 - ``book``: what the rendered book shows and CI checks; minutes on a 2-core CPU.
 - ``paper``: the papers' full configuration; meant for a GPU, same code.
+- ``long`` (CpAE systems only): hours on a CPU, between ``book`` and ``paper``; its runs are
+  recorded with their provenance (:mod:`latentdyn.recorded_runs`), not re-executed by CI.
 
 An entry function ``run_<experiment>(profile=..., **knobs)`` takes every knob as a
 keyword whose default ``None`` means "the profile's value"; a value given explicitly
@@ -15,18 +17,22 @@ from typing import Any
 
 from latentdyn.validation import check_choice
 
-PROFILES = ("smoke", "book", "paper")
+PROFILES = ("smoke", "book", "paper", "long")
 
 # Knobs every profile of a CpAE experiment shares (a profile may still override one).
 _CPAE_COMMON: dict[str, Any] = {
     "latent_dim": None, "small_filter_size": 4, "continuity_weight": 1.0, "l2_weight": 1.0,
     "kernel_scale": 10.0, "final_learning_rate": 1e-4, "latent_models": ("neural_ode", "hnn", "sympnet"),
     "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3, "vpt_threshold": 0.5,
+    # the authors' autoencoder objective: step map g and weight lambda of the auxiliary terms
+    "latent_map": "volume_preserving", "prediction_weight": 0.01,
+    # speed knobs (GPU fast path; "auto" precision = bf16 on CUDA, fp32 elsewhere)
+    "precision": "fp32", "channels_last": False, "deterministic": True,
 }
 _CIRCLE_COMMON: dict[str, Any] = {
     "autoencoders": ("standard", "l2", "cpae"), "continuity_weight": 10.0, "l2_weight": 10.0,
     "kernel_scale": 10.0, "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3,
-    "vpt_threshold": 0.5,
+    "vpt_threshold": 0.5, "precision": "fp32", "channels_last": False, "deterministic": True,
 }
 
 SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
@@ -140,6 +146,9 @@ def profile_settings(experiment: str, profile: str) -> dict[str, Any]:
     """Return a copy of the settings ``profile`` gives ``experiment``."""
     check_choice("experiment", experiment, SETTINGS)
     check_choice("profile", profile, PROFILES)
+    if profile not in SETTINGS[experiment]:
+        raise ValueError(f"profile {profile!r} is not defined for experiment {experiment!r}; "
+                         f"it has: {', '.join(SETTINGS[experiment])}")
     return dict(SETTINGS[experiment][profile])
 
 

@@ -43,11 +43,13 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return torch.device(device)
 
 
-def seed_everything(seed: int, num_threads: int | None = None) -> int:
+def seed_everything(seed: int, num_threads: int | None = None, *, deterministic: bool = True) -> int:
     """Fix every random seed and the number of CPU threads; return the thread count used.
 
     Seeds Python's ``random``, NumPy's legacy global generator and torch (CPU and CUDA),
-    asks cuDNN for deterministic kernels, and pins ``torch.set_num_threads``. With
+    asks cuDNN for deterministic kernels (``deterministic=False`` lets cuDNN benchmark and
+    pick the fastest, possibly non-deterministic, kernels: a GPU speed knob with no effect on
+    the CPU), and pins ``torch.set_num_threads``. With
     ``num_threads=None`` the count already in force is kept (it follows
     ``OMP_NUM_THREADS``) but is still pinned, so that nothing changes it during a run.
     Running the same experiment twice on one machine then gives identical metrics.
@@ -63,8 +65,8 @@ def seed_everything(seed: int, num_threads: int | None = None) -> int:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = bool(deterministic)
+    torch.backends.cudnn.benchmark = not deterministic
     torch.set_num_threads(num_threads)
     return num_threads
 

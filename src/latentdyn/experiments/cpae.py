@@ -33,16 +33,19 @@ from latentdyn.data.videos import (
     frame_pairs,
     generate_circle_video,
     generate_system_video,
+    default_time_step,
     load_frame_folders,
 )
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
+from latentdyn.data.windows import FrameWindows
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
+from latentdyn.models.latent_maps import build_latent_map
 from latentdyn.models.training import train_autoencoder, train_jointly, train_latent_model
 from latentdyn.profiles import resolve_settings
 from latentdyn.regularizers import filter_continuity_penalty
 from latentdyn.runtime import resolve_device, seed_everything
-from latentdyn.validation import check_choice
+from latentdyn.validation import check_choice, check_positive_float
 
 RESULTS_VERSION = 1  # bump when training or evaluation code changes, so caches are not reused
 VARIANTS = ("standard", "l2", "cpae")
@@ -91,10 +94,16 @@ def _checkpoint_path(name: str, params: dict[str, Any]) -> Path:
 
 # ----------------------------------------------------------------------------- data
 
-def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None) -> VideoDataset:
-    """The simulated video of ``system`` (camera effects for the two real-video systems), or real frames."""
+def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
+               frame_rate: float | None = None) -> VideoDataset:
+    """The simulated video of ``system`` (camera effects for the two real-video systems), or real
+    frames from ``frames_folder`` taken at ``frame_rate`` frames per second (default 60)."""
     if frames_folder:
-        return load_frame_folders(frames_folder, resolution=settings["resolution"], seed=seed)
+        time_step = 1 / 60 if frame_rate is None else 1 / check_positive_float("frame_rate", frame_rate)
+        return load_frame_folders(frames_folder, resolution=settings["resolution"], seed=seed, time_step=time_step)
+    if frame_rate is not None:
+        raise ValueError("frame_rate applies to real videos (frames_folder); a simulated system has its own "
+                         f"time step ({default_time_step(system):.4g} s for {system})")
     camera = CameraEffects() if system in CAMERA_SYSTEMS else None
     return generate_system_video(system, num_trajectories=settings["num_trajectories"],
                                  num_frames=settings["num_frames"], resolution=settings["resolution"],
@@ -103,35 +112,60 @@ def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: 
 
 # ----------------------------------------------------------------------------- training (cached)
 
-def trained_autoencoder(name: str, image_shape: tuple[int, ...], latent_dim: int, arguments: dict[str, Any],
-                        inputs: torch.Tensor, data_key: str, settings: dict[str, Any], seed: int,
-                        architecture: str = "deep") -> ConvAutoencoder:
-    """Train (or load from the cache) an autoencoder on ``inputs (M, C, H, W)``."""
+def _speed_arguments(settings: dict[str, Any]) -> dict[str, Any]:
+    """The GPU fast-path knobs of the training loops (no effect on the CPU defaults)."""
+    return {"precision": settings["precision"], "channels_last": settings["channels_last"]}
+
+
+def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], windows: FrameWindows,
+                        data_key: str, settings: dict[str, Any], seed: int, architecture: str = "deep",
+                        latent_map: str = "none", prediction_weight: float = 0.0) -> ConvAutoencoder:
+    """Train (or load from the cache) an autoencoder on the inputs ``windows`` cuts from the videos.
+
+    ``latent_map`` / ``prediction_weight``: the step map ``g`` and the weight ``lambda`` of the
+    authors' auxiliary terms (:func:`latentdyn.models.training.autoencoder_loss`); ``"none"``
+    trains on reconstruction (+ the filter penalty) alone.
+    """
+    image_shape = windows.input_shape
+    use_map = latent_map != "none" and prediction_weight > 0
     params = {"data": data_key, "arguments": arguments, "latent_dim": latent_dim, "architecture": architecture,
               "epochs": settings["epochs"], "batch_size": settings["batch_size"],
               "learning_rate": settings["learning_rate"], "final_learning_rate": settings["final_learning_rate"],
-              "seed": seed, "threads": settings["num_threads"], "version": RESULTS_VERSION}
+              "latent_map": latent_map if use_map else "none", "prediction_weight": prediction_weight if use_map else 0,
+              "seed": seed, "threads": settings["num_threads"], "device": settings["device"],
+              **_speed_arguments(settings), "version": RESULTS_VERSION}
     model = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
 
     def create() -> dict[str, np.ndarray]:
-        seed_everything(seed, settings["num_threads"])
+        seed_everything(seed, settings["num_threads"], deterministic=settings["deterministic"])
         fresh = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
+        step_map = build_latent_map(latent_map, latent_dim) if use_map else None
         device = resolve_device(settings["device"])
         fresh.to(device)
+        if step_map is not None:
+            step_map.to(device)
+        device_windows = FrameWindows(windows.frames.to(device), windows.frames_per_input,
+                                      windows.target_offset if use_map else 0)
         checkpoint = _checkpoint_path(f"ae-{name}", params)
-        history = train_autoencoder(fresh, inputs.to(device), epochs=settings["epochs"],
+        started = time.perf_counter()
+        history = train_autoencoder(fresh, device_windows, epochs=settings["epochs"],
                                     batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
                                     final_learning_rate=settings["final_learning_rate"], seed=seed,
-                                    checkpoint=checkpoint, checkpoint_every=max(1, settings["epochs"] // 20),
-                                    description=f"train {name}")
+                                    latent_map=step_map, prediction_weight=prediction_weight if use_map else 0.0,
+                                    **_speed_arguments(settings), checkpoint=checkpoint,
+                                    checkpoint_every=max(1, settings["epochs"] // 20), description=f"train {name}")
+        seconds = time.perf_counter() - started
         checkpoint.unlink(missing_ok=True)
-        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history)}
+        fresh = fresh.cpu().to(memory_format=torch.contiguous_format)
+        return {**_state_arrays(fresh), "__history": np.asarray(history), "__seconds": np.asarray(seconds)}
 
     arrays = load_or_create(f"ae-{name}", params, create)
     history = arrays.pop("__history")
+    seconds = arrays.pop("__seconds", np.asarray(float("nan")))
     _load_state(model, arrays)
     model.eval()
     model.training_history = history
+    model.training_seconds = float(seconds)
     model.cache_key = parameters_key(params)
     return model
 
@@ -143,19 +177,20 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
               "hidden": settings["dynamics_hidden"], "batch_size": settings["dynamics_batch_size"],
               "learning_rate": settings["dynamics_learning_rate"],
               "final_learning_rate": settings["dynamics_final_learning_rate"], "seed": seed,
-              "threads": settings["num_threads"], "version": RESULTS_VERSION}
+              "threads": settings["num_threads"], "device": settings["device"], "version": RESULTS_VERSION}
     dim = latents.shape[-1]
     model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"])
 
     def create() -> dict[str, np.ndarray]:
-        seed_everything(seed, settings["num_threads"])
-        fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"])
-        history = train_latent_model(fresh, latents, time_step=1.0, steps=settings["dynamics_steps"],
+        seed_everything(seed, settings["num_threads"], deterministic=settings["deterministic"])
+        device = resolve_device(settings["device"])  # the autoencoders' device: no idle GPU meanwhile
+        fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"]).to(device)
+        history = train_latent_model(fresh, latents.to(device), time_step=1.0, steps=settings["dynamics_steps"],
                                      batch_size=settings["dynamics_batch_size"],
                                      learning_rate=settings["dynamics_learning_rate"],
                                      final_learning_rate=settings["dynamics_final_learning_rate"], seed=seed,
                                      horizon=settings["dynamics_horizon"], description=f"fit {kind}")
-        return {**_state_arrays(fresh), "__history": np.asarray(history)}
+        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history)}
 
     arrays = load_or_create(f"latent-{kind}", params, create)
     arrays.pop("__history")
@@ -300,11 +335,19 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
 
 @dataclass
 class _SystemData:
-    """One system's video as tensors, shared by the system run and the ablations."""
+    """One system's video as tensors, shared by the system run and the ablations.
+
+    Attributes:
+        train_frames: ``(N_train, T, C, H, W)`` uint8 videos of the training trajectories.
+        test_pairs: ``(N_test, T - 1, C, H, 2W)`` float inputs of the test trajectories.
+        half_frames: ``(N_test, T - 1, C, H, W)`` true frames at half steps, or ``None``.
+        reference: ``(C, H, 2W)`` mean training input (the scale of the relative frame error).
+        data_key: hash of what determines the data (settings, seed, or the frames' content).
+    """
 
     system: str
     dataset: VideoDataset
-    train_pairs: torch.Tensor
+    train_frames: torch.Tensor
     test_pairs: torch.Tensor
     half_frames: torch.Tensor | None
     reference: torch.Tensor
@@ -313,22 +356,49 @@ class _SystemData:
 
     @property
     def image_shape(self) -> tuple[int, ...]:
-        return tuple(self.train_pairs.shape[-3:])
+        return tuple(self.test_pairs.shape[-3:])
+
+    def train_windows(self, target_offset: int = 2) -> FrameWindows:
+        """Training inputs (frame pairs) with targets ``target_offset`` frames later (0: none)."""
+        return FrameWindows(self.train_frames, frames_per_input=2, target_offset=target_offset)
+
+    @property
+    def train_pairs(self) -> torch.Tensor:
+        """``(N_train, T - 1, C, H, 2W)`` float inputs of the training trajectories (small data only)."""
+        return torch.from_numpy(frame_pairs(self.train_frames.numpy()))
 
 
-def _prepare_system(system: str, settings: dict[str, Any], seed: int,
-                    frames_folder: str | None = None) -> _SystemData:
+def _data_key(system: str, settings: dict[str, Any], seed: int, dataset: VideoDataset,
+              frames_folder: str | None) -> str:
+    """Simulated data: the settings that made them; real frames: their content (so that changed
+    videos in the same folder are never mistaken for the old ones)."""
+    if frames_folder:
+        return parameters_key({"frames_sha256": dataset.content_digest, "resolution": settings["resolution"],
+                               "seed": seed, "time_step": dataset.time_step})
+    return parameters_key({"system": system, "settings": {
+        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")}, "seed": seed})
+
+
+def _prepare_system(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
+                    frame_rate: float | None = None) -> _SystemData:
     """Load the video and cut it into the autoencoders' inputs (frame pairs) per split."""
-    dataset = load_video(system, settings, seed, frames_folder)
-    pairs = torch.from_numpy(frame_pairs(dataset.frames))
+    dataset = load_video(system, settings, seed, frames_folder, frame_rate)
+    frames = torch.from_numpy(dataset.frames)
+    test_pairs = torch.from_numpy(frame_pairs(dataset.frames[dataset.splits["test"]]))
     half = None if dataset.half_step_frames is None else torch.from_numpy(
         dataset.half_step_frames.astype(np.float32) / 255.0)
-    train = pairs[dataset.splits["train"]]
-    data_key = parameters_key({"system": system, "folder": str(frames_folder), "settings": {
-        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")},
-        "seed": seed})
-    return _SystemData(system, dataset, train, pairs[dataset.splits["test"]], half, train.mean(dim=(0, 1)),
-                       data_key, settings["latent_dim"] or LATENT_DIM[system])
+    train_frames = frames[dataset.splits["train"]]
+    reference = FrameWindows(train_frames).mean_input()
+    return _SystemData(system, dataset, train_frames, test_pairs, half, reference,
+                       _data_key(system, settings, seed, dataset, frames_folder),
+                       settings["latent_dim"] or LATENT_DIM[system])
+
+
+@torch.no_grad()
+def encode_windows(model: ConvAutoencoder, windows: FrameWindows, batch_size: int = 256) -> torch.Tensor:
+    """Latent states of every window, ``(N, windows_per_video, d)``, encoded in batches."""
+    codes = torch.cat([model.encode(windows.inputs(chunk)) for chunk in torch.arange(len(windows)).split(batch_size)])
+    return codes.reshape(windows.num_videos, windows.windows_per_video, -1)
 
 
 @dataclass
@@ -344,21 +414,25 @@ class _DecoupledFit:
 
 def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
                    settings: dict[str, Any], seed: int) -> _DecoupledFit:
-    """The paper's scheme: train the autoencoder, then the latent models on its encoded
-    training trajectories, then score both on the test trajectories (all cached)."""
-    autoencoder = trained_autoencoder(name, data.image_shape, data.latent_dim, arguments,
-                                      data.train_pairs.reshape(-1, *data.image_shape), data.data_key, settings, seed)
-    train_latents = encode(autoencoder, data.train_pairs)
+    """The paper's scheme: train the autoencoder (with the auxiliary objective of ``settings``),
+    then the latent models on its encoded training trajectories, then score both on the test
+    trajectories (all cached)."""
+    autoencoder = trained_autoencoder(name, data.latent_dim, arguments, data.train_windows(), data.data_key,
+                                      settings, seed, latent_map=settings["latent_map"],
+                                      prediction_weight=settings["prediction_weight"])
+    train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
     standardiser = Standardiser.fit(train_latents)
     models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,
                                          settings, seed) for kind in kinds}
     row, errors = evaluate_variant(autoencoder, models, standardiser, data.test_pairs, data.half_frames,
                                    data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
+    row["training_seconds"] = autoencoder.training_seconds
     return _DecoupledFit(autoencoder, standardiser, models, row, errors)
 
 
 def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
-                    frames_folder: str | None = None, **knobs: Any) -> SystemResult:
+                    frames_folder: str | None = None, frame_rate: float | None = None,
+                    **knobs: Any) -> SystemResult:
     """Train and score the autoencoder variants and latent models on one system.
 
     Args:
@@ -367,16 +441,26 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
         profile: ``smoke`` / ``book`` / ``paper`` defaults for every knob.
         seed: seeds data, splits, initialisations and mini-batches.
         frames_folder: a folder of real videos (one sub-folder of frames per video) to use instead
-            of the simulation; no ground truth then (no in-between metric).
+            of the simulation; no ground truth then (no in-between metric). Trained weights are
+            cached by the videos' content, so changed videos are never scored with old weights.
+        frame_rate: frames per second of the real videos (default 60); the time axis of the
+            figures follows it (the latent models work in frames).
         knobs: any setting of ``SETTINGS["cpae_system"]`` (``None`` keeps the profile's).
+
+    ``result.settings`` reports the data actually used: with ``frames_folder``, the number of
+    videos and of frames per video found there replace the profile's ``num_trajectories`` and
+    ``num_frames``.
     """
     check_choice("system", system, SYSTEMS)
     settings = _system_settings(profile, knobs)
     seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data = _prepare_system(system, settings, seed, frames_folder)
+    data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
     dataset, test_pairs = data.dataset, data.test_pairs
+    if frames_folder:
+        settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
+                        frames_folder=str(frames_folder), frame_rate=1 / dataset.time_step)
     timings["data"] = time.perf_counter() - started
 
     rows, errors, latents_shown, rollouts_shown, strips = {}, {}, {}, {}, {}
@@ -465,7 +549,7 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Ci
     latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
     for variant in settings["autoencoders"]:
         arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
-        autoencoder = trained_autoencoder(f"circle-{variant}", tuple(train.shape[1:]), 2, arguments, train,
+        autoencoder = trained_autoencoder(f"circle-{variant}", 2, arguments, FrameWindows.from_images(train),
                                           data_key, settings, seed, architecture="single")
         encoded = encode(autoencoder, frames)
         standardiser = Standardiser.fit(encoded[: video.num_train])
