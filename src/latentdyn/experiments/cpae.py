@@ -47,7 +47,7 @@ from latentdyn.regularizers import filter_continuity_penalty
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice, check_positive_float
 
-RESULTS_VERSION = 1  # bump when training or evaluation code changes, so caches are not reused
+RESULTS_VERSION = 2  # bump when training or evaluation code changes, so caches are not reused
 VARIANTS = ("standard", "l2", "cpae")
 VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "joint": "joint AE + NODE"}
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
@@ -85,7 +85,8 @@ def autoencoder_arguments(variant: str, settings: dict[str, Any]) -> dict[str, A
     large = check_choice("variant", variant, VARIANTS) != "standard"
     return {"filter_size": settings["large_filter_size"] if large else settings["small_filter_size"],
             "channels": tuple(settings["cpae_channels"] if large else settings["standard_channels"]),
-            **penalty_arguments(variant, settings)}
+            "decoder_batch_norm": settings["decoder_batch_norm"],
+            "decoder_min_channels": settings["decoder_min_channels"], **penalty_arguments(variant, settings)}
 
 
 def _checkpoint_path(name: str, params: dict[str, Any]) -> Path:
@@ -119,7 +120,8 @@ def _speed_arguments(settings: dict[str, Any]) -> dict[str, Any]:
 
 def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], windows: FrameWindows,
                         data_key: str, settings: dict[str, Any], seed: int, architecture: str = "deep",
-                        latent_map: str = "none", prediction_weight: float = 0.0) -> ConvAutoencoder:
+                        latent_map: str = "none", prediction_weight: float = 0.0,
+                        prediction_warmup: int = 0) -> ConvAutoencoder:
     """Train (or load from the cache) an autoencoder on the inputs ``windows`` cuts from the videos.
 
     ``latent_map`` / ``prediction_weight``: the step map ``g`` and the weight ``lambda`` of the
@@ -132,6 +134,7 @@ def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], w
               "epochs": settings["epochs"], "batch_size": settings["batch_size"],
               "learning_rate": settings["learning_rate"], "final_learning_rate": settings["final_learning_rate"],
               "latent_map": latent_map if use_map else "none", "prediction_weight": prediction_weight if use_map else 0,
+              "prediction_warmup": prediction_warmup if use_map else 0,
               "seed": seed, "threads": settings["num_threads"], "device": settings["device"],
               **_speed_arguments(settings), "version": RESULTS_VERSION}
     model = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
@@ -152,6 +155,7 @@ def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], w
                                     batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
                                     final_learning_rate=settings["final_learning_rate"], seed=seed,
                                     latent_map=step_map, prediction_weight=prediction_weight if use_map else 0.0,
+                                    prediction_warmup=prediction_warmup,
                                     **_speed_arguments(settings), checkpoint=checkpoint,
                                     checkpoint_every=max(1, settings["epochs"] // 20), description=f"train {name}")
         seconds = time.perf_counter() - started
@@ -419,7 +423,8 @@ def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kind
     trajectories (all cached)."""
     autoencoder = trained_autoencoder(name, data.latent_dim, arguments, data.train_windows(), data.data_key,
                                       settings, seed, latent_map=settings["latent_map"],
-                                      prediction_weight=settings["prediction_weight"])
+                                      prediction_weight=settings["prediction_weight"],
+                                      prediction_warmup=settings["prediction_warmup"])
     train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
     standardiser = Standardiser.fit(train_latents)
     models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,

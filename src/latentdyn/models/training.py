@@ -85,8 +85,8 @@ def prepare_for_speed(model: nn.Module, channels_last: bool) -> nn.Module:
 
 
 def autoencoder_loss(model: ConvAutoencoder, inputs: torch.Tensor, targets: torch.Tensor | None = None,
-                     latent_map: nn.Module | None = None, prediction_weight: float = 0.0
-                     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+                     latent_map: nn.Module | None = None, prediction_weight: float = 0.0,
+                     relative_latent_error: bool = False) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The autoencoder stage's loss on one batch (without the filter penalty).
 
     Without a latent map: ``|D(E(X)) - X|^2``. With one (the authors' objective), ``Y`` being the
@@ -94,6 +94,11 @@ def autoencoder_loss(model: ConvAutoencoder, inputs: torch.Tensor, targets: torc
     ``|D(E(X)) - X|^2 + prediction_weight * (2 |g(E(X)) - E(Y)|^2 + |D(g(E(X))) - Y|^2)``,
     every term a mean of squares. ``X`` and ``Y`` are encoded in one batch (and ``E(X)``,
     ``g(E(X))`` decoded in one), so that batch normalisation sees one set of statistics.
+
+    With ``relative_latent_error`` the latent term is divided by the batch variance of ``E(Y)``
+    (mean over latent coordinates). The plain term can be lowered by shrinking every latent
+    state while the decoder scales them back up, a collapse that the reconstruction does not
+    oppose; the relative term is unchanged by a rescaling of the latent space.
 
     Args:
         inputs: ``X``, ``(B, C, H, W)`` in [0, 1]; targets: ``Y``, the same shape, or ``None``.
@@ -111,8 +116,11 @@ def autoencoder_loss(model: ConvAutoencoder, inputs: torch.Tensor, targets: torc
     latents_now, latents_later = latents[:count], latents[count:]
     predicted = latent_map(latents_now)
     decoded = model.decode(torch.cat([latents_now, predicted])).float()
+    latent_error = (predicted - latents_later).pow(2).mean()
+    if relative_latent_error:
+        latent_error = latent_error / latents_later.var(dim=0).mean().clamp_min(1e-12)
     terms = {"reconstruction": (decoded[:count] - inputs).pow(2).mean(),
-             "latent_prediction": (predicted - latents_later).pow(2).mean(),
+             "latent_prediction": latent_error,
              "image_prediction": (decoded[count:] - targets).pow(2).mean()}
     loss = terms["reconstruction"] + prediction_weight * (2 * terms["latent_prediction"]
                                                           + terms["image_prediction"])
@@ -122,6 +130,7 @@ def autoencoder_loss(model: ConvAutoencoder, inputs: torch.Tensor, targets: torc
 def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tensor, *, epochs: int,
                       batch_size: int, learning_rate: float, seed: int, final_learning_rate: float | None = None,
                       latent_map: nn.Module | None = None, prediction_weight: float = 0.0,
+                      prediction_warmup: int = 0, relative_latent_error: bool = False,
                       precision: str = "fp32", channels_last: bool = False,
                       checkpoint: Path | None = None, checkpoint_every: int = 1,
                       stop_after_epoch: int | None = None, description: str = "autoencoder") -> list[float]:
@@ -134,6 +143,10 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
         latent_map: the step map ``g`` of the authors' objective (trained here, used nowhere else),
             or ``None`` for reconstruction + penalty alone.
         prediction_weight: ``lambda`` of the auxiliary terms (ignored without a latent map).
+        prediction_warmup: epochs of reconstruction alone before the auxiliary terms start (0:
+            from the start). Early on the decoder cannot use the latent states yet, so the
+            latent term alone shrinks them towards a point (a collapse that can take many epochs
+            to undo, or last); the warm-up lets the reconstruction shape the latent space first.
         precision: ``"fp32"``, ``"bf16"`` (autocast of the forward passes; GPU fast path) or
             ``"auto"`` (bf16 on CUDA only).
         channels_last: convolutions in channels-last memory format (GPU fast path).
@@ -149,6 +162,7 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
     if windows.input_shape != model.image_shape:
         raise ValueError(f"images give inputs of shape {windows.input_shape}, the model takes {model.image_shape}")
     prediction_weight = check_positive_float("prediction_weight", prediction_weight, allow_zero=True)
+    prediction_warmup = check_positive_int("prediction_warmup", prediction_warmup, allow_zero=True)
     use_map = latent_map is not None and prediction_weight > 0.0
     if use_map and windows.target_offset == 0:
         raise ValueError("a latent map needs windows with targets (FrameWindows(..., target_offset=2))")
@@ -169,13 +183,14 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
         module.train()
     for epoch in progress(range(start, epochs), description, total=epochs - start):
         total = torch.zeros((), device=device)
+        weight = prediction_weight if epoch >= prediction_warmup else 0.0
         for batch in _batches(len(windows), batch_size, seed, epoch):
             inputs = windows.inputs(batch).to(device).contiguous(memory_format=memory_format)
             targets = (windows.targets(batch).to(device).contiguous(memory_format=memory_format)
                        if use_map else None)
             with autocast_context(device, precision):
-                loss, _ = autoencoder_loss(model, inputs, targets, latent_map if use_map else None,
-                                           prediction_weight)
+                loss, _ = autoencoder_loss(model, inputs, targets, latent_map if use_map else None, weight,
+                                           relative_latent_error)
             loss = loss + model.weight_penalty()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -187,9 +202,27 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
             _save_checkpoint(checkpoint, modules, optimizer, epoch + 1, history, scheduler)
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch:
             break
+    if len(history) == epochs:
+        recalibrate_batch_norm(model, windows, batch_size, memory_format)
     for module in modules.values():
         module.eval()
     return history
+
+
+@torch.no_grad()
+def recalibrate_batch_norm(model: nn.Module, windows: FrameWindows, batch_size: int,
+                           memory_format: torch.memory_format = torch.contiguous_format) -> None:
+    """Recompute every batch-norm layer's running statistics for the final weights.
+
+    During training the running averages trail weights that keep changing (more so at a high
+    learning rate), and an autoencoder evaluated with them can reconstruct far worse than with
+    batch statistics. One pass over the training inputs with a cumulative average
+    (``torch.optim.swa_utils.update_bn``) makes evaluation consistent with the trained weights.
+    """
+    device = next(model.parameters()).device
+    batches = (windows.inputs(chunk).to(device).contiguous(memory_format=memory_format)
+               for chunk in torch.arange(len(windows)).split(batch_size))
+    torch.optim.swa_utils.update_bn(batches, model)
 
 
 def train_latent_model(model: nn.Module, trajectories: torch.Tensor, *, time_step: float, steps: int,
