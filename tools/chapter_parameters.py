@@ -118,7 +118,7 @@ def run(chapter: str, arguments: list[str]) -> int:
                *arguments]
     status = subprocess.call(command)
     if status == 0:
-        print(f"executed notebook: {output.relative_to(ROOT)}")
+        print(f"executed notebook: {output}")
     return status
 
 

@@ -119,14 +119,19 @@ class FigureAltFromCaption(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        for figure in self.document.findall(nodes.figure):
-            captions = list(figure.findall(nodes.caption))
-            if not captions:
-                continue
-            text = caption_alt_text(captions[0].astext())
-            for image in figure.findall(nodes.image):
-                if not str(image.get("alt", "")).strip():
-                    image["alt"] = text
+        add_caption_alt_text(self.document)
+
+
+def add_caption_alt_text(document: nodes.Node) -> None:
+    """Set the alt text of every image in a captioned figure that has none to the caption."""
+    for figure in document.findall(nodes.figure):
+        captions = list(figure.findall(nodes.caption))
+        if not captions:
+            continue
+        text = caption_alt_text(captions[0].astext())
+        for image in figure.findall(nodes.image):
+            if not str(image.get("alt", "")).strip():
+                image["alt"] = text
 
 
 def caption_alt_text(caption: str, limit: int = 300) -> str:
