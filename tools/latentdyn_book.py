@@ -1,6 +1,6 @@
 """The book's own Sphinx extension (loaded through ``sphinx.local_extensions`` in ``_config.yml``).
 
-It does four small things that Jupyter Book's configuration alone cannot:
+It does five small things that Jupyter Book's configuration alone cannot:
 
 1. **One repository setting drives every link out of the book.** ``repository.url`` in
    ``_config.yml`` (empty in this repository) switches on the repository, issue and launch
@@ -14,7 +14,10 @@ It does four small things that Jupyter Book's configuration alone cannot:
 3. **Figures get alt text from their caption** when a chapter gives none: an image inside a
    figure without ``:alt:`` gets the caption's text, so no image is announced by its file name.
    A chapter gives a better one with ``:alt:`` on its ``glue:figure`` directive.
-4. **Chapters execute without progress-bar widgets**: the kernels that Jupyter Book starts
+4. **Full-width figures**: ``:figclass: full-width`` on a ``glue:figure`` spans the content
+   column and the margin (``static/latentdyn_book.css``; the theme does it only for ``div``s);
+   draw such a figure :data:`latentdyn.plotting.style.FULL_WIDTH` wide.
+5. **Chapters execute without progress-bar widgets**: the kernels that Jupyter Book starts
    inherit ``LATENTDYN_PROGRESS=none`` (see :func:`latentdyn.runtime.progress_mode`), so no
    page stores widget state or a stale progress bar.
 """
@@ -41,6 +44,7 @@ REPOSITORY_URL_PATTERN = re.compile(r"https?://[^/\s]+/[^/\s]+/[^/\s]+")
 BUTTONS_OFF_MESSAGE = ("latentdyn_book: repository.url is empty in _config.yml, so the repository, "
                        "issue and launch buttons are off (set it to your fork's URL to switch them on)")
 REFERENCE_NOTEBOOKS = "tests/notebooks"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def configure_repository_buttons(options: dict[str, Any]) -> str | None:
@@ -143,8 +147,14 @@ def caption_alt_text(caption: str, limit: int = 300) -> str:
     return text
 
 
+def _add_static_folder(app: Sphinx) -> None:
+    app.config.html_static_path.append(str(STATIC))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _add_static_folder)
+    app.add_css_file("latentdyn_book.css")
     app.connect("html-page-context", _offer_notebook_download, priority=500)
     app.connect("html-page-context", _point_launch_buttons_at_notebooks, priority=502)
     app.add_post_transform(FigureAltFromCaption)
