@@ -48,6 +48,7 @@ def test_shared_paths():
 
 @pytest.mark.parametrize("alt, classes, problem", [
     ("Two line charts of latent coordinates against time", [], None),
+    ("Log-log chart with the pixel sizes labelled 1/32 to 1/256", [], None),
     ("../_images/3f2a9c.png", [], "file name"),
     ("figure.png", [], "file name"),
     ("d2a5f0c3b1e4a7b8c9d0e1f2a3b4c5d6", [], "file name"),
@@ -95,11 +96,17 @@ def test_image_problems_on_a_built_page(tmp_path):
     assert not any("sharp.png" in problem for problem in problems)
 
 
-def test_unresolved_citations():
-    assert build_report.unresolved_citations(page('<span class="problematic">zhu2025continuty</span>'))
-    assert build_report.unresolved_citations(page("<p>as shown in [zhu2025continuty?]</p>"))
-    assert build_report.unresolved_citations(page(
-        '<p><a class="reference internal" href="references.html#id3">Zhu et al., 2025</a></p>')) == []
+def test_unresolved_citations_and_references():
+    unresolved = ('<p>bad <span class="bibtex-citation" id="id2">[]</span>, '
+                  'also <span class="xref std std-doc">nowhere</span>.</p>')
+    problems = build_report.unresolved_citations(page(unresolved))
+    assert len(problems) == 2
+    assert "unknown bibliography key" in problems[0] and "'nowhere'" in problems[1]
+    resolved = ('<p><span class="bibtex-citation">[<a class="reference internal" href="#id5">Zhu '
+                '<em>et al.</em>, 2025</a>]</span> and <a class="reference internal" href="x.html">'
+                '<span class="xref std std-doc">x</span></a></p>')
+    assert build_report.unresolved_citations(page(resolved)) == []
+    assert build_report.unresolved_citations(page('<span class="problematic">:cite:`x`</span>'))
 
 
 def test_network_resources():

@@ -103,8 +103,8 @@ def alt_text_problem(alt: str | None, classes: Iterable[str] = ()) -> str | None
             return None  # decorative thumbnail: the lightbox's enlarged copy carries the text
         return "has no alt text"
     text = alt.strip()
-    if "/" in text or "\\" in text or text.lower().endswith(IMAGE_SUFFIXES) or HASH_NAME.fullmatch(
-            text.replace(" ", "")):
+    path_like = not re.search(r"\s", text) and ("/" in text or "\\" in text)
+    if path_like or text.lower().endswith(IMAGE_SUFFIXES) or HASH_NAME.fullmatch(text.replace(" ", "")):
         return f"has a file name as alt text ({text[:50]!r})"
     return None
 
@@ -148,15 +148,28 @@ def image_problems(soup: BeautifulSoup, page: Path) -> tuple[int, list[str]]:
     return len(seen), problems
 
 
+def _context(node: Tag, width: int = 40) -> str:
+    text = " ".join(node.parent.get_text(" ", strip=True).split()) if node.parent else ""
+    return text[:width * 2]
+
+
 def unresolved_citations(soup: BeautifulSoup) -> list[str]:
-    """Citations that sphinxcontrib-bibtex or Sphinx could not resolve (rendered as problems)."""
-    keys = []
-    for node in soup.select(".problematic, span.xref.cite, a.reference.internal[href='#']"):
-        text = node.get_text(strip=True)
-        if text:
-            keys.append(text)
-    keys += re.findall(r"\[([\w:-]+)\?\]", soup.get_text())  # unresolved citation placeholder
-    return [f"has an unresolved reference or citation {key!r}" for key in sorted(set(keys))]
+    """Citations and cross-references that Sphinx could not resolve.
+
+    sphinxcontrib-bibtex renders a citation of an unknown key as a ``span.bibtex-citation``
+    without a link (``[]``); Sphinx renders an unresolved ``{doc}``/``{ref}`` as a ``span.xref``
+    outside a link; docutils marks other failures ``.problematic``.
+    """
+    problems = []
+    for citation in soup.select("span.bibtex-citation"):
+        if citation.find("a") is None:
+            problems.append(f"has an unresolved citation (unknown bibliography key) in {_context(citation)!r}")
+    for reference in soup.select("span.xref"):
+        if reference.find_parent("a") is None:
+            problems.append(f"has an unresolved reference {reference.get_text(strip=True)!r}")
+    for node in soup.select(".problematic"):
+        problems.append(f"has a markup error at {node.get_text(strip=True)[:40]!r}")
+    return problems
 
 
 def network_resources(soup: BeautifulSoup, text: str) -> list[str]:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from latentdyn.plotting.style import finish, new_figure
 
-HEADLINE_ASPECT = 0.42  # panel height / width of the latent figure: two short panels side by side
+HEADLINE_ASPECT = 0.36  # panel height / width of the latent figure: two short panels side by side
 
 
 def _check_array(name: str, value, ndim: int) -> np.ndarray:
@@ -34,7 +34,7 @@ def _latent_panel(axis, encoded: np.ndarray, rolled: np.ndarray | None, time_ste
     times = np.arange(len(encoded)) * time_step
     for index in range(min(coordinates, encoded.shape[1])):
         line, = axis.plot(times, encoded[:, index], lw=1.4, marker=".", markersize=3,
-                          label=f"z{index + 1} encoded")
+                          label=f"z{index + 1} encoded")  # colour per coordinate: C0, C1, ...
         if rolled is not None:
             axis.plot(np.arange(len(rolled)) * time_step, rolled[:, index], ls="--", lw=1.1,
                       color=line.get_color(), label=f"z{index + 1} Neural ODE")
@@ -44,7 +44,8 @@ def _latent_panel(axis, encoded: np.ndarray, rolled: np.ndarray | None, time_ste
 
 def plot_latent_headline(latents: dict[str, np.ndarray], rollouts: dict[str, np.ndarray],
                          labels: dict[str, str], time_step: float, *, trajectory: int = 0,
-                         coordinates: int = 2, smoothness: dict[str, float] | None = None) -> Figure:
+                         coordinates: int = 2, smoothness: dict[str, float] | None = None,
+                         legend: bool = False) -> Figure:
     """Latent trajectories, one panel per autoencoder, on a common vertical scale.
 
     Args:
@@ -56,6 +57,8 @@ def plot_latent_headline(latents: dict[str, np.ndarray], rollouts: dict[str, np.
         trajectory: which test video to show.
         coordinates: how many latent coordinates to draw.
         smoothness: optional autoencoder key -> smoothness ratio, shown in the panel title.
+        legend: draw a legend in the last panel (off by default: the landing page's caption
+            says what the lines are, which keeps the figure short).
     """
     if not labels:
         raise ValueError("labels must name at least one autoencoder")
@@ -66,17 +69,16 @@ def plot_latent_headline(latents: dict[str, np.ndarray], rollouts: dict[str, np.
     if not 0 <= trajectory < min(len(latents[key]) for key in labels):
         raise ValueError(f"trajectory must index the shown test videos, got {trajectory}")
     figure, axes = new_figure(1, len(labels), panel_aspect=HEADLINE_ASPECT * len(labels) / 2,
-                              extra_height=0.45, sharey=True)
+                              extra_height=0.3, sharey=True)
     for axis, (key, label) in zip(axes[0], labels.items()):
         title = label if smoothness is None or key not in smoothness else \
             f"{label} (smoothness ratio {smoothness[key]:.2g})"
         rolled = rollouts[key][trajectory] if key in rollouts else None
         _latent_panel(axis, latents[key][trajectory], rolled, time_step, title, coordinates)
     axes[0, 0].set_ylabel("latent coordinate")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    figure.legend(handles, names, loc="lower center", ncol=len(names), frameon=False)
-    figure.tight_layout(rect=(0, 0.1, 1, 1))
-    return finish(figure, tight=False)
+    if legend:
+        axes[0, -1].legend(loc="upper right", ncol=2, fontsize=7)
+    return finish(figure)
 
 
 def plot_inbetween_headline(first: np.ndarray, last: np.ndarray, truth: np.ndarray,
