@@ -61,13 +61,13 @@ def plot_frames_and_filters(result: DeltaContinuityResult) -> Figure:
     for column, resolution in enumerate(resolutions):
         axes[0, column].imshow(result.frames[resolution], cmap="gray", origin="lower",
                                extent=(0, 1, 0, 1), interpolation="nearest")
-        axes[0, column].set_title(f"N = {resolution}")
+        side = result.filters[(kinds[0], resolution)].shape[0]
+        axes[0, column].set_title(f"N = {resolution}\nfilters {side}×{side}")
         for row, kind in enumerate(kinds, start=1):
             values = result.filters[(kind, resolution)]
             limit = np.abs(values).max()
             axes[row, column].imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit,
                                      interpolation="nearest")
-            axes[row, column].set_title(f"{values.shape[0]}×{values.shape[1]} weights", fontsize=8)
     _no_ticks(axes)
     axes[0, 0].set_ylabel("first frame")
     for row, kind in enumerate(kinds, start=1):
