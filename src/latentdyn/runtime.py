@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from latentdyn.validation import check_choice, check_positive_int
 
@@ -71,13 +71,46 @@ def seed_everything(seed: int, num_threads: int | None = None, *, deterministic:
     return num_threads
 
 
+PROGRESS_MODES = ("auto", "widget", "text", "none")
+_PROGRESS_ALIASES = {"": "auto", "1": "auto", "on": "auto", "true": "auto",
+                     "0": "none", "off": "none", "false": "none"}
+
+
+def progress_mode() -> str:
+    """How progress bars are shown, from the environment variable ``LATENTDYN_PROGRESS``.
+
+    - ``auto`` (the default): a widget in an interactive notebook, text in a terminal;
+    - ``widget``: always a notebook widget (needs ``ipywidgets``);
+    - ``text``: a plain text bar on standard error (no widget, no widget state saved);
+    - ``none`` (also ``0``/``off``): no bar at all.
+
+    The book build and the nbval re-execution run chapters with ``none`` (set by the book's
+    Sphinx extension and by ``tests/conftest.py``), so that executed pages store neither
+    widgets nor stale bars; ``make rerun`` uses ``text``.
+    """
+    value = os.environ.get("LATENTDYN_PROGRESS", "auto").strip().lower()
+    value = _PROGRESS_ALIASES.get(value, value)
+    if value not in PROGRESS_MODES:
+        raise ValueError(f"LATENTDYN_PROGRESS must be one of {PROGRESS_MODES} (or 0/1), got {value!r}")
+    return value
+
+
 def progress(iterable: Iterable[T], description: str, *, total: int | None = None,
              enabled: bool = True) -> Iterator[T]:
-    """Wrap ``iterable`` in a tqdm progress bar (a widget in notebooks, text in terminals).
+    """Iterate over ``iterable`` with a tqdm progress bar in the mode of :func:`progress_mode`.
 
-    Set ``LATENTDYN_PROGRESS=0`` in the environment, or ``enabled=False``, to silence it.
+    ``enabled=False`` silences the bar whatever the mode.
     """
-    if os.environ.get("LATENTDYN_PROGRESS", "1") == "0":
-        enabled = False
-    return iter(tqdm(iterable, desc=description, total=total, disable=not enabled,
-                     leave=False, dynamic_ncols=True))
+    mode = progress_mode() if enabled else "none"
+    if mode == "none":
+        return iter(iterable)
+    if mode == "text":
+        from tqdm.std import tqdm as bar
+        keywords = {"file": sys.stderr, "ascii": True, "mininterval": 5.0}
+    elif mode == "widget":
+        from tqdm.notebook import tqdm as bar
+        keywords = {}
+    else:
+        from tqdm.auto import tqdm as bar
+        keywords = {"dynamic_ncols": True}
+    return iter(bar(iterable, desc=description, total=total, leave=False, **keywords))
