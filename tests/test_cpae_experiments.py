@@ -27,12 +27,32 @@ def test_system_run_tables_and_cache():
     pd.testing.assert_frame_equal(first.vpt, again.vpt)
     pd.testing.assert_frame_equal(first.continuity, again.continuity)
     assert again.timings["train and score cpae"] < first.timings["train and score cpae"] + 1.0
-    # the figures draw
-    for figure in (plotting_cpae.plot_vpt(first.vpt),
-                   plotting_cpae.plot_frame_errors(first.frame_errors, plotting_cpae.VARIANT_LABELS_BY_KEY, 0.5),
-                   plotting_cpae.plot_latent_trajectories(first.latents, first.rollouts, first.time_step)):
-        assert figure.axes
+    # the chapter's figures, table, quoted values and outcome-dependent sentences
+    figures = plotting_cpae.system_figures(first)
+    assert set(figures) == {"frames", "latents", "strips", "vpt", "errors"}
+    assert all(figure.axes and figure.dpi >= 150 for figure in figures.values())
     assert plotting_cpae.strip_errors(first).shape == (2, len(first.strip_frames))
+    table = cpae.system_table(first)
+    assert list(table.index) == ["standard AE", "CpAE"]
+    assert table.loc["CpAE", "VPT Neural ODE (%)"] == first.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"]
+    values = cpae.system_values(first)
+    assert values["recon_cpae"] == first.continuity.loc["CpAE", "reconstruction error"]
+    assert values["num_train"] == 10 and values["horizon"] == 8
+
+
+def test_system_notes_follow_the_numbers():
+    result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+    result.vpt["VPT mean (%)"] = 0.0
+    result.continuity["reconstruction error"] = [0.2, 0.4]
+    notes = cpae.system_notes(result)
+    assert notes["vpt_caption"].startswith("Every bar is 0")
+    assert notes["reconstruction"] == "The CpAE does not reconstruct the test frames to a relative error of 0.3 or less"
+    assert notes["ordering"] == "the two are level"
+    result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] = 40.0
+    result.continuity["reconstruction error"] = [0.2, 0.25]
+    notes = cpae.system_notes(result)
+    assert notes["vpt_caption"] == "" and notes["ordering"] == "the CpAE is ahead"
+    assert notes["reconstruction"].startswith("Both autoencoders reconstruct")
 
 
 def test_system_with_eight_latent_dimensions_and_camera():
@@ -111,3 +131,15 @@ def test_real_frames_are_cached_by_content_not_by_path(tmp_path):
     assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key == before
     _write_videos(folder, shift=5)  # same files, new content
     assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key != before
+
+
+def test_sweeps_run():
+    result = cpae.run_cpae_sweeps(profile="smoke", seed=0)
+    assert set(result.objective["latent map"]) == {"volume_preserving", "mlp"}
+    # lambda = 0 once (no map), then every weight for every map
+    assert len(result.objective) == 1 + 2 * 1
+    assert list(result.resolution["resolution"]) == [16, 16, 24, 24]
+    assert set(result.data_size["autoencoder"]) == {"standard AE", "CpAE"}
+    assert result.data_size["training trajectories"].tolist() == [10, 10, 20, 20]
+    for table in (result.objective, result.resolution, result.data_size):
+        assert table["reconstruction error"].notna().all()

@@ -104,6 +104,19 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
                   "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 64, "benchmark_repeats": 10},
     },
+    # the autoencoder objective and the budget (chapter cpae_7): sweeps on one system
+    "cpae_sweeps": {
+        "smoke": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 12},
+                  "prediction_weights": (0.0, 0.01), "latent_maps": ("volume_preserving", "mlp"),
+                  "objective_autoencoders": ("cpae",), "resolutions": (16, 24), "trajectory_counts": (12, 24)},
+        "book": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 32, "epochs": 12},
+                 "prediction_weights": (0.0, 0.001, 0.01, 0.1, 1.0), "latent_maps": ("volume_preserving", "mlp"),
+                 "objective_autoencoders": ("standard",), "resolutions": (32, 48), "trajectory_counts": (32, 64)},
+        "paper": {"system": "damped_pendulum", "system_overrides": {},
+                  "prediction_weights": (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0),
+                  "latent_maps": ("volume_preserving", "mlp"), "objective_autoencoders": ("standard", "cpae"),
+                  "resolutions": (32, 64, 128), "trajectory_counts": (200, 600, 1200)},
+    },
     # In-between imagery dynamics (arXiv 2310.09495). Every experiment sets the same keys;
     # "paper" uses larger images, networks and trainings (a GPU), same code.
     **{

@@ -1,7 +1,8 @@
 """Recorded long runs: metrics of CpAE system runs too long for CI, with their provenance.
 
-A run of :func:`latentdyn.experiments.cpae.run_cpae_system` in a long profile (``paper`` on a
-GPU, ``long`` on a CPU) is stored as ``data/reference/recorded_runs/<system>-<profile>.json``:
+A run of :func:`latentdyn.experiments.cpae.run_cpae_system` too long for CI (the ``paper``
+profile on a GPU, ``long`` on a CPU, or more seeds of the ``book`` profile) is stored as
+``data/reference/recorded_runs/<system>-<profile>[-seed<k>].json`` (no suffix for seed 0):
 its metrics (the VPT and continuity tables), the settings it ran with, and its provenance
 (commit, device, torch version, wall time, the exact command, date). Chapters only display
 these files; they never mix them with what CI re-executes.
@@ -85,7 +86,8 @@ class RecordedRun:
 
 def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: float, device: str,
                folder: Path | None = None) -> Path:
-    """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>.json``; return the path."""
+    """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
+    the path."""
     from latentdyn.experiments.cpae import RESULTS_VERSION
 
     folder = Path(folder) if folder is not None else records_folder()
@@ -101,7 +103,7 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
                        "wall_seconds": round(float(wall_seconds), 1), "command": command,
                        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
     }
-    path = folder / f"{result.system}-{profile}.json"
+    path = folder / f"{result.system}-{profile}{f'-seed{seed}' if seed else ''}.json"
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
     temporary.replace(path)

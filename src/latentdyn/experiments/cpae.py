@@ -35,6 +35,7 @@ from latentdyn.data.videos import (
     generate_system_video,
     default_time_step,
     load_frame_folders,
+    split_indices,
 )
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
 from latentdyn.data.windows import FrameWindows
@@ -765,6 +766,88 @@ def _metric_keys() -> tuple[str, ...]:
             "reconstruction error", "in-between error")
 
 
+# ----------------------------------------------------------------------------- objective and scale
+
+@dataclass
+class SweepResult:
+    """The autoencoder objective and the budget, swept on one system.
+
+    Attributes:
+        settings: the system settings every point starts from; sweeps: the resolved sweep knobs.
+        objective: one row per (latent map, weight lambda, autoencoder): the metrics of a
+            decoupled Neural ODE after it (``VPT (%)``, ``VPT vs reconstruction (%)``,
+            ``reconstruction error``, ``smoothness ratio``, ``in-between error``).
+        resolution: one row per (resolution, autoencoder), same columns.
+        data_size: one row per (training trajectories, autoencoder), same columns.
+    """
+
+    settings: dict[str, Any]
+    sweeps: dict[str, Any]
+    objective: pd.DataFrame
+    resolution: pd.DataFrame
+    data_size: pd.DataFrame
+
+
+def _sweep_points(data_for, settings: dict[str, Any], points: list[tuple[dict[str, Any], dict[str, Any]]],
+                  seed: int, system: str) -> pd.DataFrame:
+    """Score one decoupled fit per point; ``points``: (columns of the row, setting overrides)."""
+    rows = []
+    for columns, overrides in points:
+        point = {**settings, **overrides}
+        variant = columns["autoencoder"]
+        row, _ = _score_decoupled(data_for(point), autoencoder_arguments(variant, point), point, seed,
+                                  f"{system}-sweep-{variant}")
+        rows.append({**columns, "autoencoder": VARIANT_LABELS[variant], **row})
+    return pd.DataFrame(rows)
+
+
+def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> SweepResult:
+    """The authors' autoencoder objective and the budget on one system (``system`` knob):
+
+    - **objective**: the weight ``lambda`` of the auxiliary terms over ``prediction_weights``, for
+      each step map of ``latent_maps`` (``volume_preserving``: the authors' LA-VPNet; ``mlp``),
+      for the autoencoders of ``objective_autoencoders``;
+    - **resolution**: image side over ``resolutions``, both autoencoders (filters scaled with the
+      image: ``large_filter_size`` is kept at the same fraction of the side);
+    - **data size**: training trajectories over ``trajectory_counts``, both autoencoders, with the
+      same number of optimiser steps as the base setting (epochs scaled inversely).
+
+    Knobs of ``SETTINGS["cpae_sweeps"]`` set the study; any ``cpae_system`` knob (e.g. ``epochs``)
+    changes the base setting, after the profile's ``system_overrides``.
+    """
+    sweep_keys = set(resolve_settings("cpae_sweeps", profile))
+    sweeps = resolve_settings("cpae_sweeps", profile, **{k: v for k, v in knobs.items() if k in sweep_keys})
+    settings = _system_settings(profile, {**sweeps["system_overrides"],
+                                          **{k: v for k, v in knobs.items() if k not in sweep_keys}})
+    seed_everything(seed, settings["num_threads"])
+    system = check_choice("system", sweeps["system"], SYSTEMS)
+    prepared: dict[str, _SystemData] = {}
+
+    def data_for(point: dict[str, Any]) -> _SystemData:
+        key = f"{point['resolution']}-{point['num_trajectories']}"
+        if key not in prepared:
+            prepared[key] = _prepare_system(system, point, seed)
+        return prepared[key]
+
+    objective = _sweep_points(data_for, settings, [
+        ({"latent map": kind, "weight": weight, "autoencoder": variant},
+         {"latent_map": kind if weight > 0 else "none", "prediction_weight": weight})
+        for kind in sweeps["latent_maps"] for weight in sweeps["prediction_weights"]
+        if weight > 0 or kind == sweeps["latent_maps"][0]
+        for variant in sweeps["objective_autoencoders"]], seed, system)
+    base_resolution = settings["resolution"]
+    resolution = _sweep_points(data_for, settings, [
+        ({"resolution": size, "autoencoder": variant},
+         {"resolution": size, "large_filter_size": 2 * round(settings["large_filter_size"] * size / base_resolution / 2)})
+        for size in sweeps["resolutions"] for variant in ("standard", "cpae")], seed, system)
+    base_trajectories = settings["num_trajectories"]
+    data_size = _sweep_points(data_for, settings, [
+        ({"training trajectories": len(split_indices(count, seed)["train"]), "autoencoder": variant},
+         {"num_trajectories": count, "epochs": max(1, round(settings["epochs"] * base_trajectories / count))})
+        for count in sweeps["trajectory_counts"] for variant in ("standard", "cpae")], seed, system)
+    return SweepResult(settings, sweeps, objective, resolution, data_size)
+
+
 # ----------------------------------------------------------------------------- results
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
@@ -781,17 +864,62 @@ def paper_vpt() -> pd.DataFrame:
 
 @dataclass
 class ResultsSummary:
-    """Every VPT this book measured (Neural ODE and the other latent models) beside the paper's."""
+    """Every VPT this book measured beside the paper's, the recorded long runs, and the seed spread.
+
+    Attributes:
+        comparison: one row per (system, autoencoder): Neural ODE VPT measured here (the
+            profile's run, re-executed by CI), against own reconstructions, reconstruction
+            error, and the paper's VPT where it reports one.
+        all_vpt: VPT of every latent model, indexed (system, autoencoder, latent model).
+        smoothness: the continuity measures, indexed (system, autoencoder).
+        circle: the circular-motion metrics.
+        recorded: every recorded run (:func:`latentdyn.recorded_runs.recorded_runs_table`),
+            with where it ran and a ``stale`` reason when its profile has changed since.
+        seeds: one row per (system, autoencoder) of ``seed_systems``: Neural ODE VPT and
+            reconstruction error of every seed available for the profile (this run's seed from
+            CI, other seeds from current recorded runs), their mean, standard deviation and count.
+    """
 
     comparison: pd.DataFrame
     all_vpt: pd.DataFrame
     smoothness: pd.DataFrame
     circle: pd.DataFrame
+    recorded: pd.DataFrame
+    seeds: pd.DataFrame
+
+
+def _seed_table(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
+                seed_systems: tuple[str, ...]) -> pd.DataFrame:
+    """VPT and reconstruction error per seed: this run's seed plus current recorded seeds of ``profile``."""
+    rows = []
+    for system in seed_systems:
+        result = results[system]
+        for encoder in result.continuity.index:
+            rows.append({"system": system, "autoencoder": encoder, "seed": seed, "source": "CI",
+                         "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
+                         "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"])})
+    if len(recorded):
+        extra = recorded[(recorded["profile"] == profile) & (recorded["seed"] != seed) & (recorded["stale"] == "")
+                         & recorded["system"].isin(seed_systems)]
+        rows += [{"system": r["system"], "autoencoder": r["autoencoder"], "seed": int(r["seed"]), "source": "recorded",
+                  "VPT (%)": r["VPT (%)"], "reconstruction error": r["reconstruction error"]}
+                 for _, r in extra.iterrows()]
+    table = pd.DataFrame(rows, columns=["system", "autoencoder", "seed", "source", "VPT (%)", "reconstruction error"])
+    summary = table.groupby(["system", "autoencoder"], sort=False).agg(
+        seeds=("seed", lambda values: ", ".join(str(v) for v in sorted(values))),
+        **{"VPT mean (%)": ("VPT (%)", "mean"), "VPT std (%)": ("VPT (%)", lambda v: float(np.std(v))),
+           "VPT min (%)": ("VPT (%)", "min"), "VPT max (%)": ("VPT (%)", "max"),
+           "reconstruction error mean": ("reconstruction error", "mean"), "runs": ("VPT (%)", "size")})
+    return summary
 
 
 def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
+                     seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
                      **knobs: Any) -> ResultsSummary:
-    """Collect the system and circle experiments (from the cache when the chapters ran before)."""
+    """Collect the system and circle experiments (from the cache when the chapters ran before),
+    the recorded long runs, and the spread over seeds of ``seed_systems``."""
+    from latentdyn.recorded_runs import recorded_runs_table
+
     results = {system: run_cpae_system(system, profile=profile, seed=seed, **knobs) for system in systems}
     circle = run_cpae_circle(profile=profile, seed=seed)
     paper = paper_vpt()
@@ -810,6 +938,82 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
                              (encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"]),
                          "reconstruction error": float(values["reconstruction error"]),
                          "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan")})
+    recorded = recorded_runs_table()
+    seeds = _seed_table(results, recorded, profile, seed, tuple(s for s in seed_systems if s in results))
     return ResultsSummary(pd.DataFrame(rows), pd.DataFrame(all_rows).set_index(["system", "autoencoder",
                                                                                 "latent model"]),
-                          pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics)
+                          pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
+                          recorded, seeds)
+
+
+# ----------------------------------------------------------------------------- reporting a system
+
+def system_table(result: SystemResult) -> pd.DataFrame:
+    """The reader's table of a system chapter: one row per autoencoder, VPT of every latent
+    model, the Neural ODE's VPT against the model's own reconstructions, and the continuity and
+    reconstruction measures (names as the chapters define them)."""
+    rows = {}
+    for encoder in result.continuity.index:
+        row = {f"VPT {model} (%)": float(result.vpt.loc[(encoder, model), "VPT mean (%)"])
+               for model in result.vpt.loc[encoder].index}
+        if (encoder, MODEL_LABELS["neural_ode"]) in result.vpt.index:
+            row["VPT Neural ODE vs own reconstruction (%)"] = float(
+                result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"])
+        measures = result.continuity.loc[encoder]
+        row.update({"reconstruction error": float(measures["reconstruction error"]),
+                    "smoothness ratio": float(measures["smoothness ratio"]),
+                    "in-between error": float(measures["in-between error"])})
+        rows[encoder] = row
+    return pd.DataFrame(rows).T.rename_axis("autoencoder")
+
+
+def system_values(result: SystemResult) -> dict[str, float | int]:
+    """Numbers a system chapter's prose quotes, keyed ``<measure>_<autoencoder key>`` (``cpae``,
+    ``standard``, ``l2``): ``vpt_``, ``vpt_own_``, ``recon_``, ``smooth_``, ``step_``,
+    ``inbetween_``; and the settings a reader needs (``epochs``, ``num_trajectories`` ...)."""
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    values: dict[str, float | int] = {}
+    for encoder in result.continuity.index:
+        key = keys.get(encoder, encoder)
+        node = (encoder, MODEL_LABELS["neural_ode"])
+        if node in result.vpt.index:
+            values[f"vpt_{key}"] = float(result.vpt.loc[node, "VPT mean (%)"])
+            values[f"vpt_std_{key}"] = float(result.vpt.loc[node, "VPT std (%)"])
+            values[f"vpt_own_{key}"] = float(result.vpt.loc[node, "VPT vs reconstruction (%)"])
+        for measure, column in (("recon", "reconstruction error"), ("smooth", "smoothness ratio"),
+                                ("step", "step ratio"), ("inbetween", "in-between error")):
+            values[f"{measure}_{key}"] = float(result.continuity.loc[encoder, column])
+    settings = result.settings
+    values.update({name: settings[name] for name in ("epochs", "num_trajectories", "num_frames", "resolution",
+                                                      "large_filter_size", "small_filter_size", "prediction_weight",
+                                                      "vpt_threshold")})
+    values["num_train"] = len(split_indices(settings["num_trajectories"], 0)["train"])  # sizes do not depend on the seed
+    values["horizon"] = int(next(iter(result.frame_errors.values())).shape[1]) if result.frame_errors else 0
+    return values
+
+
+def system_notes(result: SystemResult) -> dict[str, str]:
+    """Sentences for captions and prose that depend on the outcome (so the text reads right for
+    any result): ``vpt_caption`` says when every bar is 0 and why; ``reconstruction`` says
+    whether both autoencoders reconstruct within 0.3; ``ordering`` states the VPT ordering."""
+    values = system_values(result)
+    threshold = values["vpt_threshold"]
+    vpts = result.vpt["VPT mean (%)"]
+    notes = {"vpt_caption": ""}
+    if float(vpts.max()) == 0.0:
+        notes["vpt_caption"] = (
+            f"Every bar is 0: no decoded rollout stays within the relative error {threshold:g} for even one "
+            "frame, because the reconstructions themselves are already that far from the true frames "
+            "(see the reconstruction error in the table).")
+    recon = {name: values.get(f"recon_{name}") for name in ("standard", "cpae") if f"recon_{name}" in values}
+    if recon and all(value <= 0.3 for value in recon.values()):
+        notes["reconstruction"] = "Both autoencoders reconstruct the test frames to a relative error of 0.3 or less"
+    elif recon:
+        failing = [VARIANT_LABELS[name] for name, value in recon.items() if value > 0.3]
+        notes["reconstruction"] = (f"The {' and the '.join(failing)} {'does' if len(failing) == 1 else 'do'} not "
+                                   "reconstruct the test frames to a relative error of 0.3 or less")
+    if "vpt_cpae" in values and "vpt_standard" in values:
+        difference = values["vpt_cpae"] - values["vpt_standard"]
+        notes["ordering"] = ("the CpAE is ahead" if difference > 0 else
+                             "the standard AE is ahead" if difference < 0 else "the two are level")
+    return notes
