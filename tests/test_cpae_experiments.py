@@ -66,6 +66,11 @@ def test_circle_run():
     assert list(result.metrics.index) == ["standard AE", "AE + L2", "CpAE"]
     assert result.latents["cpae"].shape == (result.settings["num_frames"], 2)
     assert result.rollouts["cpae"].shape == (result.settings["num_frames"] - result.num_train + 1, 2)
+    values = cpae.circle_values(result)
+    assert values["circle_smooth_cpae"] == result.metrics.loc["CpAE", "smoothness ratio"]
+    smoothest = result.metrics["smoothness ratio"].idxmin()
+    assert values["circle_smooth_sentence"].startswith(f"The {smoothest}'s latent states are the smoothest")
+    assert set(plotting_cpae.circle_figures(result)) == {"latents", "rollouts", "filters"}
 
 
 def test_ablations_run():
@@ -135,7 +140,7 @@ def test_real_frames_are_cached_by_content_not_by_path(tmp_path):
 
 def test_sweeps_run():
     result = cpae.run_cpae_sweeps(profile="smoke", seed=0)
-    assert set(result.objective["latent map"]) == {"volume_preserving", "mlp"}
+    assert set(result.objective["latent map"]) == {"none", "volume_preserving", "mlp"}
     # lambda = 0 once (no map), then every weight for every map
     assert len(result.objective) == 1 + 2 * 1
     assert list(result.resolution["resolution"]) == [16, 16, 24, 24]
@@ -143,3 +148,17 @@ def test_sweeps_run():
     assert result.data_size["training trajectories"].tolist() == [10, 10, 20, 20]
     for table in (result.objective, result.resolution, result.data_size):
         assert table["reconstruction error"].notna().all()
+    values = cpae.sweep_values(result)
+    assert values["sweep_objective_sentence"].startswith("Without the latent-prediction terms")
+    assert values["sweep_resolution_sentence"].startswith("VPT of the CpAE vs the standard AE at 16 px")
+    figure = plotting_cpae.plot_objective_sweep(result.objective, ("VPT (%)", "reconstruction error"))
+    assert len(figure.axes[0].lines) >= 2  # one line per map, each starting at weight 0
+
+
+def test_ablation_values_and_sentences():
+    result = cpae.run_cpae_ablations(profile="smoke")
+    values = cpae.ablation_values(result)
+    assert values["abl_vpt_large_J"] == result.filter_grid.loc[("6x6", "J"), "VPT (%)"]
+    assert values["ablation_summary"].startswith("Large filters with $J$")
+    result.training_schemes.iloc[1, result.training_schemes.columns.get_loc("reconstruction error")] = 1.0
+    assert cpae.ablation_values(result)["joint_sentence"].startswith("The joint scheme collapses")

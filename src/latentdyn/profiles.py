@@ -30,6 +30,8 @@ _CPAE_COMMON: dict[str, Any] = {
     # speed knobs ("auto" precision = bf16 on CUDA, fp32 elsewhere; channels-last convolutions are
     # faster on GPUs and, with oneDNN, on CPUs too)
     "precision": "fp32", "channels_last": True, "deterministic": True,
+    # system -> settings of that system only (a knob given explicitly still wins)
+    "per_system": {},
 }
 _CIRCLE_COMMON: dict[str, Any] = {
     "autoencoders": ("standard", "l2", "cpae"), "continuity_weight": 10.0, "l2_weight": 10.0,

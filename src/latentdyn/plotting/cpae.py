@@ -188,6 +188,17 @@ def plot_metric_panels(table: pd.DataFrame, x: str, metrics: tuple[str, ...], *,
     return finish(figure, tight=False)
 
 
+def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...]) -> Figure:
+    """:func:`plot_metric_panels` of the objective sweep against the weight, one line per step map;
+    the point without latent-prediction terms (weight 0, map ``none``) starts every line."""
+    plain = table[table["latent map"] == "none"]
+    lines = [pd.concat([plain.assign(**{"latent map": kind}), part])
+             for kind, part in table[table["latent map"] != "none"].groupby("latent map", sort=False)]
+    data = pd.concat(lines) if lines else table
+    return plot_metric_panels(data, "weight", metrics, hue="latent map", logx=True,
+                              thresholds={"reconstruction error": 0.3})
+
+
 def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None = None) -> Figure:
     """VPT per system and autoencoder: this book (``book`` profile), recorded long runs, the paper.
 
@@ -239,6 +250,21 @@ def system_figures(result) -> dict[str, Figure]:
         "vpt": plot_vpt(result.vpt),
         "errors": plot_frame_errors(result.frame_errors, VARIANT_LABELS_BY_KEY, result.settings["vpt_threshold"]),
     }
+
+
+def circle_figures(result) -> dict[str, Figure]:
+    """The circle chapter's figures (a ``CircleResult``): ``latents`` (every frame, rollout from the
+    last training frame), ``rollouts`` (decoded test frames) and ``filters``."""
+    latents, rollouts = {}, {}
+    for variant, states in result.latents.items():
+        padded = np.full_like(states, np.nan)
+        padded[result.num_train - 1:] = result.rollouts[variant]
+        latents[label(variant)], rollouts[label(variant)] = states[None], padded[None]
+    rows = {"truth": result.frames[result.strip_frames]}
+    rows.update({f"{label(v)}\n+ Neural ODE": decoded for v, decoded in result.decoded.items()})
+    return {"latents": plot_latent_trajectories(latents, rollouts, 1.0, split=result.num_train),
+            "rollouts": plot_image_rows(rows, [f"frame {k}" for k in result.strip_frames]),
+            "filters": plot_filters({label(v): f for v, f in result.filters.items()})}
 
 
 def strip_errors(result) -> pd.DataFrame:
