@@ -162,3 +162,23 @@ def test_ablation_values_and_sentences():
     assert values["ablation_summary"].startswith("Large filters with $J$")
     result.training_schemes.iloc[1, result.training_schemes.columns.get_loc("reconstruction error")] = 1.0
     assert cpae.ablation_values(result)["joint_sentence"].startswith("The joint scheme collapses")
+
+
+def test_results_collect_seeds_and_recorded_runs(tmp_path, monkeypatch):
+    from latentdyn import recorded_runs
+
+    systems = ("damped_pendulum",)
+    first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+    other = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=1)
+    recorded_runs.record_run(other, profile="smoke", seed=1, command="x", wall_seconds=1.0, device="cpu",
+                             folder=tmp_path)
+    monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
+    summary = cpae.run_cpae_results(profile="smoke", systems=systems, seed_systems=systems)
+    seeds = summary.seeds.loc[("damped_pendulum", "CpAE")]
+    assert seeds["runs"] == 2 and seeds["seeds"] == "0, 1"
+    expected = (first.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] + other.vpt.loc[("CpAE", "Neural ODE"),
+                                                                                     "VPT mean (%)"]) / 2
+    assert seeds["VPT mean (%)"] == pytest.approx(expected)
+    values = cpae.results_values(summary, "smoke")
+    assert "over 2 seed(s)" in values["seeds_sentence"]
+    assert values["recorded_sentence"].startswith("1 recorded run(s). None is stale")

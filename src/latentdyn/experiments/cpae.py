@@ -1123,3 +1123,52 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
     values["sweep_summary"] = (f"{values['sweep_objective_sentence']} {values['sweep_resolution_sentence']} "
                                f"{values['sweep_data_sentence']}")
     return values
+
+
+def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | str]:
+    """Outcome sentences of the results chapter: ``results_summary``, ``seeds_sentence``,
+    ``recorded_sentence``, with every number taken from ``summary``."""
+    table = summary.comparison.set_index(["system", "autoencoder"])
+    systems = list(dict.fromkeys(summary.comparison["system"]))
+    def measured(system: str, encoder: str, column: str = "measured VPT (%)") -> float:
+        return float(table.loc[(system, encoder), column])
+    ahead = [s for s in systems if measured(s, "CpAE") > measured(s, "standard AE")]
+    behind = [s for s in systems if measured(s, "CpAE") < measured(s, "standard AE")]
+    reconstructing = [s for s in systems if max(measured(s, e, "reconstruction error")
+                                                 for e in ("CpAE", "standard AE")) <= 0.3]
+    names = {s: s.replace("_", " ") for s in systems}
+    summary_text = (
+        f"In the {profile} profile the CpAE's Neural ODE VPT is higher than the standard AE's on "
+        f"{len(ahead)} of {len(systems)} systems and lower on {len(behind)}: "
+        + "; ".join(f"{names[s]} {measured(s, 'CpAE'):.1f} vs {measured(s, 'standard AE'):.1f} %" for s in systems)
+        + f" (paper, where reported: CpAE ahead everywhere). Both autoencoders reconstruct within a relative "
+        f"error of 0.3 on {len(reconstructing)} of {len(systems)} systems"
+        + (f" ({', '.join(names[s] for s in reconstructing)})." if reconstructing else "."))
+    seeds = summary.seeds
+    seed_parts = []
+    for system in dict.fromkeys(seeds.index.get_level_values(0)):
+        rows = seeds.loc[system]
+        if {"CpAE", "standard AE"} <= set(rows.index):
+            cpae_row, standard_row = rows.loc["CpAE"], rows.loc["standard AE"]
+            overlap = not (cpae_row["VPT min (%)"] > standard_row["VPT max (%)"]
+                           or standard_row["VPT min (%)"] > cpae_row["VPT max (%)"])
+            seed_parts.append(
+                f"{names.get(system, system)}: CpAE {cpae_row['VPT mean (%)']:.1f} ± {cpae_row['VPT std (%)']:.1f} %, "
+                f"standard AE {standard_row['VPT mean (%)']:.1f} ± {standard_row['VPT std (%)']:.1f} % over "
+                f"{int(cpae_row['runs'])} seed(s) ("
+                + ("the ranges overlap: the difference is within seed variation" if overlap else
+                   "the ranges do not overlap") + ")")
+    seeds_sentence = ("Mean ± standard deviation of the Neural ODE VPT over seeds: " + "; ".join(seed_parts) + "."
+                      if seed_parts else "No other seed has been recorded for this profile.")
+    recorded = summary.recorded
+    if recorded.empty:
+        recorded_sentence = "No run has been recorded yet."
+    else:
+        stale = recorded[recorded["stale"] != ""]
+        recorded_sentence = (f"{recorded[['system', 'profile', 'seed']].drop_duplicates().shape[0]} recorded run(s). "
+                             + (f"{stale[['system', 'profile', 'seed']].drop_duplicates().shape[0]} of them are stale "
+                                "(their profile has changed since they ran) and are shown only with that flag."
+                                if len(stale) else "None is stale: each ran with its profile's current settings."))
+    summary_text += " " + seeds_sentence
+    return {"results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
+            "num_systems": len(systems), "cpae_ahead": len(ahead)}

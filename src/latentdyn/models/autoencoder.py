@@ -43,15 +43,15 @@ def _conv_block(in_channels: int, out_channels: int, kernel: int, stride: int) -
     )
 
 
-def _up_block(in_channels: int, out_channels: int, batch_norm: bool) -> nn.Sequential:
-    """ConvTranspose(4, stride 2)-[BN]-ReLU + Conv(3)-[BN]-ReLU: doubles the height and width."""
+def _up_block(in_channels: int, out_channels: int, batch_norm: bool, refine: bool) -> nn.Sequential:
+    """ConvTranspose(4, stride 2)-[BN]-ReLU [+ Conv(3)-[BN]-ReLU]: doubles the height and width."""
     def norm() -> nn.Module:
         return nn.BatchNorm2d(out_channels) if batch_norm else nn.Identity()
 
-    return nn.Sequential(
-        nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1), norm(), nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1), norm(), nn.ReLU(),
-    )
+    layers = [nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1), norm(), nn.ReLU()]
+    if refine:
+        layers += [nn.Conv2d(out_channels, out_channels, 3, padding=1), norm(), nn.ReLU()]
+    return nn.Sequential(*layers)
 
 
 class ConvAutoencoder(nn.Module):
@@ -78,6 +78,9 @@ class ConvAutoencoder(nn.Module):
             worse than train-mode ones). The encoder always has it (the authors' Conv-BN-ReLU).
         decoder_min_channels: fewest channels of a decoder block (``"deep"``); the decoder
             otherwise mirrors the encoder's widths, which leaves the high-resolution blocks thin.
+        decoder_refine: a 3x3 convolution after every transposed convolution of the decoder
+            (``"deep"``), mirroring the encoder; ``False`` halves the decoder's cost, and the
+            last transposed convolution then gives the image directly.
     """
 
     def __init__(
@@ -94,6 +97,7 @@ class ConvAutoencoder(nn.Module):
         kernel_scale: float = 10.0,
         decoder_batch_norm: bool = False,
         decoder_min_channels: int = 8,
+        decoder_refine: bool = True,
     ) -> None:
         super().__init__()
         if len(image_shape) != 3:
@@ -107,6 +111,7 @@ class ConvAutoencoder(nn.Module):
         self.kernel_scale = check_positive_float("kernel_scale", kernel_scale)
         self.decoder_batch_norm = bool(decoder_batch_norm)
         self.decoder_min_channels = check_positive_int("decoder_min_channels", decoder_min_channels)
+        self.decoder_refine = bool(decoder_refine)
         channels = tuple(check_positive_int("channels", c) for c in channels)
         if not channels:
             raise ValueError("channels must name at least one stack")
@@ -151,14 +156,17 @@ class ConvAutoencoder(nn.Module):
         self.encoder = nn.Sequential(*blocks, nn.Flatten(), nn.Linear(flat, self.latent_dim))
         narrowest = self.decoder_min_channels
         ups = [_up_block(max(widths[i + 1], narrowest) if i + 1 < levels else widths[i + 1],
-                         max(widths[i], narrowest), self.decoder_batch_norm)
+                         max(widths[i], narrowest), self.decoder_batch_norm, self.decoder_refine)
                for i in reversed(range(1, levels))]
         last, full = max(widths[1], narrowest), widths[1]  # full resolution: the encoder's first width
+        if self.decoder_refine:
+            top = [nn.ConvTranspose2d(last, full, 4, stride=2, padding=1), nn.ReLU(),
+                   nn.Conv2d(full, in_channels, 3, padding=1)]
+        else:
+            top = [nn.ConvTranspose2d(last, in_channels, 4, stride=2, padding=1)]
         self.decoder = nn.Sequential(
             nn.Linear(self.latent_dim, flat), nn.ReLU(), nn.Unflatten(1, self.bottleneck_shape),
-            *ups,
-            nn.ConvTranspose2d(last, full, 4, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(full, in_channels, 3, padding=1), nn.Sigmoid(),
+            *ups, *top, nn.Sigmoid(),
         )
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
