@@ -795,8 +795,11 @@ class SweepResult:
 
 
 def _sweep_points(data_for, settings: dict[str, Any], points: list[tuple[dict[str, Any], dict[str, Any]]],
-                  seed: int, system: str) -> pd.DataFrame:
-    """Score one decoupled fit per point; ``points``: (columns of the row, setting overrides)."""
+                  seed: int, system: str, knob: str) -> pd.DataFrame:
+    """Score one decoupled fit per point; ``points``: (columns of the row, setting overrides). An
+    empty sweep gives an empty table with the columns ``knob``, ``autoencoder`` and the metrics."""
+    if not points:
+        return pd.DataFrame(columns=[knob, "autoencoder", *_metric_keys()])
     rows = []
     for columns, overrides in points:
         point = {**settings, **overrides}
@@ -841,17 +844,18 @@ def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Sw
          {"latent_map": kind if weight > 0 else "none", "prediction_weight": weight})
         for kind in sweeps["latent_maps"] for weight in sweeps["prediction_weights"]
         if weight > 0 or kind == sweeps["latent_maps"][0]
-        for variant in sweeps["objective_autoencoders"]], seed, system)
+        for variant in sweeps["objective_autoencoders"]], seed, system, "weight")
     base_resolution = settings["resolution"]
     resolution = _sweep_points(data_for, settings, [
         ({"resolution": size, "autoencoder": variant},
          {"resolution": size, "large_filter_size": 2 * round(settings["large_filter_size"] * size / base_resolution / 2)})
-        for size in sweeps["resolutions"] for variant in ("standard", "cpae")], seed, system)
+        for size in sweeps["resolutions"] for variant in ("standard", "cpae")], seed, system, "resolution")
     base_trajectories = settings["num_trajectories"]
     data_size = _sweep_points(data_for, settings, [
         ({"training trajectories": len(split_indices(count, seed)["train"]), "autoencoder": variant},
          {"num_trajectories": count, "epochs": max(1, round(settings["epochs"] * base_trajectories / count))})
-        for count in sweeps["trajectory_counts"] for variant in ("standard", "cpae")], seed, system)
+        for count in sweeps["trajectory_counts"] for variant in ("standard", "cpae")], seed, system,
+        "training trajectories")
     return SweepResult(settings, sweeps, objective, resolution, data_size)
 
 
@@ -1095,7 +1099,11 @@ def _gap_sentence(table: pd.DataFrame, knob: str, unit: str = "") -> str:
             parts.append(f"{value}{unit}: {by.loc['CpAE', 'VPT (%)']:.1f} vs {by.loc['standard AE', 'VPT (%)']:.1f} %"
                          f" (reconstruction {by.loc['CpAE', 'reconstruction error']:.2f} vs "
                          f"{by.loc['standard AE', 'reconstruction error']:.2f})")
-    return "VPT of the CpAE vs the standard AE at " + "; ".join(parts) + "." if parts else ""
+    if not parts:
+        return ("Not run in this profile: every point of this sweep costs about as much as a system chapter on "
+                "one CPU core. Rerun the chapter with a list of values (see the end of the page), or use the "
+                "`paper` profile on a GPU.")
+    return "VPT of the CpAE vs the standard AE at " + "; ".join(parts) + "."
 
 
 def sweep_values(result: SweepResult) -> dict[str, float | str]:

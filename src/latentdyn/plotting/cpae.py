@@ -169,6 +169,11 @@ def plot_metric_panels(table: pd.DataFrame, x: str, metrics: tuple[str, ...], *,
         table: long table with columns ``x``, ``hue`` and every metric.
         thresholds: metric -> a horizontal reference line (e.g. the 0.3 reconstruction target).
     """
+    if table.empty:
+        figure, axes = new_figure(1, 1, panel_aspect=0.12)
+        axes[0, 0].axis("off")
+        axes[0, 0].text(0.5, 0.5, f"not run in this profile (no value of {x})", ha="center", va="center")
+        return finish(figure)
     figure, axes = new_figure(1, len(metrics), panel_aspect=0.85, extra_height=0.3)
     for axis, metric in zip(axes[0], metrics):
         for index, (name, part) in enumerate(table.groupby(hue, sort=False)):
