@@ -163,3 +163,13 @@ def test_bf16_channels_last_training_keeps_float32_weights():
                                 channels_last=True)
     assert all(torch.isfinite(torch.tensor(history)))
     assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
+def test_training_speed_benchmark_reports_both_paths():
+    from latentdyn.experiments.cpae_speed import benchmark_training_speed
+
+    table = benchmark_training_speed(profile="smoke", device="cpu", batch_size=2, steps=1, warmup=0)
+    assert list(table["autoencoder"]) == ["standard", "cpae"]
+    assert (table["fp32 baseline (inputs/s)"] > 0).all() and (table["fast path (inputs/s)"] > 0).all()
+    assert table["fast / baseline"].tolist() == pytest.approx(
+        (table["fast path (inputs/s)"] / table["fp32 baseline (inputs/s)"]).tolist())
