@@ -18,13 +18,14 @@ CHAPTERS ?=
 CHAPTER ?=
 ARGS ?=
 
-.PHONY: help setup book test unit sync nbval build-check reference rerun external-data clean
+.PHONY: help setup book test unit sync nbval build-check reference rerun params external-data clean
 
 help:
 	@echo "make book        set-up and build the book into _build/html"
 	@echo "make test        set-up, unit tests, sync check, nbval, clean build with -W"
 	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md"
-	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/"
+	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/ (unknown names fail)"
+	@echo "make params CHAPTER=name                    a chapter's parameters: type, default, comment"
 
 setup: $(STAMP) external-data
 
@@ -75,12 +76,15 @@ test: unit sync nbval build-check
 reference: setup
 	OMP_NUM_THREADS=1 $(BIN)/python tools/notebooks.py record $(CHAPTERS)
 
+# papermill only warns about a parameter the chapter does not have; tools/chapter_parameters.py
+# refuses it (listing the chapter's parameters) before running papermill with the same options.
 rerun: setup
 	test -n "$(CHAPTER)" || { echo "usage: make rerun CHAPTER=name ARGS='-p seed 3'"; exit 2; }
-	mkdir -p _build/runs
-	$(BIN)/jupytext --quiet --to ipynb book/$(CHAPTER).md -o _build/runs/$(CHAPTER).input.ipynb
-	$(BIN)/papermill _build/runs/$(CHAPTER).input.ipynb _build/runs/$(CHAPTER).ipynb --cwd book $(ARGS)
-	@echo "executed notebook: _build/runs/$(CHAPTER).ipynb"
+	LATENTDYN_PROGRESS=text $(BIN)/python tools/chapter_parameters.py run $(CHAPTER) $(ARGS)
+
+params: setup
+	test -n "$(CHAPTER)" || { echo "usage: make params CHAPTER=name"; exit 2; }
+	$(BIN)/python tools/chapter_parameters.py show $(CHAPTER)
 
 clean:
 	rm -rf _build

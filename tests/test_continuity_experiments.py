@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from latentdyn.plotting import theory as plotting
+from latentdyn.plotting.style import CONTENT_WIDTH, DPI
 from latentdyn.experiments import run_continuity_theory, run_delta_continuity
 
 
@@ -51,6 +52,9 @@ def test_figures_draw(theory):
     ]
     assert all(len(figure.axes) >= 1 for figure in figures)
     assert plt.get_fignums() == []  # closed: shown only where a chapter glues them
+    for figure in figures:  # the book's style: at most the content column, at the book's dpi
+        assert figure.get_size_inches()[0] <= CONTENT_WIDTH + 1e-9
+        assert figure.dpi == DPI
 
 
 @pytest.mark.parametrize(

@@ -27,12 +27,32 @@ def test_system_run_tables_and_cache():
     pd.testing.assert_frame_equal(first.vpt, again.vpt)
     pd.testing.assert_frame_equal(first.continuity, again.continuity)
     assert again.timings["train and score cpae"] < first.timings["train and score cpae"] + 1.0
-    # the figures draw
-    for figure in (plotting_cpae.plot_vpt(first.vpt),
-                   plotting_cpae.plot_frame_errors(first.frame_errors, plotting_cpae.VARIANT_LABELS_BY_KEY, 0.5),
-                   plotting_cpae.plot_latent_trajectories(first.latents, first.rollouts, first.time_step)):
-        assert figure.axes
+    # the chapter's figures, table, quoted values and outcome-dependent sentences
+    figures = plotting_cpae.system_figures(first)
+    assert set(figures) == {"frames", "latents", "strips", "vpt", "errors"}
+    assert all(figure.axes and figure.dpi >= 150 for figure in figures.values())
     assert plotting_cpae.strip_errors(first).shape == (2, len(first.strip_frames))
+    table = cpae.system_table(first)
+    assert list(table.index) == ["standard AE", "CpAE"]
+    assert table.loc["CpAE", "VPT Neural ODE (%)"] == first.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"]
+    values = cpae.system_values(first)
+    assert values["recon_cpae"] == first.continuity.loc["CpAE", "reconstruction error"]
+    assert values["num_train"] == 10 and values["horizon"] == 8
+
+
+def test_system_notes_follow_the_numbers():
+    result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+    result.vpt["VPT mean (%)"] = 0.0
+    result.continuity["reconstruction error"] = [0.2, 0.4]
+    notes = cpae.system_notes(result)
+    assert notes["vpt_caption"].startswith("Every bar is 0")
+    assert notes["reconstruction"] == "The CpAE does not reconstruct the test frames to a relative error of 0.3 or less"
+    assert notes["ordering"] == "the two are level"
+    result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] = 40.0
+    result.continuity["reconstruction error"] = [0.2, 0.25]
+    notes = cpae.system_notes(result)
+    assert notes["vpt_caption"] == "" and notes["ordering"] == "the CpAE is ahead"
+    assert notes["reconstruction"].startswith("Both autoencoders reconstruct")
 
 
 def test_system_with_eight_latent_dimensions_and_camera():
@@ -46,6 +66,11 @@ def test_circle_run():
     assert list(result.metrics.index) == ["standard AE", "AE + L2", "CpAE"]
     assert result.latents["cpae"].shape == (result.settings["num_frames"], 2)
     assert result.rollouts["cpae"].shape == (result.settings["num_frames"] - result.num_train + 1, 2)
+    values = cpae.circle_values(result)
+    assert values["circle_smooth_cpae"] == result.metrics.loc["CpAE", "smoothness ratio"]
+    smoothest = result.metrics["smoothness ratio"].idxmin()
+    assert values["circle_smooth_sentence"].startswith(f"The {smoothest}'s latent states are the smoothest")
+    assert set(plotting_cpae.circle_figures(result)) == {"latents", "rollouts", "filters"}
 
 
 def test_ablations_run():
@@ -73,19 +98,87 @@ def test_bad_arguments_are_named():
         cpae.autoencoder_arguments("big", cpae.resolve_settings("cpae_system", "smoke"))
 
 
-def test_system_run_on_a_folder_of_real_frames(tmp_path):
+def _write_videos(root, count=6, length=8, shift=0):
     from PIL import Image
 
     rng = np.random.default_rng(0)
-    for video in range(6):
-        folder = tmp_path / "videos" / f"{video:02d}"
-        folder.mkdir(parents=True)
-        for frame in range(8):
+    for video in range(count):
+        folder = root / f"{video:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for frame in range(length):
             image = np.full((24, 24, 3), 200, dtype=np.uint8)
-            column = (3 * frame + video) % 20
+            column = (3 * frame + video + shift) % 20
             image[8:16, column:column + 4] = rng.integers(0, 80, 3)
             Image.fromarray(image).save(folder / f"{frame}.png")
-    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"))
+
+
+def test_system_run_on_a_folder_of_real_frames(tmp_path):
+    _write_videos(tmp_path / "videos", count=6, length=8)
+    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"),
+                                  frame_rate=30)
     assert result.true_states is None
     assert result.continuity["in-between error"].isna().all()
     assert result.vpt["VPT mean (%)"].between(0, 100).all()
+    # the settings report the data actually used, and the frame rate sets the time step
+    assert (result.settings["num_trajectories"], result.settings["num_frames"]) == (6, 8)
+    assert result.time_step == pytest.approx(1 / 30)
+    with pytest.raises(ValueError, match="frame_rate"):
+        cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"), frame_rate=0)
+    with pytest.raises(ValueError, match="frame_rate"):
+        cpae.run_cpae_system("swing_stick", profile="smoke", frame_rate=30)
+
+
+def test_real_frames_are_cached_by_content_not_by_path(tmp_path):
+    folder = tmp_path / "videos"
+    _write_videos(folder)
+    settings = cpae.resolve_settings("cpae_system", "smoke")
+    before = cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key
+    assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key == before
+    _write_videos(folder, shift=5)  # same files, new content
+    assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key != before
+
+
+def test_sweeps_run():
+    result = cpae.run_cpae_sweeps(profile="smoke", seed=0)
+    assert set(result.objective["latent map"]) == {"none", "volume_preserving", "mlp"}
+    # lambda = 0 once (no map), then every weight for every map
+    assert len(result.objective) == 1 + 2 * 1
+    assert list(result.resolution["resolution"]) == [16, 16, 24, 24]
+    assert set(result.data_size["autoencoder"]) == {"standard AE", "CpAE"}
+    assert result.data_size["training trajectories"].tolist() == [10, 10, 20, 20]
+    for table in (result.objective, result.resolution, result.data_size):
+        assert table["reconstruction error"].notna().all()
+    values = cpae.sweep_values(result)
+    assert values["sweep_objective_sentence"].startswith("Without the latent-prediction terms")
+    assert values["sweep_resolution_sentence"].startswith("VPT of the CpAE vs the standard AE at 16 px")
+    figure = plotting_cpae.plot_objective_sweep(result.objective, ("VPT (%)", "reconstruction error"))
+    assert len(figure.axes[0].lines) >= 2  # one line per map, each starting at weight 0
+
+
+def test_ablation_values_and_sentences():
+    result = cpae.run_cpae_ablations(profile="smoke")
+    values = cpae.ablation_values(result)
+    assert values["abl_vpt_large_J"] == result.filter_grid.loc[("6x6", "J"), "VPT (%)"]
+    assert values["ablation_summary"].startswith("Large filters with $J$")
+    result.training_schemes.iloc[1, result.training_schemes.columns.get_loc("reconstruction error")] = 1.0
+    assert cpae.ablation_values(result)["joint_sentence"].startswith("The joint scheme collapses")
+
+
+def test_results_collect_seeds_and_recorded_runs(tmp_path, monkeypatch):
+    from latentdyn import recorded_runs
+
+    systems = ("damped_pendulum",)
+    first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+    other = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=1)
+    recorded_runs.record_run(other, profile="smoke", seed=1, command="x", wall_seconds=1.0, device="cpu",
+                             folder=tmp_path)
+    monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
+    summary = cpae.run_cpae_results(profile="smoke", systems=systems, seed_systems=systems)
+    seeds = summary.seeds.loc[("damped_pendulum", "CpAE")]
+    assert seeds["runs"] == 2 and seeds["seeds"] == "0, 1"
+    expected = (first.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] + other.vpt.loc[("CpAE", "Neural ODE"),
+                                                                                     "VPT mean (%)"]) / 2
+    assert seeds["VPT mean (%)"] == pytest.approx(expected)
+    values = cpae.results_values(summary, "smoke")
+    assert "over 2 seed(s)" in values["seeds_sentence"]
+    assert values["recorded_sentence"].startswith("1 recorded run(s). None is stale")

@@ -10,6 +10,7 @@ the `book` profile, from tests/notebooks (where nbval re-executes it).
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,6 +39,7 @@ def record(names: list[str]) -> None:
     if missing:
         sys.exit(f"no such chapter(s): {sorted(missing)}")
     REFERENCES.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("LATENTDYN_PROGRESS", "none")  # no widget state in the references
     for chapter in selected:
         notebook = jupytext.read(chapter)
         began = time.perf_counter()

@@ -3,6 +3,8 @@
 - ``smoke``: seconds on a laptop CPU; used by the unit tests.
 - ``book``: what the rendered book shows and CI checks; minutes on a 2-core CPU.
 - ``paper``: the papers' full configuration; meant for a GPU, same code.
+- ``long`` (CpAE systems only): hours on a CPU, between ``book`` and ``paper``; its runs are
+  recorded with their provenance (:mod:`latentdyn.recorded_runs`), not re-executed by CI.
 
 An entry function ``run_<experiment>(profile=..., **knobs)`` takes every knob as a
 keyword whose default ``None`` means "the profile's value"; a value given explicitly
@@ -15,18 +17,27 @@ from typing import Any
 
 from latentdyn.validation import check_choice
 
-PROFILES = ("smoke", "book", "paper")
+PROFILES = ("smoke", "book", "paper", "long")
 
 # Knobs every profile of a CpAE experiment shares (a profile may still override one).
 _CPAE_COMMON: dict[str, Any] = {
     "latent_dim": None, "small_filter_size": 4, "continuity_weight": 1.0, "l2_weight": 1.0,
-    "kernel_scale": 10.0, "final_learning_rate": 1e-4, "latent_models": ("neural_ode", "hnn", "sympnet"),
+    "kernel_scale": 10.0, "final_learning_rate": 1e-3, "latent_models": ("neural_ode", "hnn", "sympnet"),
     "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3, "vpt_threshold": 0.5,
+    # the authors' autoencoder objective: step map g and weight lambda of the auxiliary terms
+    "latent_map": "volume_preserving", "prediction_weight": 0.01, "prediction_warmup": 0,
+    "decoder_batch_norm": False, "decoder_min_channels": 32,
+    # speed knobs ("auto" precision = bf16 on CUDA, fp32 elsewhere; channels-last convolutions are
+    # faster on GPUs and, with oneDNN, on CPUs too)
+    "precision": "fp32", "channels_last": True, "deterministic": True,
+    # system -> settings of that system only (a knob given explicitly still wins)
+    "per_system": {},
 }
 _CIRCLE_COMMON: dict[str, Any] = {
     "autoencoders": ("standard", "l2", "cpae"), "continuity_weight": 10.0, "l2_weight": 10.0,
     "kernel_scale": 10.0, "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3,
-    "vpt_threshold": 0.5,
+    # channels-last makes the circle's one full-image convolution 8x slower on a CPU (oneDNN): off
+    "vpt_threshold": 0.5, "precision": "fp32", "channels_last": False, "deterministic": True,
 }
 
 # In-between imagery dynamics. The latent model's velocity starts from a prior (TV-L1 optical
@@ -59,18 +70,19 @@ _INBETWEEN: dict[str, dict[str, Any]] = {
               "learning_rate": 2e-3, "lr_decay": 0.05, "ot_max_points": 6400, "flow_downscale": 1},
 }
 _SEEDS = {"smoke": {"num_seeds": 1}, "book": {"num_seeds": 3}, "paper": {"num_seeds": 3}}
+_INBETWEEN_PROFILES = ("smoke", "book", "paper")  # the in-between experiments have no "long" profile
 _INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
     "inbetween_scenarios": {
         # the paper's estimator (no prior, one-sided) needs a longer training than the refinement
         profile: {**_SEEDS[profile], "paper_iterations": {"smoke": 5, "book": 300, "paper": 5000}[profile],
                   "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile]}
-        for profile in PROFILES
+        for profile in _INBETWEEN_PROFILES
     },
     # the real chapter's 900 x 900 pair: fewer patches, flow on a half-size image
     "inbetween_real": {"smoke": {**_SEEDS["smoke"]}, "paper": {**_SEEDS["paper"]},
                        "book": {**_SEEDS["book"], "patch_stride": 48, "flow_downscale": 2}},
     "inbetween_pdes": {profile: {"pdes": ("advection", "advection_diffusion", "continuity")}
-                       for profile in PROFILES},
+                       for profile in _INBETWEEN_PROFILES},
     "inbetween_sensitivity": {
         "smoke": {**_SEEDS["smoke"], "scenario": "crack_formation", "num_frames": 5,
                   "lambda_smooth_values": (0.0, 0.05), "latent_channels_values": (1, 2),
@@ -108,16 +120,30 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "num_threads": 1, "device": "cpu"},
         "book": {**_CPAE_COMMON, "resolution": 32, "num_trajectories": 64, "num_frames": 40,
                  "min_bar_pixels": 2.5, "autoencoders": ("standard", "cpae"), "large_filter_size": 8,
-                 "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 12, "batch_size": 32,
+                 "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 24, "batch_size": 32,
                  "learning_rate": 3e-3, "dynamics_steps": 2000, "dynamics_horizon": 1, "dynamics_hidden": 64,
                  "dynamics_batch_size": 256, "inbetween_steps": 10, "trajectories_shown": 3, "strip_length": 8,
-                 "num_threads": 1, "device": "cpu"},
+                 "num_threads": 1, "device": "cpu",
+                 # the elastic pendulum overfits 51 trajectories: more of them, fewer epochs (same cost);
+                 # the two camera systems get what is left of the budget
+                 "per_system": {"elastic_double_pendulum": {"num_trajectories": 96, "epochs": 16},
+                                "rigid_double_pendulum": {"epochs": 12}, "swing_stick": {"epochs": 12}}},
         "paper": {**_CPAE_COMMON, "resolution": 128, "num_trajectories": 1200, "num_frames": 60,
                   "min_bar_pixels": 0.0, "autoencoders": ("standard", "l2", "cpae"), "large_filter_size": 12,
                   "cpae_channels": (16, 32, 64), "standard_channels": (32, 32, 64), "epochs": 200,
                   "batch_size": 512, "learning_rate": 1e-3, "dynamics_steps": 20000, "dynamics_horizon": 1,
                   "dynamics_hidden": 256, "dynamics_batch_size": 512, "inbetween_steps": 20,
-                  "trajectories_shown": 3, "strip_length": 8, "num_threads": 16, "device": "auto"},
+                  "trajectories_shown": 3, "strip_length": 8, "num_threads": 16, "device": "auto",
+                  # the GPU fast path: bf16 autocast on CUDA, cuDNN's fastest kernels
+                  "precision": "auto", "deterministic": False},
+        # hours on one CPU core, recorded with provenance (tools/record_run.py): the book's model and
+        # objective with four times the trajectories, the paper's 60 frames, and longer latent fits
+        "long": {**_CPAE_COMMON, "resolution": 32, "num_trajectories": 256, "num_frames": 60,
+                 "min_bar_pixels": 2.5, "autoencoders": ("standard", "cpae"), "large_filter_size": 8,
+                 "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 24, "batch_size": 32,
+                 "learning_rate": 3e-3, "dynamics_steps": 5000, "dynamics_horizon": 1, "dynamics_hidden": 64,
+                 "dynamics_batch_size": 256, "inbetween_steps": 10, "trajectories_shown": 3, "strip_length": 8,
+                 "num_threads": 1, "device": "cpu"},
     },
     # circular motion (chapter cpae_1): full-image single-convolution autoencoders, full batch
     "cpae_circle": {
@@ -137,28 +163,42 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     # ablations (chapter cpae_6): on one system; system_overrides shrink its data for the budget
     "cpae_ablations": {
-        "smoke": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 12},
+        "smoke": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 12, "prediction_weight": 0.0},
                   "continuity_weights": (0.1, 1.0), "kernel_scales": (10.0,),
                   "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
                   "benchmark_filter_banks": ((4, 3, 6, 6), (8, 4, 6, 6)), "benchmark_image_shape": (3, 16, 32),
                   "benchmark_batch_size": 2, "benchmark_repeats": 1},
-        "book": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 32},
+        "book": {"system": "damped_pendulum",
+                 "system_overrides": {"num_trajectories": 32, "epochs": 12, "prediction_weight": 0.0},
                  "continuity_weights": (0.1, 1.0, 10.0), "kernel_scales": (10.0, 0.1),
                  "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
                  "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
                  "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 8, "benchmark_repeats": 2},
-        "paper": {"system": "damped_pendulum", "system_overrides": {},
+        "paper": {"system": "damped_pendulum", "system_overrides": {"prediction_weight": 0.0},
                   "continuity_weights": (0.01, 0.1, 1.0, 10.0, 100.0), "kernel_scales": (10.0, 1.0, 0.1),
                   "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
                   "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
                   "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 64, "benchmark_repeats": 10},
+    },
+    # the autoencoder objective and the budget (chapter cpae_7): sweeps on one system
+    "cpae_sweeps": {
+        "smoke": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 12},
+                  "prediction_weights": (0.0, 0.01), "latent_maps": ("volume_preserving", "mlp"),
+                  "objective_autoencoders": ("cpae",), "resolutions": (16, 24), "trajectory_counts": (12, 24)},
+        "book": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 32, "epochs": 16},
+                 "prediction_weights": (0.0, 0.01, 1.0), "latent_maps": ("volume_preserving", "mlp"),
+                 "objective_autoencoders": ("standard",), "resolutions": (), "trajectory_counts": ()},
+        "paper": {"system": "damped_pendulum", "system_overrides": {},
+                  "prediction_weights": (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0),
+                  "latent_maps": ("volume_preserving", "mlp"), "objective_autoencoders": ("standard", "cpae"),
+                  "resolutions": (32, 64, 128), "trajectory_counts": (200, 600, 1200)},
     },
     # In-between imagery dynamics (arXiv 2310.09495): every experiment shares _INBETWEEN and
     # adds its own keys (_INBETWEEN_EXTRA); "paper" uses larger images, networks and
     # trainings (a GPU), same code.
     **{
         experiment: {profile: {**_INBETWEEN[profile], **_INBETWEEN_EXTRA.get(experiment, {}).get(profile, {})}
-                     for profile in PROFILES}
+                     for profile in _INBETWEEN_PROFILES}
         for experiment in ("inbetween_data", "inbetween_method", "inbetween_scenarios", "inbetween_pdes",
                            "inbetween_sensitivity", "inbetween_real")
     },
@@ -169,6 +209,9 @@ def profile_settings(experiment: str, profile: str) -> dict[str, Any]:
     """Return a copy of the settings ``profile`` gives ``experiment``."""
     check_choice("experiment", experiment, SETTINGS)
     check_choice("profile", profile, PROFILES)
+    if profile not in SETTINGS[experiment]:
+        raise ValueError(f"profile {profile!r} is not defined for experiment {experiment!r}; "
+                         f"it has: {', '.join(SETTINGS[experiment])}")
     return dict(SETTINGS[experiment][profile])
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from latentdyn.validation import check_choice, check_positive_int
 
@@ -43,11 +43,13 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
     return torch.device(device)
 
 
-def seed_everything(seed: int, num_threads: int | None = None) -> int:
+def seed_everything(seed: int, num_threads: int | None = None, *, deterministic: bool = True) -> int:
     """Fix every random seed and the number of CPU threads; return the thread count used.
 
     Seeds Python's ``random``, NumPy's legacy global generator and torch (CPU and CUDA),
-    asks cuDNN for deterministic kernels, and pins ``torch.set_num_threads``. With
+    asks cuDNN for deterministic kernels (``deterministic=False`` lets cuDNN benchmark and
+    pick the fastest, possibly non-deterministic, kernels: a GPU speed knob with no effect on
+    the CPU), and pins ``torch.set_num_threads``. With
     ``num_threads=None`` the count already in force is kept (it follows
     ``OMP_NUM_THREADS``) but is still pinned, so that nothing changes it during a run.
     Running the same experiment twice on one machine then gives identical metrics.
@@ -63,19 +65,52 @@ def seed_everything(seed: int, num_threads: int | None = None) -> int:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    torch.backends.cudnn.deterministic = True
-    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = bool(deterministic)
+    torch.backends.cudnn.benchmark = not deterministic
     torch.set_num_threads(num_threads)
     return num_threads
 
 
+PROGRESS_MODES = ("auto", "widget", "text", "none")
+_PROGRESS_ALIASES = {"": "auto", "1": "auto", "on": "auto", "true": "auto",
+                     "0": "none", "off": "none", "false": "none"}
+
+
+def progress_mode() -> str:
+    """How progress bars are shown, from the environment variable ``LATENTDYN_PROGRESS``.
+
+    - ``auto`` (the default): a widget in an interactive notebook, text in a terminal;
+    - ``widget``: always a notebook widget (needs ``ipywidgets``);
+    - ``text``: a plain text bar on standard error (no widget, no widget state saved);
+    - ``none`` (also ``0``/``off``): no bar at all.
+
+    The book build and the nbval re-execution run chapters with ``none`` (set by the book's
+    Sphinx extension and by ``tests/conftest.py``), so that executed pages store neither
+    widgets nor stale bars; ``make rerun`` uses ``text``.
+    """
+    value = os.environ.get("LATENTDYN_PROGRESS", "auto").strip().lower()
+    value = _PROGRESS_ALIASES.get(value, value)
+    if value not in PROGRESS_MODES:
+        raise ValueError(f"LATENTDYN_PROGRESS must be one of {PROGRESS_MODES} (or 0/1), got {value!r}")
+    return value
+
+
 def progress(iterable: Iterable[T], description: str, *, total: int | None = None,
              enabled: bool = True) -> Iterator[T]:
-    """Wrap ``iterable`` in a tqdm progress bar (a widget in notebooks, text in terminals).
+    """Iterate over ``iterable`` with a tqdm progress bar in the mode of :func:`progress_mode`.
 
-    Set ``LATENTDYN_PROGRESS=0`` in the environment, or ``enabled=False``, to silence it.
+    ``enabled=False`` silences the bar whatever the mode.
     """
-    if os.environ.get("LATENTDYN_PROGRESS", "1") == "0":
-        enabled = False
-    return iter(tqdm(iterable, desc=description, total=total, disable=not enabled,
-                     leave=False, dynamic_ncols=True))
+    mode = progress_mode() if enabled else "none"
+    if mode == "none":
+        return iter(iterable)
+    if mode == "text":
+        from tqdm.std import tqdm as bar
+        keywords = {"file": sys.stderr, "ascii": True, "mininterval": 5.0}
+    elif mode == "widget":
+        from tqdm.notebook import tqdm as bar
+        keywords = {}
+    else:
+        from tqdm.auto import tqdm as bar
+        keywords = {"dynamic_ncols": True}
+    return iter(bar(iterable, desc=description, total=total, leave=False, **keywords))

@@ -9,6 +9,7 @@ every parameter that made them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,9 @@ class VideoDataset:
         half_step_frames: ``(N_test, T - 1, C, H, W)`` uint8 frames at ``(k + 1/2) time_step`` of
             the test trajectories, or ``None``.
         splits: trajectory indices of ``"train"``, ``"val"`` and ``"test"``.
+        content_digest: for real videos, a SHA-256 of the files' names and sizes and of the
+            loaded frames (what a cache of results trained on them must be keyed by); ``None``
+            for simulated videos (keyed by the parameters that made them).
     """
 
     name: str
@@ -72,6 +76,7 @@ class VideoDataset:
     states: np.ndarray | None = None
     half_step_frames: np.ndarray | None = None
     splits: dict[str, np.ndarray] = field(default_factory=dict)
+    content_digest: str | None = None
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -299,8 +304,13 @@ def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 
             return np.asarray(image, dtype=np.uint8).transpose(2, 0, 1)
 
     frames = np.stack([np.stack([load(p) for p in files[:length]]) for files in videos])
+    digest = hashlib.sha256()
+    for files in videos:
+        for path in files[:length]:
+            digest.update(f"{path.relative_to(root)}:{path.stat().st_size};".encode())
+    digest.update(np.ascontiguousarray(frames).tobytes())
     return VideoDataset(root.name, frames, check_positive_float("time_step", time_step), None, None,
-                        split_indices(len(videos), seed))
+                        split_indices(len(videos), seed), digest.hexdigest())
 
 
 def frame_pairs(frames: np.ndarray) -> np.ndarray:

@@ -33,18 +33,22 @@ from latentdyn.data.videos import (
     frame_pairs,
     generate_circle_video,
     generate_system_video,
+    default_time_step,
     load_frame_folders,
+    split_indices,
 )
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
+from latentdyn.data.windows import FrameWindows
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
+from latentdyn.models.latent_maps import build_latent_map
 from latentdyn.models.training import train_autoencoder, train_jointly, train_latent_model
 from latentdyn.profiles import resolve_settings
 from latentdyn.regularizers import filter_continuity_penalty
 from latentdyn.runtime import resolve_device, seed_everything
-from latentdyn.validation import check_choice
+from latentdyn.validation import check_choice, check_positive_float
 
-RESULTS_VERSION = 1  # bump when training or evaluation code changes, so caches are not reused
+RESULTS_VERSION = 2  # bump when training or evaluation code changes, so caches are not reused
 VARIANTS = ("standard", "l2", "cpae")
 VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "joint": "joint AE + NODE"}
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
@@ -82,7 +86,8 @@ def autoencoder_arguments(variant: str, settings: dict[str, Any]) -> dict[str, A
     large = check_choice("variant", variant, VARIANTS) != "standard"
     return {"filter_size": settings["large_filter_size"] if large else settings["small_filter_size"],
             "channels": tuple(settings["cpae_channels"] if large else settings["standard_channels"]),
-            **penalty_arguments(variant, settings)}
+            "decoder_batch_norm": settings["decoder_batch_norm"],
+            "decoder_min_channels": settings["decoder_min_channels"], **penalty_arguments(variant, settings)}
 
 
 def _checkpoint_path(name: str, params: dict[str, Any]) -> Path:
@@ -91,10 +96,16 @@ def _checkpoint_path(name: str, params: dict[str, Any]) -> Path:
 
 # ----------------------------------------------------------------------------- data
 
-def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None) -> VideoDataset:
-    """The simulated video of ``system`` (camera effects for the two real-video systems), or real frames."""
+def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
+               frame_rate: float | None = None) -> VideoDataset:
+    """The simulated video of ``system`` (camera effects for the two real-video systems), or real
+    frames from ``frames_folder`` taken at ``frame_rate`` frames per second (default 60)."""
     if frames_folder:
-        return load_frame_folders(frames_folder, resolution=settings["resolution"], seed=seed)
+        time_step = 1 / 60 if frame_rate is None else 1 / check_positive_float("frame_rate", frame_rate)
+        return load_frame_folders(frames_folder, resolution=settings["resolution"], seed=seed, time_step=time_step)
+    if frame_rate is not None:
+        raise ValueError("frame_rate applies to real videos (frames_folder); a simulated system has its own "
+                         f"time step ({default_time_step(system):.4g} s for {system})")
     camera = CameraEffects() if system in CAMERA_SYSTEMS else None
     return generate_system_video(system, num_trajectories=settings["num_trajectories"],
                                  num_frames=settings["num_frames"], resolution=settings["resolution"],
@@ -103,35 +114,63 @@ def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: 
 
 # ----------------------------------------------------------------------------- training (cached)
 
-def trained_autoencoder(name: str, image_shape: tuple[int, ...], latent_dim: int, arguments: dict[str, Any],
-                        inputs: torch.Tensor, data_key: str, settings: dict[str, Any], seed: int,
-                        architecture: str = "deep") -> ConvAutoencoder:
-    """Train (or load from the cache) an autoencoder on ``inputs (M, C, H, W)``."""
+def _speed_arguments(settings: dict[str, Any]) -> dict[str, Any]:
+    """The GPU fast-path knobs of the training loops (no effect on the CPU defaults)."""
+    return {"precision": settings["precision"], "channels_last": settings["channels_last"]}
+
+
+def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], windows: FrameWindows,
+                        data_key: str, settings: dict[str, Any], seed: int, architecture: str = "deep",
+                        latent_map: str = "none", prediction_weight: float = 0.0,
+                        prediction_warmup: int = 0) -> ConvAutoencoder:
+    """Train (or load from the cache) an autoencoder on the inputs ``windows`` cuts from the videos.
+
+    ``latent_map`` / ``prediction_weight``: the step map ``g`` and the weight ``lambda`` of the
+    authors' auxiliary terms (:func:`latentdyn.models.training.autoencoder_loss`); ``"none"``
+    trains on reconstruction (+ the filter penalty) alone.
+    """
+    image_shape = windows.input_shape
+    use_map = latent_map != "none" and prediction_weight > 0
     params = {"data": data_key, "arguments": arguments, "latent_dim": latent_dim, "architecture": architecture,
               "epochs": settings["epochs"], "batch_size": settings["batch_size"],
               "learning_rate": settings["learning_rate"], "final_learning_rate": settings["final_learning_rate"],
-              "seed": seed, "threads": settings["num_threads"], "version": RESULTS_VERSION}
+              "latent_map": latent_map if use_map else "none", "prediction_weight": prediction_weight if use_map else 0,
+              "prediction_warmup": prediction_warmup if use_map else 0,
+              "seed": seed, "threads": settings["num_threads"], "device": settings["device"],
+              **_speed_arguments(settings), "version": RESULTS_VERSION}
     model = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
 
     def create() -> dict[str, np.ndarray]:
-        seed_everything(seed, settings["num_threads"])
+        seed_everything(seed, settings["num_threads"], deterministic=settings["deterministic"])
         fresh = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
+        step_map = build_latent_map(latent_map, latent_dim) if use_map else None
         device = resolve_device(settings["device"])
         fresh.to(device)
+        if step_map is not None:
+            step_map.to(device)
+        device_windows = FrameWindows(windows.frames.to(device), windows.frames_per_input,
+                                      windows.target_offset if use_map else 0)
         checkpoint = _checkpoint_path(f"ae-{name}", params)
-        history = train_autoencoder(fresh, inputs.to(device), epochs=settings["epochs"],
+        started = time.perf_counter()
+        history = train_autoencoder(fresh, device_windows, epochs=settings["epochs"],
                                     batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
                                     final_learning_rate=settings["final_learning_rate"], seed=seed,
-                                    checkpoint=checkpoint, checkpoint_every=max(1, settings["epochs"] // 20),
-                                    description=f"train {name}")
+                                    latent_map=step_map, prediction_weight=prediction_weight if use_map else 0.0,
+                                    prediction_warmup=prediction_warmup,
+                                    **_speed_arguments(settings), checkpoint=checkpoint,
+                                    checkpoint_every=max(1, settings["epochs"] // 20), description=f"train {name}")
+        seconds = time.perf_counter() - started
         checkpoint.unlink(missing_ok=True)
-        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history)}
+        fresh = fresh.cpu().to(memory_format=torch.contiguous_format)
+        return {**_state_arrays(fresh), "__history": np.asarray(history), "__seconds": np.asarray(seconds)}
 
     arrays = load_or_create(f"ae-{name}", params, create)
     history = arrays.pop("__history")
+    seconds = arrays.pop("__seconds", np.asarray(float("nan")))
     _load_state(model, arrays)
     model.eval()
     model.training_history = history
+    model.training_seconds = float(seconds)
     model.cache_key = parameters_key(params)
     return model
 
@@ -143,19 +182,20 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
               "hidden": settings["dynamics_hidden"], "batch_size": settings["dynamics_batch_size"],
               "learning_rate": settings["dynamics_learning_rate"],
               "final_learning_rate": settings["dynamics_final_learning_rate"], "seed": seed,
-              "threads": settings["num_threads"], "version": RESULTS_VERSION}
+              "threads": settings["num_threads"], "device": settings["device"], "version": RESULTS_VERSION}
     dim = latents.shape[-1]
     model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"])
 
     def create() -> dict[str, np.ndarray]:
-        seed_everything(seed, settings["num_threads"])
-        fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"])
-        history = train_latent_model(fresh, latents, time_step=1.0, steps=settings["dynamics_steps"],
+        seed_everything(seed, settings["num_threads"], deterministic=settings["deterministic"])
+        device = resolve_device(settings["device"])  # the autoencoders' device: no idle GPU meanwhile
+        fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"]).to(device)
+        history = train_latent_model(fresh, latents.to(device), time_step=1.0, steps=settings["dynamics_steps"],
                                      batch_size=settings["dynamics_batch_size"],
                                      learning_rate=settings["dynamics_learning_rate"],
                                      final_learning_rate=settings["dynamics_final_learning_rate"], seed=seed,
                                      horizon=settings["dynamics_horizon"], description=f"fit {kind}")
-        return {**_state_arrays(fresh), "__history": np.asarray(history)}
+        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history)}
 
     arrays = load_or_create(f"latent-{kind}", params, create)
     arrays.pop("__history")
@@ -249,8 +289,14 @@ class SystemResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _system_settings(profile: str, knobs: dict[str, Any]) -> dict[str, Any]:
-    return resolve_settings("cpae_system", profile, **knobs)
+def _system_settings(profile: str, knobs: dict[str, Any], system: str | None = None) -> dict[str, Any]:
+    """The profile's settings for ``system``: its ``per_system`` entries for that system, then the
+    knobs given explicitly (not ``None``)."""
+    settings = resolve_settings("cpae_system", profile, **knobs)
+    if system is not None:
+        own = settings["per_system"].get(system, {})
+        settings.update({key: value for key, value in own.items() if knobs.get(key) is None})
+    return settings
 
 
 def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
@@ -300,11 +346,19 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
 
 @dataclass
 class _SystemData:
-    """One system's video as tensors, shared by the system run and the ablations."""
+    """One system's video as tensors, shared by the system run and the ablations.
+
+    Attributes:
+        train_frames: ``(N_train, T, C, H, W)`` uint8 videos of the training trajectories.
+        test_pairs: ``(N_test, T - 1, C, H, 2W)`` float inputs of the test trajectories.
+        half_frames: ``(N_test, T - 1, C, H, W)`` true frames at half steps, or ``None``.
+        reference: ``(C, H, 2W)`` mean training input (the scale of the relative frame error).
+        data_key: hash of what determines the data (settings, seed, or the frames' content).
+    """
 
     system: str
     dataset: VideoDataset
-    train_pairs: torch.Tensor
+    train_frames: torch.Tensor
     test_pairs: torch.Tensor
     half_frames: torch.Tensor | None
     reference: torch.Tensor
@@ -313,22 +367,49 @@ class _SystemData:
 
     @property
     def image_shape(self) -> tuple[int, ...]:
-        return tuple(self.train_pairs.shape[-3:])
+        return tuple(self.test_pairs.shape[-3:])
+
+    def train_windows(self, target_offset: int = 2) -> FrameWindows:
+        """Training inputs (frame pairs) with targets ``target_offset`` frames later (0: none)."""
+        return FrameWindows(self.train_frames, frames_per_input=2, target_offset=target_offset)
+
+    @property
+    def train_pairs(self) -> torch.Tensor:
+        """``(N_train, T - 1, C, H, 2W)`` float inputs of the training trajectories (small data only)."""
+        return torch.from_numpy(frame_pairs(self.train_frames.numpy()))
 
 
-def _prepare_system(system: str, settings: dict[str, Any], seed: int,
-                    frames_folder: str | None = None) -> _SystemData:
+def _data_key(system: str, settings: dict[str, Any], seed: int, dataset: VideoDataset,
+              frames_folder: str | None) -> str:
+    """Simulated data: the settings that made them; real frames: their content (so that changed
+    videos in the same folder are never mistaken for the old ones)."""
+    if frames_folder:
+        return parameters_key({"frames_sha256": dataset.content_digest, "resolution": settings["resolution"],
+                               "seed": seed, "time_step": dataset.time_step})
+    return parameters_key({"system": system, "settings": {
+        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")}, "seed": seed})
+
+
+def _prepare_system(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
+                    frame_rate: float | None = None) -> _SystemData:
     """Load the video and cut it into the autoencoders' inputs (frame pairs) per split."""
-    dataset = load_video(system, settings, seed, frames_folder)
-    pairs = torch.from_numpy(frame_pairs(dataset.frames))
+    dataset = load_video(system, settings, seed, frames_folder, frame_rate)
+    frames = torch.from_numpy(dataset.frames)
+    test_pairs = torch.from_numpy(frame_pairs(dataset.frames[dataset.splits["test"]]))
     half = None if dataset.half_step_frames is None else torch.from_numpy(
         dataset.half_step_frames.astype(np.float32) / 255.0)
-    train = pairs[dataset.splits["train"]]
-    data_key = parameters_key({"system": system, "folder": str(frames_folder), "settings": {
-        k: settings[k] for k in ("num_trajectories", "num_frames", "resolution", "min_bar_pixels")},
-        "seed": seed})
-    return _SystemData(system, dataset, train, pairs[dataset.splits["test"]], half, train.mean(dim=(0, 1)),
-                       data_key, settings["latent_dim"] or LATENT_DIM[system])
+    train_frames = frames[dataset.splits["train"]]
+    reference = FrameWindows(train_frames).mean_input()
+    return _SystemData(system, dataset, train_frames, test_pairs, half, reference,
+                       _data_key(system, settings, seed, dataset, frames_folder),
+                       settings["latent_dim"] or LATENT_DIM[system])
+
+
+@torch.no_grad()
+def encode_windows(model: ConvAutoencoder, windows: FrameWindows, batch_size: int = 256) -> torch.Tensor:
+    """Latent states of every window, ``(N, windows_per_video, d)``, encoded in batches."""
+    codes = torch.cat([model.encode(windows.inputs(chunk)) for chunk in torch.arange(len(windows)).split(batch_size)])
+    return codes.reshape(windows.num_videos, windows.windows_per_video, -1)
 
 
 @dataclass
@@ -344,21 +425,26 @@ class _DecoupledFit:
 
 def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
                    settings: dict[str, Any], seed: int) -> _DecoupledFit:
-    """The paper's scheme: train the autoencoder, then the latent models on its encoded
-    training trajectories, then score both on the test trajectories (all cached)."""
-    autoencoder = trained_autoencoder(name, data.image_shape, data.latent_dim, arguments,
-                                      data.train_pairs.reshape(-1, *data.image_shape), data.data_key, settings, seed)
-    train_latents = encode(autoencoder, data.train_pairs)
+    """The paper's scheme: train the autoencoder (with the auxiliary objective of ``settings``),
+    then the latent models on its encoded training trajectories, then score both on the test
+    trajectories (all cached)."""
+    autoencoder = trained_autoencoder(name, data.latent_dim, arguments, data.train_windows(), data.data_key,
+                                      settings, seed, latent_map=settings["latent_map"],
+                                      prediction_weight=settings["prediction_weight"],
+                                      prediction_warmup=settings["prediction_warmup"])
+    train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
     standardiser = Standardiser.fit(train_latents)
     models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,
                                          settings, seed) for kind in kinds}
     row, errors = evaluate_variant(autoencoder, models, standardiser, data.test_pairs, data.half_frames,
                                    data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
+    row["training_seconds"] = autoencoder.training_seconds
     return _DecoupledFit(autoencoder, standardiser, models, row, errors)
 
 
 def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
-                    frames_folder: str | None = None, **knobs: Any) -> SystemResult:
+                    frames_folder: str | None = None, frame_rate: float | None = None,
+                    **knobs: Any) -> SystemResult:
     """Train and score the autoencoder variants and latent models on one system.
 
     Args:
@@ -367,16 +453,26 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
         profile: ``smoke`` / ``book`` / ``paper`` defaults for every knob.
         seed: seeds data, splits, initialisations and mini-batches.
         frames_folder: a folder of real videos (one sub-folder of frames per video) to use instead
-            of the simulation; no ground truth then (no in-between metric).
+            of the simulation; no ground truth then (no in-between metric). Trained weights are
+            cached by the videos' content, so changed videos are never scored with old weights.
+        frame_rate: frames per second of the real videos (default 60); the time axis of the
+            figures follows it (the latent models work in frames).
         knobs: any setting of ``SETTINGS["cpae_system"]`` (``None`` keeps the profile's).
+
+    ``result.settings`` reports the data actually used: with ``frames_folder``, the number of
+    videos and of frames per video found there replace the profile's ``num_trajectories`` and
+    ``num_frames``.
     """
     check_choice("system", system, SYSTEMS)
-    settings = _system_settings(profile, knobs)
+    settings = _system_settings(profile, knobs, system)
     seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data = _prepare_system(system, settings, seed, frames_folder)
+    data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
     dataset, test_pairs = data.dataset, data.test_pairs
+    if frames_folder:
+        settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
+                        frames_folder=str(frames_folder), frame_rate=1 / dataset.time_step)
     timings["data"] = time.perf_counter() - started
 
     rows, errors, latents_shown, rollouts_shown, strips = {}, {}, {}, {}, {}
@@ -465,7 +561,7 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Ci
     latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
     for variant in settings["autoencoders"]:
         arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
-        autoencoder = trained_autoencoder(f"circle-{variant}", tuple(train.shape[1:]), 2, arguments, train,
+        autoencoder = trained_autoencoder(f"circle-{variant}", 2, arguments, FrameWindows.from_images(train),
                                           data_key, settings, seed, architecture="single")
         encoded = encode(autoencoder, frames)
         standardiser = Standardiser.fit(encoded[: video.num_train])
@@ -631,7 +727,7 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     ablation_keys = set(resolve_settings("cpae_ablations", profile))
     ablation = resolve_settings("cpae_ablations", profile, **{k: v for k, v in knobs.items() if k in ablation_keys})
     system_knobs = {**ablation["system_overrides"], **{k: v for k, v in knobs.items() if k not in ablation_keys}}
-    settings = _system_settings(profile, system_knobs)
+    settings = _system_settings(profile, system_knobs, ablation["system"])
     seed_everything(seed, settings["num_threads"])
     system = check_choice("system", ablation["system"], SYSTEMS)
     data = _prepare_system(system, settings, seed)
@@ -676,6 +772,93 @@ def _metric_keys() -> tuple[str, ...]:
             "reconstruction error", "in-between error")
 
 
+# ----------------------------------------------------------------------------- objective and scale
+
+@dataclass
+class SweepResult:
+    """The autoencoder objective and the budget, swept on one system.
+
+    Attributes:
+        settings: the system settings every point starts from; sweeps: the resolved sweep knobs.
+        objective: one row per (latent map, weight lambda, autoencoder): the metrics of a
+            decoupled Neural ODE after it (``VPT (%)``, ``VPT vs reconstruction (%)``,
+            ``reconstruction error``, ``smoothness ratio``, ``in-between error``).
+        resolution: one row per (resolution, autoencoder), same columns.
+        data_size: one row per (training trajectories, autoencoder), same columns.
+    """
+
+    settings: dict[str, Any]
+    sweeps: dict[str, Any]
+    objective: pd.DataFrame
+    resolution: pd.DataFrame
+    data_size: pd.DataFrame
+
+
+def _sweep_points(data_for, settings: dict[str, Any], points: list[tuple[dict[str, Any], dict[str, Any]]],
+                  seed: int, system: str, knob: str) -> pd.DataFrame:
+    """Score one decoupled fit per point; ``points``: (columns of the row, setting overrides). An
+    empty sweep gives an empty table with the columns ``knob``, ``autoencoder`` and the metrics."""
+    if not points:
+        return pd.DataFrame(columns=[knob, "autoencoder", *_metric_keys()])
+    rows = []
+    for columns, overrides in points:
+        point = {**settings, **overrides}
+        variant = columns["autoencoder"]
+        row, _ = _score_decoupled(data_for(point), autoencoder_arguments(variant, point), point, seed,
+                                  f"{system}-sweep-{variant}")
+        rows.append({**columns, "autoencoder": VARIANT_LABELS[variant], **row})
+    return pd.DataFrame(rows)
+
+
+def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> SweepResult:
+    """The authors' autoencoder objective and the budget on one system (``system`` knob):
+
+    - **objective**: the weight ``lambda`` of the auxiliary terms over ``prediction_weights``, for
+      each step map of ``latent_maps`` (``volume_preserving``: the authors' LA-VPNet; ``mlp``),
+      for the autoencoders of ``objective_autoencoders``;
+    - **resolution**: image side over ``resolutions``, both autoencoders (filters scaled with the
+      image: ``large_filter_size`` is kept at the same fraction of the side);
+    - **data size**: training trajectories over ``trajectory_counts``, both autoencoders, with the
+      same number of optimiser steps as the base setting (epochs scaled inversely).
+
+    Knobs of ``SETTINGS["cpae_sweeps"]`` set the study; any ``cpae_system`` knob (e.g. ``epochs``)
+    changes the base setting, after the profile's ``system_overrides``.
+    """
+    sweep_keys = set(resolve_settings("cpae_sweeps", profile))
+    sweeps = resolve_settings("cpae_sweeps", profile, **{k: v for k, v in knobs.items() if k in sweep_keys})
+    settings = _system_settings(profile, {**sweeps["system_overrides"],
+                                          **{k: v for k, v in knobs.items() if k not in sweep_keys}},
+                                sweeps["system"])
+    seed_everything(seed, settings["num_threads"])
+    system = check_choice("system", sweeps["system"], SYSTEMS)
+    prepared: dict[str, _SystemData] = {}
+
+    def data_for(point: dict[str, Any]) -> _SystemData:
+        key = f"{point['resolution']}-{point['num_trajectories']}"
+        if key not in prepared:
+            prepared[key] = _prepare_system(system, point, seed)
+        return prepared[key]
+
+    objective = _sweep_points(data_for, settings, [
+        ({"latent map": kind if weight > 0 else "none", "weight": weight, "autoencoder": variant},
+         {"latent_map": kind if weight > 0 else "none", "prediction_weight": weight})
+        for kind in sweeps["latent_maps"] for weight in sweeps["prediction_weights"]
+        if weight > 0 or kind == sweeps["latent_maps"][0]
+        for variant in sweeps["objective_autoencoders"]], seed, system, "weight")
+    base_resolution = settings["resolution"]
+    resolution = _sweep_points(data_for, settings, [
+        ({"resolution": size, "autoencoder": variant},
+         {"resolution": size, "large_filter_size": 2 * round(settings["large_filter_size"] * size / base_resolution / 2)})
+        for size in sweeps["resolutions"] for variant in ("standard", "cpae")], seed, system, "resolution")
+    base_trajectories = settings["num_trajectories"]
+    data_size = _sweep_points(data_for, settings, [
+        ({"training trajectories": len(split_indices(count, seed)["train"]), "autoencoder": variant},
+         {"num_trajectories": count, "epochs": max(1, round(settings["epochs"] * base_trajectories / count))})
+        for count in sweeps["trajectory_counts"] for variant in ("standard", "cpae")], seed, system,
+        "training trajectories")
+    return SweepResult(settings, sweeps, objective, resolution, data_size)
+
+
 # ----------------------------------------------------------------------------- results
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
@@ -692,17 +875,62 @@ def paper_vpt() -> pd.DataFrame:
 
 @dataclass
 class ResultsSummary:
-    """Every VPT this book measured (Neural ODE and the other latent models) beside the paper's."""
+    """Every VPT this book measured beside the paper's, the recorded long runs, and the seed spread.
+
+    Attributes:
+        comparison: one row per (system, autoencoder): Neural ODE VPT measured here (the
+            profile's run, re-executed by CI), against own reconstructions, reconstruction
+            error, and the paper's VPT where it reports one.
+        all_vpt: VPT of every latent model, indexed (system, autoencoder, latent model).
+        smoothness: the continuity measures, indexed (system, autoencoder).
+        circle: the circular-motion metrics.
+        recorded: every recorded run (:func:`latentdyn.recorded_runs.recorded_runs_table`),
+            with where it ran and a ``stale`` reason when its profile has changed since.
+        seeds: one row per (system, autoencoder) of ``seed_systems``: Neural ODE VPT and
+            reconstruction error of every seed available for the profile (this run's seed from
+            CI, other seeds from current recorded runs), their mean, standard deviation and count.
+    """
 
     comparison: pd.DataFrame
     all_vpt: pd.DataFrame
     smoothness: pd.DataFrame
     circle: pd.DataFrame
+    recorded: pd.DataFrame
+    seeds: pd.DataFrame
+
+
+def _seed_table(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
+                seed_systems: tuple[str, ...]) -> pd.DataFrame:
+    """VPT and reconstruction error per seed: this run's seed plus current recorded seeds of ``profile``."""
+    rows = []
+    for system in seed_systems:
+        result = results[system]
+        for encoder in result.continuity.index:
+            rows.append({"system": system, "autoencoder": encoder, "seed": seed, "source": "CI",
+                         "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
+                         "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"])})
+    if len(recorded):
+        extra = recorded[(recorded["profile"] == profile) & (recorded["seed"] != seed) & (recorded["stale"] == "")
+                         & recorded["system"].isin(seed_systems)]
+        rows += [{"system": r["system"], "autoencoder": r["autoencoder"], "seed": int(r["seed"]), "source": "recorded",
+                  "VPT (%)": r["VPT (%)"], "reconstruction error": r["reconstruction error"]}
+                 for _, r in extra.iterrows()]
+    table = pd.DataFrame(rows, columns=["system", "autoencoder", "seed", "source", "VPT (%)", "reconstruction error"])
+    summary = table.groupby(["system", "autoencoder"], sort=False).agg(
+        seeds=("seed", lambda values: ", ".join(str(v) for v in sorted(values))),
+        **{"VPT mean (%)": ("VPT (%)", "mean"), "VPT std (%)": ("VPT (%)", lambda v: float(np.std(v))),
+           "VPT min (%)": ("VPT (%)", "min"), "VPT max (%)": ("VPT (%)", "max"),
+           "reconstruction error mean": ("reconstruction error", "mean"), "runs": ("VPT (%)", "size")})
+    return summary
 
 
 def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
+                     seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
                      **knobs: Any) -> ResultsSummary:
-    """Collect the system and circle experiments (from the cache when the chapters ran before)."""
+    """Collect the system and circle experiments (from the cache when the chapters ran before),
+    the recorded long runs, and the spread over seeds of ``seed_systems``."""
+    from latentdyn.recorded_runs import recorded_runs_table
+
     results = {system: run_cpae_system(system, profile=profile, seed=seed, **knobs) for system in systems}
     circle = run_cpae_circle(profile=profile, seed=seed)
     paper = paper_vpt()
@@ -721,6 +949,234 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
                              (encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"]),
                          "reconstruction error": float(values["reconstruction error"]),
                          "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan")})
+    recorded = recorded_runs_table()
+    seeds = _seed_table(results, recorded, profile, seed, tuple(s for s in seed_systems if s in results))
     return ResultsSummary(pd.DataFrame(rows), pd.DataFrame(all_rows).set_index(["system", "autoencoder",
                                                                                 "latent model"]),
-                          pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics)
+                          pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
+                          recorded, seeds)
+
+
+# ----------------------------------------------------------------------------- reporting a system
+
+def system_table(result: SystemResult) -> pd.DataFrame:
+    """The reader's table of a system chapter: one row per autoencoder, VPT of every latent
+    model, the Neural ODE's VPT against the model's own reconstructions, and the continuity and
+    reconstruction measures (names as the chapters define them)."""
+    rows = {}
+    for encoder in result.continuity.index:
+        row = {f"VPT {model} (%)": float(result.vpt.loc[(encoder, model), "VPT mean (%)"])
+               for model in result.vpt.loc[encoder].index}
+        if (encoder, MODEL_LABELS["neural_ode"]) in result.vpt.index:
+            row["VPT Neural ODE vs own reconstruction (%)"] = float(
+                result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"])
+        measures = result.continuity.loc[encoder]
+        row.update({"reconstruction error": float(measures["reconstruction error"]),
+                    "smoothness ratio": float(measures["smoothness ratio"]),
+                    "in-between error": float(measures["in-between error"])})
+        rows[encoder] = row
+    return pd.DataFrame(rows).T.rename_axis("autoencoder")
+
+
+def system_values(result: SystemResult) -> dict[str, float | int]:
+    """Numbers a system chapter's prose quotes, keyed ``<measure>_<autoencoder key>`` (``cpae``,
+    ``standard``, ``l2``): ``vpt_``, ``vpt_own_``, ``recon_``, ``smooth_``, ``step_``,
+    ``inbetween_``; and the settings a reader needs (``epochs``, ``num_trajectories`` ...)."""
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    values: dict[str, float | int] = {}
+    for encoder in result.continuity.index:
+        key = keys.get(encoder, encoder)
+        node = (encoder, MODEL_LABELS["neural_ode"])
+        if node in result.vpt.index:
+            values[f"vpt_{key}"] = float(result.vpt.loc[node, "VPT mean (%)"])
+            values[f"vpt_std_{key}"] = float(result.vpt.loc[node, "VPT std (%)"])
+            values[f"vpt_own_{key}"] = float(result.vpt.loc[node, "VPT vs reconstruction (%)"])
+        for measure, column in (("recon", "reconstruction error"), ("smooth", "smoothness ratio"),
+                                ("step", "step ratio"), ("inbetween", "in-between error")):
+            values[f"{measure}_{key}"] = float(result.continuity.loc[encoder, column])
+    settings = result.settings
+    values.update({name: settings[name] for name in ("epochs", "num_trajectories", "num_frames", "resolution",
+                                                      "large_filter_size", "small_filter_size", "prediction_weight",
+                                                      "vpt_threshold")})
+    values["num_train"] = len(split_indices(settings["num_trajectories"], 0)["train"])  # sizes do not depend on the seed
+    values["horizon"] = int(next(iter(result.frame_errors.values())).shape[1]) if result.frame_errors else 0
+    return values
+
+
+def system_notes(result: SystemResult) -> dict[str, str]:
+    """Sentences for captions and prose that depend on the outcome (so the text reads right for
+    any result): ``vpt_caption`` says when every bar is 0 and why; ``reconstruction`` says
+    whether both autoencoders reconstruct within 0.3; ``ordering`` states the VPT ordering."""
+    values = system_values(result)
+    threshold = values["vpt_threshold"]
+    vpts = result.vpt["VPT mean (%)"]
+    notes = {"vpt_caption": ""}
+    if float(vpts.max()) == 0.0:
+        notes["vpt_caption"] = (
+            f"Every bar is 0: no decoded rollout stays within the relative error {threshold:g} for even one "
+            "frame, because the reconstructions themselves are already that far from the true frames "
+            "(see the reconstruction error in the table).")
+    recon = {name: values.get(f"recon_{name}") for name in ("standard", "cpae") if f"recon_{name}" in values}
+    if recon and all(value <= 0.3 for value in recon.values()):
+        notes["reconstruction"] = "Both autoencoders reconstruct the test frames to a relative error of 0.3 or less"
+    elif recon:
+        failing = [VARIANT_LABELS[name] for name, value in recon.items() if value > 0.3]
+        notes["reconstruction"] = (f"The {' and the '.join(failing)} {'does' if len(failing) == 1 else 'do'} not "
+                                   "reconstruct the test frames to a relative error of 0.3 or less")
+    if "vpt_cpae" in values and "vpt_standard" in values:
+        difference = values["vpt_cpae"] - values["vpt_standard"]
+        notes["ordering"] = ("the CpAE is ahead" if difference > 0 else
+                             "the standard AE is ahead" if difference < 0 else "the two are level")
+    return notes
+
+
+def circle_values(result: CircleResult) -> dict[str, float | str]:
+    """Numbers and one outcome sentence the circle chapter quotes: ``circle_<measure>_<variant>``
+    for ``vpt``, ``smooth``, ``inbetween``, ``recon`` and ``circle_smooth_sentence``."""
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    values: dict[str, float | str] = {"circle_epochs": int(result.settings["epochs"])}
+    for encoder in result.metrics.index:
+        key = keys.get(encoder, encoder)
+        for measure, column in (("vpt", "VPT (%)"), ("smooth", "smoothness ratio"), ("inbetween", "in-between error"),
+                                ("recon", "reconstruction error")):
+            values[f"circle_{measure}_{key}"] = float(result.metrics.loc[encoder, column])
+    smoothness = result.metrics["smoothness ratio"]
+    order = list(smoothness.sort_values().index)
+    values["circle_smooth_sentence"] = (
+        f"The {order[0]}'s latent states are the smoothest, as the paper finds." if order[0] == "CpAE" else
+        f"The {order[0]}'s latent states are the smoothest, not the CpAE's as in the paper.")
+    return values
+
+
+def ablation_values(result: AblationResult) -> dict[str, float | str]:
+    """Numbers and outcome sentences the ablations chapter quotes (``abl_<measure>_<size>_<penalty>``,
+    ``decoupled_*``, ``joint_*``, benchmark ratios, ``ablation_summary``, ``joint_sentence``)."""
+    settings, grid = result.settings, result.filter_grid
+    sizes = {"small": f"{settings['small_filter_size']}x{settings['small_filter_size']}",
+             "large": f"{settings['large_filter_size']}x{settings['large_filter_size']}"}
+    values: dict[str, float | str] = {"abl_trajectories": int(settings["num_trajectories"]),
+                                      "abl_epochs": int(settings["epochs"]),
+                                      "abl_large": int(settings["large_filter_size"])}
+    for tag, size in sizes.items():
+        for penalty in ("none", "J"):
+            for measure, column in (("smooth", "smoothness ratio"), ("vpt", "VPT (%)"),
+                                    ("recon", "reconstruction error")):
+                values[f"abl_{measure}_{tag}_{penalty}"] = float(grid.loc[(size, penalty), column])
+    schemes = result.training_schemes
+    for scheme, row in (("decoupled", schemes.iloc[0]), ("joint", schemes.iloc[1])):
+        values[f"{scheme}_vpt"] = float(row["VPT (%)"])
+        values[f"{scheme}_smooth"] = float(row["smoothness ratio"])
+        values[f"{scheme}_recon"] = float(row["reconstruction error"])
+    values["ratio_penalty"] = float(result.benchmark.iloc[0]["direct / separable"])
+    values["ratio_step"] = float(result.benchmark.iloc[1]["direct / separable"])
+    values["bench_batch"] = int(result.ablation["benchmark_batch_size"])
+    both = values["abl_smooth_large_J"]
+    others = [values["abl_smooth_small_none"], values["abl_smooth_small_J"], values["abl_smooth_large_none"]]
+    values["ablation_summary"] = (
+        ("Large filters with $J$ give the smoothest latent trajectories of the four combinations, as the "
+         "paper argues." if both < min(others) else
+         "Large filters with $J$ do not give the smoothest latent trajectories of the four combinations "
+         "here, against the paper's argument.")
+        + f" Their Neural ODE VPT is {values['abl_vpt_large_J']:.1f} % against "
+        f"{values['abl_vpt_small_none']:.1f} % for small filters without a penalty (the standard AE), and "
+        f"decoupled training reaches {values['decoupled_vpt']:.1f} % against {values['joint_vpt']:.1f} % "
+        "for joint training.")
+    values["joint_sentence"] = (
+        "The joint scheme collapses to the mean image (reconstruction error near 1): its latent states carry "
+        "almost nothing, so its VPT and smoothness say nothing about the dynamics."
+        if values["joint_recon"] > 0.9 else
+        ("Decoupled training predicts longer, as the paper argues." if values["decoupled_vpt"] > values["joint_vpt"]
+         else "Joint training predicts at least as long here, against the paper's argument."))
+    return values
+
+
+def _gap_sentence(table: pd.DataFrame, knob: str, unit: str = "") -> str:
+    """How the CpAE's VPT compares with the standard AE's at each value of ``knob``."""
+    parts = []
+    for value, rows in table.groupby(knob, sort=True):
+        by = rows.set_index("autoencoder")
+        if {"CpAE", "standard AE"} <= set(by.index):
+            parts.append(f"{value}{unit}: {by.loc['CpAE', 'VPT (%)']:.1f} vs {by.loc['standard AE', 'VPT (%)']:.1f} %"
+                         f" (reconstruction {by.loc['CpAE', 'reconstruction error']:.2f} vs "
+                         f"{by.loc['standard AE', 'reconstruction error']:.2f})")
+    if not parts:
+        return ("Not run in this profile: every point of this sweep costs about as much as a system chapter on "
+                "one CPU core. Rerun the chapter with a list of values (see the end of the page), or use the "
+                "`paper` profile on a GPU.")
+    return "VPT of the CpAE vs the standard AE at " + "; ".join(parts) + "."
+
+
+def sweep_values(result: SweepResult) -> dict[str, float | str]:
+    """Numbers and outcome sentences of the objective-and-budget chapter."""
+    objective = result.objective
+    values: dict[str, float | str] = {
+        "sweep_trajectories": int(result.settings["num_trajectories"]), "sweep_epochs": int(result.settings["epochs"]),
+        "sweep_objective_autoencoder": " and ".join(dict.fromkeys(objective["autoencoder"]))}
+    collapsed = objective[objective["reconstruction error"] > 0.9]
+    best = objective.loc[objective["VPT (%)"].idxmax()]
+    plain = objective[objective["weight"] == 0]
+    plain_vpt = float(plain["VPT (%)"].max()) if len(plain) else float("nan")
+    collapse = ("No setting collapses the latent space (reconstruction error above 0.9)." if collapsed.empty else
+                "The latent space collapses (reconstruction error above 0.9, the decoder shows the mean image) at "
+                + ", ".join(f"$\\lambda = {r['weight']:g}$" + (f" with the {r['latent map'].replace('_', '-')} map"
+                                                               if r["weight"] > 0 else "")
+                            for _, r in collapsed.iterrows()) + ".")
+    values["sweep_objective_sentence"] = (
+        f"Without the latent-prediction terms ($\\lambda = 0$) the VPT is {plain_vpt:.1f} %; the best setting, "
+        f"$\\lambda = {best['weight']:g}$"
+        + (f" with the {best['latent map'].replace('_', '-')} map" if best["weight"] > 0 else "") + ", reaches "
+        f"{best['VPT (%)']:.1f} % at a reconstruction error of {best['reconstruction error']:.2f}. {collapse}")
+    values["sweep_resolution_sentence"] = _gap_sentence(result.resolution, "resolution", " px")
+    values["sweep_data_sentence"] = _gap_sentence(result.data_size, "training trajectories", " trajectories")
+    values["sweep_summary"] = (f"{values['sweep_objective_sentence']} {values['sweep_resolution_sentence']} "
+                               f"{values['sweep_data_sentence']}")
+    return values
+
+
+def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | str]:
+    """Outcome sentences of the results chapter: ``results_summary``, ``seeds_sentence``,
+    ``recorded_sentence``, with every number taken from ``summary``."""
+    table = summary.comparison.set_index(["system", "autoencoder"])
+    systems = list(dict.fromkeys(summary.comparison["system"]))
+    def measured(system: str, encoder: str, column: str = "measured VPT (%)") -> float:
+        return float(table.loc[(system, encoder), column])
+    ahead = [s for s in systems if measured(s, "CpAE") > measured(s, "standard AE")]
+    behind = [s for s in systems if measured(s, "CpAE") < measured(s, "standard AE")]
+    reconstructing = [s for s in systems if max(measured(s, e, "reconstruction error")
+                                                 for e in ("CpAE", "standard AE")) <= 0.3]
+    names = {s: s.replace("_", " ") for s in systems}
+    summary_text = (
+        f"In the {profile} profile the CpAE's Neural ODE VPT is higher than the standard AE's on "
+        f"{len(ahead)} of {len(systems)} systems and lower on {len(behind)}: "
+        + "; ".join(f"{names[s]} {measured(s, 'CpAE'):.1f} vs {measured(s, 'standard AE'):.1f} %" for s in systems)
+        + f" (paper, where reported: CpAE ahead everywhere). Both autoencoders reconstruct within a relative "
+        f"error of 0.3 on {len(reconstructing)} of {len(systems)} systems"
+        + (f" ({', '.join(names[s] for s in reconstructing)})." if reconstructing else "."))
+    seeds = summary.seeds
+    seed_parts = []
+    for system in dict.fromkeys(seeds.index.get_level_values(0)):
+        rows = seeds.loc[system]
+        if {"CpAE", "standard AE"} <= set(rows.index):
+            cpae_row, standard_row = rows.loc["CpAE"], rows.loc["standard AE"]
+            overlap = not (cpae_row["VPT min (%)"] > standard_row["VPT max (%)"]
+                           or standard_row["VPT min (%)"] > cpae_row["VPT max (%)"])
+            seed_parts.append(
+                f"{names.get(system, system)}: CpAE {cpae_row['VPT mean (%)']:.1f} ± {cpae_row['VPT std (%)']:.1f} %, "
+                f"standard AE {standard_row['VPT mean (%)']:.1f} ± {standard_row['VPT std (%)']:.1f} % over "
+                f"{int(cpae_row['runs'])} seed(s) ("
+                + ("the ranges overlap: the difference is within seed variation" if overlap else
+                   "the ranges do not overlap") + ")")
+    seeds_sentence = ("Mean ± standard deviation of the Neural ODE VPT over seeds: " + "; ".join(seed_parts) + "."
+                      if seed_parts else "No other seed has been recorded for this profile.")
+    recorded = summary.recorded
+    if recorded.empty:
+        recorded_sentence = "No run has been recorded yet."
+    else:
+        stale = recorded[recorded["stale"] != ""]
+        recorded_sentence = (f"{recorded[['system', 'profile', 'seed']].drop_duplicates().shape[0]} recorded run(s). "
+                             + (f"{stale[['system', 'profile', 'seed']].drop_duplicates().shape[0]} of them are stale "
+                                "(their profile has changed since they ran) and are shown only with that flag."
+                                if len(stale) else "None is stale: each ran with its profile's current settings."))
+    summary_text += " " + seeds_sentence
+    return {"results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
+            "num_systems": len(systems), "cpae_ahead": len(ahead)}

@@ -10,7 +10,8 @@ Two layouts, following the authors' code:
 - ``architecture="deep"`` (pendulums, swing stick): ``num_large_stacks`` stacks of
   ``Conv(filter_size, stride 2)-BN-ReLU`` + ``Conv(3)-BN-ReLU``, then stacks of
   ``Conv(4, stride 2)-BN-ReLU`` + ``Conv(3)-BN-ReLU`` until the height is ``bottleneck_height``,
-  then a linear map to the latent state. The decoder mirrors it with transposed convolutions
+  then a linear map to the latent state (halving stops early at an odd height: a 48-pixel
+  image ends at 3 x 6). The decoder mirrors it with transposed convolutions
   and ends in a sigmoid. The penalty acts on the ``num_large_stacks`` stride-2 filters.
 - ``architecture="single"`` (circular motion): one convolution whose kernel covers the whole
   image (a ``(channels[0], C, H, W)`` filter bank), a sigmoid and a linear map; the decoder
@@ -42,15 +43,15 @@ def _conv_block(in_channels: int, out_channels: int, kernel: int, stride: int) -
     )
 
 
-def _up_block(in_channels: int, out_channels: int) -> nn.Sequential:
-    return nn.Sequential(
-        nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1),
-        nn.BatchNorm2d(out_channels),
-        nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, 3, padding=1),
-        nn.BatchNorm2d(out_channels),
-        nn.ReLU(),
-    )
+def _up_block(in_channels: int, out_channels: int, batch_norm: bool, refine: bool) -> nn.Sequential:
+    """ConvTranspose(4, stride 2)-[BN]-ReLU [+ Conv(3)-[BN]-ReLU]: doubles the height and width."""
+    def norm() -> nn.Module:
+        return nn.BatchNorm2d(out_channels) if batch_norm else nn.Identity()
+
+    layers = [nn.ConvTranspose2d(in_channels, out_channels, 4, stride=2, padding=1), norm(), nn.ReLU()]
+    if refine:
+        layers += [nn.Conv2d(out_channels, out_channels, 3, padding=1), norm(), nn.ReLU()]
+    return nn.Sequential(*layers)
 
 
 class ConvAutoencoder(nn.Module):
@@ -58,7 +59,8 @@ class ConvAutoencoder(nn.Module):
 
     Args:
         image_shape: ``(C, H, W)`` of one input, pixel values in [0, 1]; for ``"deep"``, ``H``
-            and ``W`` must be divisible by ``2 ** (depth)`` where the depth follows from
+            and ``W`` must stay even through the ``num_large_stacks`` stride-2 stacks (e.g. 32,
+            48, 64, 128); the remaining stacks halve while the height is even and above
             ``bottleneck_height``.
         latent_dim: size of the latent state ``z``.
         architecture: ``"deep"`` or ``"single"`` (see the module docstring).
@@ -69,6 +71,16 @@ class ConvAutoencoder(nn.Module):
         regularizer: ``"none"``, ``"l2"`` or ``"continuity"``.
         regularizer_weight: factor of the penalty in :meth:`weight_penalty`.
         kernel_scale: ``sigma`` of J's Gaussian (units of the filter side).
+        decoder_batch_norm: batch normalisation in the decoder's blocks (``"deep"``). Off by
+            default: it makes the decoder blind to the scale of the latent states, so a
+            latent-prediction term can shrink them at no cost to the reconstruction (a collapse),
+            and its running statistics then lag the drifting scale (eval-mode reconstructions
+            worse than train-mode ones). The encoder always has it (the authors' Conv-BN-ReLU).
+        decoder_min_channels: fewest channels of a decoder block (``"deep"``); the decoder
+            otherwise mirrors the encoder's widths, which leaves the high-resolution blocks thin.
+        decoder_refine: a 3x3 convolution after every transposed convolution of the decoder
+            (``"deep"``), mirroring the encoder; ``False`` halves the decoder's cost, and the
+            last transposed convolution then gives the image directly.
     """
 
     def __init__(
@@ -83,6 +95,9 @@ class ConvAutoencoder(nn.Module):
         regularizer: str = "continuity",
         regularizer_weight: float = 1.0,
         kernel_scale: float = 10.0,
+        decoder_batch_norm: bool = False,
+        decoder_min_channels: int = 8,
+        decoder_refine: bool = True,
     ) -> None:
         super().__init__()
         if len(image_shape) != 3:
@@ -94,6 +109,9 @@ class ConvAutoencoder(nn.Module):
         self.regularizer_weight = check_positive_float("regularizer_weight", regularizer_weight,
                                                        allow_zero=True)
         self.kernel_scale = check_positive_float("kernel_scale", kernel_scale)
+        self.decoder_batch_norm = bool(decoder_batch_norm)
+        self.decoder_min_channels = check_positive_int("decoder_min_channels", decoder_min_channels)
+        self.decoder_refine = bool(decoder_refine)
         channels = tuple(check_positive_int("channels", c) for c in channels)
         if not channels:
             raise ValueError("channels must name at least one stack")
@@ -123,7 +141,7 @@ class ConvAutoencoder(nn.Module):
             self.regularized_convs.append(stride_block[0])
             current, height, width = out, height // 2, width // 2
             widths.append(out)
-        while height > bottleneck_height:
+        while height > bottleneck_height and height % 2 == 0 and width % 2 == 0:
             blocks += [_conv_block(current, current, 4, 2), _conv_block(current, current, 3, 1)]
             height, width = height // 2, width // 2
             widths.append(current)
@@ -136,13 +154,19 @@ class ConvAutoencoder(nn.Module):
         self.bottleneck_shape = (current, height, width)
         flat = current * height * width
         self.encoder = nn.Sequential(*blocks, nn.Flatten(), nn.Linear(flat, self.latent_dim))
-        ups = [_up_block(widths[i + 1], max(widths[i], 8)) for i in reversed(range(1, levels))]
-        last = max(widths[1], 8)
+        narrowest = self.decoder_min_channels
+        ups = [_up_block(max(widths[i + 1], narrowest) if i + 1 < levels else widths[i + 1],
+                         max(widths[i], narrowest), self.decoder_batch_norm, self.decoder_refine)
+               for i in reversed(range(1, levels))]
+        last, full = max(widths[1], narrowest), widths[1]  # full resolution: the encoder's first width
+        if self.decoder_refine:
+            top = [nn.ConvTranspose2d(last, full, 4, stride=2, padding=1), nn.ReLU(),
+                   nn.Conv2d(full, in_channels, 3, padding=1)]
+        else:
+            top = [nn.ConvTranspose2d(last, in_channels, 4, stride=2, padding=1)]
         self.decoder = nn.Sequential(
             nn.Linear(self.latent_dim, flat), nn.ReLU(), nn.Unflatten(1, self.bottleneck_shape),
-            *ups,
-            nn.ConvTranspose2d(last, last, 4, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(last, in_channels, 3, padding=1), nn.Sigmoid(),
+            *ups, *top, nn.Sigmoid(),
         )
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:

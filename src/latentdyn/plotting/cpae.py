@@ -1,16 +1,24 @@
-"""Figures of the CpAE chapters (same conventions as :mod:`latentdyn.plotting`: closed figures)."""
+"""Figures of the CpAE chapters, in the book's style (:mod:`latentdyn.plotting.style`).
+
+Every function returns a closed ``matplotlib.figure.Figure``. :func:`system_figures` draws
+every figure of a system chapter, so the four system chapters share one description.
+"""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from latentdyn.experiments.cpae import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
-from latentdyn.plotting.style import finish as _finish
+from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
 VARIANT_COLOURS = {"standard AE": "C3", "AE + L2": "C1", "CpAE": "C0", "joint AE + NODE": "C4"}
+
+
+def label(variant: str) -> str:
+    """Display name of an autoencoder variant key (``"cpae"`` -> ``"CpAE"``)."""
+    return VARIANT_LABELS_BY_KEY.get(variant, variant)
 
 
 def _image(frame: np.ndarray) -> np.ndarray:
@@ -27,23 +35,29 @@ def _no_ticks(axes) -> None:
 
 
 def plot_image_rows(rows: dict[str, np.ndarray], columns: list[str] | None = None) -> Figure:
-    """One row of images per entry: ``label -> (K, C, H, W)``; optional column titles."""
+    """One row of images per entry, ``label -> (K, C, H, W)``, row labels on the left; optional
+    column titles. Frames are drawn at most 8 to a row, so each stays large enough to read."""
     labels = list(rows)
-    count = max(len(v) for v in rows.values())
-    figure, axes = plt.subplots(len(labels), count, figsize=(1.3 * count, 1.4 * len(labels)), squeeze=False)
-    for row, label in enumerate(labels):
+    count = min(8, max(len(v) for v in rows.values()))
+    label_width = 0.9 if len(labels) > 1 or labels[0] else 0.0
+    panel = (7.0 - label_width) / count
+    figure, axes = new_figure(len(labels), count, width=7.0, panel_aspect=1.0,
+                              extra_height=0.25 if columns else 0.0)
+    for row, name in enumerate(labels):
         for column in range(count):
             axis = axes[row, column]
-            if column < len(rows[label]):
-                axis.imshow(_image(rows[label][column]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+            if column < len(rows[name]):
+                axis.imshow(_image(rows[name][column]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
             else:
                 axis.axis("off")
             if columns is not None and row == 0:
                 axis.set_title(columns[column], fontsize=8)
-        axes[row, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center")
+        axes[row, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center", labelpad=4)
     _no_ticks(axes)
-    figure.subplots_adjust(wspace=0.05, hspace=0.05)
-    return _finish(figure)
+    figure.subplots_adjust(left=label_width / 7.0, right=0.995, wspace=0.04, hspace=0.08,
+                           top=1 - 0.25 / figure.get_figheight() if columns else 0.99, bottom=0.01)
+    del panel
+    return finish(figure, tight=False)
 
 
 def plot_latent_trajectories(latents: dict[str, np.ndarray], rollouts: dict[str, np.ndarray],
@@ -52,66 +66,79 @@ def plot_latent_trajectories(latents: dict[str, np.ndarray], rollouts: dict[str,
     """One panel per autoencoder: latent coordinates over time (solid: encoded frames; dashed:
     the Neural ODE rollout from the first state). ``latents[v]``: ``(n, T, d)``."""
     names = list(latents)
-    figure, axes = plt.subplots(1, len(names), figsize=(4.2 * len(names), 3.2), squeeze=False)
-    for axis, name in zip(axes[0], names):
+    rows, columns = grid_shape(len(names), max_columns=2)
+    figure, axes = new_figure(rows, columns, panel_aspect=0.7, extra_height=0.35, sharey=False)
+    for axis, name in zip(axes.flat, names):
         encoded = latents[name][trajectory]
         times = np.arange(len(encoded)) * time_step
         for index in range(min(max_coordinates, encoded.shape[1])):
-            line, = axis.plot(times, encoded[:, index], lw=1.4, label=f"z{index + 1}")
+            line, = axis.plot(times, encoded[:, index], lw=1.4, label=f"$z_{index + 1}$")
             if name in rollouts:
                 rolled = rollouts[name][trajectory]
                 axis.plot(np.arange(len(rolled)) * time_step, rolled[:, index], ls="--", lw=1.2,
                           color=line.get_color())
         if split is not None:
             axis.axvline(split * time_step, color="grey", lw=0.8, ls=":")
-        axis.set_title(f"{name}: encoded (—), Neural ODE (--)", fontsize=9)
+        axis.set_title(name)
         axis.set_xlabel("time (s)" if time_step != 1 else "frame")
+    hide_unused(axes, len(names))
     axes[0, 0].set_ylabel("latent coordinate")
-    axes[0, -1].legend(fontsize=7, loc="upper right")
-    return _finish(figure)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    handles.append(axes[0, 0].plot([], [], "k--", lw=1.2)[0])
+    labels.append("Neural ODE rollout")
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+    figure.tight_layout(rect=(0, 0.35 / figure.get_figheight(), 1, 1))
+    return finish(figure, tight=False)
 
 
 def plot_vpt(vpt: pd.DataFrame) -> Figure:
-    """Grouped bars of mean VPT (%) with the standard deviation over test trajectories."""
+    """Grouped bars of mean VPT (%) with the standard deviation over test trajectories; the value
+    is written on every bar (so a bar of height 0 still reads as a measured 0)."""
     table = vpt.reset_index()
-    figure, axis = plt.subplots(figsize=(6.4, 3.2))
+    figure, axes = new_figure(1, 1, panel_aspect=0.4)
+    axis = axes[0, 0]
     models = list(dict.fromkeys(table["latent model"]))
     encoders = list(dict.fromkeys(table["autoencoder"]))
     width = 0.8 / len(encoders)
     for index, encoder in enumerate(encoders):
         part = table[table["autoencoder"] == encoder].set_index("latent model").loc[models]
         positions = np.arange(len(models)) + (index - (len(encoders) - 1) / 2) * width
-        axis.bar(positions, part["VPT mean (%)"], width, yerr=part["VPT std (%)"], capsize=3,
-                 label=encoder, color=VARIANT_COLOURS.get(encoder))
+        bars = axis.bar(positions, part["VPT mean (%)"], width, yerr=part["VPT std (%)"], capsize=3,
+                        label=encoder, color=VARIANT_COLOURS.get(encoder))
+        axis.bar_label(bars, fmt="%.0f", padding=2, fontsize=7)
     axis.set_xticks(np.arange(len(models)), models)
     axis.set_ylabel("VPT (% of the test horizon)")
-    axis.set_ylim(0, 105)
-    axis.legend(fontsize=8)
-    return _finish(figure)
+    axis.set_ylim(0, 110)
+    axis.legend(loc="upper right")
+    return finish(figure)
 
 
 def plot_frame_errors(frame_errors: dict[tuple[str, str], np.ndarray], labels: dict[str, str],
                       threshold: float, model: str = "neural_ode") -> Figure:
-    """Mean relative frame error of the decoded rollout against the prediction step, per autoencoder."""
-    figure, axis = plt.subplots(figsize=(6.0, 3.2))
+    """Median relative frame error of the decoded rollout against the prediction step, per
+    autoencoder (shaded: 25-75 % of the test trajectories)."""
+    figure, axes = new_figure(1, 1, panel_aspect=0.42)
+    axis = axes[0, 0]
     for (variant, kind), errors in frame_errors.items():
         if kind != model:
             continue
-        label = labels.get(variant, variant)
-        axis.plot(np.arange(1, errors.shape[1] + 1), np.median(errors, axis=0), label=label,
-                  color=VARIANT_COLOURS.get(label))
+        name = labels.get(variant, variant)
+        steps = np.arange(1, errors.shape[1] + 1)
+        colour = VARIANT_COLOURS.get(name)
+        axis.plot(steps, np.median(errors, axis=0), label=name, color=colour)
+        axis.fill_between(steps, *np.percentile(errors, [25, 75], axis=0), color=colour, alpha=0.15, lw=0)
     axis.axhline(threshold, color="grey", ls="--", lw=1, label=f"VPT threshold {threshold}")
     axis.set_xlabel("prediction step (frames)")
-    axis.set_ylabel("relative frame error (median)")
+    axis.set_ylabel("relative frame error")
     axis.set_yscale("log")
-    axis.legend(fontsize=8)
-    return _finish(figure)
+    axis.legend()
+    return finish(figure)
 
 
 def plot_filters(filters: dict[str, np.ndarray], count: int = 6) -> Figure:
-    """The first ``count`` first-layer filters (channel 0) of each autoencoder, one row each."""
+    """The first ``count`` first-layer filters (input channel 0) of each autoencoder, one row each."""
     names = list(filters)
-    figure, axes = plt.subplots(len(names), count, figsize=(1.2 * count, 1.3 * len(names)), squeeze=False)
+    figure, axes = new_figure(len(names), count, width=5.5, panel_aspect=1.0)
     for row, name in enumerate(names):
         bank = filters[name]
         for column in range(count):
@@ -120,51 +147,129 @@ def plot_filters(filters: dict[str, np.ndarray], count: int = 6) -> Figure:
             axes[row, column].imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
         axes[row, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
     _no_ticks(axes)
-    return _finish(figure)
+    figure.subplots_adjust(left=0.22, right=0.99, top=0.99, bottom=0.01, wspace=0.05, hspace=0.08)
+    return finish(figure, tight=False)
 
 
 def plot_sweep(table: pd.DataFrame, x: str, y_left: str, y_right: str, logx: bool = True) -> Figure:
-    """Two quantities of a one-parameter sweep against the parameter (left and right axes)."""
-    figure, left = plt.subplots(figsize=(6.0, 3.2))
-    left.plot(table[x], table[y_left], "o-", color="C0", label=y_left)
-    left.set_xlabel(x)
-    left.set_ylabel(y_left, color="C0")
-    right = left.twinx()
-    right.plot(table[x], table[y_right], "s--", color="C3", label=y_right)
-    right.set_ylabel(y_right, color="C3")
-    right.grid(False)
-    if logx:
-        left.set_xscale("log")
-    return _finish(figure)
+    """Two quantities of a one-parameter sweep against the parameter, side by side."""
+    figure, axes = new_figure(1, 2, panel_aspect=0.7)
+    for axis, column, colour, marker in ((axes[0, 0], y_left, "C0", "o-"), (axes[0, 1], y_right, "C3", "s-")):
+        axis.plot(table[x], table[column], marker, color=colour)
+        axis.set(xlabel=x, ylabel=column, xscale="log" if logx else "linear")
+    return finish(figure)
 
 
-def plot_results_comparison(table: pd.DataFrame) -> Figure:
-    """Measured vs paper VPT per system and autoencoder (``table`` has columns system, autoencoder,
-    'measured VPT (%)', 'paper VPT (%)')."""
-    figure, axis = plt.subplots(figsize=(7.0, 3.4))
+def plot_metric_panels(table: pd.DataFrame, x: str, metrics: tuple[str, ...], *, hue: str = "autoencoder",
+                       logx: bool = False, thresholds: dict[str, float] | None = None) -> Figure:
+    """One panel per metric against ``x``, one line per ``hue`` value; with several rows per
+    ``(hue, x)`` (seeds) the line is their mean and the bars their full range.
+
+    Args:
+        table: long table with columns ``x``, ``hue`` and every metric.
+        thresholds: metric -> a horizontal reference line (e.g. the 0.3 reconstruction target).
+    """
+    if table.empty:
+        figure, axes = new_figure(1, 1, panel_aspect=0.12)
+        axes[0, 0].axis("off")
+        axes[0, 0].text(0.5, 0.5, f"not run in this profile (no value of {x})", ha="center", va="center")
+        return finish(figure)
+    figure, axes = new_figure(1, len(metrics), panel_aspect=0.85, extra_height=0.3)
+    for axis, metric in zip(axes[0], metrics):
+        for index, (name, part) in enumerate(table.groupby(hue, sort=False)):
+            summary = part.groupby(x)[metric].agg(["mean", "min", "max"]).sort_index()
+            colour = VARIANT_COLOURS.get(name, f"C{index}")
+            axis.errorbar(summary.index, summary["mean"],
+                          yerr=[summary["mean"] - summary["min"], summary["max"] - summary["mean"]],
+                          fmt="o-", color=colour, capsize=3, label=str(name), ms=4)
+        if thresholds and metric in thresholds:
+            axis.axhline(thresholds[metric], color="grey", ls="--", lw=1)
+        axis.set(xlabel=x, title=metric, xscale="symlog" if logx else "linear")
+        if logx:
+            axis.set_xscale("symlog", linthresh=min(v for v in table[x].unique() if v > 0))
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(labels), frameon=False)
+    figure.tight_layout(rect=(0, 0.3 / figure.get_figheight(), 1, 1))
+    return finish(figure, tight=False)
+
+
+def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...]) -> Figure:
+    """:func:`plot_metric_panels` of the objective sweep against the weight, one line per step map;
+    the point without latent-prediction terms (weight 0, map ``none``) starts every line."""
+    plain = table[table["latent map"] == "none"]
+    lines = [pd.concat([plain.assign(**{"latent map": kind}), part])
+             for kind, part in table[table["latent map"] != "none"].groupby("latent map", sort=False)]
+    data = pd.concat(lines) if lines else table
+    return plot_metric_panels(data, "weight", metrics, hue="latent map", logx=True,
+                              thresholds={"reconstruction error": 0.3})
+
+
+def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None = None) -> Figure:
+    """VPT per system and autoencoder: this book (``book`` profile), recorded long runs, the paper.
+
+    ``table`` has columns system, autoencoder, 'measured VPT (%)', 'paper VPT (%)';
+    ``recorded`` (optional) system, autoencoder, profile, 'VPT (%)'.
+    """
+    figure, axes = new_figure(1, 1, panel_aspect=0.45, extra_height=0.4)
+    axis = axes[0, 0]
     systems = list(dict.fromkeys(table["system"]))
     encoders = list(dict.fromkeys(table["autoencoder"]))
-    width = 0.8 / (2 * len(encoders))
-    for index, encoder in enumerate(encoders):
+    sources = [("book profile", lambda part: part["measured VPT (%)"], {}),
+               ("paper", lambda part: part["paper VPT (%)"], {"alpha": 0.35, "hatch": "//"})]
+    if recorded is not None and len(recorded):
+        sources.insert(1, ("recorded long run", None, {"alpha": 0.7, "hatch": ".."}))
+    width = 0.8 / (len(sources) * len(encoders))
+    for e_index, encoder in enumerate(encoders):
         part = table[table["autoencoder"] == encoder].set_index("system").reindex(systems)
-        base = np.arange(len(systems)) + (2 * index - len(encoders) + 0.5) * width
         colour = VARIANT_COLOURS.get(encoder)
-        axis.bar(base, part["measured VPT (%)"], width, color=colour, label=f"{encoder} (this book)")
-        axis.bar(base + width, part["paper VPT (%)"], width, color=colour, alpha=0.35, hatch="//",
-                 label=f"{encoder} (paper)")
-    axis.set_xticks(np.arange(len(systems)), [s.replace("_", " ") for s in systems], fontsize=8)
-    axis.set_ylabel("VPT (%)")
+        for s_index, (name, value, style) in enumerate(sources):
+            offset = (e_index * len(sources) + s_index - (len(sources) * len(encoders) - 1) / 2) * width
+            if value is None:
+                runs = recorded[recorded["autoencoder"] == encoder].groupby("system")["VPT (%)"].first()
+                heights = runs.reindex(systems)
+            else:
+                heights = value(part)
+            axis.bar(np.arange(len(systems)) + offset, heights.fillna(0), width, color=colour,
+                     label=f"{encoder}, {name}", **style)
+    axis.set_xticks(np.arange(len(systems)), [s.replace("_", " ") for s in systems])
+    axis.set_ylabel("VPT, Neural ODE (%)")
     axis.set_ylim(0, 105)
-    axis.legend(fontsize=7, ncol=2)
-    return _finish(figure)
+    handles, labels = axis.get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(sources), frameon=False, fontsize=7)
+    figure.tight_layout(rect=(0, 0.4 / figure.get_figheight(), 1, 1))
+    return finish(figure, tight=False)
 
 
-# labels and the numbers behind the system chapters' figures -----------------------------------
+# ----------------------------------------------------------------------------- system chapters
+
+def system_figures(result) -> dict[str, Figure]:
+    """Every figure of a system chapter (a ``SystemResult``): ``frames``, ``latents``, ``strips``,
+    ``vpt``, ``errors``."""
+    rows = {"truth": result.truth_strip}
+    rows.update({f"{label(v)}\n+ Neural ODE": strip for v, strip in result.strips.items()})
+    return {
+        "frames": plot_image_rows({"": result.example_frames}, [f"frame {k}" for k in result.strip_frames]),
+        "latents": plot_latent_trajectories({label(v): z for v, z in result.latents.items()},
+                                            {label(v): z for v, z in result.rollouts.items()}, result.time_step),
+        "strips": plot_image_rows(rows, [f"step {k}" for k in result.strip_frames]),
+        "vpt": plot_vpt(result.vpt),
+        "errors": plot_frame_errors(result.frame_errors, VARIANT_LABELS_BY_KEY, result.settings["vpt_threshold"]),
+    }
 
 
-def label(variant: str) -> str:
-    """Display name of an autoencoder variant key (``"cpae"`` -> ``"CpAE"``)."""
-    return VARIANT_LABELS_BY_KEY.get(variant, variant)
+def circle_figures(result) -> dict[str, Figure]:
+    """The circle chapter's figures (a ``CircleResult``): ``latents`` (every frame, rollout from the
+    last training frame), ``rollouts`` (decoded test frames) and ``filters``."""
+    latents, rollouts = {}, {}
+    for variant, states in result.latents.items():
+        padded = np.full_like(states, np.nan)
+        padded[result.num_train - 1:] = result.rollouts[variant]
+        latents[label(variant)], rollouts[label(variant)] = states[None], padded[None]
+    rows = {"truth": result.frames[result.strip_frames]}
+    rows.update({f"{label(v)}\n+ Neural ODE": decoded for v, decoded in result.decoded.items()})
+    return {"latents": plot_latent_trajectories(latents, rollouts, 1.0, split=result.num_train),
+            "rollouts": plot_image_rows(rows, [f"frame {k}" for k in result.strip_frames]),
+            "filters": plot_filters({label(v): f for v, f in result.filters.items()})}
 
 
 def strip_errors(result) -> pd.DataFrame:

@@ -8,7 +8,9 @@ panels into rows of at most :data:`MAX_COLUMNS`.
 
 Use :func:`new_figure` to create a figure and :func:`finish` to return it from a plotting
 function (laid out, closed in pyplot so that a notebook shows it only where a chapter
-displays or glues it).
+displays or glues it). A figure that needs more room (many panels in a row) is drawn
+``new_figure(..., width=FULL_WIDTH)`` and glued with ``:figclass: full-width``, which spans
+the content column and the margin on wide screens (and is the column on narrow ones).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from matplotlib.figure import Figure
 from latentdyn.validation import check_positive_float, check_positive_int
 
 CONTENT_WIDTH = 7.0  # inches: the content column of the book's theme at full size
+FULL_WIDTH = 9.5  # inches: a figure shown with `:figclass: full-width` (content column + margin)
 DPI = 150  # dots per inch of every saved or displayed figure (the build checks >= 150)
 MAX_COLUMNS = 5  # panels per row before a multi-panel figure wraps into another row
 FONT_SIZES = {"font.size": 9, "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8,

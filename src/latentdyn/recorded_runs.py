@@ -1,0 +1,168 @@
+"""Recorded long runs: metrics of CpAE system runs too long for CI, with their provenance.
+
+A run of :func:`latentdyn.experiments.cpae.run_cpae_system` too long for CI (the ``paper``
+profile on a GPU, ``long`` on a CPU, or more seeds of the ``book`` profile) is stored as
+``data/reference/recorded_runs/<system>-<profile>[-seed<k>].json`` (no suffix for seed 0):
+its metrics (the VPT and continuity tables), the settings it ran with, and its provenance
+(commit, device, torch version, wall time, the exact command, date). Chapters only display
+these files; they never mix them with what CI re-executes.
+
+A record is *stale* when the settings it ran with (apart from where it ran: ``device``,
+``num_threads``) differ from those its profile has today in :mod:`latentdyn.profiles`, or when
+it was made by an older version of the results code: :func:`stale_reasons` says why, the
+results chapter flags it, and a unit test fails on any committed stale record.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from latentdyn.cache import project_root
+from latentdyn.profiles import profile_settings
+from latentdyn.runtime import resolve_device
+from latentdyn.validation import check_existing_path
+
+RECORDS_FOLDER = Path("data") / "reference" / "recorded_runs"
+WHERE_IT_RAN = ("device", "num_threads")  # settings that say where a run ran, not what it computed
+
+
+def records_folder() -> Path:
+    """``<project>/data/reference/recorded_runs``."""
+    root = project_root()
+    if root is None:
+        raise FileNotFoundError("recorded runs live in the project's data/reference/recorded_runs: "
+                                "run from inside the project")
+    return root / RECORDS_FOLDER
+
+
+def _plain(value: Any) -> Any:
+    """Settings as JSON stores them (tuples become lists), so recorded and current compare equal."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+                              cwd=project_root()).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _device_name(device: str) -> str:
+    resolved = resolve_device(device)
+    if resolved.type == "cuda":
+        return torch.cuda.get_device_name(resolved)
+    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+
+
+@dataclass
+class RecordedRun:
+    """One recorded run: ``system``, ``profile``, ``seed``, ``settings``, ``metrics`` (tables as
+    lists of rows) and ``provenance`` (commit, device, torch, wall_seconds, command, date)."""
+
+    system: str
+    profile: str
+    seed: int
+    settings: dict[str, Any]
+    metrics: dict[str, list[dict[str, Any]]]
+    provenance: dict[str, Any]
+    results_version: int
+
+    def vpt(self) -> pd.DataFrame:
+        return pd.DataFrame(self.metrics["vpt"]).set_index(["autoencoder", "latent model"])
+
+    def continuity(self) -> pd.DataFrame:
+        return pd.DataFrame(self.metrics["continuity"]).set_index("autoencoder")
+
+
+def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: float, device: str,
+               folder: Path | None = None) -> Path:
+    """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
+    the path."""
+    from latentdyn.experiments.cpae import RESULTS_VERSION
+
+    folder = Path(folder) if folder is not None else records_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "system": result.system, "profile": profile, "seed": seed, "results_version": RESULTS_VERSION,
+        "settings": _plain(result.settings),
+        "metrics": {"vpt": _plain(result.vpt.reset_index().to_dict("records")),
+                    "continuity": _plain(result.continuity.rename_axis("autoencoder").reset_index()
+                                         .to_dict("records")),
+                    "timings": _plain(result.timings)},
+        "provenance": {"commit": _commit(), "device": _device_name(device), "torch": torch.__version__,
+                       "wall_seconds": round(float(wall_seconds), 1), "command": command,
+                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
+    }
+    path = folder / f"{result.system}-{profile}{f'-seed{seed}' if seed else ''}.json"
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    temporary.replace(path)
+    return path
+
+
+def load_recorded_run(path: str | Path) -> RecordedRun:
+    """Read one record; a file that is not a complete record raises ``ValueError`` naming it."""
+    path = check_existing_path("path", path)
+    try:
+        payload = json.loads(path.read_text())
+        return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
+                           payload["metrics"], payload["provenance"], int(payload["results_version"]))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{path} is not a complete recorded run: {error!r}") from error
+
+
+def load_recorded_runs(folder: Path | None = None) -> list[RecordedRun]:
+    """Every record in ``folder`` (default: the project's), sorted by file name."""
+    folder = Path(folder) if folder is not None else records_folder()
+    return [load_recorded_run(path) for path in sorted(folder.glob("*.json"))] if folder.is_dir() else []
+
+
+def stale_reasons(run: RecordedRun) -> list[str]:
+    """Why ``run`` no longer describes its profile (empty when it still does)."""
+    from latentdyn.experiments.cpae import RESULTS_VERSION
+
+    reasons = []
+    if run.results_version != RESULTS_VERSION:
+        reasons.append(f"made by results version {run.results_version}, the code is at {RESULTS_VERSION}")
+    try:
+        current = _plain(profile_settings("cpae_system", run.profile))
+    except ValueError as error:
+        return reasons + [str(error)]
+    for key in sorted(set(current) | set(run.settings)):
+        if key in WHERE_IT_RAN:
+            continue
+        if current.get(key, "<missing>") != run.settings.get(key, "<missing>"):
+            reasons.append(f"{key}: recorded {run.settings.get(key, '<missing>')!r}, "
+                           f"profile {run.profile!r} now {current.get(key, '<missing>')!r}")
+    return reasons
+
+
+def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
+    """One row per (recorded run, autoencoder): Neural ODE VPT, reconstruction error, smoothness,
+    where and how long it ran, and whether it is stale."""
+    runs = load_recorded_runs() if runs is None else runs
+    rows = []
+    for run in runs:
+        vpt, continuity, stale = run.vpt(), run.continuity(), stale_reasons(run)
+        for encoder in continuity.index:
+            rows.append({"system": run.system, "autoencoder": encoder, "profile": run.profile, "seed": run.seed,
+                         "VPT (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT mean (%)"]),
+                         "VPT std (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT std (%)"]),
+                         "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
+                         "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"]),
+                         "device": run.provenance["device"],
+                         "hours": run.provenance["wall_seconds"] / 3600,
+                         "stale": "; ".join(stale) if stale else ""})
+    columns = ["system", "autoencoder", "profile", "seed", "VPT (%)", "VPT std (%)", "reconstruction error",
+               "smoothness ratio", "device", "hours", "stale"]
+    return pd.DataFrame(rows, columns=columns)
