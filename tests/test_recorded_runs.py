@@ -66,3 +66,14 @@ def test_committed_records_match_their_profiles():
     """Every committed record still describes the profile it names (otherwise re-run or delete it)."""
     for run in recorded_runs.load_recorded_runs():
         assert recorded_runs.stale_reasons(run) == [], f"stale record {run.system}-{run.profile}"
+
+
+def test_diagnostic_overrides_are_recorded_and_checked(smoke_result, tmp_path):
+    path = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0,
+                                    device="cpu", overrides={"epochs": 2}, folder=tmp_path)
+    assert path.name == "damped_pendulum-smoke-epochs2.json"
+    run = recorded_runs.load_recorded_run(path)
+    assert run.overrides == {"epochs": 2} and run.label == "smoke, epochs=2"
+    assert recorded_runs.stale_reasons(run) == []  # smoke already has 2 epochs: profile + override = recorded
+    run.overrides = {"epochs": 3}
+    assert any(reason.startswith("epochs:") for reason in recorded_runs.stale_reasons(run))

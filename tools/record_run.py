@@ -2,16 +2,18 @@
 
     python tools/record_run.py damped_pendulum --profile long            # hours on a CPU
     PYTHONPATH=src python tools/record_run.py damped_pendulum --profile paper --device cuda
+    python tools/record_run.py damped_pendulum --profile book --set epochs=48       # a diagnostic
 
 Writes data/reference/recorded_runs/<system>-<profile>.json (metrics, the settings it ran with,
 commit, device, torch version, wall time, this command). The run uses the profile's settings
-unchanged (only where it runs may be chosen), so the record stays comparable with the profile
-it names; a unit test flags records whose profile has changed since.
+(only where it runs may be chosen) or, for a diagnostic, the profile with the named changes of
+``--set``; a unit test flags records whose profile has changed since.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import shlex
 import sys
 import time
@@ -27,14 +29,22 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="default: the profile's (auto: CUDA if present)")
     parser.add_argument("--num-threads", type=int, default=None, help="default: the profile's")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a diagnostic run: change one setting of the profile (Python literal), repeatable")
     arguments = parser.parse_args()
+    overrides = {}
+    for item in arguments.set:
+        key, _, value = item.partition("=")
+        if not key or not value:
+            parser.error(f"--set takes KEY=VALUE, got {item!r}")
+        overrides[key] = ast.literal_eval(value)
     started = time.perf_counter()
     result = run_cpae_system(arguments.system, profile=arguments.profile, seed=arguments.seed,
-                             device=arguments.device, num_threads=arguments.num_threads)
+                             device=arguments.device, num_threads=arguments.num_threads, **overrides)
     device = result.settings["device"]
     path = record_run(result, profile=arguments.profile, seed=arguments.seed,
                       command=" ".join(shlex.quote(part) for part in ["python", *sys.argv]),
-                      wall_seconds=time.perf_counter() - started, device=device)
+                      wall_seconds=time.perf_counter() - started, device=device, overrides=overrides)
     print(f"recorded {path}")
     print(result.vpt.round(1).to_string())
     print(result.continuity.round(3).to_string())

@@ -2,13 +2,15 @@
 
 A run of :func:`latentdyn.experiments.cpae.run_cpae_system` too long for CI (the ``paper``
 profile on a GPU, ``long`` on a CPU, or more seeds of the ``book`` profile) is stored as
-``data/reference/recorded_runs/<system>-<profile>[-seed<k>].json`` (no suffix for seed 0):
+``data/reference/recorded_runs/<system>-<profile>[-seed<k>][-<overrides>].json`` (no suffix
+for seed 0 or no overrides; a diagnostic run may change named settings of its profile):
 its metrics (the VPT and continuity tables), the settings it ran with, and its provenance
 (commit, device, torch version, wall time, the exact command, date). Chapters only display
 these files; they never mix them with what CI re-executes.
 
 A record is *stale* when the settings it ran with (apart from where it ran: ``device``,
-``num_threads``) differ from those its profile has today in :mod:`latentdyn.profiles`, or when
+``num_threads``) differ from those its profile (with its overrides) gives today in
+:mod:`latentdyn.profiles`, or when
 it was made by an older version of the results code: :func:`stale_reasons` says why, the
 results chapter flags it, and a unit test fails on any committed stale record.
 """
@@ -27,7 +29,6 @@ import pandas as pd
 import torch
 
 from latentdyn.cache import project_root
-from latentdyn.profiles import profile_settings
 from latentdyn.runtime import resolve_device
 from latentdyn.validation import check_existing_path
 
@@ -76,6 +77,12 @@ class RecordedRun:
     metrics: dict[str, list[dict[str, Any]]]
     provenance: dict[str, Any]
     results_version: int
+    overrides: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        """``profile`` plus its overrides, e.g. ``book, epochs=48``."""
+        return ", ".join([self.profile, *(f"{k}={v}" for k, v in sorted(self.overrides.items()))])
 
     def vpt(self) -> pd.DataFrame:
         return pd.DataFrame(self.metrics["vpt"]).set_index(["autoencoder", "latent model"])
@@ -85,7 +92,7 @@ class RecordedRun:
 
 
 def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: float, device: str,
-               folder: Path | None = None) -> Path:
+               overrides: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
     """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
     the path."""
     from latentdyn.experiments.cpae import RESULTS_VERSION
@@ -94,6 +101,7 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
     folder.mkdir(parents=True, exist_ok=True)
     payload = {
         "system": result.system, "profile": profile, "seed": seed, "results_version": RESULTS_VERSION,
+        "overrides": _plain(overrides or {}),
         "settings": _plain(result.settings),
         "metrics": {"vpt": _plain(result.vpt.reset_index().to_dict("records")),
                     "continuity": _plain(result.continuity.rename_axis("autoencoder").reset_index()
@@ -103,7 +111,8 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
                        "wall_seconds": round(float(wall_seconds), 1), "command": command,
                        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
     }
-    path = folder / f"{result.system}-{profile}{f'-seed{seed}' if seed else ''}.json"
+    suffix = "".join(f"-{key}{value}" for key, value in sorted((overrides or {}).items()))
+    path = folder / f"{result.system}-{profile}{f'-seed{seed}' if seed else ''}{suffix}.json"
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
     temporary.replace(path)
@@ -116,7 +125,8 @@ def load_recorded_run(path: str | Path) -> RecordedRun:
     try:
         payload = json.loads(path.read_text())
         return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
-                           payload["metrics"], payload["provenance"], int(payload["results_version"]))
+                           payload["metrics"], payload["provenance"], int(payload["results_version"]),
+                           dict(payload.get("overrides", {})))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path} is not a complete recorded run: {error!r}") from error
 
@@ -134,8 +144,10 @@ def stale_reasons(run: RecordedRun) -> list[str]:
     reasons = []
     if run.results_version != RESULTS_VERSION:
         reasons.append(f"made by results version {run.results_version}, the code is at {RESULTS_VERSION}")
+    from latentdyn.experiments.cpae import _system_settings
+
     try:
-        current = _plain(profile_settings("cpae_system", run.profile))
+        current = _plain(_system_settings(run.profile, dict(run.overrides), run.system))
     except ValueError as error:
         return reasons + [str(error)]
     for key in sorted(set(current) | set(run.settings)):
@@ -155,7 +167,7 @@ def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
     for run in runs:
         vpt, continuity, stale = run.vpt(), run.continuity(), stale_reasons(run)
         for encoder in continuity.index:
-            rows.append({"system": run.system, "autoencoder": encoder, "profile": run.profile, "seed": run.seed,
+            rows.append({"system": run.system, "autoencoder": encoder, "profile": run.label, "seed": run.seed,
                          "VPT (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT mean (%)"]),
                          "VPT std (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT std (%)"]),
                          "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
