@@ -1180,3 +1180,43 @@ def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | s
     summary_text += " " + seeds_sentence
     return {"results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
             "num_systems": len(systems), "cpae_ahead": len(ahead)}
+
+
+def recorded_diagnostics(system: str, profile: str, result: SystemResult | None = None) -> pd.DataFrame:
+    """The recorded runs of ``system`` in ``profile`` with changed settings (diagnostics) and other
+    seeds, beside this page's run (``result``): one row per (run, autoencoder) with its
+    settings label, Neural ODE VPT, reconstruction error, smoothness ratio and stale flag."""
+    from latentdyn.recorded_runs import recorded_runs_table
+
+    recorded = recorded_runs_table()
+    rows = recorded[(recorded["system"] == system) & recorded["profile"].str.startswith(profile)]
+    rows = rows.assign(setting=[f"{p}, seed {s}" if s else p for p, s in zip(rows["profile"], rows["seed"])])
+    if result is not None:
+        here = pd.DataFrame([{"setting": f"{profile} (this page)", "autoencoder": encoder,
+                              "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
+                              "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"]),
+                              "smoothness ratio": float(result.continuity.loc[encoder, "smoothness ratio"]),
+                              "stale": ""} for encoder in result.continuity.index])
+        rows = pd.concat([here, rows], ignore_index=True)
+    columns = ["setting", "autoencoder", "VPT (%)", "reconstruction error", "smoothness ratio", "stale"]
+    return rows.reindex(columns=columns).reset_index(drop=True)
+
+
+def diagnostics_sentence(table: pd.DataFrame) -> str:
+    """One clause per setting of :func:`recorded_diagnostics`: CpAE vs standard AE, VPT and
+    reconstruction error (stale rows are left out and said so)."""
+    parts, stale = [], 0
+    for setting, rows in table.groupby("setting", sort=False):
+        if (rows["stale"] != "").any():
+            stale += 1
+            continue
+        by = rows.set_index("autoencoder")
+        if {"CpAE", "standard AE"} <= set(by.index):
+            parts.append(f"{setting}: VPT {by.loc['CpAE', 'VPT (%)']:.1f} vs {by.loc['standard AE', 'VPT (%)']:.1f} %, "
+                         f"reconstruction {by.loc['CpAE', 'reconstruction error']:.2f} vs "
+                         f"{by.loc['standard AE', 'reconstruction error']:.2f}")
+        elif "CpAE" in by.index:
+            parts.append(f"{setting}: CpAE only, VPT {by.loc['CpAE', 'VPT (%)']:.1f} %, reconstruction "
+                         f"{by.loc['CpAE', 'reconstruction error']:.2f}")
+    text = ("CpAE vs standard AE — " + "; ".join(parts) + "." if parts else "No diagnostic run is recorded.")
+    return text + (f" ({stale} stale record(s) left out.)" if stale else "")
