@@ -182,3 +182,25 @@ def test_results_collect_seeds_and_recorded_runs(tmp_path, monkeypatch):
     values = cpae.results_values(summary, "smoke")
     assert "over 2 seed(s)" in values["seeds_sentence"]
     assert values["recorded_sentence"].startswith("1 recorded run(s). None is stale")
+
+
+def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypatch):
+    from latentdyn import recorded_runs
+
+    weighted = cpae.run_cpae_system("damped_pendulum", profile="smoke", prediction_weight=0.1)
+    recorded_runs.record_run(weighted, profile="smoke", seed=0, command="x", wall_seconds=1.0, device="cpu",
+                             overrides={"prediction_weight": 0.1}, folder=tmp_path)
+    monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
+    table = cpae.objective_at_chapter_budget("damped_pendulum", "smoke")
+    assert sorted(set(table["weight"])) == [0.01, 0.1]
+    assert set(table["source"]) == {"chapter run", "recorded"}
+    values = cpae.budget_values(table, "damped_pendulum", "smoke")
+    assert values["budget_objective_sentence"].count("VPT") == 2
+    assert plotting_cpae.plot_objective_sweep(table, ("VPT (%)",), hue="autoencoder").axes
+
+
+def test_knobs_left_at_none_keep_the_study_overrides():
+    result = cpae.run_cpae_ablations(profile="smoke", epochs=None, num_trajectories=None)
+    assert result.settings["num_trajectories"] == 12  # the smoke ablation's system_overrides
+    explicit = cpae.run_cpae_ablations(profile="smoke", epochs=1)
+    assert explicit.settings["epochs"] == 1

@@ -726,7 +726,9 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     """
     ablation_keys = set(resolve_settings("cpae_ablations", profile))
     ablation = resolve_settings("cpae_ablations", profile, **{k: v for k, v in knobs.items() if k in ablation_keys})
-    system_knobs = {**ablation["system_overrides"], **{k: v for k, v in knobs.items() if k not in ablation_keys}}
+    # a knob left at None keeps the ablation profile's value (it must not undo system_overrides)
+    system_knobs = {**ablation["system_overrides"],
+                    **{k: v for k, v in knobs.items() if k not in ablation_keys and v is not None}}
     settings = _system_settings(profile, system_knobs, ablation["system"])
     seed_everything(seed, settings["num_threads"])
     system = check_choice("system", ablation["system"], SYSTEMS)
@@ -827,7 +829,7 @@ def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Sw
     sweep_keys = set(resolve_settings("cpae_sweeps", profile))
     sweeps = resolve_settings("cpae_sweeps", profile, **{k: v for k, v in knobs.items() if k in sweep_keys})
     settings = _system_settings(profile, {**sweeps["system_overrides"],
-                                          **{k: v for k, v in knobs.items() if k not in sweep_keys}},
+                                          **{k: v for k, v in knobs.items() if k not in sweep_keys and v is not None}},
                                 sweeps["system"])
     seed_everything(seed, settings["num_threads"])
     system = check_choice("system", sweeps["system"], SYSTEMS)
@@ -1220,3 +1222,54 @@ def diagnostics_sentence(table: pd.DataFrame) -> str:
                          f"{by.loc['CpAE', 'reconstruction error']:.2f}")
     text = ("CpAE vs standard AE — " + "; ".join(parts) + "." if parts else "No diagnostic run is recorded.")
     return text + (f" ({stale} stale record(s) left out.)" if stale else "")
+
+
+def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = "book", seed: int = 0) -> pd.DataFrame:
+    """The weight ``lambda`` and step map at a system chapter's own budget: the chapter's run
+    (re-executed, or loaded from the cache) and the recorded runs of the same profile and seed
+    that change only ``prediction_weight`` and/or ``latent_map`` (stale records left out).
+
+    Columns: latent map (``none`` when lambda is 0), weight, autoencoder, source, and the metrics
+    ``VPT (%)``, ``VPT vs reconstruction (%)``, ``reconstruction error``, ``smoothness ratio``.
+    """
+    from latentdyn.recorded_runs import load_recorded_runs, stale_reasons
+
+    def rows_of(vpt: pd.DataFrame, continuity: pd.DataFrame, settings: dict[str, Any], source: str) -> list[dict]:
+        weight = float(settings["prediction_weight"])
+        kind = settings["latent_map"] if weight > 0 else "none"
+        node = MODEL_LABELS["neural_ode"]
+        return [{"latent map": kind, "weight": weight, "autoencoder": encoder, "source": source,
+                 "VPT (%)": float(vpt.loc[(encoder, node), "VPT mean (%)"]),
+                 "VPT vs reconstruction (%)": float(vpt.loc[(encoder, node), "VPT vs reconstruction (%)"]),
+                 "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
+                 "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"])}
+                for encoder in continuity.index]
+
+    chapter = run_cpae_system(system, profile=profile, seed=seed)
+    rows = rows_of(chapter.vpt, chapter.continuity, chapter.settings, "chapter run")
+    for run in load_recorded_runs():
+        if (run.system == system and run.profile == profile and run.seed == seed and run.overrides
+                and set(run.overrides) <= {"prediction_weight", "latent_map"} and not stale_reasons(run)):
+            rows += rows_of(run.vpt(), run.continuity(), run.settings, "recorded")
+    columns = ["latent map", "weight", "autoencoder", "source", "VPT (%)", "VPT vs reconstruction (%)",
+               "reconstruction error", "smoothness ratio"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["latent map", "weight", "autoencoder"],
+                                                           ignore_index=True)
+
+
+def budget_values(at_budget: pd.DataFrame, system: str = "damped_pendulum", profile: str = "book"
+                  ) -> dict[str, float | str]:
+    """The chapter budget quoted beside :func:`objective_at_chapter_budget`, and its outcome sentence."""
+    settings = _system_settings(profile, {}, system)
+    parts = []
+    for (kind, weight), rows in at_budget.groupby(["latent map", "weight"], sort=True):
+        by = rows.set_index("autoencoder")
+        label = "no map" if kind == "none" else kind.replace("_", "-")
+        if {"CpAE", "standard AE"} <= set(by.index):
+            parts.append(f"$\\lambda = {weight:g}$ ({label}): VPT {by.loc['CpAE', 'VPT (%)']:.1f} vs "
+                         f"{by.loc['standard AE', 'VPT (%)']:.1f} %, reconstruction "
+                         f"{by.loc['CpAE', 'reconstruction error']:.2f} vs {by.loc['standard AE', 'reconstruction error']:.2f}")
+    sentence = ("CpAE vs standard AE — " + "; ".join(parts) + "." if parts else
+                "Only the chapter's own run is available at this budget.")
+    return {"chapter_trajectories": int(settings["num_trajectories"]), "chapter_epochs": int(settings["epochs"]),
+            "chapter_weight": float(settings["prediction_weight"]), "budget_objective_sentence": sentence}

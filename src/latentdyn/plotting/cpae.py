@@ -66,8 +66,8 @@ def plot_latent_trajectories(latents: dict[str, np.ndarray], rollouts: dict[str,
     """One panel per autoencoder: latent coordinates over time (solid: encoded frames; dashed:
     the Neural ODE rollout from the first state). ``latents[v]``: ``(n, T, d)``."""
     names = list(latents)
-    rows, columns = grid_shape(len(names), max_columns=2)
-    figure, axes = new_figure(rows, columns, panel_aspect=0.7, extra_height=0.35, sharey=False)
+    rows, columns = grid_shape(len(names), max_columns=3)
+    figure, axes = new_figure(rows, columns, panel_aspect=0.8 if columns == 3 else 0.7, extra_height=0.35)
     for axis, name in zip(axes.flat, names):
         encoded = latents[name][trajectory]
         times = np.arange(len(encoded)) * time_step
@@ -193,9 +193,15 @@ def plot_metric_panels(table: pd.DataFrame, x: str, metrics: tuple[str, ...], *,
     return finish(figure, tight=False)
 
 
-def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...]) -> Figure:
-    """:func:`plot_metric_panels` of the objective sweep against the weight, one line per step map;
-    the point without latent-prediction terms (weight 0, map ``none``) starts every line."""
+def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str = "latent map") -> Figure:
+    """:func:`plot_metric_panels` of the objective sweep against the weight: one line per step map
+    (``hue="latent map"``; the point without latent-prediction terms, weight 0 and map ``none``,
+    starts every line), or one line per autoencoder with the volume-preserving map
+    (``hue="autoencoder"``)."""
+    if hue == "autoencoder":
+        chosen = table[table["latent map"].isin(["none", "volume_preserving"])]
+        return plot_metric_panels(chosen, "weight", metrics, hue="autoencoder", logx=True,
+                                  thresholds={"reconstruction error": 0.3})
     plain = table[table["latent map"] == "none"]
     lines = [pd.concat([plain.assign(**{"latent map": kind}), part])
              for kind, part in table[table["latent map"] != "none"].groupby("latent map", sort=False)]
