@@ -204,3 +204,19 @@ def test_knobs_left_at_none_keep_the_study_overrides():
     assert result.settings["num_trajectories"] == 12  # the smoke ablation's system_overrides
     explicit = cpae.run_cpae_ablations(profile="smoke", epochs=1)
     assert explicit.settings["epochs"] == 1
+
+
+def test_ablation_models_share_the_system_architecture(monkeypatch):
+    built = []
+    original = cpae.ConvAutoencoder
+
+    def recording(*args, **kwargs):
+        built.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cpae, "ConvAutoencoder", recording)
+    result = cpae.run_cpae_ablations(profile="smoke")
+    # every trained model names its penalty (the benchmark of J builds a bare one)
+    deep = [kwargs for kwargs in built if "regularizer" in kwargs]
+    assert deep and all(kwargs["decoder_min_channels"] == result.settings["decoder_min_channels"]
+                        and kwargs["channels"] == tuple(result.settings["cpae_channels"]) for kwargs in deep)

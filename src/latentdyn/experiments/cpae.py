@@ -734,9 +734,8 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     system = check_choice("system", ablation["system"], SYSTEMS)
     data = _prepare_system(system, settings, seed)
     small, large = settings["small_filter_size"], settings["large_filter_size"]
-    channels = tuple(settings["cpae_channels"])
-    base = {"channels": channels, "kernel_scale": settings["kernel_scale"],
-            "regularizer_weight": settings["continuity_weight"]}
+    # the CpAE's arguments (channels, decoder, kernel scale): only filter size and penalty vary below
+    base = {**autoencoder_arguments("cpae", settings), "regularizer_weight": settings["continuity_weight"]}
     grid_rows, filters = [], {}
     for size, penalty in ((small, "none"), (small, "continuity"), (large, "none"), (large, "l2"),
                           (large, "continuity")):
