@@ -86,3 +86,13 @@ def test_data_root_is_project_data_folder(monkeypatch):
 def test_bad_name(tmp_path):
     with pytest.raises(ValueError, match="name must be a non-empty file-name prefix"):
         cache.load_or_create("a/b", {}, dict, directory=tmp_path)
+
+
+def test_source_fingerprint_follows_the_code(tmp_path, monkeypatch):
+    from latentdyn import cache
+
+    first = cache.source_fingerprint("models/autoencoder.py", "models/training.py")
+    assert first == cache.source_fingerprint("models/autoencoder.py", "models/training.py")
+    assert first != cache.source_fingerprint("models/training.py", "models/autoencoder.py")
+    with pytest.raises(FileNotFoundError, match="no such package file"):
+        cache.source_fingerprint("models/missing.py")

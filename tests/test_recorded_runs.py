@@ -47,8 +47,10 @@ def test_changed_profile_or_code_makes_a_record_stale(smoke_result, tmp_path):
     payload["settings"]["epochs"] += 1
     payload["settings"]["device"] = "cuda"  # where it ran does not matter
     payload["results_version"] -= 1
+    payload["training_code"] = "0123456789ab"
     path.write_text(json.dumps(payload))
     reasons = recorded_runs.stale_reasons(recorded_runs.load_recorded_run(path))
+    assert any("other training code" in reason for reason in reasons)
     assert any(reason.startswith("epochs:") for reason in reasons)
     assert any("results version" in reason for reason in reasons)
     assert not any(reason.startswith("device") for reason in reasons)

@@ -138,3 +138,21 @@ def load_or_create(
     arrays = {key: np.asarray(value) for key, value in create().items()}
     save_arrays(path, arrays, params)
     return arrays
+
+
+def source_fingerprint(*relative_paths: str) -> str:
+    """A short hash of the contents of package source files (paths relative to ``latentdyn/``).
+
+    Part of the cache keys of anything whose result depends on code rather than only on
+    parameters (a trained model): an edit of those files, even one that merely reorders how
+    parameters are initialised, then never reuses results made by other code.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for relative in relative_paths:
+        path = package / relative
+        if not path.is_file():
+            raise FileNotFoundError(f"source_fingerprint: no such package file {relative!r}")
+        digest.update(relative.encode())
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
+    return digest.hexdigest()[:12]

@@ -10,7 +10,7 @@ these files; they never mix them with what CI re-executes.
 
 A record is *stale* when the settings it ran with (apart from where it ran: ``device``,
 ``num_threads``) differ from those its profile (with its overrides) gives today in
-:mod:`latentdyn.profiles`, or when
+:mod:`latentdyn.profiles`, when the training code has changed since (its fingerprint), or when
 it was made by an older version of the results code: :func:`stale_reasons` says why, the
 results chapter flags it, and a unit test fails on any committed stale record.
 """
@@ -78,6 +78,7 @@ class RecordedRun:
     provenance: dict[str, Any]
     results_version: int
     overrides: dict[str, Any]
+    training_code: str = ""
 
     @property
     def label(self) -> str:
@@ -95,13 +96,13 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
                overrides: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
     """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
     the path."""
-    from latentdyn.experiments.cpae import RESULTS_VERSION
+    from latentdyn.experiments.cpae import RESULTS_VERSION, TRAINING_CODE
 
     folder = Path(folder) if folder is not None else records_folder()
     folder.mkdir(parents=True, exist_ok=True)
     payload = {
         "system": result.system, "profile": profile, "seed": seed, "results_version": RESULTS_VERSION,
-        "overrides": _plain(overrides or {}),
+        "overrides": _plain(overrides or {}), "training_code": TRAINING_CODE,
         "settings": _plain(result.settings),
         "metrics": {"vpt": _plain(result.vpt.reset_index().to_dict("records")),
                     "continuity": _plain(result.continuity.rename_axis("autoencoder").reset_index()
@@ -126,7 +127,7 @@ def load_recorded_run(path: str | Path) -> RecordedRun:
         payload = json.loads(path.read_text())
         return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
                            payload["metrics"], payload["provenance"], int(payload["results_version"]),
-                           dict(payload.get("overrides", {})))
+                           dict(payload.get("overrides", {})), str(payload.get("training_code", "")))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path} is not a complete recorded run: {error!r}") from error
 
@@ -139,11 +140,13 @@ def load_recorded_runs(folder: Path | None = None) -> list[RecordedRun]:
 
 def stale_reasons(run: RecordedRun) -> list[str]:
     """Why ``run`` no longer describes its profile (empty when it still does)."""
-    from latentdyn.experiments.cpae import RESULTS_VERSION
+    from latentdyn.experiments.cpae import RESULTS_VERSION, TRAINING_CODE
 
     reasons = []
     if run.results_version != RESULTS_VERSION:
         reasons.append(f"made by results version {run.results_version}, the code is at {RESULTS_VERSION}")
+    if run.training_code != TRAINING_CODE:
+        reasons.append(f"trained by other training code ({run.training_code or 'unknown'}, now {TRAINING_CODE})")
     from latentdyn.experiments.cpae import _system_settings
 
     try:

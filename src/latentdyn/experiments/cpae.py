@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latentdyn.cache import cache_dir, load_or_create, parameters_key, project_root
+from latentdyn.cache import cache_dir, load_or_create, parameters_key, project_root, source_fingerprint
 from latentdyn.data.videos import (
     SYSTEMS,
     CameraEffects,
@@ -48,7 +48,11 @@ from latentdyn.regularizers import filter_continuity_penalty
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice, check_positive_float
 
-RESULTS_VERSION = 2  # bump when training or evaluation code changes, so caches are not reused
+RESULTS_VERSION = 3  # bump when evaluation code changes, so caches are not reused
+# The code that decides what a training produces: its fingerprint is part of every trained
+# model's cache key (and of every recorded run), so an edit never reuses models of other code.
+TRAINING_CODE = source_fingerprint("models/autoencoder.py", "models/latent_maps.py", "models/latent_dynamics.py",
+                                   "models/training.py", "data/windows.py", "regularizers.py", "runtime.py")
 VARIANTS = ("standard", "l2", "cpae")
 VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "joint": "joint AE + NODE"}
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
@@ -137,7 +141,7 @@ def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], w
               "latent_map": latent_map if use_map else "none", "prediction_weight": prediction_weight if use_map else 0,
               "prediction_warmup": prediction_warmup if use_map else 0,
               "seed": seed, "threads": settings["num_threads"], "device": settings["device"],
-              **_speed_arguments(settings), "version": RESULTS_VERSION}
+              **_speed_arguments(settings), "version": RESULTS_VERSION, "code": TRAINING_CODE}
     model = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
 
     def create() -> dict[str, np.ndarray]:
@@ -182,7 +186,8 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
               "hidden": settings["dynamics_hidden"], "batch_size": settings["dynamics_batch_size"],
               "learning_rate": settings["dynamics_learning_rate"],
               "final_learning_rate": settings["dynamics_final_learning_rate"], "seed": seed,
-              "threads": settings["num_threads"], "device": settings["device"], "version": RESULTS_VERSION}
+              "threads": settings["num_threads"], "device": settings["device"], "version": RESULTS_VERSION,
+              "code": TRAINING_CODE}
     dim = latents.shape[-1]
     model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"])
 
@@ -640,7 +645,7 @@ def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[st
               "learning_rate": settings["learning_rate"], "hidden": settings["dynamics_hidden"],
               "prediction_weight": ablation["joint_prediction_weight"],
               "latent_weight": ablation["joint_latent_weight"], "seed": seed, "threads": settings["num_threads"],
-              "version": RESULTS_VERSION}
+              "version": RESULTS_VERSION, "code": TRAINING_CODE}
     autoencoder = ConvAutoencoder(data.image_shape, data.latent_dim, **arguments)
     ode = build_latent_model("neural_ode", data.latent_dim, hidden=settings["dynamics_hidden"])
 
