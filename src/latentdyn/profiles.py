@@ -98,6 +98,17 @@ _INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
+_CPAE_BOOK: dict[str, Any] = {**_CPAE_COMMON, "resolution": 32, "num_trajectories": 64, "num_frames": 40,
+    "min_bar_pixels": 2.5, "autoencoders": ("standard", "cpae"), "large_filter_size": 8,
+    "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 24, "batch_size": 32,
+    "learning_rate": 3e-3, "dynamics_steps": 2000, "dynamics_horizon": 1, "dynamics_hidden": 64,
+    "dynamics_batch_size": 256, "inbetween_steps": 10, "trajectories_shown": 3, "strip_length": 8,
+    "num_threads": 1, "device": "cpu",
+    # the elastic pendulum overfits 51 trajectories: more of them, fewer epochs (same cost);
+    # the two camera systems get what is left of the budget
+    "per_system": {"elastic_double_pendulum": {"num_trajectories": 96, "epochs": 16},
+                   "rigid_double_pendulum": {"epochs": 12}, "swing_stick": {"epochs": 12}}}
+
 SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "delta_continuity": {
         "smoke": {"resolutions": (16, 32), "steps_per_finest_pixel": 2, "travel": 0.2},
@@ -118,16 +129,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "learning_rate": 3e-3, "dynamics_steps": 20, "dynamics_horizon": 2, "dynamics_hidden": 16,
                   "dynamics_batch_size": 64, "inbetween_steps": 4, "trajectories_shown": 2, "strip_length": 4,
                   "num_threads": 1, "device": "cpu"},
-        "book": {**_CPAE_COMMON, "resolution": 32, "num_trajectories": 64, "num_frames": 40,
-                 "min_bar_pixels": 2.5, "autoencoders": ("standard", "cpae"), "large_filter_size": 8,
-                 "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 24, "batch_size": 32,
-                 "learning_rate": 3e-3, "dynamics_steps": 2000, "dynamics_horizon": 1, "dynamics_hidden": 64,
-                 "dynamics_batch_size": 256, "inbetween_steps": 10, "trajectories_shown": 3, "strip_length": 8,
-                 "num_threads": 1, "device": "cpu",
-                 # the elastic pendulum overfits 51 trajectories: more of them, fewer epochs (same cost);
-                 # the two camera systems get what is left of the budget
-                 "per_system": {"elastic_double_pendulum": {"num_trajectories": 96, "epochs": 16},
-                                "rigid_double_pendulum": {"epochs": 12}, "swing_stick": {"epochs": 12}}},
+        "book": _CPAE_BOOK,
         "paper": {**_CPAE_COMMON, "resolution": 128, "num_trajectories": 1200, "num_frames": 60,
                   "min_bar_pixels": 0.0, "autoencoders": ("standard", "l2", "cpae"), "large_filter_size": 12,
                   "cpae_channels": (16, 32, 64), "standard_channels": (32, 32, 64), "epochs": 200,
@@ -138,12 +140,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "precision": "auto", "deterministic": False},
         # hours on one CPU core, recorded with provenance (tools/record_run.py): the book's model and
         # objective with four times the trajectories, the paper's 60 frames, and longer latent fits
-        "long": {**_CPAE_COMMON, "resolution": 32, "num_trajectories": 256, "num_frames": 60,
-                 "min_bar_pixels": 2.5, "autoencoders": ("standard", "cpae"), "large_filter_size": 8,
-                 "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 24, "batch_size": 32,
-                 "learning_rate": 3e-3, "dynamics_steps": 5000, "dynamics_horizon": 1, "dynamics_hidden": 64,
-                 "dynamics_batch_size": 256, "inbetween_steps": 10, "trajectories_shown": 3, "strip_length": 8,
-                 "num_threads": 1, "device": "cpu"},
+        "long": {**_CPAE_BOOK, "num_trajectories": 256, "num_frames": 60, "dynamics_steps": 5000, "per_system": {}},
     },
     # circular motion (chapter cpae_1): full-image single-convolution autoencoders, full batch
     "cpae_circle": {
