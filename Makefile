@@ -62,7 +62,9 @@ sync: setup
 # must not depend on the thread count.
 nbval: setup
 	OMP_NUM_THREADS=2 LATENTDYN_PROGRESS=0 $(BIN)/python -m pytest --nbval-lax tests/notebooks \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -p no:cacheprovider -q
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -p no:cacheprovider -q \
+	  --junitxml=_build/nbval-times.xml
+	$(BIN)/python tools/chapter_times.py _build/nbval-times.xml
 
 # A clean build (fresh output folder, so the execution cache cannot hide a change in src/),
 # with warnings as errors.

@@ -47,12 +47,13 @@ def test_system_notes_follow_the_numbers():
     notes = cpae.system_notes(result)
     assert notes["vpt_caption"].startswith("Every bar is 0")
     assert notes["reconstruction"] == "The CpAE does not reconstruct the test frames to a relative error of 0.3 or less"
-    assert notes["ordering"] == "the two are level"
+    assert notes["ordering"] == "the two are level" and notes["target_phrase"] == "not reached"
     result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] = 40.0
     result.continuity["reconstruction error"] = [0.2, 0.25]
     notes = cpae.system_notes(result)
     assert notes["vpt_caption"] == "" and notes["ordering"] == "the CpAE is ahead"
     assert notes["reconstruction"].startswith("Both autoencoders reconstruct")
+    assert notes["target_phrase"] == "reached"
 
 
 def test_system_with_eight_latent_dimensions_and_camera():
@@ -182,6 +183,7 @@ def test_results_collect_seeds_and_recorded_runs(tmp_path, monkeypatch):
     values = cpae.results_values(summary, "smoke")
     assert "over 2 seed(s)" in values["seeds_sentence"]
     assert values["recorded_sentence"].startswith("1 recorded run(s). None is stale")
+    assert values["seed_reading_damped_pendulum"].startswith("Over 2 seeds (0, 1: ")
 
 
 def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypatch):

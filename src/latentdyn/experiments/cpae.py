@@ -895,6 +895,7 @@ class ResultsSummary:
         seeds: one row per (system, autoencoder) of ``seed_systems``: Neural ODE VPT and
             reconstruction error of every seed available for the profile (this run's seed from
             CI, other seeds from current recorded runs), their mean, standard deviation and count.
+        seed_runs: the rows behind ``seeds``, one per (system, autoencoder, seed).
     """
 
     comparison: pd.DataFrame
@@ -903,11 +904,14 @@ class ResultsSummary:
     circle: pd.DataFrame
     recorded: pd.DataFrame
     seeds: pd.DataFrame
+    seed_runs: pd.DataFrame
 
 
-def _seed_table(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
-                seed_systems: tuple[str, ...]) -> pd.DataFrame:
-    """VPT and reconstruction error per seed: this run's seed plus current recorded seeds of ``profile``."""
+def _seed_rows(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
+               seed_systems: tuple[str, ...]) -> pd.DataFrame:
+    """One row per (system, autoencoder, seed): this run's seed (source ``CI``) plus the current
+    (not stale) recorded seeds of ``profile`` without changed settings (source ``recorded``).
+    Columns: system, autoencoder, seed, source, ``VPT (%)`` (Neural ODE), reconstruction error."""
     rows = []
     for system in seed_systems:
         result = results[system]
@@ -921,13 +925,51 @@ def _seed_table(results: dict[str, SystemResult], recorded: pd.DataFrame, profil
         rows += [{"system": r["system"], "autoencoder": r["autoencoder"], "seed": int(r["seed"]), "source": "recorded",
                   "VPT (%)": r["VPT (%)"], "reconstruction error": r["reconstruction error"]}
                  for _, r in extra.iterrows()]
-    table = pd.DataFrame(rows, columns=["system", "autoencoder", "seed", "source", "VPT (%)", "reconstruction error"])
+    return pd.DataFrame(rows, columns=["system", "autoencoder", "seed", "source", "VPT (%)", "reconstruction error"])
+
+
+def _seed_table(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
+                seed_systems: tuple[str, ...]) -> pd.DataFrame:
+    """VPT and reconstruction error per (system, autoencoder) over the seeds of :func:`_seed_rows`:
+    mean, population standard deviation, min, max and number of runs."""
+    table = _seed_rows(results, recorded, profile, seed, seed_systems)
     summary = table.groupby(["system", "autoencoder"], sort=False).agg(
         seeds=("seed", lambda values: ", ".join(str(v) for v in sorted(values))),
         **{"VPT mean (%)": ("VPT (%)", "mean"), "VPT std (%)": ("VPT (%)", lambda v: float(np.std(v))),
            "VPT min (%)": ("VPT (%)", "min"), "VPT max (%)": ("VPT (%)", "max"),
            "reconstruction error mean": ("reconstruction error", "mean"), "runs": ("VPT (%)", "size")})
     return summary
+
+
+def seed_sentence(rows: pd.DataFrame) -> str:
+    """What the seeds of one system say (``rows`` from :func:`_seed_rows` for one system): mean ±
+    standard deviation of the Neural ODE VPT of CpAE and standard AE, on how many seeds each is
+    ahead and reconstructs worse, and a verdict on the paper's claim (CpAE ahead)."""
+    wide = rows.pivot_table(index="seed", columns="autoencoder", values=["VPT (%)", "reconstruction error"])
+    if not {"CpAE", "standard AE"} <= set(wide["VPT (%)"].columns):
+        return "This page did not train both the CpAE and the standard AE."
+    vpt, recon = wide["VPT (%)"], wide["reconstruction error"]
+    seeds, count = sorted(int(s) for s in wide.index), len(wide)
+    ahead = int((vpt["CpAE"] > vpt["standard AE"]).sum())
+    worse = int((recon["CpAE"] > recon["standard AE"]).sum())
+    both = int(((recon["CpAE"] <= 0.3) & (recon["standard AE"] <= 0.3)).sum())
+    verdict = ("The paper's ordering (CpAE ahead) holds on every seed." if ahead == count else
+               "The paper's ordering (CpAE ahead) holds on no seed: it is not reproduced at this budget." if ahead == 0
+               else "The ordering changes from seed to seed, so this budget cannot settle the paper's claim.")
+    return (f"Over {count} seed{'s' if count > 1 else ''} ({', '.join(map(str, seeds))}: this page's and the recorded "
+            f"ones), the Neural ODE VPT is {vpt['CpAE'].mean():.1f} ± {float(np.std(vpt['CpAE'])):.1f} % with the "
+            f"CpAE and {vpt['standard AE'].mean():.1f} ± {float(np.std(vpt['standard AE'])):.1f} % with the standard "
+            f"AE; the CpAE is ahead on {ahead} of {count}. It reconstructs worse on {worse} of {count} seeds (mean "
+            f"relative error {recon['CpAE'].mean():.2f} against {recon['standard AE'].mean():.2f}), and both "
+            f"autoencoders reconstruct within 0.3 on {both} of {count}. {verdict}")
+
+
+def system_seed_sentence(result: SystemResult, profile: str, seed: int) -> str:
+    """:func:`seed_sentence` for a system chapter's run ``result`` and the recorded seeds of ``profile``."""
+    from latentdyn.recorded_runs import recorded_runs_table
+
+    rows = _seed_rows({result.system: result}, recorded_runs_table(), profile, seed, (result.system,))
+    return seed_sentence(rows)
 
 
 def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
@@ -956,11 +998,13 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
                          "reconstruction error": float(values["reconstruction error"]),
                          "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan")})
     recorded = recorded_runs_table()
-    seeds = _seed_table(results, recorded, profile, seed, tuple(s for s in seed_systems if s in results))
+    seed_systems = tuple(s for s in seed_systems if s in results)
+    seeds = _seed_table(results, recorded, profile, seed, seed_systems)
+    seed_runs = _seed_rows(results, recorded, profile, seed, seed_systems)
     return ResultsSummary(pd.DataFrame(rows), pd.DataFrame(all_rows).set_index(["system", "autoencoder",
                                                                                 "latent model"]),
                           pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
-                          recorded, seeds)
+                          recorded, seeds, seed_runs)
 
 
 # ----------------------------------------------------------------------------- reporting a system
@@ -1012,7 +1056,8 @@ def system_values(result: SystemResult) -> dict[str, float | int]:
 def system_notes(result: SystemResult) -> dict[str, str]:
     """Sentences for captions and prose that depend on the outcome (so the text reads right for
     any result): ``vpt_caption`` says when every bar is 0 and why; ``reconstruction`` says
-    whether both autoencoders reconstruct within 0.3; ``ordering`` states the VPT ordering."""
+    whether both autoencoders reconstruct within 0.3 (``target_phrase``: reached / not reached);
+    ``ordering`` states the VPT ordering."""
     values = system_values(result)
     threshold = values["vpt_threshold"]
     vpts = result.vpt["VPT mean (%)"]
@@ -1029,6 +1074,8 @@ def system_notes(result: SystemResult) -> dict[str, str]:
         failing = [VARIANT_LABELS[name] for name, value in recon.items() if value > 0.3]
         notes["reconstruction"] = (f"The {' and the '.join(failing)} {'does' if len(failing) == 1 else 'do'} not "
                                    "reconstruct the test frames to a relative error of 0.3 or less")
+    notes["target_phrase"] = ("reached" if recon and all(value <= 0.3 for value in recon.values()) else
+                              "not reached")
     if "vpt_cpae" in values and "vpt_standard" in values:
         difference = values["vpt_cpae"] - values["vpt_standard"]
         notes["ordering"] = ("the CpAE is ahead" if difference > 0 else
@@ -1132,6 +1179,11 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
         f"$\\lambda = {best['weight']:g}$"
         + (f" with the {best['latent map'].replace('_', '-')} map" if best["weight"] > 0 else "") + ", reaches "
         f"{best['VPT (%)']:.1f} % at a reconstruction error of {best['reconstruction error']:.2f}. {collapse}")
+    values["sweep_weight_reading"] = (
+        "No weight collapses the latent space at this budget." if collapsed.empty else
+        "Where the latent space collapses, the latent-prediction terms have won over the reconstruction: constant "
+        "latent states are perfectly predictable, and the decoder can then only show the mean image. This is why "
+        "the book does not use the authors' $\\lambda = 1$ with pixels in [0, 1].")
     values["sweep_resolution_sentence"] = _gap_sentence(result.resolution, "resolution", " px")
     values["sweep_data_sentence"] = _gap_sentence(result.data_size, "training trajectories", " trajectories")
     values["sweep_summary"] = (f"{values['sweep_objective_sentence']} {values['sweep_resolution_sentence']} "
@@ -1141,7 +1193,7 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
 
 def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | str]:
     """Outcome sentences of the results chapter: ``results_summary``, ``seeds_sentence``,
-    ``recorded_sentence``, with every number taken from ``summary``."""
+    ``recorded_sentence``, ``seed_reading_<system>`` (:func:`seed_sentence`), with every number taken from ``summary``."""
     table = summary.comparison.set_index(["system", "autoencoder"])
     systems = list(dict.fromkeys(summary.comparison["system"]))
     def measured(system: str, encoder: str, column: str = "measured VPT (%)") -> float:
@@ -1184,7 +1236,9 @@ def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | s
                                 "(their profile has changed since they ran) and are shown only with that flag."
                                 if len(stale) else "None is stale: each ran with its profile's current settings."))
     summary_text += " " + seeds_sentence
-    return {"results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
+    readings = {f"seed_reading_{system}": seed_sentence(rows)
+                for system, rows in summary.seed_runs.groupby("system", sort=False)}
+    return {**readings, "results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
             "num_systems": len(systems), "cpae_ahead": len(ahead)}
 
 

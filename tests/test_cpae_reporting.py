@@ -1,0 +1,23 @@
+
+
+def test_seed_sentence_counts_and_verdict():
+    import pandas as pd
+    from latentdyn.experiments.cpae import seed_sentence
+
+    rows = pd.DataFrame([
+        {"system": "s", "autoencoder": "CpAE", "seed": 0, "source": "CI", "VPT (%)": 20.0, "reconstruction error": 0.4},
+        {"system": "s", "autoencoder": "standard AE", "seed": 0, "source": "CI", "VPT (%)": 4.0,
+         "reconstruction error": 0.3},
+        {"system": "s", "autoencoder": "CpAE", "seed": 1, "source": "recorded", "VPT (%)": 0.0,
+         "reconstruction error": 0.2},
+        {"system": "s", "autoencoder": "standard AE", "seed": 1, "source": "recorded", "VPT (%)": 12.0,
+         "reconstruction error": 0.25}])
+    text = seed_sentence(rows)
+    assert "Over 2 seeds (0, 1" in text
+    assert "10.0 ± 10.0 % with the CpAE and 8.0 ± 4.0 % with the standard AE" in text
+    assert "the CpAE is ahead on 1 of 2" in text
+    assert "reconstructs worse on 1 of 2 seeds (mean relative error 0.30 against 0.28)" in text
+    assert "within 0.3 on 1 of 2" in text
+    assert "changes from seed to seed" in text
+    only_cpae_ahead = rows.assign(**{"VPT (%)": [5.0, 1.0, 5.0, 1.0]})
+    assert "holds on every seed" in seed_sentence(only_cpae_ahead)
