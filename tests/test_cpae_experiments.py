@@ -152,6 +152,11 @@ def test_sweeps_run():
     values = cpae.sweep_values(result)
     assert values["sweep_objective_sentence"].startswith("Without the latent-prediction terms")
     assert values["sweep_resolution_sentence"].startswith("VPT of the CpAE vs the standard AE at 16 px")
+    result.objective.loc[result.objective["weight"] > 0, "reconstruction error"] = 0.95  # pretend a collapse
+    weight = float(result.objective.loc[result.objective["weight"] > 0, "weight"].iloc[0])
+    values = cpae.sweep_values(result, chapter_weight=weight)
+    assert "even the system chapters'" in values["sweep_weight_reading"]
+    assert "even the system chapters'" not in cpae.sweep_values(result, chapter_weight=-1.0)["sweep_weight_reading"]
     figure = plotting_cpae.plot_objective_sweep(result.objective, ("VPT (%)", "reconstruction error"))
     assert len(figure.axes[0].lines) >= 2  # one line per map, each starting at weight 0
 

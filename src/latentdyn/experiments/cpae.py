@@ -1159,8 +1159,9 @@ def _gap_sentence(table: pd.DataFrame, knob: str, unit: str = "") -> str:
     return "VPT of the CpAE vs the standard AE at " + "; ".join(parts) + "."
 
 
-def sweep_values(result: SweepResult) -> dict[str, float | str]:
-    """Numbers and outcome sentences of the objective-and-budget chapter."""
+def sweep_values(result: SweepResult, chapter_weight: float | None = None) -> dict[str, float | str]:
+    """Numbers and outcome sentences of the objective-and-budget chapter. ``chapter_weight`` (the
+    system chapters' lambda) adds a warning when that weight collapses at the sweep's budget."""
     objective = result.objective
     values: dict[str, float | str] = {
         "sweep_trajectories": int(result.settings["num_trajectories"]), "sweep_epochs": int(result.settings["epochs"]),
@@ -1184,10 +1185,20 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
         "Where the latent space collapses, the latent-prediction terms have won over the reconstruction: constant "
         "latent states are perfectly predictable, and the decoder can then only show the mean image. This is why "
         "the book does not use the authors' $\\lambda = 1$ with pixels in [0, 1].")
+    if chapter_weight is not None and (collapsed["weight"] == chapter_weight).any():
+        values["sweep_weight_reading"] += (
+            f" At this page's reduced budget even the system chapters' $\\lambda = {chapter_weight:g}$ collapses, "
+            "while at the damped chapter's budget (below) it does not: whether the latent space collapses depends "
+            "on the training budget as well as on $\\lambda$.")
     values["sweep_resolution_sentence"] = _gap_sentence(result.resolution, "resolution", " px")
     values["sweep_data_sentence"] = _gap_sentence(result.data_size, "training trajectories", " trajectories")
-    values["sweep_summary"] = (f"{values['sweep_objective_sentence']} {values['sweep_resolution_sentence']} "
-                               f"{values['sweep_data_sentence']}")
+    not_run = values["sweep_resolution_sentence"].startswith("Not run")
+    if not_run and values["sweep_data_sentence"].startswith("Not run"):
+        scale = "The resolution and training-set sweeps are n" + values["sweep_data_sentence"][1:]
+    else:
+        scale = f"{values['sweep_resolution_sentence']} {values['sweep_data_sentence']}"
+    values["sweep_scale_sentence"] = scale
+    values["sweep_summary"] = f"{values['sweep_objective_sentence']} {scale}"
     return values
 
 
