@@ -135,3 +135,15 @@ def test_toc_files_lists_the_root_first(tmp_path):
     toc = tmp_path / "_toc.yml"
     toc.write_text("root: book/intro\nparts:\n  - caption: A\n    chapters:\n      - file: book/one\n")
     assert build_report.toc_files(toc) == ["book/intro", "book/one"]
+
+
+def test_raw_output_in_prose():
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup("<p>The &lt;IPython.core.display.Markdown object&gt; trained with $\\lambda = 0$.</p>"
+                         "<pre>cost = $x$</pre><p>Rendered <span class='math'>\\(\\lambda\\)</span>.</p>",
+                         "html.parser")
+    problems = build_report.raw_output_in_prose(page)
+    assert len(problems) == 2
+    assert "IPython.core.display.Markdown object" in problems[0] and "lambda = 0$" in problems[1] and "key:myst" in problems[1]
+    assert build_report.raw_output_in_prose(BeautifulSoup("<p>ok <code>$x$</code></p>", "html.parser")) == []

@@ -13,6 +13,9 @@ For each page it reports, and fails on:
   empty alt: its enlarged copy carries the text);
 - a figure image saved below :data:`MIN_DPI` dpi (the PNG's ``pHYs`` chunk; matplotlib writes it);
 - an unresolved bibliography key;
+- output a reader should never see in prose: an object's repr (``<IPython.core.display.Markdown
+  object>``, a glued value shown with the wrong role) or unrendered ``$...$`` mathematics (glued
+  Markdown parsed as CommonMark, the default of the ``glue:md`` role);
 - a script loaded from the network, or stored widget state (the pages must work offline).
 
 Every page is checked and reported, so one run lists all the work left; the exit status is 1
@@ -184,6 +187,24 @@ def network_resources(soup: BeautifulSoup, text: str) -> list[str]:
 # ------------------------------------------------------------------------------ pages
 
 
+OBJECT_REPR = re.compile(r"<[A-Za-z_][\w.]*\.[A-Za-z_]\w* object(?: at 0x[0-9a-f]+)?>")
+RAW_MATH = re.compile(r"\$[^$\s][^$]{0,80}?\$")
+
+
+def raw_output_in_prose(soup: BeautifulSoup) -> list[str]:
+    """Object reprs and unrendered ``$...$`` in the page's text outside code blocks and scripts."""
+    soup = BeautifulSoup(str(soup), "html.parser")  # a copy: the caller's tree stays whole
+    for node in soup.find_all(["pre", "code", "script", "style"]):
+        node.decompose()
+    text = soup.get_text(" ")
+    problems = [f"shows an object's repr: {match!r} (glue it with the matching role, e.g. glue:md)"
+                for match in dict.fromkeys(OBJECT_REPR.findall(text))]
+    problems += [f"shows unrendered mathematics: {match!r} "
+                 "(glue it with {glue:md}`key:myst`: the role parses CommonMark by default)"
+                 for match in list(dict.fromkeys(RAW_MATH.findall(text)))[:3]]
+    return problems
+
+
 def check_page(name: str, html_dir: Path, root: Path = ROOT) -> PageReport:
     """All checks of one page of the table of contents."""
     report = PageReport(name)
@@ -200,6 +221,7 @@ def check_page(name: str, html_dir: Path, root: Path = ROOT) -> PageReport:
     report.problems += image_issues
     report.problems += unresolved_citations(soup)
     report.problems += network_resources(soup, text)
+    report.problems += raw_output_in_prose(soup)
     source = root / f"{name}.md"
     if source.exists():
         markdown = source.read_text(encoding="utf-8")
