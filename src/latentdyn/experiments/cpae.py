@@ -1175,11 +1175,16 @@ def sweep_values(result: SweepResult, chapter_weight: float | None = None) -> di
                 + ", ".join(f"$\\lambda = {r['weight']:g}$" + (f" with the {r['latent map'].replace('_', '-')} map"
                                                                if r["weight"] > 0 else "")
                             for _, r in collapsed.iterrows()) + ".")
+    if float(objective["VPT (%)"].max()) == 0.0:
+        best_text = (f"no setting predicts at all at this budget (every VPT is 0; without the terms the "
+                     f"reconstruction error is {float(plain['reconstruction error'].min()):.2f}).")
+    else:
+        best_text = (f"the best setting, $\\lambda = {best['weight']:g}$"
+                     + (f" with the {best['latent map'].replace('_', '-')} map" if best["weight"] > 0 else "")
+                     + f", reaches {best['VPT (%)']:.1f} % at a reconstruction error of "
+                     f"{best['reconstruction error']:.2f}.")
     values["sweep_objective_sentence"] = (
-        f"Without the latent-prediction terms ($\\lambda = 0$) the VPT is {plain_vpt:.1f} %; the best setting, "
-        f"$\\lambda = {best['weight']:g}$"
-        + (f" with the {best['latent map'].replace('_', '-')} map" if best["weight"] > 0 else "") + ", reaches "
-        f"{best['VPT (%)']:.1f} % at a reconstruction error of {best['reconstruction error']:.2f}. {collapse}")
+        f"Without the latent-prediction terms ($\\lambda = 0$) the VPT is {plain_vpt:.1f} %; {best_text} {collapse}")
     values["sweep_weight_reading"] = (
         "No weight collapses the latent space at this budget." if collapsed.empty else
         "Where the latent space collapses, the latent-prediction terms have won over the reconstruction: constant "
