@@ -25,7 +25,8 @@ def test_seed_sentence_counts_and_verdict():
 
 def test_long_runs_leave_out_book_seeds_and_diagnostics():
     import pandas as pd
-    from latentdyn.plotting.cpae import long_runs, plot_results_comparison
+    from latentdyn.plotting.cpae import plot_results_comparison
+    from latentdyn.recorded_runs import long_runs
 
     recorded = pd.DataFrame([
         {"system": "damped_pendulum", "autoencoder": "CpAE", "profile": "book, continuity_weight=0.0", "seed": 0,

@@ -210,22 +210,6 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str
                               thresholds={"reconstruction error": 0.3})
 
 
-LONG_RUN_PROFILES = ("paper", "long")  # preferred first: a paper-profile record wins over a long CPU one
-
-
-def long_runs(recorded: pd.DataFrame) -> pd.DataFrame:
-    """The recorded long runs among ``recorded`` (columns system, autoencoder, profile, seed,
-    'VPT (%)', optional stale): profile ``paper`` or ``long`` without changed settings, seed 0,
-    not stale; one row per (system, autoencoder), the ``paper`` profile preferred. Other seeds and
-    one-setting diagnostics of the ``book`` profile are not long runs and are left out."""
-    rows = recorded[recorded["profile"].isin(LONG_RUN_PROFILES) & (recorded["seed"] == 0)]
-    if "stale" in rows:
-        rows = rows[rows["stale"] == ""]
-    order = rows["profile"].map({profile: rank for rank, profile in enumerate(LONG_RUN_PROFILES)})
-    return rows.assign(_order=order).sort_values("_order").drop_duplicates(["system", "autoencoder"]).drop(
-        columns="_order")
-
-
 def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None = None) -> Figure:
     """VPT per system and autoencoder: this book (``book`` profile), recorded long runs (see
     :func:`long_runs`), the paper.
@@ -233,6 +217,8 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
     ``table`` has columns system, autoencoder, 'measured VPT (%)', 'paper VPT (%)';
     ``recorded`` (optional) system, autoencoder, profile, seed, 'VPT (%)' (and stale).
     """
+    from latentdyn.recorded_runs import long_runs
+
     recorded = long_runs(recorded) if recorded is not None and len(recorded) else None
     figure, axes = new_figure(1, 1, panel_aspect=0.45, extra_height=0.4)
     axis = axes[0, 0]
