@@ -1,0 +1,76 @@
+"""Exact references for the uncertainty helpers and the cross-machine checked values."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from latentdyn import checks
+from latentdyn.statistics import mean_estimate, ordering, paired_difference
+
+
+def test_mean_estimate_matches_direct_formula():
+    values = np.array([1.0, 2.0, 4.0, 7.0, 11.0])
+    estimate = mean_estimate(values)
+    mean = values.mean()
+    se = values.std(ddof=1) / math.sqrt(values.size)
+    assert estimate.mean == pytest.approx(mean)
+    assert estimate.standard_error == pytest.approx(se)
+    # t quantile for 4 degrees of freedom at 97.5 %: 2.7764451
+    assert estimate.high - mean == pytest.approx(2.7764451 * se, rel=1e-6)
+    assert estimate.low == pytest.approx(2 * mean - estimate.high)
+
+
+def test_paired_difference_cancels_item_variation():
+    base = np.linspace(0, 100, 50)
+    first, second = base + 1.0 + 0.01 * np.sin(np.arange(50)), base
+    difference = paired_difference(first, second)
+    assert difference.mean == pytest.approx(1.0, abs=1e-2)
+    assert difference.excludes_zero()
+    assert ordering(difference, "CpAE", "standard AE") == "CpAE ahead of standard AE"
+    tied = paired_difference(base + np.tile([1.0, -1.0], 25), base)
+    assert not tied.excludes_zero()
+    assert ordering(tied, "a", "b").startswith("no ordering")
+
+
+def test_statistics_refuse_bad_input():
+    with pytest.raises(ValueError, match="first"):
+        paired_difference([1.0], [2.0])
+    with pytest.raises(ValueError, match="same items"):
+        paired_difference([1.0, 2.0, 3.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="NaN"):
+        mean_estimate([1.0, float("nan")])
+    with pytest.raises(ValueError, match="confidence"):
+        mean_estimate([1.0, 2.0], confidence=1.5)
+
+
+def test_checked_values_record_then_check(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "record")
+    recorded = checks.check_values("demo", {"psnr": 25.21, "fell": True}, abs_tol=0.5, folder=tmp_path)
+    assert json.loads((tmp_path / "demo.json").read_text())["values"] == {"psnr": 25.21, "fell": True}
+    monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "check")
+    # another machine: a different last digit prints the same text
+    assert checks.check_values("demo", {"psnr": 25.6, "fell": True}, abs_tol=0.5, folder=tmp_path) == recorded
+    mismatch = checks.check_values("demo", {"psnr": 26.0, "fell": False}, abs_tol=0.5, folder=tmp_path)
+    assert mismatch[0].startswith("psnr: MISMATCH measured 26")
+    assert "MISMATCH" in mismatch[1]
+    with pytest.raises(ValueError, match="re-record"):
+        checks.check_values("demo", {"psnr": 25.2}, abs_tol=0.5, folder=tmp_path)
+
+
+def test_checked_values_need_a_tolerance_and_a_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "show")
+    with pytest.raises(ValueError, match="tolerance"):
+        checks.check_values("demo", {"x": 1.0}, folder=tmp_path)
+    assert checks.check_values("demo", {"ok": True}, folder=tmp_path)[0] == "ok: True"
+    monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "sometimes")
+    with pytest.raises(ValueError, match="LATENTDYN_CHECKED_VALUES"):
+        checks.check_values("demo", {"ok": True}, folder=tmp_path)
+
+
+def test_within_is_relative_or_absolute():
+    assert checks.within(103.0, 108.0, abs_tol=0.0, rel_tol=0.05)
+    assert not checks.within(100.0, 108.0, abs_tol=1.0, rel_tol=0.05)
+    assert checks.within(float("nan"), float("nan"), 0.1, 0.0)
+    assert not checks.within(1.0, float("inf"), 0.1, 0.0)
