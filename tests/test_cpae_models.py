@@ -183,3 +183,64 @@ def test_multi_step_training_and_its_limits():
     with pytest.raises(ValueError, match="horizon"):
         train_latent_model(model, trajectories, time_step=1.0, steps=3, batch_size=4, learning_rate=1e-2,
                            final_learning_rate=1e-3, seed=0, horizon=6)
+
+
+def test_inline_midpoint_equals_torchdiffeq():
+    """The inline midpoint rule is torchdiffeq's fixed-grid midpoint solver, substeps included."""
+    from torchdiffeq import odeint
+
+    from latentdyn.models.latent_dynamics import LatentODE, MLPVectorField, midpoint_rollout
+
+    torch.manual_seed(0)
+    field = MLPVectorField(3, hidden=16).double()
+    initial = torch.randn(4, 3, dtype=torch.float64)
+    ours = midpoint_rollout(field, initial, 5, 0.3, substeps=2)
+    times = torch.arange(6, dtype=torch.float64) * 0.3
+    reference = odeint(field, initial, times, method="midpoint", options={"step_size": 0.15}).transpose(0, 1)
+    torch.testing.assert_close(ours, reference, rtol=1e-13, atol=1e-13)
+    model = LatentODE(field, substeps=2)
+    torch.testing.assert_close(model.rollout(initial, 5, 0.3), reference, rtol=1e-13, atol=1e-13)
+    # half-step outputs of a 2-substep model lie on the same grid
+    torch.testing.assert_close(model.rollout(initial, 10, 0.3, substeps=2)[:, ::2], reference, rtol=1e-13, atol=1e-13)
+    rk4 = LatentODE(field, method="rk4", substeps=2).rollout(initial, 5, 0.3)
+    assert not torch.equal(rk4, reference) and torch.allclose(rk4, reference, atol=1e-3)
+
+
+def test_midpoint_rule_is_second_order_on_linear_ode():
+    """dz/dt = -z: one midpoint step gives z (1 - h + h^2/2) exactly."""
+    from latentdyn.models.latent_dynamics import midpoint_rollout
+
+    field = lambda time, z: -z  # noqa: E731
+    states = midpoint_rollout(field, torch.ones(1, 1, dtype=torch.float64), 3, 0.2, substeps=2)
+    factor = (1 - 0.1 + 0.1 ** 2 / 2) ** 2
+    torch.testing.assert_close(states[0, :, 0], torch.tensor([1, factor, factor ** 2, factor ** 3], dtype=torch.float64))
+
+
+def test_latent_model_keeps_best_parameters():
+    from latentdyn.models.latent_dynamics import build_latent_model
+    from latentdyn.models.training import train_latent_model
+
+    torch.manual_seed(0)
+    trajectories = torch.cumsum(torch.randn(4, 10, 2) * 0.1, dim=1)
+    model = build_latent_model("neural_ode", 2, hidden=8, substeps=2)
+    losses: list[float] = []
+    train_latent_model(model, trajectories, time_step=1.0, steps=30, batch_size=36, learning_rate=0.05,
+                       final_learning_rate=0.05, seed=0, keep_best=True, losses=losses)
+    with torch.no_grad():
+        predicted = model.rollout(trajectories[:, :-1].reshape(-1, 2), 1, 1.0)[:, 1]
+        final = (predicted - trajectories[:, 1:].reshape(-1, 2)).pow(2).mean().item()
+    assert len(losses) == 30
+    assert final == pytest.approx(min(losses), rel=1e-5)
+
+
+def test_side_branch_decoder_shapes_and_gradients():
+    from latentdyn.models.autoencoder import ConvAutoencoder, SideBranchDecoder
+
+    model = ConvAutoencoder((3, 32, 64), 2, filter_size=8, channels=(8, 16, 32), decoder_side_branches=True,
+                            decoder_batch_norm=True, decoder_min_channels=16)
+    assert isinstance(model.decoder, SideBranchDecoder)
+    images = torch.rand(4, 3, 32, 64)
+    output = model(images)
+    assert output.shape == images.shape and float(output.min()) >= 0 and float(output.max()) <= 1
+    output.mean().backward()
+    assert all(p.grad is not None for p in model.decoder.parameters())

@@ -54,6 +54,47 @@ def _up_block(in_channels: int, out_channels: int, batch_norm: bool, refine: boo
     return nn.Sequential(*layers)
 
 
+class SideBranchDecoder(nn.Module):
+    """The authors' decoder: at every scale a transposed convolution (4, stride 2)-[BN]-ReLU, and a
+    side branch that predicts a ``C``-channel image from the same features (Conv 3x3), upsamples
+    it (ConvTranspose 4, stride 2, no bias) through a sigmoid and feeds it, concatenated, to the
+    next scale; the last transposed convolution gives the image through a sigmoid.
+
+    Args:
+        latent_dim: size of the latent state.
+        bottleneck_shape: ``(channels, h, w)`` the linear map reshapes the latent state to.
+        widths: output channels of the transposed convolutions, coarse to fine, the last one
+            excluded (it gives ``image_channels``); ``len(widths) + 1`` doublings in all.
+        image_channels: ``C`` of the output image.
+        batch_norm: batch normalisation after each transposed convolution (the authors' choice).
+
+    Shapes: ``(B, latent_dim)`` -> ``(B, C, h * 2**L, w * 2**L)`` with ``L = len(widths) + 1``.
+    """
+
+    def __init__(self, latent_dim: int, bottleneck_shape: tuple[int, int, int], widths: Sequence[int],
+                 image_channels: int, batch_norm: bool = True) -> None:
+        super().__init__()
+        self.bottleneck_shape = tuple(bottleneck_shape)
+        flat = bottleneck_shape[0] * bottleneck_shape[1] * bottleneck_shape[2]
+        self.linear = nn.Sequential(nn.Linear(latent_dim, flat), nn.ReLU(), nn.Unflatten(1, self.bottleneck_shape))
+        self.ups, self.predicts, self.side_ups = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        current = bottleneck_shape[0]
+        for width in widths:
+            self.ups.append(nn.Sequential(nn.ConvTranspose2d(current, width, 4, stride=2, padding=1),
+                                          nn.BatchNorm2d(width) if batch_norm else nn.Identity(), nn.ReLU()))
+            self.predicts.append(nn.Conv2d(current, image_channels, 3, padding=1))
+            self.side_ups.append(nn.Sequential(
+                nn.ConvTranspose2d(image_channels, image_channels, 4, stride=2, padding=1, bias=False), nn.Sigmoid()))
+            current = width + image_channels
+        self.last = nn.Sequential(nn.ConvTranspose2d(current, image_channels, 4, stride=2, padding=1), nn.Sigmoid())
+
+    def forward(self, latents: torch.Tensor) -> torch.Tensor:
+        features = self.linear(latents)
+        for up, predict, side_up in zip(self.ups, self.predicts, self.side_ups):
+            features = torch.cat([up(features), side_up(predict(features))], dim=1)
+        return self.last(features)
+
+
 class ConvAutoencoder(nn.Module):
     """Convolutional autoencoder ``x -> z -> x_hat`` with an optional filter penalty.
 
@@ -81,6 +122,9 @@ class ConvAutoencoder(nn.Module):
         decoder_refine: a 3x3 convolution after every transposed convolution of the decoder
             (``"deep"``), mirroring the encoder; ``False`` halves the decoder's cost, and the
             last transposed convolution then gives the image directly.
+        decoder_side_branches: the authors' decoder (:class:`SideBranchDecoder`: per-scale side
+            branches that predict the image and feed it to the next scale, no refining
+            convolutions; ``decoder_batch_norm`` as given) instead of the plain mirror.
     """
 
     def __init__(
@@ -98,6 +142,7 @@ class ConvAutoencoder(nn.Module):
         decoder_batch_norm: bool = False,
         decoder_min_channels: int = 8,
         decoder_refine: bool = True,
+        decoder_side_branches: bool = False,
     ) -> None:
         super().__init__()
         if len(image_shape) != 3:
@@ -112,6 +157,7 @@ class ConvAutoencoder(nn.Module):
         self.decoder_batch_norm = bool(decoder_batch_norm)
         self.decoder_min_channels = check_positive_int("decoder_min_channels", decoder_min_channels)
         self.decoder_refine = bool(decoder_refine)
+        self.decoder_side_branches = bool(decoder_side_branches)
         channels = tuple(check_positive_int("channels", c) for c in channels)
         if not channels:
             raise ValueError("channels must name at least one stack")
@@ -155,6 +201,12 @@ class ConvAutoencoder(nn.Module):
         flat = current * height * width
         self.encoder = nn.Sequential(*blocks, nn.Flatten(), nn.Linear(flat, self.latent_dim))
         narrowest = self.decoder_min_channels
+        if self.decoder_side_branches:
+            # coarse to fine: the encoder's widths mirrored (at least decoder_min_channels)
+            widths_down = [max(widths[i], narrowest) for i in reversed(range(1, levels))]
+            self.decoder = SideBranchDecoder(self.latent_dim, self.bottleneck_shape, widths_down, in_channels,
+                                             batch_norm=self.decoder_batch_norm)
+            return
         ups = [_up_block(max(widths[i + 1], narrowest) if i + 1 < levels else widths[i + 1],
                          max(widths[i], narrowest), self.decoder_batch_norm, self.decoder_refine)
                for i in reversed(range(1, levels))]

@@ -227,13 +227,17 @@ def recalibrate_batch_norm(model: nn.Module, windows: FrameWindows, batch_size: 
 
 def train_latent_model(model: nn.Module, trajectories: torch.Tensor, *, time_step: float, steps: int,
                        batch_size: int, learning_rate: float, final_learning_rate: float, seed: int,
-                       horizon: int = 1, description: str = "latent model") -> list[float]:
+                       horizon: int = 1, description: str = "latent model", keep_best: bool = False,
+                       losses: list[float] | None = None) -> list[float]:
     """Fit a latent model to transitions of ``trajectories (N, T, d)``.
 
     The loss compares a rollout of ``horizon`` steps from ``z_n`` with ``z_{n+1..n+horizon}``
     (``horizon=1``: the authors' one-step loss). Adam, the learning rate decaying exponentially
     from ``learning_rate`` to ``final_learning_rate`` over ``steps`` updates. Returns the loss
-    every ``steps // 20`` updates.
+    every ``steps // 20`` updates. A ``batch_size`` of at least the number of transitions uses
+    all of them in every update (full batch); a smaller one draws them at random. ``keep_best``: end with the parameters of the update whose
+    batch loss was lowest (the authors' choice; with a full batch, the lowest training loss).
+    ``losses``: a list that receives every update's loss (for the loss curve).
     """
     check_tensor("trajectories", trajectories, ndim=3)
     steps = check_positive_int("steps", steps)
@@ -248,20 +252,34 @@ def train_latent_model(model: nn.Module, trajectories: torch.Tensor, *, time_ste
     generator = torch.Generator().manual_seed(seed)
     offsets = torch.arange(horizon + 1)
     history = []
+    best_loss, best_state = float("inf"), None
+    full_batch = batch_size >= num_trajectories * starts
+    all_which = torch.arange(num_trajectories, device=trajectories.device).repeat_interleave(starts)
+    all_start = torch.arange(starts, device=trajectories.device).repeat(num_trajectories)
     model.train()
     for step in progress(range(steps), description):
-        count = min(batch_size, num_trajectories * starts)
-        which = torch.randint(num_trajectories, (count,), generator=generator).to(trajectories.device)
-        start = torch.randint(starts, (count,), generator=generator).to(trajectories.device)
+        if full_batch:  # every transition, every update: the batch loss is the training loss
+            which, start = all_which, all_start
+        else:
+            which = torch.randint(num_trajectories, (batch_size,), generator=generator).to(trajectories.device)
+            start = torch.randint(starts, (batch_size,), generator=generator).to(trajectories.device)
         windows = trajectories[which[:, None], start[:, None] + offsets.to(trajectories.device)]  # (B, horizon + 1, d)
         predicted = model.rollout(windows[:, 0], horizon, time_step)
         loss = (predicted[:, 1:] - windows[:, 1:]).pow(2).mean()
+        value = loss.item()
+        if losses is not None:
+            losses.append(value)
+        if keep_best and value < best_loss:  # the parameters that gave this loss, before the update
+            best_loss = value
+            best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         scheduler.step()
         if step % max(1, steps // 20) == 0 or step == steps - 1:
-            history.append(loss.item())
+            history.append(value)
+    if best_state is not None:
+        model.load_state_dict(best_state)
     model.eval()
     return history
 
