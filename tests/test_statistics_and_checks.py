@@ -74,3 +74,21 @@ def test_within_is_relative_or_absolute():
     assert not checks.within(100.0, 108.0, abs_tol=1.0, rel_tol=0.05)
     assert checks.within(float("nan"), float("nan"), 0.1, 0.0)
     assert not checks.within(1.0, float("inf"), 0.1, 0.0)
+
+
+def _square_with_threads(value):
+    import torch
+
+    return value * value, torch.get_num_threads()
+
+
+def test_run_tasks_in_single_thread_workers_keeps_order():
+    from latentdyn.parallel import run_tasks
+
+    tasks = [(_square_with_threads, {"value": v}) for v in (3, 1, 2)]
+    results = run_tasks(tasks, workers=2)
+    assert [r[0] for r in results] == [9, 1, 4]
+    assert all(r[1] == 1 for r in results)
+    assert [r[0] for r in run_tasks(tasks, workers=1)] == [9, 1, 4]
+    with pytest.raises(ValueError, match="tasks"):
+        run_tasks([(3, {})])
