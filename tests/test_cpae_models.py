@@ -244,3 +244,18 @@ def test_side_branch_decoder_shapes_and_gradients():
     assert output.shape == images.shape and float(output.min()) >= 0 and float(output.max()) <= 1
     output.mean().backward()
     assert all(p.grad is not None for p in model.decoder.parameters())
+
+
+def test_pixel_mse_and_vpt_curve_direct():
+    from latentdyn.metrics import pixel_mse, vpt_curve
+
+    truth = torch.zeros(2, 4, 1, 2, 2)
+    predicted = truth.clone()
+    predicted[0, 2:] = 0.5  # error 0.25 from frame 2 on
+    predicted[1, 1:] = 0.2  # error 0.04 from frame 1 on
+    errors = pixel_mse(predicted, truth)
+    torch.testing.assert_close(errors[0], torch.tensor([0, 0, 0.25, 0.25]))
+    curve = vpt_curve(errors, [0.01, 0.1, 1.0])
+    torch.testing.assert_close(curve, torch.tensor([[50.0, 25.0], [50.0, 100.0], [100.0, 100.0]], dtype=torch.float64))
+    with pytest.raises(ValueError, match="increasing"):
+        vpt_curve(errors, [0.5, 0.1])

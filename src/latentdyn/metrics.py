@@ -117,3 +117,32 @@ def valid_prediction_time(frame_errors: torch.Tensor, threshold: float = 0.5) ->
     valid = (frame_errors <= threshold) & torch.isfinite(frame_errors)
     leading = torch.cumprod(valid.to(torch.int64), dim=1).sum(dim=1)
     return 100.0 * leading.to(torch.float64) / frame_errors.shape[1]
+
+
+def pixel_mse(predicted: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    """Per-frame mean squared pixel error, ``mean((x_hat - x)^2)`` over channels and pixels.
+
+    Args:
+        predicted, truth: ``(..., C, H, W)`` images in [0, 1].
+
+    Returns:
+        ``(...)`` errors (NaN where the prediction is not finite).
+    """
+    check_tensor("predicted", predicted, finite=False)
+    check_tensor("truth", truth)
+    if predicted.shape != truth.shape:
+        raise ValueError(f"predicted {tuple(predicted.shape)} and truth {tuple(truth.shape)} must match")
+    return (predicted - truth).pow(2).flatten(-3).mean(dim=-1)
+
+
+def vpt_curve(frame_errors: torch.Tensor, thresholds) -> torch.Tensor:
+    """VPT of every rollout at every threshold: ``(len(thresholds), N)`` percentages.
+
+    Args:
+        frame_errors: ``(N, T)`` per-frame errors (see :func:`valid_prediction_time`).
+        thresholds: increasing positive thresholds.
+    """
+    values = [float(t) for t in thresholds]
+    if not values or any(b <= a for a, b in zip(values, values[1:])):
+        raise ValueError(f"thresholds must be a non-empty increasing sequence, got {values}")
+    return torch.stack([valid_prediction_time(frame_errors, t) for t in values])
