@@ -281,62 +281,67 @@ def make_scenario(scenario: str, *, size: int = 128, num_frames: int = 5, seed: 
 
 
 def load_image(path: str | Path, *, invert: bool = False, size: int | None = None,
-               name: str = "path") -> np.ndarray:
-    """Read a PNG or TIFF as a grey ``(H, W)`` float32 image in [0, 1].
+               name: str = "path", band: int | None = None, value_range=None,
+               nodata: float | None = None) -> np.ndarray:
+    """Read an image file as a grey ``(H, W)`` float32 image in [0, 1].
 
-    RGB(A) images are averaged over the colour channels (alpha is dropped); integer images
-    are divided by their dtype's maximum, float images are clipped to [0, 1]. A file that
-    cannot be decoded (truncated, corrupt, not an image) raises ``ValueError`` naming
-    ``name`` and the file.
+    The rules (bit depth, data values such as decibels, no-data, bands, alpha, EXIF
+    orientation) are those of :mod:`latentdyn.data.image_files`; what was done is shown as a
+    warning. Pixels without data are filled from their nearest valid neighbour (use
+    :func:`latentdyn.data.user_pairs.read_pair` to keep the mask). A file that cannot be
+    decoded raises ``ValueError`` naming ``name`` and the file.
 
     Args:
-        path: the image file.
+        path: the image file (relative paths: see :func:`~latentdyn.data.image_files.caller_directory`).
         invert: return ``1 - image`` (e.g. dark floes on a white background become bright).
         size: if given, resize (anti-aliased) to ``size x size``.
         name: the caller's parameter that held ``path`` (for error messages).
+        band, value_range, nodata: see :func:`latentdyn.data.image_files.read_image` and
+            :func:`~latentdyn.data.image_files.map_values`.
     """
-    from skimage import io, transform
-
-    path = check_existing_path(name, path)
-    if path.suffix.lower() not in (".png", ".tif", ".tiff"):
-        raise ValueError(f"{name} must be a .png, .tif or .tiff file, got {path.name}")
-    try:
-        image = np.asarray(io.imread(path))
-    except Exception as error:  # the decoders raise OSError, ValueError, SyntaxError, ...
-        reason = (str(error).splitlines() or [""])[0]
-        raise ValueError(f"{name}: cannot read the image file {path} "
-                         f"({type(error).__name__}: {reason})") from None
-    if image.dtype == object or image.size == 0:
-        raise ValueError(f"{name}: cannot read the image file {path} (no pixel data)")
-    if np.issubdtype(image.dtype, np.integer):
-        image = image.astype(np.float64) / np.iinfo(image.dtype).max
-    image = image.astype(np.float64)
-    if image.ndim == 3:
-        image = image[..., :3].mean(axis=-1) if image.shape[-1] in (3, 4) else image.mean(axis=-1)
-    if image.ndim != 2:
-        raise ValueError(f"{name} {path.name}: expected a 2-D grey or RGB(A) image, got shape {image.shape}")
-    image = np.clip(image, 0.0, 1.0)
-    if invert:
-        image = 1.0 - image
-    if size is not None:
-        size = check_positive_int("size", size)
-        image = transform.resize(image, (size, size), anti_aliasing=True, order=1)
-    return image.astype(np.float32)
+    return _load_images((path,), invert=invert, size=size, name=name, band=band,
+                        value_range=value_range, nodata=nodata)[0]
 
 
-def load_image_pair(paths: tuple[str | Path, str | Path], *, invert: bool = False,
-                    size: int | None = None, name: str = "paths") -> tuple[np.ndarray, np.ndarray]:
-    """Two images of the same shape (see :func:`load_image`); raise if the shapes differ.
+def load_image_pair(paths: tuple[str | Path, ...], *, invert: bool = False,
+                    size: int | None = None, name: str = "paths", band: int | None = None,
+                    value_range=None, nodata: float | None = None) -> tuple[np.ndarray, ...]:
+    """Two images of the same shape (see :func:`load_image`), mapped to [0, 1] on one scale;
+    raise if the shapes differ.
 
     ``name`` is the caller's parameter (errors name ``name[0]`` or ``name[1]`` and the file).
     """
     if isinstance(paths, str | Path) or len(paths) != 2:
         raise ValueError(f"{name} must be two image paths (first, second), got {paths!r}")
-    first, second = (load_image(p, invert=invert, size=size, name=f"{name}[{k}]")
-                     for k, p in enumerate(paths))
-    if first.shape != second.shape:
-        raise ValueError(f"{name}: the two images differ in shape, {first.shape} and {second.shape}")
-    return first, second
+    return _load_images(tuple(paths), invert=invert, size=size, name=name, band=band,
+                        value_range=value_range, nodata=nodata)
+
+
+def _load_images(paths: tuple, *, invert: bool, size: int | None, name: str, band: int | None,
+                 value_range, nodata: float | None) -> tuple[np.ndarray, ...]:
+    from skimage import transform
+
+    from latentdyn.data.image_files import fill_invalid, map_values, read_image, warn_notes
+
+    label = (lambda k: name) if len(paths) == 1 else (lambda k: f"{name}[{k}]")
+    reads = [read_image(p, name=label(k), band=band, nodata=nodata) for k, p in enumerate(paths)]
+    if len({r.shape for r in reads}) > 1:
+        raise ValueError(f"{name}: the two images differ in shape, {reads[0].shape} and {reads[1].shape}")
+    images, notes = map_values(reads, value_range=value_range)
+    valid = np.logical_and.reduce([r.valid for r in reads])
+    out = []
+    for image in images:
+        image = fill_invalid(np.nan_to_num(image, nan=0.0), valid).astype(np.float64)
+        if invert:
+            image = 1.0 - image
+        if size is not None:
+            size = check_positive_int("size", size)
+            image = transform.resize(image, (size, size), anti_aliasing=True, order=1)
+        out.append(image.astype(np.float32))
+    if not valid.all():
+        notes.append(f"{int((~valid).sum())} pixels without data were filled from their nearest valid neighbour.")
+    warn_notes(notes + [n for r in reads for n in r.notes])
+    return tuple(out)
 
 
 def seaice_folder() -> Path | None:

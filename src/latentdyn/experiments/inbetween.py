@@ -22,6 +22,7 @@ with the same parameters — reuses them.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,17 @@ from latentdyn.data.seaice import (
     make_scenario,
     seaice_folder,
 )
-from latentdyn.data.user_pairs import load_velocity, warped_photograph, write_pair
+from latentdyn.data.user_pairs import (
+    DEFAULT_MAX_SIDE,
+    VELOCITY_ORDERS,
+    load_velocity,
+    masked_frame_scores,
+    path_list,
+    read_pair,
+    velocity_order_warning,
+    warped_photograph,
+    write_pair,
+)
 from latentdyn.models.latent_advection import (
     LatentAdvectionModel,
     TrainingSettings,
@@ -611,6 +622,9 @@ class PairCase:
         frames: ``(T, H, W)`` first, true in-between frames, last — or None.
         times: ``(T,)`` their times (None without ``frames``).
         velocity: ``(2, H, W)`` true velocity at the middle time (pixels per interval), or None.
+        valid: ``(H, W)`` bool, False where a given image has no data (left out of the
+            scores), or None (every pixel has data).
+        notes: what was done to the user's files (value mapping, no-data, resizing, ...).
     """
 
     name: str
@@ -619,6 +633,8 @@ class PairCase:
     frames: np.ndarray | None = None
     times: np.ndarray | None = None
     velocity: np.ndarray | None = None
+    valid: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def scored(self) -> bool:
@@ -628,25 +644,42 @@ class PairCase:
 
 def user_pair_case(image_pair_paths, *, true_middle_path=None, true_velocity_path=None,
                    invert_images: bool = False, name: str = "user_pair",
-                   description: str | None = None) -> PairCase:
+                   description: str | None = None, band: int | None = None, value_range=None,
+                   nodata: float | None = None, max_side: int | None = DEFAULT_MAX_SIDE,
+                   velocity_order: str = "xy") -> PairCase:
     """A :class:`PairCase` from files: two images, and optionally the true middle frame (an
     image of the same size, at ``t = 0.5``) and the true velocity there (see
-    :func:`latentdyn.data.user_pairs.load_velocity`). Errors name the parameter and the file."""
-    pair = np.stack(load_image_pair(tuple(image_pair_paths), invert=invert_images, name="image_pair_paths"))
+    :func:`latentdyn.data.user_pairs.load_velocity`).
+
+    The files are read by :func:`latentdyn.data.user_pairs.read_pair` (rules in
+    :mod:`latentdyn.data.image_files`: ``band``, ``value_range``, ``nodata``, ``max_side``);
+    ``velocity_order`` (``"xy"`` or ``"yx"``) is the order of the velocity file's components,
+    and a warning says when the other order carries the first image onto the second far
+    better. What was done is in ``notes`` (and shown as one warning). Errors name the
+    parameter and the file."""
+    velocity_order = check_choice("velocity_order", velocity_order, VELOCITY_ORDERS)
+    paths = path_list("image_pair_paths", image_pair_paths)
+    read = read_pair(paths, true_middle_path=true_middle_path, invert=invert_images, band=band,
+                     value_range=value_range, nodata=nodata, max_side=max_side)
+    pair, notes = read.pair, list(read.notes)
     frames = times = velocity = None
-    if true_middle_path:
-        middle = load_image(true_middle_path, invert=invert_images, name="true_middle_path")
-        if middle.shape != pair.shape[1:]:
-            raise ValueError(f"true_middle_path: the image is {middle.shape}, the pair is {pair.shape[1:]}")
-        frames, times = np.stack((pair[0], middle, pair[1])), np.array([0.0, 0.5, 1.0])
+    if read.middle is not None:
+        frames, times = np.stack((pair[0], read.middle, pair[1])), np.array([0.0, 0.5, 1.0])
     if true_velocity_path:
-        velocity = load_velocity(true_velocity_path, pair.shape[1:], name="true_velocity_path")
-    names = ", ".join(Path(p).name for p in image_pair_paths)
+        velocity = load_velocity(true_velocity_path, pair.shape[1:], name="true_velocity_path",
+                                 velocity_order=velocity_order, original_shape=read.original_shape)
+        warning = velocity_order_warning(pair, velocity, read.valid, velocity_order=velocity_order)
+        if warning:
+            notes.append(warning)
+    names = ", ".join(Path(p).name for p in paths)
     truth = [what for what, given in (("its true middle frame", true_middle_path),
                                       ("its true velocity", true_velocity_path)) if given]
     text = description or (f"A pair given as files ({names}), {pair.shape[2]} x {pair.shape[1]} pixels"
                            + (f", with {' and '.join(truth)}." if truth else ", without truth."))
-    return PairCase(name, text, pair, frames, times, velocity)
+    if notes:
+        warnings.warn(" ".join(notes), UserWarning, stacklevel=2)
+    valid = None if read.valid.all() else read.valid
+    return PairCase(name, text, pair, frames, times, velocity, valid, notes)
 
 
 def demonstration_pair(size: int, folder: str | Path | None = None) -> tuple[dict[str, Path], str]:
@@ -704,17 +737,50 @@ class InbetweenRealResult:
         return {name: case.pair for name, case in self.cases.items()}
 
 
+def _case_frame_scores(case: PairCase, results: dict[str, dict[str, np.ndarray]], times: list[float],
+                       inner: list[int]) -> pd.DataFrame:
+    """:func:`score_frames` counting only the case's valid pixels (every pixel without a mask)."""
+    if case.valid is None:
+        return score_frames(results, case.frames, times, inner)
+    rows = [{"method": method, "time": float(t),
+             **masked_frame_scores(result["frames"][position], case.frames[index], case.valid)}
+            for method, result in results.items() for position, (t, index) in enumerate(zip(times, inner))]
+    return pd.DataFrame(rows)
+
+
 def _case_summary(case: PairCase, results: dict[str, dict[str, np.ndarray]], times: list[float],
                   inner: list[int]) -> pd.DataFrame:
     """One row per method: middle-frame scores (with true frames) and endpoint error (with a
-    true velocity)."""
+    true velocity), over the case's valid pixels."""
     errors = None
     if case.velocity is not None:
-        errors = {m: image_metrics.endpoint_error(r["velocity"], case.velocity)
+        mask = case.valid if case.valid is not None else np.ones(case.pair.shape[1:], bool)
+        errors = {m: float(np.linalg.norm(r["velocity"] - case.velocity, axis=0)[mask].mean())
                   for m, r in results.items() if "velocity" in r}
     if case.frames is None:
-        return pd.DataFrame({"method": list(results), "epe": [errors.get(m, float("nan")) for m in results]})
-    return summarise_scores(score_frames(results, case.frames, times[:-1], inner), 0.5, errors)
+        return pd.DataFrame({"method": [m for m in results if m in errors],
+                             "epe": [errors[m] for m in results if m in errors]})
+    return summarise_scores(_case_frame_scores(case, results, times[:-1], inner), 0.5, errors)
+
+
+def fit_patches(settings: dict[str, Any], shape: tuple[int, int]) -> tuple[dict[str, Any], str | None]:
+    """Settings whose ``patch_size`` and ``patch_stride`` fit an image of ``shape`` ``(H, W)``.
+
+    A patch larger than the shorter side becomes the largest side <= it divisible by
+    ``field_downsample * 2**depth`` (what the networks need), the stride at most that; returns
+    the settings and a sentence saying what changed (None when nothing did)."""
+    side = int(min(shape))
+    if settings["patch_size"] <= side:
+        return settings, None
+    multiple = int(settings["field_downsample"]) * 2 ** int(settings["depth"])
+    patch = side // multiple * multiple
+    if patch < multiple:
+        raise ValueError(f"the images ({shape[1]} x {shape[0]} pixels) are too small: the networks need a side of at "
+                         f"least {multiple} pixels (field_downsample x 2**depth); pass larger images")
+    stride = min(int(settings["patch_stride"]), max(multiple, patch // 2))
+    fitted = {**settings, "patch_size": patch, "patch_stride": stride}
+    return fitted, (f"patch_size {settings['patch_size']} exceeds the shorter image side ({side}): patches of "
+                    f"{patch} pixels every {stride} were used (pass patch_size to choose).")
 
 
 def _default_cases(settings: dict[str, Any], seed: int, seaice_path, demonstration: bool) -> tuple[list[PairCase], str]:
@@ -743,9 +809,11 @@ def _default_cases(settings: dict[str, Any], seed: int, seaice_path, demonstrati
     return cases, message
 
 
-def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths: tuple = (),
+def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths: Any = (),
                        true_middle_path: str | None = None, true_velocity_path: str | None = None,
-                       invert_images: bool = False, seaice_path: str | None = None,
+                       invert_images: bool = False, band: int | None = None, value_range: Any = None,
+                       nodata: float | None = None, max_side: int | None = DEFAULT_MAX_SIDE,
+                       velocity_order: str = "xy", seaice_path: str | None = None,
                        demonstration: bool = True, ot_study: bool = True,
                        methods: tuple[str, ...] = METHODS, device: str = "auto",
                        **knobs: Any) -> InbetweenRealResult:
@@ -757,9 +825,13 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
     pair would be (scored against its true middle frame and velocity). Without the real
     imagery, the synthetic ``"combined"`` scenario stands in for it.
 
-    With ``image_pair_paths = (first, second)`` (PNG or TIFF) only that pair is processed;
-    ``true_middle_path`` (an image at ``t = 0.5``) and ``true_velocity_path`` (``.npy``, see
-    :func:`latentdyn.data.user_pairs.load_velocity`) add a score table.
+    With ``image_pair_paths = (first, second)`` (PNG, TIFF, ...; a list, or one string of paths
+    separated by spaces or commas; relative paths against the directory the command was run
+    from) only that pair is processed; ``true_middle_path`` (an image at ``t = 0.5``) and
+    ``true_velocity_path`` (``.npy``, see :func:`latentdyn.data.user_pairs.load_velocity`), one
+    or both, add a score table for what is given. The files are read by the rules of
+    :mod:`latentdyn.data.image_files`; pixels without data are left out of the scores. A patch
+    size larger than the pair's shorter side is reduced to fit (:func:`fit_patches`).
 
     Args:
         profile: ``"smoke"``, ``"book"`` or ``"paper"``.
@@ -767,6 +839,12 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
         image_pair_paths: ``()`` or two image paths.
         true_middle_path, true_velocity_path: the truth of a given pair, or None.
         invert_images: invert the given images (dark ice on a bright background).
+        band: the band of multi-band files (0-based), or None.
+        value_range: ``(low, high)`` of float or signed data mapped to [0, 1], or None (automatic:
+            kept if already in [0, 1], else the 0.5th-99.5th percentiles of all images).
+        nodata: a pixel value that means "no data" (NaN and TIFF nodata tags are always read).
+        max_side: longer side above which the given images are downscaled to it (None or 0: never).
+        velocity_order: ``"xy"`` or ``"yx"``: the order of the components in the velocity file.
         seaice_path: folder of the real imagery (default ``data/external/seaice``).
         demonstration: add the warped-photograph pair to the default cases.
         ot_study: also measure when optimal transport's velocity beats a zero velocity
@@ -778,11 +856,18 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
     settings = _resolve("inbetween_real", profile, knobs)
     for method in methods:
         check_choice("methods", method, METHODS)
+    image_pair_paths = path_list("image_pair_paths", image_pair_paths)
     if (true_middle_path or true_velocity_path) and not image_pair_paths:
         raise ValueError("true_middle_path and true_velocity_path need image_pair_paths (the pair they belong to)")
     if image_pair_paths:
         case = user_pair_case(image_pair_paths, true_middle_path=true_middle_path,
-                              true_velocity_path=true_velocity_path, invert_images=invert_images)
+                              true_velocity_path=true_velocity_path, invert_images=invert_images, band=band,
+                              value_range=value_range, nodata=nodata, max_side=max_side,
+                              velocity_order=velocity_order)
+        settings, fitted = fit_patches(settings, case.pair.shape[1:])
+        if fitted:
+            case.notes.append(fitted)
+            warnings.warn(fitted, UserWarning, stacklevel=2)
         cases, message = [case], case.description
     else:
         cases, message = _default_cases(settings, seed, seaice_path, demonstration)
@@ -803,7 +888,7 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
                 summary = _case_summary(case, results, times, inner)
                 summaries.append(summary.assign(case=case.name, seed=run_seed))
                 if case.frames is not None:
-                    scores = score_frames(results, case.frames, times[:-1], inner)
+                    scores = _case_frame_scores(case, results, times[:-1], inner)
                     frame_tables.append(scores.assign(case=case.name, seed=run_seed))
         for method, result in outputs[case.name][seeds[0]].items():
             speed = (float(np.sqrt((result["velocity"] ** 2).sum(axis=0).mean()))
@@ -811,15 +896,18 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
             velocity_rows.append({"case": case.name, "method": method, "rms_speed": speed,
                                   "mse_end": image_metrics.mse(result["frames"][-1], case.pair[1])})
         if case.velocity is not None:
-            zero_errors[case.name] = image_metrics.endpoint_error(np.zeros_like(case.velocity), case.velocity)
+            mask = case.valid if case.valid is not None else np.ones(case.pair.shape[1:], bool)
+            zero_errors[case.name] = float(np.linalg.norm(case.velocity, axis=0)[mask].mean())
     columns = ["case", "seed", "method"]
     summary = _ordered(summaries, columns)
     means = mean_over_seeds(summary, by=("case", "method")) if not summary.empty else summary
     settings.update(seed=seed, seeds=tuple(seeds), image_pair_paths=tuple(str(p) for p in image_pair_paths),
-                    true_middle_path=true_middle_path, true_velocity_path=true_velocity_path,
+                    true_middle_path=true_middle_path, true_velocity_path=true_velocity_path, band=band,
+                    value_range=value_range, nodata=nodata, max_side=max_side, velocity_order=velocity_order,
                     methods=tuple(methods), device=str(resolve_device(device)))
+    goals = goal_table(means, group="case") if "psnr_mid" in means else pd.DataFrame()
     return InbetweenRealResult(settings, message, {case.name: case for case in cases}, outputs, summary, means,
-                               goal_table(means, group="case") if not means.empty else pd.DataFrame(),
+                               goals,
                                _ordered(frame_tables, columns), pd.DataFrame(velocity_rows), zero_errors,
                                _ot_limits(settings) if ot_study else pd.DataFrame())
 
