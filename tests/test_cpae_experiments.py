@@ -221,7 +221,10 @@ def test_ablation_models_share_the_system_architecture(monkeypatch):
         built.append(kwargs)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(cpae, "ConvAutoencoder", recording)
+    from latentdyn.experiments.cpae import autoencoder_stage, studies
+
+    for module in (autoencoder_stage, studies):  # the modules that build the trained autoencoders
+        monkeypatch.setattr(module, "ConvAutoencoder", recording)
     result = cpae.run_cpae_ablations(profile="smoke")
     # every trained model names its penalty (the benchmark of J builds a bare one)
     deep = [kwargs for kwargs in built if "regularizer" in kwargs]

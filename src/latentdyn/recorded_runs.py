@@ -29,6 +29,7 @@ import pandas as pd
 import torch
 
 from latentdyn.cache import project_root
+from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE, system_settings
 from latentdyn.runtime import resolve_device
 from latentdyn.validation import check_existing_path
 
@@ -96,8 +97,6 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
                overrides: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
     """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
     the path."""
-    from latentdyn.experiments.cpae import RESULTS_VERSION, TRAINING_CODE
-
     folder = Path(folder) if folder is not None else records_folder()
     folder.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -140,17 +139,13 @@ def load_recorded_runs(folder: Path | None = None) -> list[RecordedRun]:
 
 def stale_reasons(run: RecordedRun) -> list[str]:
     """Why ``run`` no longer describes its profile (empty when it still does)."""
-    from latentdyn.experiments.cpae import RESULTS_VERSION, TRAINING_CODE
-
     reasons = []
     if run.results_version != RESULTS_VERSION:
         reasons.append(f"made by results version {run.results_version}, the code is at {RESULTS_VERSION}")
     if run.training_code != TRAINING_CODE:
         reasons.append(f"trained by other training code ({run.training_code or 'unknown'}, now {TRAINING_CODE})")
-    from latentdyn.experiments.cpae import _system_settings
-
     try:
-        current = _plain(_system_settings(run.profile, dict(run.overrides), run.system))
+        current = _plain(system_settings(run.profile, dict(run.overrides), run.system))
     except ValueError as error:
         return reasons + [str(error)]
     for key in sorted(set(current) | set(run.settings)):

@@ -19,7 +19,8 @@ import pandas as pd
 import torch
 
 from latentdyn.data.windows import FrameWindows
-from latentdyn.experiments.cpae import LATENT_DIM, autoencoder_arguments
+from latentdyn.cpae_settings import LATENT_DIM
+from latentdyn.experiments.cpae.autoencoder_stage import autoencoder_arguments
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_maps import build_latent_map
 from latentdyn.models.training import autocast_context, autoencoder_loss, prepare_for_speed

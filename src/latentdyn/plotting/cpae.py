@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from latentdyn.experiments.cpae import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
+from latentdyn.cpae_settings import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
 VARIANT_COLOURS = {"standard AE": "C3", "AE + L2": "C1", "CpAE": "C0", "joint AE + NODE": "C4"}

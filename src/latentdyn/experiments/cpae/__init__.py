@@ -1,0 +1,94 @@
+"""The CpAE experiments: circular motion, the four pendulum-like systems, studies, results.
+
+Pipeline of one system (the paper's decoupled scheme), one module per step:
+
+0. :mod:`.data`: simulate and render the videos (:mod:`latentdyn.data.videos`), split
+   trajectories 80/10/10 and cut them into the autoencoders' inputs;
+1. :mod:`.autoencoder_stage`: train each autoencoder variant on frame pairs of the training
+   trajectories;
+2. :mod:`.latent_stage`: encode every trajectory, standardise the latent states (training mean
+   and std), and fit each latent model to one-step transitions, time in frames (``dt = 1``);
+3. :mod:`.scoring`: from the first latent state of every test trajectory, roll the latent model
+   out, decode, and score the frames: VPT, latent smoothness, reconstruction and in-between error;
+
+:mod:`.decoupled` chains 1-3 for one autoencoder; :mod:`.systems` runs a chapter (one system,
+or circular motion); :mod:`.studies` the ablations and sweeps; :mod:`.results` the tables
+across systems, seeds and recorded runs; :mod:`.prose` the numbers and sentences a page
+quotes. The settings, variant names and code versions live in :mod:`latentdyn.cpae_settings`.
+
+Trained weights are cached under ``data/cache`` keyed by every parameter (so a second call,
+e.g. from the results chapter, only evaluates), and autoencoder trainings checkpoint every
+epoch so an interrupted run resumes.
+
+Every name is re-exported here: ``from latentdyn.experiments.cpae import X`` works for all of them.
+"""
+
+from latentdyn.cpae_settings import (
+    CAMERA_SYSTEMS,
+    LATENT_DIM,
+    MODEL_LABELS,
+    RESULTS_VERSION,
+    TRAINING_CODE,
+    VARIANT_LABELS,
+    VARIANTS,
+    system_settings,
+)
+from latentdyn.data.videos import SYSTEMS
+from latentdyn.experiments.cpae.autoencoder_stage import (
+    autoencoder_arguments,
+    decode,
+    encode,
+    encode_windows,
+    penalty_arguments,
+    trained_autoencoder,
+)
+from latentdyn.experiments.cpae.data import _prepare_system, _SystemData, load_video
+from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
+from latentdyn.experiments.cpae.prose import (
+    ablation_values,
+    budget_values,
+    circle_values,
+    diagnostics_sentence,
+    results_values,
+    seed_sentence,
+    sweep_values,
+    system_notes,
+    system_seed_sentence,
+    system_table,
+    system_values,
+)
+from latentdyn.experiments.cpae.results import (
+    PAPER_VPT_FILE,
+    ResultsSummary,
+    objective_at_chapter_budget,
+    paper_vpt,
+    recorded_diagnostics,
+    run_cpae_results,
+)
+from latentdyn.experiments.cpae.scoring import evaluate_variant
+from latentdyn.experiments.cpae.studies import (
+    AblationResult,
+    SweepResult,
+    benchmark_continuity_penalty,
+    run_cpae_ablations,
+    run_cpae_sweeps,
+)
+from latentdyn.experiments.cpae.systems import CircleResult, SystemResult, run_cpae_circle, run_cpae_system
+from latentdyn.models.autoencoder import ConvAutoencoder
+from latentdyn.profiles import resolve_settings
+
+_system_settings = system_settings  # the name it had before it moved to latentdyn.cpae_settings
+
+__all__ = [
+    "CAMERA_SYSTEMS", "LATENT_DIM", "MODEL_LABELS", "RESULTS_VERSION", "TRAINING_CODE", "VARIANT_LABELS",
+    "VARIANTS", "SYSTEMS", "system_settings",
+    "load_video", "autoencoder_arguments", "penalty_arguments", "trained_autoencoder", "encode", "decode",
+    "encode_windows", "Standardiser", "trained_latent_model", "rollout_images", "evaluate_variant",
+    "SystemResult", "run_cpae_system", "CircleResult", "run_cpae_circle",
+    "AblationResult", "run_cpae_ablations", "benchmark_continuity_penalty", "SweepResult", "run_cpae_sweeps",
+    "PAPER_VPT_FILE", "paper_vpt", "ResultsSummary", "run_cpae_results", "recorded_diagnostics",
+    "objective_at_chapter_budget",
+    "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
+    "results_values", "seed_sentence", "system_seed_sentence", "diagnostics_sentence", "budget_values",
+    "ConvAutoencoder", "resolve_settings",
+]

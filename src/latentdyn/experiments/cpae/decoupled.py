@@ -1,0 +1,56 @@
+"""The paper's decoupled scheme for one autoencoder: stages 1 to 3 in a row.
+
+:func:`_fit_decoupled` trains the autoencoder, fits the latent models on its encoded training
+trajectories and scores both (everything cached); :func:`_score_decoupled` is the same with a
+Neural ODE alone, summarised as one metric row (the studies' unit of work).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from latentdyn.experiments.cpae.autoencoder_stage import encode_windows, trained_autoencoder
+from latentdyn.experiments.cpae.data import _SystemData
+from latentdyn.experiments.cpae.latent_stage import Standardiser, trained_latent_model
+from latentdyn.experiments.cpae.scoring import _metric_row, evaluate_variant
+from latentdyn.models.autoencoder import ConvAutoencoder
+
+
+@dataclass
+class _DecoupledFit:
+    """An autoencoder, its latent standardiser and latent models, and their test metrics."""
+
+    autoencoder: ConvAutoencoder
+    standardiser: Standardiser
+    models: dict[str, Any]
+    row: dict[str, Any]
+    frame_errors: dict[str, np.ndarray]
+
+
+def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
+                   settings: dict[str, Any], seed: int) -> _DecoupledFit:
+    """The paper's scheme: train the autoencoder (with the auxiliary objective of ``settings``),
+    then the latent models on its encoded training trajectories, then score both on the test
+    trajectories (all cached)."""
+    autoencoder = trained_autoencoder(name, data.latent_dim, arguments, data.train_windows(), data.data_key,
+                                      settings, seed, latent_map=settings["latent_map"],
+                                      prediction_weight=settings["prediction_weight"],
+                                      prediction_warmup=settings["prediction_warmup"])
+    train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
+    standardiser = Standardiser.fit(train_latents)
+    models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,
+                                         settings, seed) for kind in kinds}
+    row, errors = evaluate_variant(autoencoder, models, standardiser, data.test_pairs, data.half_frames,
+                                   data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
+    row["training_seconds"] = autoencoder.training_seconds
+    return _DecoupledFit(autoencoder, standardiser, models, row, errors)
+
+
+def _score_decoupled(data: _SystemData, arguments: dict[str, Any], settings: dict[str, Any], seed: int,
+                     name: str) -> tuple[dict[str, float], ConvAutoencoder]:
+    """Train an autoencoder with ``arguments`` and a Neural ODE after it; return its metrics."""
+    fit = _fit_decoupled(data, name, arguments, ("neural_ode",), settings, seed)
+    return _metric_row(fit.row), fit.autoencoder

@@ -1,0 +1,329 @@
+"""The page: tables and numbers the chapters quote, and sentences that read right for any outcome."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS, system_settings
+from latentdyn.data.videos import split_indices
+from latentdyn.experiments.cpae.results import ResultsSummary, _seed_rows
+from latentdyn.experiments.cpae.studies import AblationResult, SweepResult
+from latentdyn.experiments.cpae.systems import CircleResult, SystemResult
+from latentdyn.recorded_runs import recorded_runs_table
+
+
+def seed_sentence(rows: pd.DataFrame) -> str:
+    """What the seeds of one system say (``rows`` from :func:`_seed_rows` for one system): mean ±
+    standard deviation of the Neural ODE VPT of CpAE and standard AE, on how many seeds each is
+    ahead and reconstructs worse, and a verdict on the paper's claim (CpAE ahead)."""
+    wide = rows.pivot_table(index="seed", columns="autoencoder", values=["VPT (%)", "reconstruction error"])
+    if not {"CpAE", "standard AE"} <= set(wide["VPT (%)"].columns):
+        return "This page did not train both the CpAE and the standard AE."
+    vpt, recon = wide["VPT (%)"], wide["reconstruction error"]
+    seeds, count = sorted(int(s) for s in wide.index), len(wide)
+    ahead = int((vpt["CpAE"] > vpt["standard AE"]).sum())
+    worse = int((recon["CpAE"] > recon["standard AE"]).sum())
+    both = int(((recon["CpAE"] <= 0.3) & (recon["standard AE"] <= 0.3)).sum())
+    verdict = ("The paper's ordering (CpAE ahead) holds on every seed." if ahead == count else
+               "The paper's ordering (CpAE ahead) holds on no seed: it is not reproduced at this budget." if ahead == 0
+               else "The ordering changes from seed to seed, so this budget cannot settle the paper's claim.")
+    return (f"Over {count} seed{'s' if count > 1 else ''} ({', '.join(map(str, seeds))}: this page's and the recorded "
+            f"ones), the Neural ODE VPT is {vpt['CpAE'].mean():.1f} ± {float(np.std(vpt['CpAE'])):.1f} % with the "
+            f"CpAE and {vpt['standard AE'].mean():.1f} ± {float(np.std(vpt['standard AE'])):.1f} % with the standard "
+            f"AE; the CpAE is ahead on {ahead} of {count}. It reconstructs worse on {worse} of {count} seeds (mean "
+            f"relative error {recon['CpAE'].mean():.2f} against {recon['standard AE'].mean():.2f}), and both "
+            f"autoencoders reconstruct within 0.3 on {both} of {count}. {verdict}")
+
+
+def system_seed_sentence(result: SystemResult, profile: str, seed: int) -> str:
+    """:func:`seed_sentence` for a system chapter's run ``result`` and the recorded seeds of ``profile``."""
+    rows = _seed_rows({result.system: result}, recorded_runs_table(), profile, seed, (result.system,))
+    return seed_sentence(rows)
+
+
+def system_table(result: SystemResult) -> pd.DataFrame:
+    """The reader's table of a system chapter: one row per autoencoder, VPT of every latent
+    model, the Neural ODE's VPT against the model's own reconstructions, and the continuity and
+    reconstruction measures (names as the chapters define them)."""
+    rows = {}
+    for encoder in result.continuity.index:
+        row = {f"VPT {model} (%)": float(result.vpt.loc[(encoder, model), "VPT mean (%)"])
+               for model in result.vpt.loc[encoder].index}
+        if (encoder, MODEL_LABELS["neural_ode"]) in result.vpt.index:
+            row["VPT Neural ODE vs own reconstruction (%)"] = float(
+                result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"])
+        measures = result.continuity.loc[encoder]
+        row.update({"reconstruction error": float(measures["reconstruction error"]),
+                    "smoothness ratio": float(measures["smoothness ratio"]),
+                    "in-between error": float(measures["in-between error"])})
+        rows[encoder] = row
+    return pd.DataFrame(rows).T.rename_axis("autoencoder")
+
+
+def system_values(result: SystemResult) -> dict[str, float | int]:
+    """Numbers a system chapter's prose quotes, keyed ``<measure>_<autoencoder key>`` (``cpae``,
+    ``standard``, ``l2``): ``vpt_``, ``vpt_own_``, ``recon_``, ``smooth_``, ``step_``,
+    ``inbetween_``; and the settings a reader needs (``epochs``, ``num_trajectories`` ...)."""
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    values: dict[str, float | int] = {}
+    for encoder in result.continuity.index:
+        key = keys.get(encoder, encoder)
+        node = (encoder, MODEL_LABELS["neural_ode"])
+        if node in result.vpt.index:
+            values[f"vpt_{key}"] = float(result.vpt.loc[node, "VPT mean (%)"])
+            values[f"vpt_std_{key}"] = float(result.vpt.loc[node, "VPT std (%)"])
+            values[f"vpt_own_{key}"] = float(result.vpt.loc[node, "VPT vs reconstruction (%)"])
+        for measure, column in (("recon", "reconstruction error"), ("smooth", "smoothness ratio"),
+                                ("step", "step ratio"), ("inbetween", "in-between error")):
+            values[f"{measure}_{key}"] = float(result.continuity.loc[encoder, column])
+    settings = result.settings
+    values.update({name: settings[name] for name in ("epochs", "num_trajectories", "num_frames", "resolution",
+                                                      "large_filter_size", "small_filter_size", "prediction_weight",
+                                                      "vpt_threshold")})
+    values["num_train"] = len(split_indices(settings["num_trajectories"], 0)["train"])  # sizes do not depend on the seed
+    values["horizon"] = int(next(iter(result.frame_errors.values())).shape[1]) if result.frame_errors else 0
+    return values
+
+
+def system_notes(result: SystemResult) -> dict[str, str]:
+    """Sentences for captions and prose that depend on the outcome (so the text reads right for
+    any result): ``vpt_caption`` says when every bar is 0 and why; ``reconstruction`` says
+    whether both autoencoders reconstruct within 0.3 (``target_phrase``: reached / not reached);
+    ``ordering`` states the VPT ordering."""
+    values = system_values(result)
+    threshold = values["vpt_threshold"]
+    vpts = result.vpt["VPT mean (%)"]
+    notes = {"vpt_caption": ""}
+    if float(vpts.max()) == 0.0:
+        notes["vpt_caption"] = (
+            f"Every bar is 0: no decoded rollout stays within the relative error {threshold:g} for even one "
+            "frame, because the reconstructions themselves are already that far from the true frames "
+            "(see the reconstruction error in the table).")
+    recon = {name: values.get(f"recon_{name}") for name in ("standard", "cpae") if f"recon_{name}" in values}
+    if recon and all(value <= 0.3 for value in recon.values()):
+        notes["reconstruction"] = "Both autoencoders reconstruct the test frames to a relative error of 0.3 or less"
+    elif recon:
+        failing = [VARIANT_LABELS[name] for name, value in recon.items() if value > 0.3]
+        notes["reconstruction"] = (f"The {' and the '.join(failing)} {'does' if len(failing) == 1 else 'do'} not "
+                                   "reconstruct the test frames to a relative error of 0.3 or less")
+    notes["target_phrase"] = ("reached" if recon and all(value <= 0.3 for value in recon.values()) else
+                              "not reached")
+    if "vpt_cpae" in values and "vpt_standard" in values:
+        difference = values["vpt_cpae"] - values["vpt_standard"]
+        notes["ordering"] = ("the CpAE is ahead" if difference > 0 else
+                             "the standard AE is ahead" if difference < 0 else "the two are level")
+    return notes
+
+
+def circle_values(result: CircleResult) -> dict[str, float | str]:
+    """Numbers and one outcome sentence the circle chapter quotes: ``circle_<measure>_<variant>``
+    for ``vpt``, ``smooth``, ``inbetween``, ``recon`` and ``circle_smooth_sentence``."""
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    values: dict[str, float | str] = {"circle_epochs": int(result.settings["epochs"])}
+    for encoder in result.metrics.index:
+        key = keys.get(encoder, encoder)
+        for measure, column in (("vpt", "VPT (%)"), ("smooth", "smoothness ratio"), ("inbetween", "in-between error"),
+                                ("recon", "reconstruction error")):
+            values[f"circle_{measure}_{key}"] = float(result.metrics.loc[encoder, column])
+    smoothness = result.metrics["smoothness ratio"]
+    order = list(smoothness.sort_values().index)
+    values["circle_smooth_sentence"] = (
+        f"The {order[0]}'s latent states are the smoothest, as the paper finds." if order[0] == "CpAE" else
+        f"The {order[0]}'s latent states are the smoothest, not the CpAE's as in the paper.")
+    return values
+
+
+def ablation_values(result: AblationResult) -> dict[str, float | str]:
+    """Numbers and outcome sentences the ablations chapter quotes (``abl_<measure>_<size>_<penalty>``,
+    ``decoupled_*``, ``joint_*``, benchmark ratios, ``ablation_summary``, ``joint_sentence``)."""
+    settings, grid = result.settings, result.filter_grid
+    sizes = {"small": f"{settings['small_filter_size']}x{settings['small_filter_size']}",
+             "large": f"{settings['large_filter_size']}x{settings['large_filter_size']}"}
+    values: dict[str, float | str] = {"abl_trajectories": int(settings["num_trajectories"]),
+                                      "abl_epochs": int(settings["epochs"]),
+                                      "abl_large": int(settings["large_filter_size"])}
+    for tag, size in sizes.items():
+        for penalty in ("none", "J"):
+            for measure, column in (("smooth", "smoothness ratio"), ("vpt", "VPT (%)"),
+                                    ("recon", "reconstruction error")):
+                values[f"abl_{measure}_{tag}_{penalty}"] = float(grid.loc[(size, penalty), column])
+    schemes = result.training_schemes
+    for scheme, row in (("decoupled", schemes.iloc[0]), ("joint", schemes.iloc[1])):
+        values[f"{scheme}_vpt"] = float(row["VPT (%)"])
+        values[f"{scheme}_smooth"] = float(row["smoothness ratio"])
+        values[f"{scheme}_recon"] = float(row["reconstruction error"])
+    values["ratio_penalty"] = float(result.benchmark.iloc[0]["direct / separable"])
+    values["ratio_step"] = float(result.benchmark.iloc[1]["direct / separable"])
+    values["bench_batch"] = int(result.ablation["benchmark_batch_size"])
+    both = values["abl_smooth_large_J"]
+    others = [values["abl_smooth_small_none"], values["abl_smooth_small_J"], values["abl_smooth_large_none"]]
+    values["ablation_summary"] = (
+        ("Large filters with $J$ give the smoothest latent trajectories of the four combinations, as the "
+         "paper argues." if both < min(others) else
+         "Large filters with $J$ do not give the smoothest latent trajectories of the four combinations "
+         "here, against the paper's argument.")
+        + f" Their Neural ODE VPT is {values['abl_vpt_large_J']:.1f} % against "
+        f"{values['abl_vpt_small_none']:.1f} % for small filters without a penalty (the standard AE), and "
+        f"decoupled training reaches {values['decoupled_vpt']:.1f} % against {values['joint_vpt']:.1f} % "
+        "for joint training.")
+    values["joint_sentence"] = (
+        "The joint scheme collapses to the mean image (reconstruction error near 1): its latent states carry "
+        "almost nothing, so its VPT and smoothness say nothing about the dynamics."
+        if values["joint_recon"] > 0.9 else
+        ("Decoupled training predicts longer, as the paper argues." if values["decoupled_vpt"] > values["joint_vpt"]
+         else "Joint training predicts at least as long here, against the paper's argument."))
+    return values
+
+
+def _gap_sentence(table: pd.DataFrame, knob: str, unit: str = "") -> str:
+    """How the CpAE's VPT compares with the standard AE's at each value of ``knob``."""
+    parts = []
+    for value, rows in table.groupby(knob, sort=True):
+        by = rows.set_index("autoencoder")
+        if {"CpAE", "standard AE"} <= set(by.index):
+            parts.append(f"{value}{unit}: {by.loc['CpAE', 'VPT (%)']:.1f} vs {by.loc['standard AE', 'VPT (%)']:.1f} %"
+                         f" (reconstruction {by.loc['CpAE', 'reconstruction error']:.2f} vs "
+                         f"{by.loc['standard AE', 'reconstruction error']:.2f})")
+    if not parts:
+        return ("Not run in this profile: every point of this sweep costs about as much as a system chapter on "
+                "one CPU core. Rerun the chapter with a list of values (see the end of the page), or use the "
+                "`paper` profile on a GPU.")
+    return "VPT of the CpAE vs the standard AE at " + "; ".join(parts) + "."
+
+
+def sweep_values(result: SweepResult, chapter_weight: float | None = None) -> dict[str, float | str]:
+    """Numbers and outcome sentences of the objective-and-budget chapter. ``chapter_weight`` (the
+    system chapters' lambda) adds a warning when that weight collapses at the sweep's budget."""
+    objective = result.objective
+    values: dict[str, float | str] = {
+        "sweep_trajectories": int(result.settings["num_trajectories"]), "sweep_epochs": int(result.settings["epochs"]),
+        "sweep_objective_autoencoder": " and ".join(dict.fromkeys(objective["autoencoder"]))}
+    collapsed = objective[objective["reconstruction error"] > 0.9]
+    best = objective.loc[objective["VPT (%)"].idxmax()]
+    plain = objective[objective["weight"] == 0]
+    plain_vpt = float(plain["VPT (%)"].max()) if len(plain) else float("nan")
+    collapse = ("No setting collapses the latent space (reconstruction error above 0.9)." if collapsed.empty else
+                "The latent space collapses (reconstruction error above 0.9, the decoder shows the mean image) at "
+                + ", ".join(f"$\\lambda = {r['weight']:g}$" + (f" with the {r['latent map'].replace('_', '-')} map"
+                                                               if r["weight"] > 0 else "")
+                            for _, r in collapsed.iterrows()) + ".")
+    if float(objective["VPT (%)"].max()) == 0.0:
+        best_text = (f"no setting predicts at all at this budget (every VPT is 0; without the terms the "
+                     f"reconstruction error is {float(plain['reconstruction error'].min()):.2f}).")
+    else:
+        best_text = (f"the best setting, $\\lambda = {best['weight']:g}$"
+                     + (f" with the {best['latent map'].replace('_', '-')} map" if best["weight"] > 0 else "")
+                     + f", reaches {best['VPT (%)']:.1f} % at a reconstruction error of "
+                     f"{best['reconstruction error']:.2f}.")
+    values["sweep_objective_sentence"] = (
+        f"Without the latent-prediction terms ($\\lambda = 0$) the VPT is {plain_vpt:.1f} %; {best_text} {collapse}")
+    values["sweep_weight_reading"] = (
+        "No weight collapses the latent space at this budget." if collapsed.empty else
+        "Where the latent space collapses, the latent-prediction terms have won over the reconstruction: constant "
+        "latent states are perfectly predictable, and the decoder can then only show the mean image. This is why "
+        "the book does not use the authors' $\\lambda = 1$ with pixels in [0, 1].")
+    if chapter_weight is not None and (collapsed["weight"] == chapter_weight).any():
+        values["sweep_weight_reading"] += (
+            f" At this page's reduced budget even the system chapters' $\\lambda = {chapter_weight:g}$ collapses, "
+            "while at the damped chapter's budget (below) it does not: whether the latent space collapses depends "
+            "on the training budget as well as on $\\lambda$.")
+    values["sweep_resolution_sentence"] = _gap_sentence(result.resolution, "resolution", " px")
+    values["sweep_data_sentence"] = _gap_sentence(result.data_size, "training trajectories", " trajectories")
+    not_run = values["sweep_resolution_sentence"].startswith("Not run")
+    if not_run and values["sweep_data_sentence"].startswith("Not run"):
+        scale = "The resolution and training-set sweeps are n" + values["sweep_data_sentence"][1:]
+    else:
+        scale = f"{values['sweep_resolution_sentence']} {values['sweep_data_sentence']}"
+    values["sweep_scale_sentence"] = scale
+    values["sweep_summary"] = f"{values['sweep_objective_sentence']} {scale}"
+    return values
+
+
+def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | str]:
+    """Outcome sentences of the results chapter: ``results_summary``, ``seeds_sentence``,
+    ``recorded_sentence``, ``seed_reading_<system>`` (:func:`seed_sentence`), with every number taken from ``summary``."""
+    table = summary.comparison.set_index(["system", "autoencoder"])
+    systems = list(dict.fromkeys(summary.comparison["system"]))
+    def measured(system: str, encoder: str, column: str = "measured VPT (%)") -> float:
+        return float(table.loc[(system, encoder), column])
+    ahead = [s for s in systems if measured(s, "CpAE") > measured(s, "standard AE")]
+    behind = [s for s in systems if measured(s, "CpAE") < measured(s, "standard AE")]
+    reconstructing = [s for s in systems if max(measured(s, e, "reconstruction error")
+                                                 for e in ("CpAE", "standard AE")) <= 0.3]
+    names = {s: s.replace("_", " ") for s in systems}
+    summary_text = (
+        f"In the {profile} profile the CpAE's Neural ODE VPT is higher than the standard AE's on "
+        f"{len(ahead)} of {len(systems)} systems and lower on {len(behind)}: "
+        + "; ".join(f"{names[s]} {measured(s, 'CpAE'):.1f} vs {measured(s, 'standard AE'):.1f} %" for s in systems)
+        + f" (paper, where reported: CpAE ahead everywhere). Both autoencoders reconstruct within a relative "
+        f"error of 0.3 on {len(reconstructing)} of {len(systems)} systems"
+        + (f" ({', '.join(names[s] for s in reconstructing)})." if reconstructing else "."))
+    seeds = summary.seeds
+    seed_parts = []
+    for system in dict.fromkeys(seeds.index.get_level_values(0)):
+        rows = seeds.loc[system]
+        if {"CpAE", "standard AE"} <= set(rows.index):
+            cpae_row, standard_row = rows.loc["CpAE"], rows.loc["standard AE"]
+            overlap = not (cpae_row["VPT min (%)"] > standard_row["VPT max (%)"]
+                           or standard_row["VPT min (%)"] > cpae_row["VPT max (%)"])
+            seed_parts.append(
+                f"{names.get(system, system)}: CpAE {cpae_row['VPT mean (%)']:.1f} ± {cpae_row['VPT std (%)']:.1f} %, "
+                f"standard AE {standard_row['VPT mean (%)']:.1f} ± {standard_row['VPT std (%)']:.1f} % over "
+                f"{int(cpae_row['runs'])} seed(s) ("
+                + ("the ranges overlap: the difference is within seed variation" if overlap else
+                   "the ranges do not overlap") + ")")
+    seeds_sentence = ("Mean ± standard deviation of the Neural ODE VPT over seeds: " + "; ".join(seed_parts) + "."
+                      if seed_parts else "No other seed has been recorded for this profile.")
+    recorded = summary.recorded
+    if recorded.empty:
+        recorded_sentence = "No run has been recorded yet."
+    else:
+        stale = recorded[recorded["stale"] != ""]
+        recorded_sentence = (f"{recorded[['system', 'profile', 'seed']].drop_duplicates().shape[0]} recorded run(s). "
+                             + (f"{stale[['system', 'profile', 'seed']].drop_duplicates().shape[0]} of them are stale "
+                                "(their profile has changed since they ran) and are shown only with that flag."
+                                if len(stale) else "None is stale: each ran with its profile's current settings."))
+    summary_text += " " + seeds_sentence
+    readings = {f"seed_reading_{system}": seed_sentence(rows)
+                for system, rows in summary.seed_runs.groupby("system", sort=False)}
+    return {**readings, "results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
+            "num_systems": len(systems), "cpae_ahead": len(ahead)}
+
+
+def diagnostics_sentence(table: pd.DataFrame) -> str:
+    """One clause per setting of :func:`recorded_diagnostics`: CpAE vs standard AE, VPT and
+    reconstruction error (stale rows are left out and said so)."""
+    parts, stale = [], 0
+    for setting, rows in table.groupby("setting", sort=False):
+        if (rows["stale"] != "").any():
+            stale += 1
+            continue
+        by = rows.set_index("autoencoder")
+        if {"CpAE", "standard AE"} <= set(by.index):
+            parts.append(f"{setting}: VPT {by.loc['CpAE', 'VPT (%)']:.1f} vs {by.loc['standard AE', 'VPT (%)']:.1f} %, "
+                         f"reconstruction {by.loc['CpAE', 'reconstruction error']:.2f} vs "
+                         f"{by.loc['standard AE', 'reconstruction error']:.2f}")
+        elif "CpAE" in by.index:
+            parts.append(f"{setting}: CpAE only, VPT {by.loc['CpAE', 'VPT (%)']:.1f} %, reconstruction "
+                         f"{by.loc['CpAE', 'reconstruction error']:.2f}")
+    text = ("CpAE vs standard AE — " + "; ".join(parts) + "." if parts else "No diagnostic run is recorded.")
+    return text + (f" ({stale} stale record(s) left out.)" if stale else "")
+
+
+def budget_values(at_budget: pd.DataFrame, system: str = "damped_pendulum", profile: str = "book"
+                  ) -> dict[str, float | str]:
+    """The chapter budget quoted beside :func:`objective_at_chapter_budget`, and its outcome sentence."""
+    settings = system_settings(profile, {}, system)
+    parts = []
+    for (kind, weight), rows in at_budget.groupby(["latent map", "weight"], sort=True):
+        by = rows.set_index("autoencoder")
+        label = "no map" if kind == "none" else kind.replace("_", "-")
+        if {"CpAE", "standard AE"} <= set(by.index):
+            parts.append(f"$\\lambda = {weight:g}$ ({label}): VPT {by.loc['CpAE', 'VPT (%)']:.1f} vs "
+                         f"{by.loc['standard AE', 'VPT (%)']:.1f} %, reconstruction "
+                         f"{by.loc['CpAE', 'reconstruction error']:.2f} vs {by.loc['standard AE', 'reconstruction error']:.2f}")
+    sentence = ("CpAE vs standard AE — " + "; ".join(parts) + "." if parts else
+                "Only the chapter's own run is available at this budget.")
+    return {"chapter_trajectories": int(settings["num_trajectories"]), "chapter_epochs": int(settings["epochs"]),
+            "chapter_weight": float(settings["prediction_weight"]), "budget_objective_sentence": sentence}

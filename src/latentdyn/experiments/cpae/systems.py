@@ -1,0 +1,216 @@
+"""The chapter runs: one pendulum-like system (:func:`run_cpae_system`) and circular motion
+(:func:`run_cpae_circle`), each returning every table and array its chapter shows.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from latentdyn.cache import parameters_key
+from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS, system_settings
+from latentdyn.data.videos import SYSTEMS, generate_circle_video
+from latentdyn.data.windows import FrameWindows
+from latentdyn.experiments.cpae.autoencoder_stage import (
+    autoencoder_arguments,
+    decode,
+    encode,
+    penalty_arguments,
+    trained_autoencoder,
+)
+from latentdyn.experiments.cpae.data import _prepare_system
+from latentdyn.experiments.cpae.decoupled import _fit_decoupled
+from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
+from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
+from latentdyn.profiles import resolve_settings
+from latentdyn.runtime import seed_everything
+from latentdyn.validation import check_choice
+
+
+@dataclass
+class SystemResult:
+    """Everything a system chapter shows.
+
+    Attributes:
+        system: name; settings: the resolved knobs.
+        example_frames: ``(K, 3, H, W)`` float frames of the first test trajectory.
+        time_step: seconds per frame.
+        latents: variant -> ``(n_show, T - 1, d)`` encoded test trajectories.
+        rollouts: variant -> ``(n_show, T - 1, d)`` Neural ODE rollouts from the first state.
+        true_states: ``(n_show, T, 2n)`` ground truth (or ``None`` for real video).
+        strips: variant -> ``(K, 3, H, W)`` decoded Neural ODE rollout at the frames of ``strip_frames``.
+        truth_strip: ``(K, 3, H, W)`` the true frames there; strip_frames: their indices.
+        vpt: rows (variant, latent model): mean and std of VPT (%) over test trajectories.
+        continuity: rows variant: smoothness ratio, step ratio, reconstruction MSE, mean relative
+            frame error of the reconstructions (the floor under every prediction), in-between and
+            on-frame errors.
+        frame_errors: (variant, model) -> ``(N_test, T - 2)`` relative error of every predicted frame.
+        timings: seconds spent per stage.
+    """
+
+    system: str
+    settings: dict[str, Any]
+    example_frames: np.ndarray
+    time_step: float
+    latents: dict[str, np.ndarray]
+    rollouts: dict[str, np.ndarray]
+    true_states: np.ndarray | None
+    strips: dict[str, np.ndarray]
+    truth_strip: np.ndarray
+    strip_frames: list[int]
+    vpt: pd.DataFrame
+    continuity: pd.DataFrame
+    frame_errors: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
+                    frames_folder: str | None = None, frame_rate: float | None = None,
+                    **knobs: Any) -> SystemResult:
+    """Train and score the autoencoder variants and latent models on one system.
+
+    Args:
+        system: one of ``damped_pendulum``, ``elastic_double_pendulum``, ``rigid_double_pendulum``,
+            ``swing_stick``.
+        profile: ``smoke`` / ``book`` / ``paper`` defaults for every knob.
+        seed: seeds data, splits, initialisations and mini-batches.
+        frames_folder: a folder of real videos (one sub-folder of frames per video) to use instead
+            of the simulation; no ground truth then (no in-between metric). Trained weights are
+            cached by the videos' content, so changed videos are never scored with old weights.
+        frame_rate: frames per second of the real videos (default 60); the time axis of the
+            figures follows it (the latent models work in frames).
+        knobs: any setting of ``SETTINGS["cpae_system"]`` (``None`` keeps the profile's).
+
+    ``result.settings`` reports the data actually used: with ``frames_folder``, the number of
+    videos and of frames per video found there replace the profile's ``num_trajectories`` and
+    ``num_frames``.
+    """
+    check_choice("system", system, SYSTEMS)
+    settings = system_settings(profile, knobs, system)
+    seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
+    dataset, test_pairs = data.dataset, data.test_pairs
+    if frames_folder:
+        settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
+                        frames_folder=str(frames_folder), frame_rate=1 / dataset.time_step)
+    timings["data"] = time.perf_counter() - started
+
+    rows, errors, latents_shown, rollouts_shown, strips = {}, {}, {}, {}, {}
+    strip_frames = list(np.linspace(0, test_pairs.shape[1] - 1, settings["strip_length"]).round().astype(int))
+    for variant in settings["autoencoders"]:
+        started = time.perf_counter()
+        fit = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings),
+                             tuple(settings["latent_models"]), settings, seed)
+        timings[f"train and score {variant}"] = time.perf_counter() - started
+        rows[variant] = fit.row
+        errors.update({(variant, kind): value for kind, value in fit.frame_errors.items()})
+        shown = test_pairs[: settings["trajectories_shown"]]
+        encoded = encode(fit.autoencoder, shown)
+        latents_shown[variant] = encoded.numpy()
+        if "neural_ode" in fit.models:
+            rolled, decoded = rollout_images(fit.autoencoder, fit.models["neural_ode"], fit.standardiser,
+                                             encoded[:, 0], shown.shape[1] - 1)
+            rollouts_shown[variant] = rolled.numpy()
+            strips[variant] = decoded[0, strip_frames, ..., : dataset.frames.shape[-1]].numpy()
+
+    vpt = pd.DataFrame([
+        {"autoencoder": VARIANT_LABELS[v], "latent model": MODEL_LABELS[k], "VPT mean (%)": float(np.mean(r["vpt"][k])),
+         "VPT std (%)": float(np.std(r["vpt"][k])),
+         "VPT vs reconstruction (%)": float(np.mean(r["dynamics_vpt"][k]))}
+        for v, r in rows.items() for k in settings["latent_models"]]).set_index(["autoencoder", "latent model"])
+    continuity = pd.DataFrame({VARIANT_LABELS[v]: {
+        "smoothness ratio": r["smoothness"], "step ratio": r["step_ratio"],
+        "reconstruction MSE": r["reconstruction_mse"], "reconstruction error": r["reconstruction_error"],
+        "in-between error": r["inbetween_error"],
+        "on-frame error": r["onframe_error"]} for v, r in rows.items()}).T
+    test_index = dataset.splits["test"]
+    true_states = None if dataset.states is None else dataset.states[test_index[: settings["trajectories_shown"]]]
+    frames0 = dataset.frames[test_index[0]].astype(np.float32) / 255.0
+    return SystemResult(system, settings, frames0[strip_frames], dataset.time_step, latents_shown, rollouts_shown,
+                        true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors, timings)
+
+
+@dataclass
+class CircleResult:
+    """The circular-motion experiment.
+
+    Attributes:
+        settings: resolved knobs.
+        frames: ``(T, 1, H, W)`` the video; num_train: training frames (the rest test).
+        latents: variant -> ``(T, 2)`` encoded states of every frame.
+        rollouts: variant -> ``(T - num_train + 1, 2)`` Neural ODE rollout from the last training frame.
+        decoded: variant -> ``(K, 1, H, W)`` decoded rollout at ``strip_frames`` (absolute frame indices).
+        filters: variant -> ``(channels, 1, H, W)`` the learned 48x48 filters.
+        metrics: rows variant: VPT (%), smoothness and step ratios on the test frames, reconstruction
+            MSE, in-between and on-frame errors.
+        frame_errors: variant -> ``(T - num_train,)`` relative error of each predicted test frame.
+    """
+
+    settings: dict[str, Any]
+    frames: np.ndarray
+    num_train: int
+    latents: dict[str, np.ndarray]
+    rollouts: dict[str, np.ndarray]
+    decoded: dict[str, np.ndarray]
+    strip_frames: list[int]
+    filters: dict[str, np.ndarray]
+    metrics: pd.DataFrame
+    frame_errors: dict[str, np.ndarray]
+
+
+def run_cpae_circle(*, profile: str = "book", seed: int = 0, **knobs: Any) -> CircleResult:
+    """Standard AE vs AE + L2 vs CpAE on the disc moving on a circle (the paper's first experiment).
+
+    Each autoencoder is one convolution with a full-image kernel (the authors' circle model),
+    trained on the first ``num_train`` frames; a Neural ODE is fitted to the training latents and
+    rolled out from the last training frame over the remaining frames.
+    """
+    settings = resolve_settings("cpae_circle", profile, **knobs)
+    seed_everything(seed, settings["num_threads"])
+    video = generate_circle_video(resolution=settings["resolution"], num_frames=settings["num_frames"],
+                                  num_train=settings["num_train"])
+    frames = torch.from_numpy(video.frames)
+    half = torch.from_numpy(video.half_step_frames)
+    train = frames[: video.num_train]
+    reference = train.mean(dim=0)
+    horizon = len(frames) - video.num_train
+    data_key = parameters_key({"circle": [settings[k] for k in ("resolution", "num_frames", "num_train")]})
+    strip_frames = list(np.linspace(video.num_train, len(frames) - 1, settings["strip_length"]).round().astype(int))
+    latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
+    for variant in settings["autoencoders"]:
+        arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
+        autoencoder = trained_autoencoder(f"circle-{variant}", 2, arguments, FrameWindows.from_images(train),
+                                          data_key, settings, seed, architecture="single")
+        encoded = encode(autoencoder, frames)
+        standardiser = Standardiser.fit(encoded[: video.num_train])
+        ode = trained_latent_model("neural_ode", standardiser.forward(encoded[None, : video.num_train]),
+                                   autoencoder.cache_key, settings, seed)
+        start = encoded[video.num_train - 1: video.num_train]
+        rolled, images = rollout_images(autoencoder, ode, standardiser, start, horizon)
+        frame_error = relative_frame_error(images[0, 1:], frames[video.num_train:], reference)
+        _, fine = rollout_images(autoencoder, ode, standardiser, start, 2 * horizon, substeps=2)
+        steps = min(settings["inbetween_steps"], horizon)
+        inbetween = relative_frame_error(fine[0, 1:2 * steps:2], half[video.num_train - 1: video.num_train - 1 + steps],
+                                         reference).mean()
+        onframe = frame_error[:steps].mean()
+        test_latents = encoded[video.num_train:]
+        rows[VARIANT_LABELS[variant]] = {
+            "VPT (%)": float(valid_prediction_time(frame_error[None], settings["vpt_threshold"])[0]),
+            "smoothness ratio": smoothness_ratio(test_latents), "step ratio": step_ratio(test_latents),
+            "reconstruction MSE": float((decode(autoencoder, encoded) - frames).pow(2).mean()),
+            "reconstruction error": float(relative_frame_error(decode(autoencoder, encoded), frames,
+                                                              reference).mean()),
+            "in-between error": float(inbetween), "on-frame error": float(onframe)}
+        latents[variant], rollouts[variant] = encoded.numpy(), rolled[0].numpy()
+        decoded[variant] = images[0, [f - video.num_train + 1 for f in strip_frames]].numpy()
+        filters[variant] = autoencoder.regularized_filters()[0].numpy()
+        errors[variant] = frame_error.numpy()
+    return CircleResult(settings, video.frames, video.num_train, latents, rollouts, decoded, strip_frames, filters,
+                        pd.DataFrame(rows).T, errors)
