@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from natsort import natsorted
 from scipy import ndimage
 
 from latentdyn.cache import load_or_create
@@ -65,6 +66,7 @@ class VideoDataset:
         half_step_frames: ``(N_test, T - 1, C, H, W)`` uint8 frames at ``(k + 1/2) time_step`` of
             the test trajectories, or ``None``.
         splits: trajectory indices of ``"train"``, ``"val"`` and ``"test"``.
+        source: for real videos, what :func:`load_frame_folders` loaded (``source.describe()``).
         content_digest: for real videos, a SHA-256 of the files' names and sizes and of the
             loaded frames (what a cache of results trained on them must be keyed by); ``None``
             for simulated videos (keyed by the parameters that made them).
@@ -77,6 +79,7 @@ class VideoDataset:
     half_step_frames: np.ndarray | None = None
     splits: dict[str, np.ndarray] = field(default_factory=dict)
     content_digest: str | None = None
+    source: FrameFolderSummary | None = field(default=None, repr=False)
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -267,50 +270,206 @@ def _render(system: mechanics.MechanicalSystem, states: np.ndarray, resolution: 
     return np.concatenate(frames).reshape(count, steps, 3, resolution, resolution)
 
 
+FRAME_PATTERN = r"(?P<prefix>\D*?)(?P<number>\d+(?:\.\d+)?)"
+SYSTEM_FILES = ("thumbs.db", "desktop.ini", "icon\r")
+SAME_FORMAT = {".jpeg": ".jpg", ".tiff": ".tif"}
+
+
+@dataclass
+class FrameFolderSummary:
+    """What :func:`load_frame_folders` loaded (``describe()`` says it in sentences).
+
+    Attributes:
+        root: the folder of videos.
+        videos: names of the video sub-folders, in order.
+        frames_per_video: frames kept per video (every video is cut to this length).
+        frames_found: frames found in each video.
+        source_size: ``(H, W)`` of the files (of the first video).
+        resolution: side of the square frames after cropping and resizing.
+        bit_depth: bits per sample of the files (8 or 16; 16-bit is scaled to 8-bit).
+        frame_rate: frames per second.
+        first_file, last_file: the first and last frame file of the first video.
+        notes: what else was done (alpha composited, files skipped by the pattern, ...).
+    """
+
+    root: Path
+    videos: list[str]
+    frames_per_video: int
+    frames_found: list[int]
+    source_size: tuple[int, int]
+    resolution: int
+    bit_depth: int
+    frame_rate: float
+    first_file: str
+    last_file: str
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        counts = sorted(set(self.frames_found))
+        found = (f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}")
+        return (f"Loaded {len(self.videos)} videos from {self.root}: {self.frames_per_video} frames per video "
+                f"(found {found}), {self.source_size[1]} x {self.source_size[0]} pixels cropped and resized to "
+                f"{self.resolution} x {self.resolution}, {self.bit_depth}-bit, {self.frame_rate:g} frames per "
+                f"second; video {self.videos[0]} runs from {self.first_file} to {self.last_file}."
+                + "".join(f" {note}" for note in self.notes))
+
+
+def _ignored(path: Path) -> bool:
+    """Hidden and system files: dot files (macOS ``._*`` AppleDouble, ``.DS_Store``), Thumbs.db, ..."""
+    return path.name.startswith((".", "~$")) or path.name.lower() in SYSTEM_FILES
+
+
+def _frame_files(folder: Path, pattern, explicit: bool) -> tuple[list[tuple[float, Path]], list[str]]:
+    """The frame files of one video as (number, path) in time order, and the names skipped."""
+    files = [p for p in folder.iterdir() if p.is_file() and not _ignored(p)]
+    frames, rejected = [], []
+    for path in files:
+        match = pattern.fullmatch(path.name if explicit else path.stem) if path.suffix.lower() in IMAGE_SUFFIXES \
+            or explicit else None
+        if match is None or not (match.groupdict().get("number") or match.groups()):
+            rejected.append(path.name)
+            continue
+        number = match.group("number") if "number" in pattern.groupindex else match.group(1)
+        frames.append((float(number), match.groupdict().get("prefix") or "", path))
+    if rejected and not explicit:
+        listed = ", ".join(natsorted(rejected)[:8]) + (" ..." if len(rejected) > 8 else "")
+        raise ValueError(f"frames_folder: {folder} holds {len(rejected)} files that are not frames named by their "
+                         f"number (e.g. 0000.png, frame_12.png, 0.125.png): {listed}. Remove them, or pass "
+                         "frame_pattern (a regular expression of the whole file name with a group "
+                         r"(?P<number>...), e.g. frame_pattern=r'(?P<number>\d+)\.png') to keep only the matching files")
+    prefixes = {prefix for _, prefix, _ in frames}
+    if len(prefixes) > 1:
+        raise ValueError(f"frames_folder: {folder} mixes frame names with different prefixes {sorted(prefixes)}; "
+                         "keep one sequence per folder, or pass frame_pattern to choose one")
+    suffixes = {SAME_FORMAT.get(p.suffix.lower(), p.suffix.lower()) for _, _, p in frames}
+    if len(suffixes) > 1:
+        by_format = {suffix: natsorted(p.name for _, _, p in frames
+                                       if SAME_FORMAT.get(p.suffix.lower(), p.suffix.lower()) == suffix)
+                     for suffix in sorted(suffixes)}
+        listed = "; ".join(f"{suffix}: {', '.join(names[:4])}{' ...' if len(names) > 4 else ''}"
+                           for suffix, names in by_format.items())
+        raise ValueError(f"frames_folder: {folder} mixes image formats ({listed}); one video must use one format")
+    numbers = [number for number, _, _ in frames]
+    if len(set(numbers)) != len(numbers):
+        duplicates = natsorted(p.name for number, _, p in frames if numbers.count(number) > 1)
+        raise ValueError(f"frames_folder: {folder} has several files with one frame number: {', '.join(duplicates)}")
+    ordered = sorted(((number, path) for number, _, path in frames), key=lambda item: item[0])
+    return ordered, rejected
+
+
 def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 1 / 60,
-                       num_frames: int | None = None, seed: int = 0) -> VideoDataset:
+                       num_frames: int | None = None, seed: int = 0, frame_pattern: str | None = None,
+                       background: float = 0.0, verbose: bool = True) -> VideoDataset:
     """Load real videos stored as one folder of numbered image files per trajectory.
 
     This is the layout of the paper's real datasets (Chen et al. 2022: ``<root>/<video id>/<frame>.png``).
-    Frames are converted to RGB, resized to ``resolution`` x ``resolution`` (centre-cropped to a
-    square first) and every video is cut to the shortest length (or ``num_frames``). There is no
-    ground truth: ``states`` and ``half_step_frames`` are ``None``.
-    """
-    from PIL import Image
+    The rules:
 
-    root = check_existing_path("frames_folder", root, kind="directory")
+    - Videos are the sub-folders of ``root``, in natural order of their names (``natsort``).
+    - Hidden and system files are ignored (names starting with ``.``, e.g. macOS ``._0000.png``
+      and ``.DS_Store``; ``Thumbs.db``, ``desktop.ini``).
+    - A frame file's name is its number: an integer (zero-padded or not) or a decimal time stamp,
+      optionally after a fixed prefix (``0007.png``, ``frame_7.png``, ``12.375.png``); frames are
+      ordered by that number. Any other file in a video folder (``background.png``,
+      ``0000.z.png``) is refused with its name, unless ``frame_pattern`` (a regular expression
+      matched against the whole file name, with a group ``(?P<number>...)``) is given: then
+      only the files it matches are frames and the others are skipped (and counted).
+    - One image format per video (mixtures are refused, listing the files), one frame size
+      per video (refused otherwise); videos of different sizes are each centre-cropped to a
+      square and resized to ``resolution`` x ``resolution``.
+    - Pixels are read by :mod:`latentdyn.data.image_files`: 16-bit frames are scaled to 8-bit
+      (within one grey level of their 8-bit copy), grey frames become RGB, partly transparent
+      pixels are composited over the grey level ``background`` (in [0, 1]); float frames are refused.
+    - Every video is cut to the shortest length (or ``num_frames``); a video whose frames do not
+      change at all is refused (nothing to learn from), naming it.
+
+    There is no ground truth: ``states`` and ``half_step_frames`` are ``None``. With ``verbose``
+    the loaded summary (:class:`FrameFolderSummary`) is printed; it is also the dataset's
+    ``source`` attribute.
+    """
+    import re
+
+    from latentdyn.data.image_files import read_image, resolve_user_path
+
+    root = resolve_user_path("frames_folder", root, kind="directory")
     resolution = check_positive_int("resolution", resolution)
-    folders = sorted(p for p in root.iterdir() if p.is_dir())
-    videos = []
+    background = check_in_range("background", background, 0.0, 1.0)
+    explicit = frame_pattern is not None
+    try:
+        pattern = re.compile(frame_pattern if explicit else FRAME_PATTERN)
+    except re.error as error:
+        raise ValueError(f"frame_pattern is not a valid regular expression: {error}") from None
+    if explicit and not pattern.groups:
+        raise ValueError(r"frame_pattern needs a group holding the frame number, e.g. r'(?P<number>\d+)\.png'")
+    folders = natsorted((p for p in root.iterdir() if p.is_dir() and not _ignored(p)), key=lambda p: p.name)
+    videos, skipped = [], 0
     for folder in folders:
-        files = sorted((p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES),
-                       key=lambda p: (len(p.stem), p.stem))
+        files, rejected = _frame_files(folder, pattern, explicit)
+        skipped += len(rejected)
         if len(files) >= 2:
-            videos.append(files)
+            videos.append((folder, [path for _, path in files]))
     if len(videos) < 3:
         raise ValueError(f"frames_folder {root} must hold at least 3 sub-folders with >= 2 image files each "
                          f"(one folder per video), found {len(videos)}")
-    length = min(len(v) for v in videos) if num_frames is None else check_positive_int("num_frames", num_frames)
-    if any(len(v) < length for v in videos):
+    length = min(len(v) for _, v in videos) if num_frames is None else check_positive_int("num_frames", num_frames)
+    if any(len(v) < length for _, v in videos):
         raise ValueError(f"num_frames={length} is longer than the shortest video in {root}")
 
-    def load(path: Path) -> np.ndarray:
-        with Image.open(path) as image:
-            image = image.convert("RGB")
-            side = min(image.size)
-            left, top = (image.width - side) // 2, (image.height - side) // 2
-            image = image.crop((left, top, left + side, top + side)).resize((resolution, resolution),
-                                                                            Image.Resampling.BILINEAR)
-            return np.asarray(image, dtype=np.uint8).transpose(2, 0, 1)
+    bit_depths, notes, sizes = set(), [], {}
 
-    frames = np.stack([np.stack([load(p) for p in files[:length]]) for files in videos])
+    def load(path: Path) -> tuple[np.ndarray, tuple[int, int]]:
+        from PIL import Image
+
+        image = read_image(path, name="frames_folder", colour=True, background=background)
+        if image.kind != "brightness":
+            raise ValueError(f"frames_folder ({path}): {image.dtype} pixels are data values, not brightness; "
+                             "save the frames as 8- or 16-bit images")
+        bit_depths.add(image.bit_depth)
+        if image.alpha is not None and (image.alpha < 1).any() and not notes:
+            notes.append(f"Frames with transparency (first: {path.name}) were composited over grey level "
+                         f"{background:g} (the background parameter).")
+        values = np.nan_to_num(image.values, nan=background)
+        height, width = values.shape[:2]
+        side = min(height, width)
+        top, left = (height - side) // 2, (width - side) // 2
+        square = np.round(values[top:top + side, left:left + side] * 255).astype(np.uint8)
+        resized = Image.fromarray(square).resize((resolution, resolution), Image.Resampling.BILINEAR)
+        return np.asarray(resized, dtype=np.uint8).transpose(2, 0, 1), (height, width)
+
+    clips = []
+    for folder, files in videos:
+        loaded = [load(p) for p in files[:length]]
+        shapes = {shape for _, shape in loaded}
+        if len(shapes) > 1:
+            odd = [p.name for p, (_, shape) in zip(files, loaded) if shape != loaded[0][1]]
+            raise ValueError(f"frames_folder: the frames of {folder} differ in size ({sorted(shapes)}; e.g. "
+                             f"{', '.join(odd[:4])} differ from {files[0].name}); one video must have one frame size")
+        sizes[folder.name] = loaded[0][1]
+        clips.append(np.stack([frame for frame, _ in loaded]))
+    frames = np.stack(clips)
+    still = [folder.name for (folder, _), clip in zip(videos, frames) if not np.any(clip != clip[:1])]
+    if still:
+        raise ValueError(f"frames_folder: {len(still)} of {len(videos)} videos do not move (every frame identical "
+                         f"after resizing to {resolution} pixels): {', '.join(still[:8])}"
+                         f"{' ...' if len(still) > 8 else ''}; remove them (a system cannot be learned from them)")
+    if skipped:
+        notes.append(f"{skipped} files that frame_pattern did not match were skipped.")
+    if 16 in bit_depths:
+        notes.append("16-bit frames were scaled to 8-bit.")
     digest = hashlib.sha256()
-    for files in videos:
+    for _, files in videos:
         for path in files[:length]:
             digest.update(f"{path.relative_to(root)}:{path.stat().st_size};".encode())
     digest.update(np.ascontiguousarray(frames).tobytes())
-    return VideoDataset(root.name, frames, check_positive_float("time_step", time_step), None, None,
-                        split_indices(len(videos), seed), digest.hexdigest())
+    time_step = check_positive_float("time_step", time_step)
+    first_folder, first_files = videos[0]
+    summary = FrameFolderSummary(root, [folder.name for folder, _ in videos], length, [len(v) for _, v in videos],
+                                 sizes[first_folder.name], resolution, max(bit_depths), 1 / time_step,
+                                 first_files[0].name, first_files[length - 1].name, notes)
+    if verbose:
+        print(summary.describe())
+    return VideoDataset(root.name, frames, time_step, None, None, split_indices(len(videos), seed),
+                        digest.hexdigest(), summary)
 
 
 def frame_pairs(frames: np.ndarray) -> np.ndarray:
