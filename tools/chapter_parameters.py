@@ -8,6 +8,10 @@ comment). ``run`` converts ``book/CHAPTER.md`` to ``_build/runs/CHAPTER.input.ip
 that every parameter passed with ``-p``, ``-r``, ``-y``, ``-f`` or ``-b`` exists in the chapter
 (papermill itself only warns about an unknown one and runs with the defaults), then runs
 papermill with the same options into ``_build/runs/CHAPTER.ipynb`` from ``book/``.
+
+Papermill runs the chapter from ``book/``, so the directory the user ran the command from is
+passed on as ``$LATENTDYN_CALLER_CWD`` (:func:`caller_directory`): the chapters resolve relative
+paths (``image_pair_paths``, ``frames_folder``, ...) against it, not against ``book/``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import difflib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -100,6 +105,16 @@ def check_parameter_names(chapter: str, passed: list[str], parameters: dict[str,
         f"The chapter's parameters are:\n{format_parameters(parameters)}")
 
 
+def caller_directory() -> str:
+    """The directory the user ran the command from: ``$LATENTDYN_CALLER_CWD`` if already set,
+    else the shell's ``$PWD`` (still the user's directory under ``make -C``), else the current
+    directory."""
+    for candidate in (os.environ.get("LATENTDYN_CALLER_CWD"), os.environ.get("PWD")):
+        if candidate and Path(candidate).is_dir():
+            return str(Path(candidate).resolve())
+    return os.getcwd()
+
+
 def show(chapter: str) -> int:
     print(f"parameters of {chapter} (pass them as: make rerun CHAPTER={chapter} ARGS=\"-p NAME VALUE\"):")
     print(format_parameters(parameters_of(convert(chapter))))
@@ -116,7 +131,7 @@ def run(chapter: str, arguments: list[str]) -> int:
     output = RUNS / f"{chapter}.ipynb"
     command = [sys.executable, "-m", "papermill", str(notebook), str(output), "--cwd", str(ROOT / "book"),
                *arguments]
-    status = subprocess.call(command)
+    status = subprocess.call(command, env={**os.environ, "LATENTDYN_CALLER_CWD": caller_directory()})
     if status == 0:
         print(f"executed notebook: {output}")
     return status

@@ -213,6 +213,21 @@ def plot_scores(summary: pd.DataFrame, group: str = "scenario",
     return finish(figure, tight=False)
 
 
+def zoom_window(shape: tuple[int, int], fraction: float = 1 / 3,
+                start: float = 0.25) -> tuple[slice, slice]:
+    """Rows and columns of a zoom on an image of ``shape`` ``(H, W)``: ``fraction`` of each side
+    (at least 8 pixels, at most the side), starting ``start`` of the way along it, each axis from
+    its own side (a non-square image gets a window of its own proportions)."""
+    if not 0 < fraction <= 1 or not 0 <= start < 1:
+        raise ValueError(f"fraction must be in (0, 1] and start in [0, 1), got {fraction} and {start}")
+    window = []
+    for side in shape[:2]:
+        length = min(side, max(8, int(round(side * fraction))))
+        first = min(int(round(side * start)), side - length)
+        window.append(slice(first, first + length))
+    return tuple(window)
+
+
 def plot_pair_frames(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], *, time_index: int = 1,
                      crop: tuple[slice, slice] | None = None) -> Figure:
     """The pair and every method's frame at ``times[time_index]`` (rows of four), optionally cropped."""
