@@ -137,3 +137,29 @@ def check_values(group: str, values: Mapping[str, object], *, abs_tol: float = 0
     lines.append(f"{group} {tolerance}")
     print("\n".join(lines))
     return lines
+
+
+def table_values(frame, *, index_columns: tuple[str, ...] = ()) -> dict[str, object]:
+    """``{"row / column": value}`` of every numeric or boolean cell of a pandas DataFrame or Series.
+
+    Row names join the index levels (or the ``index_columns`` of the frame, which are then not
+    checked themselves) with ``" "``; the result keeps the frame's order.
+    """
+    import numbers
+
+    import pandas as pd
+
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"frame must be a pandas DataFrame or Series, got {type(frame).__name__}")
+    if index_columns:
+        frame = frame.set_index(list(index_columns))
+    values: dict[str, object] = {}
+    for row, series in frame.iterrows():
+        label = " ".join(str(part) for part in (row if isinstance(row, tuple) else (row,)))
+        for column, value in series.items():
+            name = " ".join(str(part) for part in (column if isinstance(column, tuple) else (column,)))
+            if isinstance(value, bool | numbers.Real) and not isinstance(value, str):
+                values[f"{label} / {name}"] = value
+    return values
