@@ -48,6 +48,10 @@ _INBETWEEN_MODEL: dict[str, Any] = {
     "scheme": "characteristics", "pde": "advection", "diffusivity": 0.1, "courant": 2.0,
     "coarse_levels": "auto", "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
     "codec_bias": False, "lr_decay": 0.1,
+    # the advection-reaction variant (methods "latent_reaction", "reaction_prior_alone"): the
+    # price of change in place, and the motion gate (latentdyn.models.velocity_prior.motion_gate)
+    "source": "none", "motion_gate": False, "lambda_source": 0.1, "gate_sigma": 3.0, "gate_floor": 0.02,
+    "gate_low": 0.3, "gate_high": 0.6, "gate_consistency": 0.5, "gate_min_speed": 0.25,
 }
 _INBETWEEN: dict[str, dict[str, Any]] = {
     "smoke": {**_INBETWEEN_MODEL, "image_size": 64, "num_frames": 3, "crack_opening": 0.08,

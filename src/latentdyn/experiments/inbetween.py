@@ -65,31 +65,51 @@ from latentdyn.models.latent_advection import (
     interpolate_pair,
     train_frames,
 )
-from latentdyn.models.velocity_prior import velocity_prior
+from latentdyn.baselines.optical_flow import tvl1_velocity
+from latentdyn.models.velocity_prior import motion_gate, velocity_prior
 from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice, check_existing_path, check_positive_int
 
-METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow", "cross_fade")
+METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow", "cross_fade",
+           "prior_alone", "latent_reaction", "reaction_prior_alone")
+# the paper's comparison; the last three are the learned part switched off and the
+# advection-reaction model of the scenes where transport fails
+PAPER_METHODS = METHODS[:5]
 METHOD_LABELS = {
     "latent_advection": "latent advection",
     "image_advection": "advection in image space",
     "optimal_transport": "optimal transport",
     "optical_flow": "TV-L1 optical flow",
     "cross_fade": "linear cross-fade",
+    "prior_alone": "its prior alone (no learning)",
+    "latent_reaction": "latent advection-reaction, motion-gated",
+    "reaction_prior_alone": "gated prior alone (no learning)",
 }
-ADVECTION_METHODS = ("latent_advection", "image_advection")
+# each method that is a variant of the latent model: the settings it overrides. The
+# "prior alone" methods are the same pipeline with the learned part switched off: no
+# training (the velocity is the prior), and the codec is the identity (image space).
+METHOD_OVERRIDES: dict[str, dict[str, Any]] = {
+    "prior_alone": {"iterations": 0},
+    "latent_reaction": {"source": "minimal", "motion_gate": True},
+    "reaction_prior_alone": {"source": "minimal", "motion_gate": True, "iterations": 0},
+}
+LEARNED_PART_OFF = {"latent_advection": "prior_alone", "latent_reaction": "reaction_prior_alone"}
+IMAGE_SPACE_METHODS = ("image_advection", "prior_alone", "reaction_prior_alone")
+ADVECTION_METHODS = ("latent_advection", "image_advection", "prior_alone", "latent_reaction",
+                     "reaction_prior_alone")
 RESULT_VERSION = 3  # bump when a method's code changes, so cached results are recomputed
 
 SCENE_KEYS = ("image_size", "num_frames", "crack_opening", "rotation_degrees", "looks")
 MODEL_KEYS = ("latent_channels", "base_channels", "field_channels", "depth", "field_downsample", "loss_scales",
               "max_speed", "correction_speed", "courant", "scheme", "pde", "diffusivity", "two_sided",
-              "codec_bias")
+              "codec_bias", "source", "motion_gate")
+GATE_KEYS = ("gate_sigma", "gate_floor", "gate_low", "gate_high", "gate_consistency", "gate_min_speed")
 VELOCITY_KEYS = ("velocity_init", "coarse_levels", "coarse_iterations")
 TRAINING_KEYS = ("patch_size", "patch_stride", "iterations", "batch_size", "learning_rate",
-                 "lr_decay", "lambda_ae", "lambda_magnitude", "lambda_smooth")
+                 "lr_decay", "lambda_ae", "lambda_magnitude", "lambda_smooth", "lambda_source")
 BASELINE_KEYS = ("ot_max_points", "flow_downscale")
-ALL_KEYS = SCENE_KEYS + MODEL_KEYS + VELOCITY_KEYS + TRAINING_KEYS + BASELINE_KEYS
+ALL_KEYS = SCENE_KEYS + MODEL_KEYS + GATE_KEYS + VELOCITY_KEYS + TRAINING_KEYS + BASELINE_KEYS
 VELOCITY_CONVENTION = ("velocity (x, y): x along the columns (to the right), y along the rows "
                        "(downwards), in pixels per interval between the two images")
 
@@ -106,8 +126,21 @@ def _method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
         return {"flow_downscale": settings["flow_downscale"]}
     if method == "cross_fade":
         return {}
-    chosen = {key: settings[key] for key in MODEL_KEYS + VELOCITY_KEYS + TRAINING_KEYS + ("flow_downscale",)}
-    if method == "image_advection":
+    # settings of versions before the advection-reaction variant default to it
+    defaults = {"source": "none", "motion_gate": False, "lambda_source": 0.0}
+    chosen = {key: settings.get(key, defaults.get(key)) for key in
+              MODEL_KEYS + GATE_KEYS + VELOCITY_KEYS + TRAINING_KEYS + ("flow_downscale",)}
+    chosen.update(METHOD_OVERRIDES.get(method, {}))
+    if chosen["motion_gate"] and chosen["velocity_init"] == "none":
+        raise ValueError(f"method {method!r}: motion_gate needs a velocity prior (velocity_init 'tvl1' "
+                         "or 'coarse_to_fine'), got velocity_init='none'")
+    # the variant's keys key the cache only when they are used (older results stay valid)
+    for key in ("source", "lambda_source") if chosen["source"] == "none" else ():
+        chosen.pop(key)
+    if not chosen["motion_gate"]:
+        for key in ("motion_gate", *GATE_KEYS):
+            chosen.pop(key)
+    if method in IMAGE_SPACE_METHODS:
         # the paper's "direct PDE application": advection of the image, no encoder/decoder
         for key in ("latent_channels", "codec_bias"):
             chosen.pop(key)
@@ -130,7 +163,7 @@ def _model_options(options: dict[str, Any]) -> dict[str, Any]:
     """Keywords of :class:`LatentAdvectionModel` among a method's options: the learned part of
     the velocity is bounded by ``max_speed`` without a prior and by ``correction_speed`` with one."""
     names = ("base_channels", "field_channels", "depth", "scheme", "courant", "loss_scales",
-             "field_downsample", "pde", "diffusivity", "two_sided", "codec_bias")
+             "field_downsample", "pde", "diffusivity", "two_sided", "codec_bias", "source")
     chosen = {key: options[key] for key in names if key in options}
     chosen["max_speed"] = options["max_speed"] if options["velocity_init"] == "none" else options["correction_speed"]
     return chosen
@@ -142,7 +175,7 @@ def _prior(image0: np.ndarray, image1: np.ndarray, options: dict[str, Any], seed
     kind = options["velocity_init"]
     if kind == "none":
         return None
-    training = TrainingSettings(**{key: options[key] for key in TRAINING_KEYS})
+    training = TrainingSettings(**{key: options.get(key, 0.0) for key in TRAINING_KEYS})
     model_options = {key: options[key] for key in ("base_channels", "field_channels", "depth", "scheme",
                                                    "courant", "loss_scales", "field_downsample")}
     model_options["max_speed"] = options["correction_speed"]
@@ -161,6 +194,18 @@ def _prior(image0: np.ndarray, image1: np.ndarray, options: dict[str, Any], seed
     return load_or_create("inbetween_prior", params, create)["velocity"]
 
 
+LATENT_METHODS = ("latent_advection", "latent_reaction")
+
+
+def _gate(image0: np.ndarray, image1: np.ndarray, prior: np.ndarray, options: dict[str, Any]) -> np.ndarray:
+    """The motion gate of the prior (:func:`latentdyn.models.velocity_prior.motion_gate`), with
+    the TV-L1 flow from the second image back to the first for the forward-backward check."""
+    backward = tvl1_velocity(image1, image0, downscale=options.get("flow_downscale", 1))
+    return motion_gate(image0, image1, prior, backward, sigma=options["gate_sigma"], floor=options["gate_floor"],
+                       low=options["gate_low"], high=options["gate_high"],
+                       consistency=options["gate_consistency"], min_speed=options["gate_min_speed"])
+
+
 def _train_and_interpolate(method: str, frames: np.ndarray, frame_times: tuple[float, ...],
                            times: list[float], options: dict[str, Any], seed: int, device: torch.device,
                            latent_times: tuple[float, ...]) -> dict[str, np.ndarray]:
@@ -171,19 +216,22 @@ def _train_and_interpolate(method: str, frames: np.ndarray, frame_times: tuple[f
         seed_everything(seed, num_threads=1 if device.type == "cpu" else None)
         began = time.perf_counter()
         prior = _prior(frames[0], frames[-1], options, seed, device)
+        gate = _gate(frames[0], frames[-1], prior, options) if options.get("motion_gate") else None
         model = LatentAdvectionModel(options.get("latent_channels", 1), **_model_options(options),
-                                     image_space=method == "image_advection",
+                                     image_space=method in IMAGE_SPACE_METHODS,
                                      zero_field_output=prior is not None)
-        training = TrainingSettings(**{key: options[key] for key in TRAINING_KEYS})
+        training = TrainingSettings(**{key: options.get(key, 0.0) for key in TRAINING_KEYS})
         history = train_frames(model, frames, training, times=frame_times, prior=prior, seed=seed,
-                               device=device)
+                               device=device, gate=gate)
         seconds = time.perf_counter() - began
         outputs = interpolate_pair(model, frames[0], frames[-1], times, patch_size=training.patch_size,
                                    patch_stride=training.patch_stride, prior=prior, device=device,
-                                   latent_times=latent_times if method == "latent_advection" else ())
+                                   latent_times=latent_times if method in LATENT_METHODS else (),
+                                   gate=gate)
     finally:
         torch.set_num_threads(threads)
     outputs["prior"] = np.zeros((0,), np.float32) if prior is None else np.asarray(prior, np.float32)
+    outputs["gate"] = np.zeros((0,), np.float32) if gate is None else gate
     outputs["diffusivity"] = model.diffusivity.detach().cpu().numpy().astype(np.float32)
     outputs["history"] = history.drop(columns="iteration").to_numpy(dtype=np.float64)
     outputs["history_columns"] = np.array(list(history.columns[1:]))
@@ -247,7 +295,7 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
     # only the trained methods depend on the seed: the others are shared by every seed
     params = dict(version=RESULT_VERSION, method=method, images=image_digest(first, second),
                   times=times, seed=seed if method in ADVECTION_METHODS else None, options=options,
-                  latent_times=list(latent_times) if method == "latent_advection" else [],
+                  latent_times=list(latent_times) if method in LATENT_METHODS else [],
                   given=[image_digest(extra), list(given_times)] if uses_given else [],
                   device=run_device.type)
     if not use_cache:

@@ -14,7 +14,21 @@ The in-between frame at ``t`` is ``D(A_t(E(I_0), v))`` where ``A_t`` evolves the
 fields by a PDE of :mod:`latentdyn.physics` (advection by default, the paper's choice;
 advection–diffusion or the continuity equation as options). With ``two_sided=True`` the
 latent state at ``t`` blends both observations carried towards ``t``,
-``(1 - t) A_t(E(I_0)) + t A_{t-1}(E(I_1))`` (a choice beyond the paper).
+``(1 - t) A_t(E(I_0)) + t A_{t-1}(E(I_1))`` (a choice beyond the paper). With
+``source="minimal"`` the latent PDE is advection–reaction (:mod:`latentdyn.physics.reaction`):
+``dz/dt + v . grad z = s`` with the smallest source that joins ``E(I_0)`` to ``E(I_1)``,
+``s = A_{-1}(E(I_1)) - E(I_0)``, so the state at ``t`` is ``A_t(E(I_0) + t s)``: what transport
+explains moves, the rest changes in place. Its dynamics term then covers only the given
+frames between the pair (the pair itself is joined by construction) and the loss adds
+``lambda_source`` times the L1 norm of the change transport leaves unexplained, in image
+space, ``(|D(A_1 E(I_0)) - I_1| + |D(A_{-1} E(I_1)) - I_0|) / 2`` (a robust price on change in
+place, as in TV-L1, so motion is used where it explains the change).
+:func:`train_frames` and :func:`interpolate_pair` with a ``gate`` ``(H, W)`` in [0, 1] (see
+:func:`latentdyn.models.velocity_prior.motion_gate`) multiply the whole velocity, prior and
+learned part, by the gate: where it is 0 nothing moves and the two-sided or minimal-source
+state is the linear cross-fade of the encodings (motion-compensated blending that decides per
+region between moving and fading, as occlusion-aware frame interpolation does; beyond the
+paper).
 
 The loss on a batch of patches of the given frames ``I_0 ... I_K`` at times ``t_k``
 (``t_0 = 0``, ``t_K = 1``; two frames in the paper's setting) is
@@ -47,6 +61,7 @@ from latentdyn.models.patches import extract_patches, patch_positions, recombine
 from latentdyn.models.unet import UNet
 from latentdyn.physics import PDES, evolve
 from latentdyn.physics.advection import SCHEMES, sample_at
+from latentdyn.physics.reaction import react_between
 from latentdyn.runtime import progress
 from latentdyn.validation import (
     check_choice,
@@ -57,9 +72,10 @@ from latentdyn.validation import (
 )
 
 # channels of a stacked patch: first image, second image, second image warped back by the
-# prior, pixel position x and y in [-1, 1], prior velocity x and y
-_IMAGE0, _IMAGE1, _WARPED1, _POSITION, _PRIOR = 0, 1, 2, slice(3, 5), slice(5, 7)
-HISTORY_COLUMNS = ("total", "dynamics", "autoencoding", "magnitude", "smoothness")
+# prior, pixel position x and y in [-1, 1], prior velocity x and y, motion gate
+_IMAGE0, _IMAGE1, _WARPED1, _POSITION, _PRIOR, _GATE = 0, 1, 2, slice(3, 5), slice(5, 7), slice(7, 8)
+HISTORY_COLUMNS = ("total", "dynamics", "autoencoding", "magnitude", "smoothness", "source")
+SOURCES = ("none", "minimal")
 
 
 def multiscale_mse(prediction: torch.Tensor, target: torch.Tensor, levels: int) -> torch.Tensor:
@@ -108,6 +124,8 @@ class LatentAdvectionModel(nn.Module):
             the SSIM punishes heavily.
         zero_field_output: start the field extractor's output at zero (the velocity then
             starts at the prior); used when a prior is given.
+        source: ``"none"`` (pure advection, the paper) or ``"minimal"`` (advection–reaction
+            with the smallest source joining the two encodings; see the module).
     """
 
     def __init__(self, latent_channels: int = 4, *, base_channels: int = 16, depth: int = 2,
@@ -115,8 +133,9 @@ class LatentAdvectionModel(nn.Module):
                  image_space: bool = False, loss_scales: int = 3, field_downsample: int = 4,
                  field_coordinates: bool = True, field_channels: int | None = None,
                  pde: str = "advection", diffusivity: float = 0.1, two_sided: bool = False,
-                 codec_bias: bool = False, zero_field_output: bool = False) -> None:
+                 codec_bias: bool = False, zero_field_output: bool = False, source: str = "none") -> None:
         super().__init__()
+        self.source = check_choice("source", source, SOURCES)
         field_channels = base_channels if field_channels is None else field_channels
         self.field_coordinates = bool(field_coordinates)
         self.field_downsample = check_positive_int("field_downsample", field_downsample)
@@ -165,7 +184,7 @@ class LatentAdvectionModel(nn.Module):
 
     def velocity(self, image0: torch.Tensor, image1: torch.Tensor,
                  coordinates: torch.Tensor | None = None,
-                 prior: torch.Tensor | None = None) -> torch.Tensor:
+                 prior: torch.Tensor | None = None, gate: torch.Tensor | None = None) -> torch.Tensor:
         """``(B, 2, P, P)`` velocity in pixels per unit time.
 
         Args:
@@ -173,6 +192,7 @@ class LatentAdvectionModel(nn.Module):
                 warped back by the prior (so that the network sees the residual motion).
             coordinates: ``(B, 2, P, P)`` pixel positions in [-1, 1] (with ``field_coordinates``).
             prior: ``(B, 2, P, P)`` velocity to correct, or None (zero).
+            gate: ``(B, 1, P, P)`` weight in [0, 1] of the whole velocity, or None (one).
         """
         pair = torch.cat((image0, image1), dim=1)
         if self.field_coordinates:
@@ -185,7 +205,8 @@ class LatentAdvectionModel(nn.Module):
         if self.field_downsample > 1:
             raw = F.interpolate(raw, size=image0.shape[-2:], mode="bilinear", align_corners=False)
         learned = self.max_speed * torch.tanh(raw)
-        return learned if prior is None else prior + learned
+        total = learned if prior is None else prior + learned
+        return total if gate is None else gate * total
 
     def evolve(self, latents: torch.Tensor, velocity: torch.Tensor, time: float) -> torch.Tensor:
         """Latent fields carried by the PDE for ``time`` (unit = the interval between the
@@ -193,10 +214,17 @@ class LatentAdvectionModel(nn.Module):
         return evolve(latents, velocity, time, pde=self.pde, scheme=self.scheme, courant=self.courant,
                       diffusivity=self.diffusivity.to(latents) if self.pde == "advection_diffusion" else 0.0)
 
+    def react(self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor,
+              time: float) -> torch.Tensor:
+        """Advection–reaction with the minimal source: ``A_t(z_0 + t (A_{-1} z_1 - z_0))``."""
+        return react_between(latent0, latent1, velocity, time, scheme=self.scheme, courant=self.courant)
+
     def state_at(self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor,
                  time: float) -> torch.Tensor:
         """The latent state at ``time`` in [0, 1]: ``latent0`` carried forward or, with
         ``two_sided``, blended with ``latent1`` carried backwards."""
+        if self.source == "minimal":
+            return self.react(latent0, latent1, velocity, time)
         forward = self.evolve(latent0, velocity, time)
         if not self.two_sided or time == 0.0:
             return forward
@@ -204,47 +232,61 @@ class LatentAdvectionModel(nn.Module):
         return (1.0 - time) * forward + time * backward
 
     def loss(self, frames: torch.Tensor, times: tuple[float, ...], patches: torch.Tensor, *,
-             lambda_ae: float, lambda_magnitude: float,
-             lambda_smooth: float) -> tuple[torch.Tensor, dict[str, float]]:
+             lambda_ae: float, lambda_magnitude: float, lambda_smooth: float,
+             lambda_source: float = 0.0) -> tuple[torch.Tensor, dict[str, float]]:
         """The training loss; returns (total, parts as floats).
 
         Args:
             frames: ``(B, K, P, P)`` patches of the ``K >= 2`` given frames.
             times: their ``K`` times, first 0 and last 1.
-            patches: ``(B, 7, P, P)`` the stacked field-extractor inputs (see
+            patches: ``(B, 8, P, P)`` the stacked field-extractor inputs (see
                 :func:`stack_inputs`).
         """
         prior = patches[:, _PRIOR]
+        gate = patches[:, _GATE]
         velocity = self.velocity(patches[:, _IMAGE0:_IMAGE0 + 1], patches[:, _WARPED1:_WARPED1 + 1],
-                                 patches[:, _POSITION], prior)
+                                 patches[:, _POSITION], prior, gate)
         count = frames.shape[1]
         latents = self.encode(frames.reshape(-1, 1, *frames.shape[-2:])).unflatten(0, (-1, count))
         first, last = latents[:, 0], latents[:, -1]
         targets, evolved = [], []
-        for k in range(1, count):
-            evolved.append(self.evolve(first, velocity, times[k]))
-            targets.append(frames[:, k:k + 1])
-        if self.two_sided:
+        source = torch.zeros((), dtype=frames.dtype, device=frames.device)
+        if self.source == "minimal":
+            # the change that transport leaves unexplained, in image space and both directions,
+            # priced by its L1 norm (robust: a sparse change in place is cheap, as in TV-L1)
+            ends = self.decode(torch.cat((self.evolve(first, velocity, 1.0), self.evolve(last, velocity, -1.0))))
+            source = 0.5 * (torch.mean(torch.abs(ends[:len(first)] - frames[:, -1:]))
+                            + torch.mean(torch.abs(ends[len(first):] - frames[:, :1])))
+            for k in range(1, count - 1):  # the state at t = 1 is the last encoding by construction
+                evolved.append(react_between(first, last, velocity, times[k], scheme=self.scheme,
+                                             courant=self.courant))
+                targets.append(frames[:, k:k + 1])
+        else:
+            for k in range(1, count):
+                evolved.append(self.evolve(first, velocity, times[k]))
+                targets.append(frames[:, k:k + 1])
+        if self.two_sided and self.source == "none":
             for k in range(count - 1):
                 evolved.append(self.evolve(last, velocity, times[k] - 1.0))
                 targets.append(frames[:, k:k + 1])
         decoded = self.decode(torch.cat(evolved + [latents.flatten(0, 1)]))
         predicted, reconstructed = decoded[:len(evolved) * len(first)], decoded[len(evolved) * len(first):]
-        dynamics = multiscale_mse(predicted, torch.cat(targets), self.loss_scales)
+        dynamics = (multiscale_mse(predicted, torch.cat(targets), self.loss_scales) if evolved
+                    else torch.zeros((), dtype=frames.dtype, device=frames.device))
         if self.image_space:
             autoencoding = torch.zeros((), dtype=frames.dtype, device=frames.device)
         else:
             # twice the mean over the given frames: the sum of both images' errors for a pair
             autoencoding = 2.0 * torch.mean(
                 (reconstructed - frames.reshape(-1, 1, *frames.shape[-2:])) ** 2)
-        learned = velocity - prior
+        learned = velocity - gate * prior
         magnitude = torch.mean(learned**2)
         smooth = (torch.mean(torch.diff(learned, dim=-1) ** 2)
                   + torch.mean(torch.diff(learned, dim=-2) ** 2))
         total = (dynamics + lambda_ae * autoencoding + lambda_magnitude * magnitude
-                 + lambda_smooth * smooth)
+                 + lambda_smooth * smooth + lambda_source * source)
         parts = {name: float(value.detach()) for name, value in zip(
-            HISTORY_COLUMNS, (total, dynamics, autoencoding, magnitude, smooth))}
+            HISTORY_COLUMNS, (total, dynamics, autoencoding, magnitude, smooth, source))}
         return total, parts
 
 
@@ -256,17 +298,23 @@ def image_coordinates(height: int, width: int, like: torch.Tensor) -> torch.Tens
     return torch.stack((grid_x, grid_y))
 
 
-def stack_inputs(image0: torch.Tensor, image1: torch.Tensor, prior: torch.Tensor | None) -> torch.Tensor:
-    """``(7, H, W)``: the pair, the second image warped back by the prior (``I_1(x + v_prior(x))``),
-    the pixel positions in [-1, 1] and the prior (zeros if None), for patch extraction."""
+def stack_inputs(image0: torch.Tensor, image1: torch.Tensor, prior: torch.Tensor | None,
+                 gate: torch.Tensor | None = None) -> torch.Tensor:
+    """``(8, H, W)``: the pair, the second image warped back by the prior (``I_1(x + v_prior(x))``),
+    the pixel positions in [-1, 1], the prior (zeros if None) and the motion gate (ones if
+    None), for patch extraction."""
     if prior is None:
         prior = image0.new_zeros(2, *image0.shape)
     check_tensor("prior", prior, shape=(2, *image0.shape))
+    if gate is None:
+        gate = image0.new_ones(*image0.shape)
+    check_tensor("gate", gate, shape=tuple(image0.shape))
     grid = torch.stack(torch.meshgrid(torch.arange(image0.shape[0], dtype=image0.dtype, device=image0.device),
                                       torch.arange(image0.shape[1], dtype=image0.dtype, device=image0.device),
                                       indexing="ij")[::-1])
     warped = sample_at(image1[None, None], (grid + prior)[None])[0, 0]
-    return torch.cat((torch.stack((image0, image1, warped)), image_coordinates(*image0.shape, image0), prior))
+    return torch.cat((torch.stack((image0, image1, warped)), image_coordinates(*image0.shape, image0), prior,
+                      gate[None]))
 
 
 @dataclass
@@ -286,6 +334,7 @@ class TrainingSettings:
     lambda_ae: float = 1.0
     lambda_magnitude: float = 1e-5
     lambda_smooth: float = 1e-3
+    lambda_source: float = 0.0
 
     def validated(self) -> TrainingSettings:
         check_positive_int("patch_size", self.patch_size)
@@ -294,7 +343,7 @@ class TrainingSettings:
         check_positive_int("batch_size", self.batch_size)
         check_positive_float("learning_rate", self.learning_rate)
         check_in_range("lr_decay", self.lr_decay, 1e-6, 1.0)
-        for name in ("lambda_ae", "lambda_magnitude", "lambda_smooth"):
+        for name in ("lambda_ae", "lambda_magnitude", "lambda_smooth", "lambda_source"):
             check_positive_float(name, getattr(self, name), allow_zero=True)
         return self
 
@@ -320,7 +369,7 @@ def _frames_and_times(frames, times) -> tuple[np.ndarray, tuple[float, ...]]:
 
 def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings, *, times=None,
                  prior=None, seed: int = 0, device: torch.device | str = "cpu",
-                 show_progress: bool = True) -> pd.DataFrame:
+                 show_progress: bool = True, gate=None) -> pd.DataFrame:
     """Train ``model`` on the overlapping patches of given frames (a pair, or more).
 
     Args:
@@ -332,6 +381,7 @@ def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings
         prior: ``(2, H, W)`` prior velocity of the whole image (pixels per unit time), or None.
         seed: seeds the order in which patches are drawn.
         device: where to train.
+        gate: ``(H, W)`` weight in [0, 1] of the whole velocity (see the module), or None.
 
     Returns:
         the loss history, one row per iteration (``iteration``, :data:`HISTORY_COLUMNS`,
@@ -342,7 +392,8 @@ def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings
     stack, times = _frames_and_times(frames, times)
     given = torch.as_tensor(stack, device=device)
     prior_tensor = None if prior is None else torch.as_tensor(np.asarray(prior, np.float32), device=device)
-    inputs = stack_inputs(given[0], given[-1], prior_tensor)
+    gate_tensor = None if gate is None else torch.as_tensor(np.asarray(gate, np.float32), device=device)
+    inputs = stack_inputs(given[0], given[-1], prior_tensor, gate_tensor)
     patches = extract_patches(torch.cat((given, inputs)), settings.patch_size, settings.patch_stride)
     # channels-last tensors: the small convolutions of the U-Nets run about 1.7x faster on a CPU
     patches = patches.contiguous(memory_format=torch.channels_last)
@@ -368,7 +419,8 @@ def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings
         total, parts = model.loss(chosen[:, :count], times, chosen[:, count:],
                                   lambda_ae=settings.lambda_ae,
                                   lambda_magnitude=settings.lambda_magnitude,
-                                  lambda_smooth=settings.lambda_smooth)
+                                  lambda_smooth=settings.lambda_smooth,
+                                  lambda_source=settings.lambda_source)
         total.backward()
         optimiser.step()
         rows.append({"iteration": iteration, **parts, "learning_rate": scheduler.get_last_lr()[0]})
@@ -392,7 +444,7 @@ def train_pair(model: LatentAdvectionModel, image0, image1, settings: TrainingSe
 @torch.no_grad()
 def interpolate_pair(model: LatentAdvectionModel, image0, image1, times, *, patch_size: int,
                      patch_stride: int, prior=None, device: torch.device | str = "cpu",
-                     latent_times=(), batch_size: int = 16) -> dict[str, np.ndarray]:
+                     latent_times=(), batch_size: int = 16, gate=None) -> dict[str, np.ndarray]:
     """In-between frames of a whole image, patch by patch, recombined by weighted averaging.
 
     Args:
@@ -403,6 +455,7 @@ def interpolate_pair(model: LatentAdvectionModel, image0, image1, times, *, patc
         prior: the prior velocity ``(2, H, W)`` the model was trained with, or None.
         latent_times: times at which the latent fields are also returned.
         batch_size: patches per forward pass.
+        gate: ``(H, W)`` weight in [0, 1] of the whole velocity (as in training), or None.
 
     Returns:
         ``frames`` ``(T, H, W)``, ``velocity`` ``(2, H, W)`` (pixels per unit time, x then y),
@@ -417,14 +470,15 @@ def interpolate_pair(model: LatentAdvectionModel, image0, image1, times, *, patc
     height, width = first.shape
     model.to(device).eval()
     prior_tensor = None if prior is None else torch.as_tensor(np.asarray(prior, np.float32), device=device)
-    inputs = stack_inputs(first, second, prior_tensor)
+    gate_tensor = None if gate is None else torch.as_tensor(np.asarray(gate, np.float32), device=device)
+    inputs = stack_inputs(first, second, prior_tensor, gate_tensor)
     patches = extract_patches(inputs, patch_size, patch_stride)
     frames, velocities, latents, reconstructions = [], [], [], []
     for start in range(0, patches.shape[0], batch_size):
         chunk = patches[start:start + batch_size]
         image_a, image_b = chunk[:, _IMAGE0:_IMAGE0 + 1], chunk[:, _IMAGE1:_IMAGE1 + 1]
         velocity = model.velocity(image_a, chunk[:, _WARPED1:_WARPED1 + 1], chunk[:, _POSITION],
-                                  chunk[:, _PRIOR])
+                                  chunk[:, _PRIOR], chunk[:, _GATE])
         latent_a, latent_b = model.encode(image_a), model.encode(image_b)
         if times:
             frames.append(torch.stack([model.decode(model.state_at(latent_a, latent_b, velocity, t))[:, 0]
