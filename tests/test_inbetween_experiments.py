@@ -7,7 +7,7 @@ import pytest
 from latentdyn.data.user_pairs import warped_photograph, write_pair
 from latentdyn.experiments.inbetween import (
     ABLATION_STEPS,
-    METHODS,
+    PAPER_METHODS,
     goal_table,
     run_inbetween_data,
     run_inbetween_method,
@@ -16,9 +16,11 @@ from latentdyn.experiments.inbetween import (
 )
 from latentdyn.experiments.inbetween_studies import (
     KNOBS,
+    failure_summary_text,
     ot_velocity_limits,
     run_inbetween_pdes,
     run_inbetween_sensitivity,
+    run_transport_failures,
 )
 
 
@@ -47,8 +49,10 @@ def test_method_and_cache_reuse():
 
 def test_scenarios_over_seeds_with_goals_and_ablation():
     result = run_inbetween_scenarios("smoke", 0, scenarios=("rotation",), num_seeds=2)
-    assert result.seeds == [0, 1] and len(result.summary) == 2 * len(METHODS)
-    assert list(result.means["method"]) == list(METHODS) and (result.means["seeds"] == 2).all()
+    methods = (*PAPER_METHODS, "prior_alone")  # the learned part switched off beside the full method
+    assert result.seeds == [0, 1] and len(result.summary) == 2 * len(methods)
+    assert list(result.means["method"]) == list(methods) and (result.means["seeds"] == 2).all()
+    assert result.failures is None
     assert result.summary["epe"].isna().sum() == 2  # the cross-fade has no velocity
     assert (result.summary["ssim_mid"] <= 1).all()
     assert list(result.goals["scenario"]) == ["rotation"]
@@ -106,3 +110,18 @@ def test_ot_velocity_beats_zero_on_a_translation_but_not_on_a_rotation():
     limits = ot_velocity_limits(48, max_points_values=(400,)).set_index("case")
     assert bool(limits.loc["disc translated 3 px", "ot_beats_zero"])
     assert not bool(limits.loc["disc rotated 8°", "ot_beats_zero"])
+
+
+def test_transport_failures_are_scored_with_the_learned_part_switched_off():
+    result = run_transport_failures("smoke", 0, scenes=("floe_appears", "shift"))
+    assert list(result.goals["scene"]) == ["floe_appears", "shift"]
+    means = result.means.set_index(["scene", "method"])
+    # a pure fade: the gated model moves nothing and gives the cross-fade (an exact answer)
+    assert means.loc[("floe_appears", "latent_reaction"), "rms_speed"] < 0.05
+    assert means.loc[("floe_appears", "latent_reaction"), "psnr_capped"] == 60.0
+    assert means.loc[("floe_appears", "prior_alone"), "rms_speed"] > 0.5  # TV-L1 alone invents motion
+    assert bool(result.goals.set_index("scene").loc["floe_appears", "met"])
+    assert set(result.learned_gain["method"]) == {"latent_reaction"}
+    assert "floe appears" in failure_summary_text(result)
+    with pytest.raises(ValueError, match="scenes"):
+        run_transport_failures("smoke", 0, scenes=("meteor",))

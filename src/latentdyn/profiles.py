@@ -26,7 +26,17 @@ _CPAE_COMMON: dict[str, Any] = {
     "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3, "vpt_threshold": 0.5,
     # the authors' autoencoder objective: step map g and weight lambda of the auxiliary terms
     "latent_map": "volume_preserving", "prediction_weight": 0.01, "prediction_warmup": 0,
-    "decoder_batch_norm": False, "decoder_min_channels": 32,
+    "relative_latent_error": False,
+    "decoder_batch_norm": False, "decoder_min_channels": 32, "decoder_side_branches": False,
+    # the latent stage as the authors run it: raw latent states, 2 midpoint steps per frame, the
+    # parameters of the best training loss
+    "standardise_latents": False, "dynamics_substeps": 2, "dynamics_keep_best": True,
+    # evaluation: a test set of its own (new initial conditions, same simulator; seeded apart from
+    # the training data, the same for every training seed), scored over its whole horizon
+    "test_videos": 120, "test_frames": 60, "mse_threshold": 0.002,
+    "vpt_thresholds": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
+    # independent trainings (one per autoencoder) in single-thread worker processes: "auto" = one per core
+    "workers": "auto",
     # speed knobs ("auto" precision = bf16 on CUDA, fp32 elsewhere; channels-last convolutions are
     # faster on GPUs and, with oneDNN, on CPUs too)
     "precision": "fp32", "channels_last": True, "deterministic": True,
@@ -38,6 +48,7 @@ _CIRCLE_COMMON: dict[str, Any] = {
     "kernel_scale": 10.0, "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3,
     # channels-last makes the circle's one full-image convolution 8x slower on a CPU (oneDNN): off
     "vpt_threshold": 0.5, "precision": "fp32", "channels_last": False, "deterministic": True,
+    "standardise_latents": True, "dynamics_substeps": 1, "dynamics_keep_best": False,
 }
 
 # In-between imagery dynamics. The latent model's velocity starts from a prior (TV-L1 optical
@@ -51,7 +62,7 @@ _INBETWEEN_MODEL: dict[str, Any] = {
     # the advection-reaction variant (methods "latent_reaction", "reaction_prior_alone"): the
     # price of change in place, and the motion gate (latentdyn.models.velocity_prior.motion_gate)
     "source": "none", "motion_gate": False, "lambda_source": 0.1, "gate_sigma": 3.0, "gate_floor": 0.02,
-    "gate_low": 0.3, "gate_high": 0.6, "gate_consistency": 0.5, "gate_min_speed": 0.25,
+    "gate_low": 0.3, "gate_high": 0.6, "gate_consistency": 0.5, "gate_min_speed": 1.0,
 }
 _INBETWEEN: dict[str, dict[str, Any]] = {
     "smoke": {**_INBETWEEN_MODEL, "image_size": 64, "num_frames": 3, "crack_opening": 0.08,
@@ -79,7 +90,11 @@ _INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
     "inbetween_scenarios": {
         # the paper's estimator (no prior, one-sided) needs a longer training than the refinement
         profile: {**_SEEDS[profile], "paper_iterations": {"smoke": 5, "book": 300, "paper": 5000}[profile],
-                  "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile]}
+                  "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile],
+                  # the scenes where transport fails (latentdyn.data.scenes): side, shift over the
+                  # interval and crack width in pixels, relative brightening of the patch
+                  "scene_size": {"smoke": 64, "book": 128, "paper": 256}[profile], "scene_shift": 4.0,
+                  "scene_gain": 0.4, "scene_crack_width": 8.0}
         for profile in _INBETWEEN_PROFILES
     },
     # the real chapter's 900 x 900 pair: fewer patches, flow on a half-size image
@@ -132,7 +147,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "cpae_channels": (4, 8), "standard_channels": (4, 8), "epochs": 2, "batch_size": 32,
                   "learning_rate": 3e-3, "dynamics_steps": 20, "dynamics_horizon": 2, "dynamics_hidden": 16,
                   "dynamics_batch_size": 64, "inbetween_steps": 4, "trajectories_shown": 2, "strip_length": 4,
-                  "num_threads": 1, "device": "cpu"},
+                  "num_threads": 1, "device": "cpu", "test_videos": 6, "test_frames": 10, "workers": 1},
         "book": _CPAE_BOOK,
         "paper": {**_CPAE_COMMON, "resolution": 128, "num_trajectories": 1200, "num_frames": 60,
                   "min_bar_pixels": 0.0, "autoencoders": ("standard", "l2", "cpae"), "large_filter_size": 12,

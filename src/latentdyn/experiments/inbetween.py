@@ -587,6 +587,8 @@ class InbetweenScenariosResult:
             TV-L1 (see :func:`goal_table`).
         ablation: one row per (scenario, step of :data:`ABLATION_STEPS`) on the first seed,
             advection in image space: middle-frame PSNR, SSIM and EPE.
+        failures: the scenes where transport fails (see
+            :func:`latentdyn.experiments.inbetween_studies.run_transport_failures`), or None.
     """
 
     settings: dict[str, Any]
@@ -598,6 +600,7 @@ class InbetweenScenariosResult:
     means: pd.DataFrame = field(repr=False)
     goals: pd.DataFrame = field(repr=False)
     ablation: pd.DataFrame = field(repr=False)
+    failures: Any = field(default=None, repr=False)
 
 
 def _ablation(sequences: dict[str, SeaIceSequence], settings: dict[str, Any], seed: int,
@@ -617,8 +620,9 @@ def _ablation(sequences: dict[str, SeaIceSequence], settings: dict[str, Any], se
 
 def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
                             scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
-                            methods: tuple[str, ...] = METHODS, device: str = "auto",
-                            ablation: bool = True, **knobs: Any) -> InbetweenScenariosResult:
+                            methods: tuple[str, ...] = (*PAPER_METHODS, "prior_alone"), device: str = "auto",
+                            ablation: bool = True, failure_scenes: tuple[str, ...] = (),
+                            **knobs: Any) -> InbetweenScenariosResult:
     """Run ``methods`` on each scenario for ``num_seeds`` seeds and score them against the truth.
 
     Args:
@@ -628,6 +632,9 @@ def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
         methods: any of :data:`METHODS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
         ablation: also run the steps of :data:`ABLATION_STEPS` (first seed).
+        failure_scenes: scenes of :data:`latentdyn.data.scenes.SCENES` where transport fails,
+            run by :func:`latentdyn.experiments.inbetween_studies.run_transport_failures` with
+            the same profile, seeds and knobs (none by default).
         knobs: overrides of the profile's settings (see :data:`ALL_KEYS`, and ``num_seeds``).
     """
     settings = _resolve("inbetween_scenarios", profile, knobs)
@@ -649,10 +656,15 @@ def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
     summary = _ordered(summaries, columns)
     means = mean_over_seeds(summary)
     steps = _ablation(sequences[seeds[0]], settings, seeds[0], device) if ablation else pd.DataFrame()
+    failures = None
+    if failure_scenes:
+        from latentdyn.experiments.inbetween_studies import run_transport_failures
+
+        failures = run_transport_failures(profile, seed, scenes=tuple(failure_scenes), device=device, **knobs)
     settings.update(seed=seed, seeds=tuple(seeds), scenarios=tuple(scenarios), methods=tuple(methods),
                     device=str(resolve_device(device)))
     return InbetweenScenariosResult(settings, seeds, sequences, outputs, _ordered(frame_tables, columns),
-                                    summary, means, goal_table(means), steps)
+                                    summary, means, goal_table(means), steps, failures)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import torch
 
-from latentdyn.physics.advection import advect, check_field_and_velocity
+from latentdyn.physics.advection import advect, check_field_and_velocity, trace_characteristics
 from latentdyn.validation import check_tensor
 
 
@@ -57,14 +57,37 @@ def minimal_source(field0: torch.Tensor, field1: torch.Tensor, velocity: torch.T
 
 
 def react_between(field0: torch.Tensor, field1: torch.Tensor, velocity: torch.Tensor, time: float, *,
-                  scheme: str = "characteristics", courant: float = 1.0) -> torch.Tensor:
+                  scheme: str = "characteristics", courant: float = 1.0, visibility: bool = True) -> torch.Tensor:
     """State at ``time`` in [0, 1] of advection–reaction with the minimal source joining
-    ``field0`` (t = 0) and ``field1`` (t = 1): ``(1 - t) A_t(field0) + t A_{t-1}(field1)``."""
-    check_field_and_velocity(field0, velocity)
+    ``field0`` (t = 0) and ``field1`` (t = 1): ``(1 - t) A_t(field0) + t A_{t-1}(field1)``.
+
+    With ``visibility`` (characteristics scheme), a pixel whose characteristic leaves the grid
+    in one direction (content that enters or leaves the view, where the boundary value would be
+    a guess) takes the other direction only: weights ``(1 - t) m_0`` and ``t m_1`` with ``m``
+    the indicator that the departure point lies on the grid, renormalised (the visibility
+    masks of occlusion-aware frame interpolation). Without motion both are 1 and the state is
+    the linear cross-fade exactly.
+    """
+    velocity = check_field_and_velocity(field0, velocity)
     check_tensor("field1", field1, shape=tuple(field0.shape))
     time = float(time)
     forward = advect(field0, velocity, time, scheme=scheme, courant=courant)
     if time == 0.0:
         return forward
     backward = advect(field1, velocity, time - 1.0, scheme=scheme, courant=courant)
-    return (1.0 - time) * forward + time * backward
+    if not visibility or scheme != "characteristics" or time == 1.0:
+        return (1.0 - time) * forward + time * backward
+    height, width = field0.shape[-2:]
+    steady = velocity.detach().to(field0.dtype).expand(field0.shape[0], -1, -1, -1)
+
+    def on_grid(points: torch.Tensor) -> torch.Tensor:
+        x, y = points[:, :1], points[:, 1:]
+        return ((x >= -1e-6) & (x <= width - 1 + 1e-6) & (y >= -1e-6) & (y <= height - 1 + 1e-6)).to(field0.dtype)
+
+    weight0 = (1.0 - time) * on_grid(trace_characteristics(steady, -time, courant=courant))
+    weight1 = time * on_grid(trace_characteristics(-steady, -(1.0 - time), courant=courant))
+    total = weight0 + weight1
+    neither = total == 0
+    weight0 = torch.where(neither, torch.full_like(weight0, 1.0 - time), weight0)
+    weight1 = torch.where(neither, torch.full_like(weight1, time), weight1)
+    return (weight0 * forward + weight1 * backward) / (weight0 + weight1)

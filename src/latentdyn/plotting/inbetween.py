@@ -17,7 +17,10 @@ from latentdyn.experiments.inbetween_studies import KNOB_LABELS, KNOB_METRICS
 from latentdyn.physics import PDE_EQUATIONS
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
-SCENARIO_LABELS = {"crack_formation": "crack formation", "crack_closing": "crack closing",
+SCENARIO_LABELS = {"floe_appears": "floe appears", "crack_opens": "crack opens in place",
+                   "brightening": "brightening", "shift_brighten": "shift + brightening",
+                   "shift": "shift (control)",
+                   "crack_formation": "crack formation", "crack_closing": "crack closing",
                    "rotation": "rotation", "combined": "combined", "floe_breakup": "floe break-up",
                    "sentinel1": "Sentinel-1 pair", "warped_photograph": "warped photograph",
                    "user_pair": "your pair", "synthetic_combined": "synthetic combined"}
@@ -184,10 +187,12 @@ def plot_method_comparison(frames: np.ndarray, times: np.ndarray, outputs: dict[
 
 
 def plot_scores(summary: pd.DataFrame, group: str = "scenario",
-                methods: tuple[str, ...] = tuple(METHOD_LABELS)) -> Figure:
+                methods: tuple[str, ...] = tuple(METHOD_LABELS), psnr_cap: float | None = None) -> Figure:
     """Middle-frame PSNR and SSIM per method and ``group``: the mean over seeds (bars) and each
-    seed (dots)."""
+    seed (dots). With ``psnr_cap`` (dB), larger PSNRs (an exact answer) are drawn at the cap."""
     data = summary[summary["method"].isin(methods)]
+    if psnr_cap is not None:
+        data = data.assign(psnr_mid=np.minimum(data["psnr_mid"], psnr_cap))
     groups = list(dict.fromkeys(data[group]))
     shown = [m for m in methods if m in set(data["method"])]
     figure, axes = new_figure(1, 2, panel_aspect=0.8, extra_height=0.7)
