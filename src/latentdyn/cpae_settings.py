@@ -12,7 +12,7 @@ from typing import Any
 from latentdyn.cache import source_fingerprint
 from latentdyn.profiles import resolve_settings
 
-RESULTS_VERSION = 3  # bump when evaluation code changes, so caches are not reused
+RESULTS_VERSION = 4  # bump when evaluation code changes, so caches are not reused
 # The code that decides what a training produces: its fingerprint is part of every trained
 # model's cache key (and of every recorded run), so an edit never reuses models of other code.
 TRAINING_CODE = source_fingerprint("models/autoencoder.py", "models/latent_maps.py", "models/latent_dynamics.py",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import platform
 import subprocess
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from latentdyn.runtime import resolve_device
 from latentdyn.validation import check_existing_path
 
 RECORDS_FOLDER = Path("data") / "reference" / "recorded_runs"
-WHERE_IT_RAN = ("device", "num_threads")  # settings that say where a run ran, not what it computed
+WHERE_IT_RAN = ("device", "num_threads", "workers")  # settings that say where a run ran, not what it computed
 
 
 def records_folder() -> Path:
@@ -59,11 +60,30 @@ def _commit() -> str:
         return "unknown"
 
 
-def _device_name(device: str) -> str:
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def device_name(device: str = "cpu") -> str:
+    """Where a run's floating-point arithmetic happened: the GPU's name, or the CPU model with the
+    instruction set torch's kernels use (``AVX512``, ``AVX2`` ...) and the oneDNN limit when one
+    is set; runs from different devices are never pooled."""
     resolved = resolve_device(device)
     if resolved.type == "cuda":
         return torch.cuda.get_device_name(resolved)
-    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+    isa = torch.backends.cpu.get_cpu_capability()
+    limit = os.environ.get("ONEDNN_MAX_CPU_ISA")
+    return (f"{_cpu_model()} CPU ({isa}{f', oneDNN {limit}' if limit else ''}), "
+            f"{torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''}")
+
+
+_device_name = device_name
 
 
 @dataclass
@@ -80,6 +100,19 @@ class RecordedRun:
     results_version: int
     overrides: dict[str, Any]
     training_code: str = ""
+    data_source: str = "simulated"
+
+    @property
+    def device(self) -> str:
+        return str(self.provenance.get("device", ""))
+
+    def scores(self) -> pd.DataFrame:
+        """Per test video Neural ODE scores (columns autoencoder, video, vpt, vpt_mse, ceiling ...);
+        empty for records made before per-video scores were kept."""
+        return pd.DataFrame(self.metrics.get("scores", []))
+
+    def paired(self) -> pd.DataFrame:
+        return pd.DataFrame(self.metrics.get("paired", []))
 
     @property
     def label(self) -> str:
@@ -106,7 +139,11 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
         "metrics": {"vpt": _plain(result.vpt.reset_index().to_dict("records")),
                     "continuity": _plain(result.continuity.rename_axis("autoencoder").reset_index()
                                          .to_dict("records")),
-                    "timings": _plain(result.timings)},
+                    "timings": _plain(result.timings),
+                    # per test video, Neural ODE only: enough to recompute paired differences
+                    "scores": _plain(_neural_ode_scores(result)),
+                    "paired": _plain([] if result.paired is None else result.paired.to_dict("records"))},
+        "data_source": getattr(result, "data_source", "simulated"),
         "provenance": {"commit": _commit(), "device": _device_name(device), "torch": torch.__version__,
                        "wall_seconds": round(float(wall_seconds), 1), "command": command,
                        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
@@ -119,6 +156,14 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
     return path
 
 
+def _neural_ode_scores(result) -> list[dict[str, Any]]:
+    scores = getattr(result, "scores", None)
+    if scores is None or not len(scores):
+        return []
+    rows = scores[scores["latent model"] == "Neural ODE"]
+    return rows.drop(columns="latent model").to_dict("records")
+
+
 def load_recorded_run(path: str | Path) -> RecordedRun:
     """Read one record; a file that is not a complete record raises ``ValueError`` naming it."""
     path = check_existing_path("path", path)
@@ -126,7 +171,8 @@ def load_recorded_run(path: str | Path) -> RecordedRun:
         payload = json.loads(path.read_text())
         return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
                            payload["metrics"], payload["provenance"], int(payload["results_version"]),
-                           dict(payload.get("overrides", {})), str(payload.get("training_code", "")))
+                           dict(payload.get("overrides", {})), str(payload.get("training_code", "")),
+                           str(payload.get("data_source", "simulated")))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path} is not a complete recorded run: {error!r}") from error
 
@@ -167,14 +213,14 @@ def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
         for encoder in continuity.index:
             rows.append({"system": run.system, "autoencoder": encoder, "profile": run.label, "seed": run.seed,
                          "VPT (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT mean (%)"]),
-                         "VPT std (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT std (%)"]),
+                         "VPT SE (%)": float(vpt.loc[(encoder, "Neural ODE")].get("VPT SE (%)", float("nan"))),
                          "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
                          "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"]),
-                         "device": run.provenance["device"],
+                         "device": run.provenance["device"], "data source": run.data_source,
                          "hours": run.provenance["wall_seconds"] / 3600,
                          "stale": "; ".join(stale) if stale else ""})
-    columns = ["system", "autoencoder", "profile", "seed", "VPT (%)", "VPT std (%)", "reconstruction error",
-               "smoothness ratio", "device", "hours", "stale"]
+    columns = ["system", "autoencoder", "profile", "seed", "VPT (%)", "VPT SE (%)", "reconstruction error",
+               "smoothness ratio", "device", "data source", "hours", "stale"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -74,15 +74,19 @@ def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], w
 
     ``latent_map`` / ``prediction_weight``: the step map ``g`` and the weight ``lambda`` of the
     authors' auxiliary terms (:func:`latentdyn.models.training.autoencoder_loss`); ``"none"``
-    trains on reconstruction (+ the filter penalty) alone.
+    trains on reconstruction (+ the filter penalty) alone. ``settings["relative_latent_error"]``
+    divides the latent term by the variance of the latent states (scale-invariant: the
+    latent space cannot lower it by shrinking).
     """
     image_shape = windows.input_shape
     use_map = latent_map != "none" and prediction_weight > 0
+    relative = bool(settings.get("relative_latent_error", False)) and use_map
     params = {"data": data_key, "arguments": arguments, "latent_dim": latent_dim, "architecture": architecture,
               "epochs": settings["epochs"], "batch_size": settings["batch_size"],
               "learning_rate": settings["learning_rate"], "final_learning_rate": settings["final_learning_rate"],
               "latent_map": latent_map if use_map else "none", "prediction_weight": prediction_weight if use_map else 0,
               "prediction_warmup": prediction_warmup if use_map else 0,
+              **({"relative_latent_error": True} if relative else {}),
               "seed": seed, "threads": settings["num_threads"], "device": settings["device"],
               **_speed_arguments(settings), "version": RESULTS_VERSION, "code": TRAINING_CODE}
     model = ConvAutoencoder(image_shape, latent_dim, architecture=architecture, **arguments)
@@ -103,7 +107,7 @@ def trained_autoencoder(name: str, latent_dim: int, arguments: dict[str, Any], w
                                     batch_size=settings["batch_size"], learning_rate=settings["learning_rate"],
                                     final_learning_rate=settings["final_learning_rate"], seed=seed,
                                     latent_map=step_map, prediction_weight=prediction_weight if use_map else 0.0,
-                                    prediction_warmup=prediction_warmup,
+                                    prediction_warmup=prediction_warmup, relative_latent_error=relative,
                                     **_speed_arguments(settings), checkpoint=checkpoint,
                                     checkpoint_every=max(1, settings["epochs"] // 20), description=f"train {name}")
         seconds = time.perf_counter() - started

@@ -1,8 +1,15 @@
 """Stage 0 of a CpAE system run: the video of a system, cut into the autoencoders' inputs.
 
-:func:`load_video` simulates (or reads) the video; :func:`_prepare_system` splits it 80/10/10
-into a :class:`_SystemData` (uint8 training videos, test frame pairs, half-step frames, the mean
-training input) keyed by :func:`_data_key`, shared by the system runs and the studies.
+:func:`load_video` simulates (or reads) the video; :func:`_prepare_system` keeps its training
+split and builds a :class:`_SystemData` (uint8 training videos, test frame pairs, half-step
+frames, the mean training input) keyed by :func:`_data_key`, shared by the system runs and the
+studies.
+
+The test set of a simulated system is a video of its own (:func:`load_test_video`):
+``test_videos`` new initial conditions of ``test_frames`` frames from the same simulator, seeded
+apart from every training seed, so that all seeds and both autoencoders are scored on the same
+videos (the authors test on 120 videos of 60 frames). A user's frames folder has no simulator:
+its own test split is the test set.
 """
 
 from __future__ import annotations
@@ -43,14 +50,30 @@ def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: 
                                  seed=seed, camera=camera, min_bar_pixels=settings["min_bar_pixels"])
 
 
+TEST_SEED = 1_000_003  # seeds the test videos; never a training seed of the book
+
+
+def load_test_video(system: str, settings: dict[str, Any]) -> VideoDataset:
+    """The test videos of a simulated ``system``: ``settings["test_videos"]`` trajectories of
+    ``settings["test_frames"]`` frames, rendered like the training videos, the same for every
+    training seed (half-step frames exist for the videos of its own test split)."""
+    camera = CameraEffects() if system in CAMERA_SYSTEMS else None
+    return generate_system_video(system, num_trajectories=settings["test_videos"],
+                                 num_frames=settings["test_frames"], resolution=settings["resolution"],
+                                 seed=TEST_SEED, camera=camera, min_bar_pixels=settings["min_bar_pixels"])
+
+
 @dataclass
 class _SystemData:
     """One system's video as tensors, shared by the system run and the ablations.
 
     Attributes:
         train_frames: ``(N_train, T, C, H, W)`` uint8 videos of the training trajectories.
-        test_pairs: ``(N_test, T - 1, C, H, 2W)`` float inputs of the test trajectories.
-        half_frames: ``(N_test, T - 1, C, H, W)`` true frames at half steps, or ``None``.
+        test_pairs: ``(N_test, T' - 1, C, H, 2W)`` float inputs of the test trajectories.
+        test_frames: ``(N_test, T', C, H, W)`` uint8 test videos.
+        test_states: ``(N_test, T', 2n)`` true states of the test videos, or ``None`` (real video).
+        half_frames: ``(N_half, T' - 1, C, H, W)`` true frames at half steps of the test videos
+            ``half_index`` (a subset), or ``None``.
         reference: ``(C, H, 2W)`` mean training input (the scale of the relative frame error).
         data_key: hash of what determines the data (settings, seed, or the frames' content).
     """
@@ -63,6 +86,10 @@ class _SystemData:
     reference: torch.Tensor
     data_key: str
     latent_dim: int
+    test_frames: np.ndarray | None = None
+    test_states: np.ndarray | None = None
+    half_index: np.ndarray | None = None
+    test_source: str = "simulated"
 
     @property
     def image_shape(self) -> tuple[int, ...]:
@@ -91,14 +118,24 @@ def _data_key(system: str, settings: dict[str, Any], seed: int, dataset: VideoDa
 
 def _prepare_system(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
                     frame_rate: float | None = None) -> _SystemData:
-    """Load the video and cut it into the autoencoders' inputs (frame pairs) per split."""
+    """Load the video, keep its training split and cut the test set into frame pairs."""
     dataset = load_video(system, settings, seed, frames_folder, frame_rate)
     frames = torch.from_numpy(dataset.frames)
-    test_pairs = torch.from_numpy(frame_pairs(dataset.frames[dataset.splits["test"]]))
-    half = None if dataset.half_step_frames is None else torch.from_numpy(
-        dataset.half_step_frames.astype(np.float32) / 255.0)
+    if frames_folder:  # a user's videos: their own test split (no half steps)
+        test_index = dataset.splits["test"]
+        test_frames, half, half_index = dataset.frames[test_index], None, None
+        test_states = None if dataset.states is None else dataset.states[test_index]
+        source = "frames folder"
+    else:
+        test = load_test_video(system, settings)
+        test_frames, test_states = test.frames, test.states
+        half_index = test.splits["test"]
+        half = None if test.half_step_frames is None else torch.from_numpy(
+            test.half_step_frames.astype(np.float32) / 255.0)
+        source = f"simulated, test seed {TEST_SEED}"
+    test_pairs = torch.from_numpy(frame_pairs(test_frames))
     train_frames = frames[dataset.splits["train"]]
     reference = FrameWindows(train_frames).mean_input()
     return _SystemData(system, dataset, train_frames, test_pairs, half, reference,
                        _data_key(system, settings, seed, dataset, frames_folder),
-                       settings["latent_dim"] or LATENT_DIM[system])
+                       settings["latent_dim"] or LATENT_DIM[system], test_frames, test_states, half_index, source)

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from latentdyn.experiments.cpae.autoencoder_stage import encode_windows, trained_autoencoder
-from latentdyn.experiments.cpae.data import _SystemData
+from latentdyn.experiments.cpae.autoencoder_stage import autoencoder_arguments, encode_windows, trained_autoencoder
+from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
 from latentdyn.experiments.cpae.latent_stage import Standardiser, trained_latent_model
 from latentdyn.experiments.cpae.scoring import _metric_row, evaluate_variant
 from latentdyn.models.autoencoder import ConvAutoencoder
@@ -30,21 +30,40 @@ class _DecoupledFit:
     frame_errors: dict[str, np.ndarray]
 
 
-def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
-                   settings: dict[str, Any], seed: int) -> _DecoupledFit:
-    """The paper's scheme: train the autoencoder (with the auxiliary objective of ``settings``),
-    then the latent models on its encoded training trajectories, then score both on the test
-    trajectories (all cached)."""
+def _train_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
+                     settings: dict[str, Any], seed: int) -> tuple[ConvAutoencoder, Standardiser, dict[str, Any]]:
+    """Stages 1 and 2 (cached): the autoencoder (with the auxiliary objective of ``settings``), then
+    the latent models on its encoded training trajectories (raw, or standardised)."""
     autoencoder = trained_autoencoder(name, data.latent_dim, arguments, data.train_windows(), data.data_key,
                                       settings, seed, latent_map=settings["latent_map"],
                                       prediction_weight=settings["prediction_weight"],
                                       prediction_warmup=settings["prediction_warmup"])
     train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
-    standardiser = Standardiser.fit(train_latents)
+    standardiser = (Standardiser.fit(train_latents) if settings["standardise_latents"]
+                    else Standardiser.identity(train_latents.shape[-1]))
     models = {kind: trained_latent_model(kind, standardiser.forward(train_latents), autoencoder.cache_key,
                                          settings, seed) for kind in kinds}
+    return autoencoder, standardiser, models
+
+
+def train_variant_task(system: str, settings: dict[str, Any], seed: int, variant: str, kinds: tuple[str, ...],
+                       frames_folder: str | None = None, frame_rate: float | None = None) -> None:
+    """A worker's job (:func:`latentdyn.parallel.run_tasks`): train one autoencoder variant and its
+    latent models into the cache; the caller then loads them from there."""
+    data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
+    _train_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds, settings, seed)
+
+
+def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
+                   settings: dict[str, Any], seed: int) -> _DecoupledFit:
+    """The paper's scheme: train the autoencoder, then the latent models on its encoded training
+    trajectories (both cached), then score both on the test videos."""
+    autoencoder, standardiser, models = _train_decoupled(data, name, arguments, kinds, settings, seed)
     row, errors = evaluate_variant(autoencoder, models, standardiser, data.test_pairs, data.half_frames,
-                                   data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
+                                   data.reference, settings["vpt_threshold"], settings["inbetween_steps"],
+                                   half_index=data.half_index, mse_threshold=settings["mse_threshold"])
+    row["autoencoder_loss"] = np.asarray(autoencoder.training_history)
+    row["latent_losses"] = {kind: np.asarray(model.loss_curve) for kind, model in models.items()}
     row["training_seconds"] = autoencoder.training_seconds
     return _DecoupledFit(autoencoder, standardiser, models, row, errors)
 

@@ -1,8 +1,11 @@
-"""Stage 2 of a CpAE run: latent models fitted (and cached) on standardised latent trajectories.
+"""Stage 2 of a CpAE run: latent models fitted (and cached) on the encoded training trajectories.
 
-:class:`Standardiser` maps latent states to training mean 0 and std 1; :func:`trained_latent_model`
-fits a Neural ODE / HNN / SympNet on one-step transitions (time in frames, ``dt = 1``) or loads
-it from the cache; :func:`rollout_images` rolls a latent model out and decodes the frames.
+The authors fit the Neural ODE to the raw latent states (``standardise_latents=False``, the
+default); :class:`Standardiser` can map them to training mean 0 and std 1 first.
+:func:`trained_latent_model` fits a Neural ODE / HNN / SympNet on one-step transitions (time in
+frames, ``dt = 1``, ``dynamics_substeps`` midpoint steps per frame, full batch when
+``dynamics_batch_size`` covers every transition, the best-loss parameters kept) or loads it
+from the cache; :func:`rollout_images` rolls a latent model out and decodes the frames.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ from latentdyn.runtime import resolve_device, seed_everything
 
 
 def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: dict[str, Any], seed: int):
-    """Fit (or load) a latent model on standardised training trajectories ``latents (N, T, d)``."""
-    params = {"kind": kind, "latents": key, "steps": settings["dynamics_steps"],
+    """Fit (or load) a latent model on training trajectories ``latents (N, T, d)`` (as the caller
+    standardised them, or raw); ``model.loss_curve`` holds the loss of every update."""
+    substeps, keep_best = settings["dynamics_substeps"], settings["dynamics_keep_best"]
+    params = {"kind": kind, "latents": key, "steps": settings["dynamics_steps"], "substeps": substeps,
+              "keep_best": keep_best,
               "horizon": settings["dynamics_horizon"],
               "hidden": settings["dynamics_hidden"], "batch_size": settings["dynamics_batch_size"],
               "learning_rate": settings["dynamics_learning_rate"],
@@ -32,21 +38,24 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
               "threads": settings["num_threads"], "device": settings["device"], "version": RESULTS_VERSION,
               "code": TRAINING_CODE}
     dim = latents.shape[-1]
-    model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"])
+    model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"], substeps=substeps)
 
     def create() -> dict[str, np.ndarray]:
         seed_everything(seed, settings["num_threads"], deterministic=settings["deterministic"])
         device = resolve_device(settings["device"])  # the autoencoders' device: no idle GPU meanwhile
-        fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"]).to(device)
+        fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"], substeps=substeps).to(device)
+        losses: list[float] = []
         history = train_latent_model(fresh, latents.to(device), time_step=1.0, steps=settings["dynamics_steps"],
                                      batch_size=settings["dynamics_batch_size"],
                                      learning_rate=settings["dynamics_learning_rate"],
                                      final_learning_rate=settings["dynamics_final_learning_rate"], seed=seed,
-                                     horizon=settings["dynamics_horizon"], description=f"fit {kind}")
-        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history)}
+                                     horizon=settings["dynamics_horizon"], description=f"fit {kind}",
+                                     keep_best=keep_best, losses=losses)
+        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history), "__losses": np.asarray(losses)}
 
     arrays = load_or_create(f"latent-{kind}", params, create)
     arrays.pop("__history")
+    model.loss_curve = arrays.pop("__losses")
     _load_state(model, arrays)
     model.eval()
     return model
@@ -58,6 +67,11 @@ class Standardiser:
 
     mean: torch.Tensor
     std: torch.Tensor
+
+    @classmethod
+    def identity(cls, dim: int) -> "Standardiser":
+        """The raw latent states (the authors' choice): mean 0, std 1, nothing changes."""
+        return cls(torch.zeros(dim), torch.ones(dim))
 
     @classmethod
     def fit(cls, latents: torch.Tensor) -> "Standardiser":

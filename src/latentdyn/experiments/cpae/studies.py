@@ -91,7 +91,8 @@ def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[st
     ode.eval()
     identity = Standardiser(torch.zeros(data.latent_dim), torch.ones(data.latent_dim))
     row, _ = evaluate_variant(autoencoder, {"neural_ode": ode}, identity, data.test_pairs, data.half_frames,
-                              data.reference, settings["vpt_threshold"], settings["inbetween_steps"])
+                              data.reference, settings["vpt_threshold"], settings["inbetween_steps"],
+                              half_index=data.half_index, mse_threshold=settings["mse_threshold"])
     return _metric_row(row)
 
 

@@ -24,9 +24,12 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
     trained_autoencoder,
 )
 from latentdyn.experiments.cpae.data import _prepare_system
-from latentdyn.experiments.cpae.decoupled import _fit_decoupled
+from latentdyn.experiments.cpae.decoupled import _fit_decoupled, train_variant_task
+from latentdyn.experiments.cpae.scoring import trivial_predictions
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
-from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
+from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
+from latentdyn.parallel import resolve_workers, run_tasks
+from latentdyn.statistics import ordering, paired_difference
 from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import seed_everything
 from latentdyn.validation import check_choice
@@ -38,19 +41,28 @@ class SystemResult:
 
     Attributes:
         system: name; settings: the resolved knobs.
-        example_frames: ``(K, 3, H, W)`` float frames of the first test trajectory.
+        example_frames: ``(K, 3, H, W)`` float frames of the first test video.
         time_step: seconds per frame.
-        latents: variant -> ``(n_show, T - 1, d)`` encoded test trajectories.
-        rollouts: variant -> ``(n_show, T - 1, d)`` Neural ODE rollouts from the first state.
-        true_states: ``(n_show, T, 2n)`` ground truth (or ``None`` for real video).
+        latents: variant -> ``(n_show, T' - 1, d)`` encoded test videos.
+        rollouts: variant -> ``(n_show, T' - 1, d)`` Neural ODE rollouts from the first state.
+        true_states: ``(n_show, T', 2n)`` ground truth (or ``None`` for real video).
         strips: variant -> ``(K, 3, H, W)`` decoded Neural ODE rollout at the frames of ``strip_frames``.
         truth_strip: ``(K, 3, H, W)`` the true frames there; strip_frames: their indices.
-        vpt: rows (variant, latent model): mean and std of VPT (%) over test trajectories.
+        vpt: rows (variant, latent model): mean and standard error of VPT (%) over the test videos
+            under both definitions, and the VPT against the autoencoder's own reconstructions.
         continuity: rows variant: smoothness ratio, step ratio, reconstruction MSE, mean relative
-            frame error of the reconstructions (the floor under every prediction), in-between and
-            on-frame errors.
-        frame_errors: (variant, model) -> ``(N_test, T - 2)`` relative error of every predicted frame.
+            frame error of the reconstructions, ceiling (VPT of the reconstructions, both
+            definitions), in-between and on-frame errors.
+        frame_errors: (variant, model) -> ``(N_test, T' - 1)`` relative error of every predicted frame.
         timings: seconds spent per stage.
+        scores: one row per (variant, latent model, test video): ``vpt``, ``vpt_mse``, ``ceiling``,
+            ``ceiling_mse``, ``reconstruction_error``.
+        paired: one row per (other variant, latent model, definition): the paired difference
+            other − standard AE over the same test videos, mean, standard error, 95 % interval.
+        curves: VPT (%) of the Neural ODE against the relative-error threshold, per variant.
+        trivial: where predictions without dynamics land (mean image, first frame held).
+        losses: variant -> {"autoencoder": per-epoch loss, model: per-update loss}.
+        data_source: what the videos are (``simulated, test seed ...`` or ``frames folder``).
     """
 
     system: str
@@ -67,6 +79,55 @@ class SystemResult:
     continuity: pd.DataFrame
     frame_errors: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    scores: pd.DataFrame | None = None
+    paired: pd.DataFrame | None = None
+    curves: pd.DataFrame | None = None
+    trivial: pd.DataFrame | None = None
+    losses: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    data_source: str = "simulated"
+
+
+DEFINITIONS = {"vpt": "relative error", "vpt_mse": "pixel MSE"}
+
+
+def _score_tables(rows: dict[str, dict[str, Any]], kinds: tuple[str, ...], settings: dict[str, Any],
+                  errors: dict[tuple[str, str], np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per-video scores, paired differences against the standard AE, and VPT-threshold curves."""
+    records = []
+    for variant, row in rows.items():
+        for kind in kinds:
+            for video, (vpt, vpt_mse) in enumerate(zip(row["vpt"][kind], row["vpt_mse"][kind])):
+                records.append({"autoencoder": VARIANT_LABELS[variant], "latent model": MODEL_LABELS[kind],
+                                "video": video, "vpt": float(vpt), "vpt_mse": float(vpt_mse),
+                                "ceiling": float(row["ceiling"][video]), "ceiling_mse": float(row["ceiling_mse"][video]),
+                                "reconstruction_error": float(row["reconstruction_errors"][video])})
+    scores = pd.DataFrame(records)
+    paired = []
+    if "standard" in rows and len(rows["standard"]["ceiling"]) >= 2:
+        for variant in (v for v in rows if v != "standard"):
+            for kind in kinds:
+                for key, definition in DEFINITIONS.items():
+                    difference = paired_difference(rows[variant][key][kind], rows["standard"][key][kind])
+                    paired.append({"comparison": f"{VARIANT_LABELS[variant]} − standard AE",
+                                   "latent model": MODEL_LABELS[kind], "definition": definition,
+                                   "mean difference (points)": difference.mean,
+                                   "standard error": difference.standard_error, "95% low": difference.low,
+                                   "95% high": difference.high, "videos": difference.n,
+                                   "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE")})
+                difference = paired_difference(rows[variant]["ceiling"], rows["standard"]["ceiling"])
+            paired.append({"comparison": f"{VARIANT_LABELS[variant]} − standard AE", "latent model": "ceiling",
+                           "definition": "relative error", "mean difference (points)": difference.mean,
+                           "standard error": difference.standard_error, "95% low": difference.low,
+                           "95% high": difference.high, "videos": difference.n,
+                           "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE")})
+    curves = []
+    thresholds = tuple(settings["vpt_thresholds"])
+    for variant in rows:
+        if (variant, "neural_ode") in errors:
+            curve = vpt_curve(torch.from_numpy(errors[(variant, "neural_ode")]), thresholds)
+            curves += [{"autoencoder": VARIANT_LABELS[variant], "threshold": t, "VPT (%)": float(curve[i].mean())}
+                       for i, t in enumerate(thresholds)]
+    return scores, pd.DataFrame(paired), pd.DataFrame(curves)
 
 
 def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
@@ -78,13 +139,17 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
         system: one of ``damped_pendulum``, ``elastic_double_pendulum``, ``rigid_double_pendulum``,
             ``swing_stick``.
         profile: ``smoke`` / ``book`` / ``paper`` defaults for every knob.
-        seed: seeds data, splits, initialisations and mini-batches.
+        seed: seeds the training data, splits, initialisations and mini-batches (the test videos
+            are the same for every seed).
         frames_folder: a folder of real videos (one sub-folder of frames per video) to use instead
-            of the simulation; no ground truth then (no in-between metric). Trained weights are
-            cached by the videos' content, so changed videos are never scored with old weights.
+            of the simulation; its test split is then the test set, with no ground truth (no
+            in-between metric). Trained weights are cached by the videos' content, so changed
+            videos are never scored with old weights.
         frame_rate: frames per second of the real videos (default 60); the time axis of the
             figures follows it (the latent models work in frames).
-        knobs: any setting of ``SETTINGS["cpae_system"]`` (``None`` keeps the profile's).
+        knobs: any setting of ``SETTINGS["cpae_system"]`` (``None`` keeps the profile's);
+            ``workers`` trains the autoencoders in that many single-thread processes (the
+            numbers equal a serial run's).
 
     ``result.settings`` reports the data actually used: with ``frames_folder``, the number of
     videos and of frames per video found there replace the profile's ``num_trajectories`` and
@@ -97,19 +162,29 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     started = time.perf_counter()
     data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
     dataset, test_pairs = data.dataset, data.test_pairs
+    kinds = tuple(settings["latent_models"])
+    timings["data"] = time.perf_counter() - started
+    variants = tuple(settings["autoencoders"])
+    if resolve_workers(settings["workers"]) > 1 and len(variants) > 1:
+        started = time.perf_counter()
+        run_tasks([(train_variant_task, {"system": system, "settings": settings, "seed": seed, "variant": variant,
+                                         "kinds": kinds, "frames_folder": frames_folder, "frame_rate": frame_rate})
+                   for variant in variants], workers=settings["workers"])
+        timings["train (parallel workers)"] = time.perf_counter() - started
     if frames_folder:
         settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
                         frames_folder=str(frames_folder), frame_rate=1 / dataset.time_step)
-    timings["data"] = time.perf_counter() - started
 
-    rows, errors, latents_shown, rollouts_shown, strips = {}, {}, {}, {}, {}
+    rows, errors, latents_shown, rollouts_shown, strips, losses = {}, {}, {}, {}, {}, {}
     strip_frames = list(np.linspace(0, test_pairs.shape[1] - 1, settings["strip_length"]).round().astype(int))
-    for variant in settings["autoencoders"]:
+    width = test_pairs.shape[-1] // 2
+    for variant in variants:
         started = time.perf_counter()
-        fit = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings),
-                             tuple(settings["latent_models"]), settings, seed)
+        fit = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds,
+                             settings, seed)
         timings[f"train and score {variant}"] = time.perf_counter() - started
         rows[variant] = fit.row
+        losses[variant] = {"autoencoder": fit.row["autoencoder_loss"], **fit.row["latent_losses"]}
         errors.update({(variant, kind): value for kind, value in fit.frame_errors.items()})
         shown = test_pairs[: settings["trajectories_shown"]]
         encoded = encode(fit.autoencoder, shown)
@@ -118,23 +193,34 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
             rolled, decoded = rollout_images(fit.autoencoder, fit.models["neural_ode"], fit.standardiser,
                                              encoded[:, 0], shown.shape[1] - 1)
             rollouts_shown[variant] = rolled.numpy()
-            strips[variant] = decoded[0, strip_frames, ..., : dataset.frames.shape[-1]].numpy()
+            strips[variant] = decoded[0, strip_frames, ..., :width].numpy()
 
     vpt = pd.DataFrame([
-        {"autoencoder": VARIANT_LABELS[v], "latent model": MODEL_LABELS[k], "VPT mean (%)": float(np.mean(r["vpt"][k])),
-         "VPT std (%)": float(np.std(r["vpt"][k])),
+        {"autoencoder": VARIANT_LABELS[v], "latent model": MODEL_LABELS[k],
+         "VPT mean (%)": float(np.mean(r["vpt"][k])), "VPT SE (%)": _standard_error(r["vpt"][k]),
+         "VPT pixel MSE mean (%)": float(np.mean(r["vpt_mse"][k])),
+         "VPT pixel MSE SE (%)": _standard_error(r["vpt_mse"][k]),
          "VPT vs reconstruction (%)": float(np.mean(r["dynamics_vpt"][k]))}
-        for v, r in rows.items() for k in settings["latent_models"]]).set_index(["autoencoder", "latent model"])
+        for v, r in rows.items() for k in kinds]).set_index(["autoencoder", "latent model"])
     continuity = pd.DataFrame({VARIANT_LABELS[v]: {
         "smoothness ratio": r["smoothness"], "step ratio": r["step_ratio"],
         "reconstruction MSE": r["reconstruction_mse"], "reconstruction error": r["reconstruction_error"],
+        "ceiling (%)": float(np.mean(r["ceiling"])), "ceiling pixel MSE (%)": float(np.mean(r["ceiling_mse"])),
         "in-between error": r["inbetween_error"],
         "on-frame error": r["onframe_error"]} for v, r in rows.items()}).T
-    test_index = dataset.splits["test"]
-    true_states = None if dataset.states is None else dataset.states[test_index[: settings["trajectories_shown"]]]
-    frames0 = dataset.frames[test_index[0]].astype(np.float32) / 255.0
+    scores, paired, curves = _score_tables(rows, kinds, settings, errors)
+    trivial = pd.DataFrame(trivial_predictions(test_pairs, data.reference, settings["vpt_threshold"],
+                                               settings["mse_threshold"])).T
+    true_states = None if data.test_states is None else data.test_states[: settings["trajectories_shown"]]
+    frames0 = data.test_frames[0].astype(np.float32) / 255.0
     return SystemResult(system, settings, frames0[strip_frames], dataset.time_step, latents_shown, rollouts_shown,
-                        true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors, timings)
+                        true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors, timings,
+                        scores, paired, curves, trivial, losses, data.test_source)
+
+
+def _standard_error(values) -> float:
+    values = np.asarray(values, dtype=np.float64)
+    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
 
 
 @dataclass
