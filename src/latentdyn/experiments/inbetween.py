@@ -71,11 +71,13 @@ from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice, check_existing_path, check_positive_int
 
-METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow", "cross_fade",
-           "prior_alone", "latent_reaction", "reaction_prior_alone")
-# the paper's comparison; the last three are the learned part switched off and the
-# advection-reaction model of the scenes where transport fails
-PAPER_METHODS = METHODS[:5]
+# the paper's comparison (latent advection, image-space advection, optimal transport) and ours
+PAPER_METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow", "cross_fade")
+# the default set: the paper's comparison and, beside latent advection, the same pipeline with
+# its learned part switched off ("prior_alone": no training, identity codec; it costs no training)
+METHODS = (*PAPER_METHODS, "prior_alone")
+# every method: the default set and the advection-reaction variant with its learned part off
+ALL_METHODS = (*METHODS, "latent_reaction", "reaction_prior_alone")
 METHOD_LABELS = {
     "latent_advection": "latent advection",
     "image_advection": "advection in image space",
@@ -247,7 +249,7 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
     """Frames (and velocity) of one method on one pair; cached by images, settings and seed.
 
     Args:
-        method: one of :data:`METHODS`.
+        method: one of :data:`ALL_METHODS`.
         image0, image1: ``(H, W)`` images in [0, 1].
         times: fractions in [0, 1] at which to return frames.
         settings: resolved settings (the keys of :data:`ALL_KEYS` that the method uses).
@@ -265,7 +267,7 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
         ``num_parameters``, ``reconstruction``, ``diffusivity``; latent advection adds
         ``latents`` ``(len(latent_times), C, H, W)``.
     """
-    check_choice("method", method, METHODS)
+    check_choice("method", method, ALL_METHODS)
     first = np.asarray(image0, dtype=np.float32)
     second = np.asarray(image1, dtype=np.float32)
     if first.ndim != 2 or first.shape != second.shape:
@@ -508,8 +510,9 @@ class InbetweenMethodResult:
         latent: outputs of latent advection (see :func:`run_method`), frames at the
             in-between times.
         history: loss per iteration (total and each term, learning rate).
-        scores: long table of PSNR / SSIM / MSE per in-between frame (latent advection and,
-            for reference, the cross-fade).
+        scores: long table of PSNR / SSIM / MSE per in-between frame (latent advection, the
+            same pipeline with its learned part switched off — its prior alone — and, for
+            reference, the cross-fade).
         endpoint_error: mean endpoint error of the learned velocity (pixels per unit time).
         prior_endpoint_error: the same for the velocity it started from (NaN without one).
         num_patches: patches the image was split into.
@@ -543,7 +546,7 @@ def run_inbetween_method(profile: str = "book", seed: int = 0, *, scenario: str 
     times = [float(sequence.times[k]) for k in inner]
     outputs = {method: run_method(method, sequence.frames[0], sequence.frames[-1], times, settings,
                                   seed=seed, device=device)
-               for method in ("latent_advection", "cross_fade")}
+               for method in ("latent_advection", "prior_alone", "cross_fade")}
     scores = score_frames(outputs, sequence.frames, times, inner)
     latent = outputs["latent_advection"]
     truth = sequence.velocity[sequence.middle]
@@ -620,7 +623,7 @@ def _ablation(sequences: dict[str, SeaIceSequence], settings: dict[str, Any], se
 
 def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
                             scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
-                            methods: tuple[str, ...] = (*PAPER_METHODS, "prior_alone"), device: str = "auto",
+                            methods: tuple[str, ...] = METHODS, device: str = "auto",
                             ablation: bool = True, failure_scenes: tuple[str, ...] = (),
                             **knobs: Any) -> InbetweenScenariosResult:
     """Run ``methods`` on each scenario for ``num_seeds`` seeds and score them against the truth.
@@ -641,7 +644,7 @@ def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
     for name in scenarios:
         check_choice("scenarios", name, SCENARIOS)
     for method in methods:
-        check_choice("methods", method, METHODS)
+        check_choice("methods", method, ALL_METHODS)
     seeds = _seeds(seed, settings)
     sequences, outputs, frame_tables, summaries = {}, {}, [], []
     for run_seed in seeds:

@@ -452,18 +452,18 @@ def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tupl
         profile: ``"smoke"``, ``"book"`` or ``"paper"``.
         seed: the first seed.
         scenes: any of :data:`latentdyn.data.scenes.SCENES`.
-        methods: any of :data:`latentdyn.experiments.inbetween.METHODS`.
+        methods: any of :data:`latentdyn.experiments.inbetween.ALL_METHODS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
         knobs: overrides of the profile's settings of ``inbetween_scenarios`` (``scene_size``,
             ``scene_shift``, ``scene_gain``, ``scene_crack_width``, ``num_seeds``, model knobs).
     """
-    from latentdyn.experiments.inbetween import METHODS, mean_over_seeds
+    from latentdyn.experiments.inbetween import ALL_METHODS, mean_over_seeds
 
     settings = _resolve("inbetween_scenarios", profile, knobs)
     for name in scenes:
         check_choice("scenes", name, SCENES)
     for method in methods:
-        check_choice("methods", method, METHODS)
+        check_choice("methods", method, ALL_METHODS)
     seeds = _seeds(seed, settings)
     sequences, outputs, rows = {}, {}, []
     for run_seed in seeds:
