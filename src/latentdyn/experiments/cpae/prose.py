@@ -7,39 +7,48 @@ import pandas as pd
 
 from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS, system_settings
 from latentdyn.data.videos import split_indices
-from latentdyn.experiments.cpae.results import ResultsSummary, _seed_rows
+from latentdyn.experiments.cpae.results import SIMULATED, ResultsSummary, seed_readings
 from latentdyn.experiments.cpae.studies import AblationResult, SweepResult
 from latentdyn.experiments.cpae.systems import CircleResult, SystemResult
 from latentdyn.recorded_runs import recorded_runs_table
 
 
-def seed_sentence(rows: pd.DataFrame) -> str:
-    """What the seeds of one system say (``rows`` from :func:`_seed_rows` for one system): mean ±
-    standard deviation of the Neural ODE VPT of CpAE and standard AE, on how many seeds each is
-    ahead and reconstructs worse, and a verdict on the paper's claim (CpAE ahead)."""
-    wide = rows.pivot_table(index="seed", columns="autoencoder", values=["VPT (%)", "reconstruction error"])
-    if not {"CpAE", "standard AE"} <= set(wide["VPT (%)"].columns):
-        return "This page did not train both the CpAE and the standard AE."
-    vpt, recon = wide["VPT (%)"], wide["reconstruction error"]
-    seeds, count = sorted(int(s) for s in wide.index), len(wide)
-    ahead = int((vpt["CpAE"] > vpt["standard AE"]).sum())
-    worse = int((recon["CpAE"] > recon["standard AE"]).sum())
-    both = int(((recon["CpAE"] <= 0.3) & (recon["standard AE"] <= 0.3)).sum())
-    verdict = ("The paper's ordering (CpAE ahead) holds on every seed." if ahead == count else
-               "The paper's ordering (CpAE ahead) holds on no seed: it is not reproduced at this budget." if ahead == 0
-               else "The ordering changes from seed to seed, so this budget cannot settle the paper's claim.")
-    return (f"Over {count} seed{'s' if count > 1 else ''} ({', '.join(map(str, seeds))}: this page's and the recorded "
-            f"ones), the Neural ODE VPT is {vpt['CpAE'].mean():.1f} ± {float(np.std(vpt['CpAE'])):.1f} % with the "
-            f"CpAE and {vpt['standard AE'].mean():.1f} ± {float(np.std(vpt['standard AE'])):.1f} % with the standard "
-            f"AE; the CpAE is ahead on {ahead} of {count}. It reconstructs worse on {worse} of {count} seeds (mean "
-            f"relative error {recon['CpAE'].mean():.2f} against {recon['standard AE'].mean():.2f}), and both "
-            f"autoencoders reconstruct within 0.3 on {both} of {count}. {verdict}")
+def seed_sentence(readings: pd.DataFrame) -> str:
+    """What the recorded seeds of one system say (``readings`` from :func:`seed_readings`): per
+    VPT definition, on how many seeds the paired difference CpAE − standard AE has an interval
+    above zero, below zero, or containing it; and the reconstruction errors."""
+    if readings is None or not len(readings):
+        return "No current recorded seeds of this system: there is no seed reading."
+    seeds = sorted(int(s) for s in readings["seed"].unique())
+    count = len(seeds)
+    parts = []
+    for definition, rows in readings.groupby("definition", sort=False):
+        ahead = int((rows["95% low"] > 0).sum())
+        behind = int((rows["95% high"] < 0).sum())
+        differences = ", ".join(f"{value:+.1f}" for value in rows["mean difference (points)"])
+        parts.append(f"with VPT by {definition}, the CpAE is ahead on {ahead}, behind on {behind} and tied on "
+                     f"{count - ahead - behind} (paired differences {differences} points)")
+    first = readings.drop_duplicates("seed")
+    recon_cpae, recon_standard = first["reconstruction error CpAE"], first["reconstruction error standard AE"]
+    both = int(((recon_cpae <= 0.3) & (recon_standard <= 0.3)).sum())
+    rel = readings[readings["definition"] == "relative error"]
+    verdict = ("The paper's ordering (CpAE ahead) holds on every seed." if len(rel) and (rel["95% low"] > 0).all() else
+               "The paper's ordering (CpAE ahead) holds on no seed at this budget." if len(rel) and not (rel["95% low"] > 0).any()
+               else "The ordering changes from seed to seed: this budget cannot settle the paper's claim.")
+    return (f"Over {count} recorded seed{'s' if count > 1 else ''} ({', '.join(map(str, seeds))}; "
+            f"{int(first['videos'].iloc[0])} test videos each, all on {first['device'].iloc[0]}), "
+            + "; ".join(parts)
+            + f". Mean reconstruction error: CpAE {recon_cpae.mean():.2f}, standard AE {recon_standard.mean():.2f}; "
+              f"both within 0.3 on {both} of {count} seeds. {verdict}")
 
 
 def system_seed_sentence(result: SystemResult, profile: str, seed: int) -> str:
-    """:func:`seed_sentence` for a system chapter's run ``result`` and the recorded seeds of ``profile``."""
-    rows = _seed_rows({result.system: result}, recorded_runs_table(), profile, seed, (result.system,))
-    return seed_sentence(rows)
+    """:func:`seed_sentence` for a system chapter: the recorded seeds of the simulated system, never
+    combined with a run on the reader's own videos."""
+    if not result.data_source.startswith(SIMULATED):
+        return ("This page shows your own videos; the recorded seeds are runs on the simulation, another data "
+                "source, so they are not combined with this run.")
+    return seed_sentence(seed_readings(result.system, profile))
 
 
 def system_table(result: SystemResult) -> pd.DataFrame:
@@ -72,7 +81,9 @@ def system_values(result: SystemResult) -> dict[str, float | int]:
         node = (encoder, MODEL_LABELS["neural_ode"])
         if node in result.vpt.index:
             values[f"vpt_{key}"] = float(result.vpt.loc[node, "VPT mean (%)"])
-            values[f"vpt_std_{key}"] = float(result.vpt.loc[node, "VPT std (%)"])
+            values[f"vpt_se_{key}"] = float(result.vpt.loc[node, "VPT SE (%)"])
+            values[f"vpt_mse_{key}"] = float(result.vpt.loc[node, "VPT pixel MSE mean (%)"])
+            values[f"ceiling_{key}"] = float(result.continuity.loc[encoder, "ceiling (%)"])
             values[f"vpt_own_{key}"] = float(result.vpt.loc[node, "VPT vs reconstruction (%)"])
         for measure, column in (("recon", "reconstruction error"), ("smooth", "smoothness ratio"),
                                 ("step", "step ratio"), ("inbetween", "in-between error")):
@@ -83,6 +94,16 @@ def system_values(result: SystemResult) -> dict[str, float | int]:
                                                       "vpt_threshold")})
     values["num_train"] = len(split_indices(settings["num_trajectories"], 0)["train"])  # sizes do not depend on the seed
     values["horizon"] = int(next(iter(result.frame_errors.values())).shape[1]) if result.frame_errors else 0
+    values["test_videos"] = int(next(iter(result.frame_errors.values())).shape[0]) if result.frame_errors else 0
+    values["mse_threshold"] = float(settings["mse_threshold"])
+    if result.paired is not None and len(result.paired):
+        for definition, key in (("relative error", "rel"), ("pixel MSE", "mse")):
+            row = result.paired[(result.paired["latent model"] == MODEL_LABELS["neural_ode"])
+                                & (result.paired["definition"] == definition)]
+            if len(row):
+                values[f"diff_{key}"] = float(row["mean difference (points)"].iloc[0])
+                values[f"diff_{key}_low"] = float(row["95% low"].iloc[0])
+                values[f"diff_{key}_high"] = float(row["95% high"].iloc[0])
     return values
 
 
@@ -109,10 +130,17 @@ def system_notes(result: SystemResult) -> dict[str, str]:
                                    "reconstruct the test frames to a relative error of 0.3 or less")
     notes["target_phrase"] = ("reached" if recon and all(value <= 0.3 for value in recon.values()) else
                               "not reached")
-    if "vpt_cpae" in values and "vpt_standard" in values:
-        difference = values["vpt_cpae"] - values["vpt_standard"]
-        notes["ordering"] = ("the CpAE is ahead" if difference > 0 else
-                             "the standard AE is ahead" if difference < 0 else "the two are level")
+    notes["ordering"] = "only one autoencoder was trained"
+    for key, definition in (("rel", "relative error"), ("mse", "pixel MSE")):
+        if f"diff_{key}" not in values:
+            continue
+        low, high, mean = values[f"diff_{key}_low"], values[f"diff_{key}_high"], values[f"diff_{key}"]
+        interval = f"paired difference {mean:+.1f} points, 95 % interval {low:+.1f} to {high:+.1f}"
+        verdict = ("the CpAE is ahead" if low > 0 else "the standard AE is ahead" if high < 0 else
+                   "neither is ahead (the interval contains zero)")
+        notes[f"ordering_{key}"] = f"{verdict} ({interval}, {values['test_videos']} test videos)"
+    if "ordering_rel" in notes:
+        notes["ordering"] = notes["ordering_rel"]
     return notes
 
 
@@ -259,22 +287,15 @@ def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | s
         + f" (paper, where reported: CpAE ahead everywhere). Both autoencoders reconstruct within a relative "
         f"error of 0.3 on {len(reconstructing)} of {len(systems)} systems"
         + (f" ({', '.join(names[s] for s in reconstructing)})." if reconstructing else "."))
-    seeds = summary.seeds
     seed_parts = []
-    for system in dict.fromkeys(seeds.index.get_level_values(0)):
-        rows = seeds.loc[system]
-        if {"CpAE", "standard AE"} <= set(rows.index):
-            cpae_row, standard_row = rows.loc["CpAE"], rows.loc["standard AE"]
-            overlap = not (cpae_row["VPT min (%)"] > standard_row["VPT max (%)"]
-                           or standard_row["VPT min (%)"] > cpae_row["VPT max (%)"])
-            seed_parts.append(
-                f"{names.get(system, system)}: CpAE {cpae_row['VPT mean (%)']:.1f} ± {cpae_row['VPT std (%)']:.1f} %, "
-                f"standard AE {standard_row['VPT mean (%)']:.1f} ± {standard_row['VPT std (%)']:.1f} % over "
-                f"{int(cpae_row['runs'])} seed(s) ("
-                + ("the ranges overlap: the difference is within seed variation" if overlap else
-                   "the ranges do not overlap") + ")")
-    seeds_sentence = ("Mean ± standard deviation of the Neural ODE VPT over seeds: " + "; ".join(seed_parts) + "."
-                      if seed_parts else "No other seed has been recorded for this profile.")
+    for system, rows in summary.seeds.groupby("system", sort=False):
+        rel = rows[rows["definition"] == "relative error"]
+        ahead, behind = int((rel["95% low"] > 0).sum()), int((rel["95% high"] < 0).sum())
+        seed_parts.append(f"{names.get(system, system)}: CpAE ahead on {ahead}, behind on {behind}, tied on "
+                          f"{len(rel) - ahead - behind} of {len(rel)} recorded seeds")
+    seeds_sentence = ("Paired differences of the Neural ODE VPT (relative error) over recorded seeds, each on its own "
+                      "test videos: " + "; ".join(seed_parts) + "." if seed_parts else
+                      "No seed has been recorded for this profile with the current code.")
     recorded = summary.recorded
     if recorded.empty:
         recorded_sentence = "No run has been recorded yet."
@@ -286,7 +307,7 @@ def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | s
                                 if len(stale) else "None is stale: each ran with its profile's current settings."))
     summary_text += " " + seeds_sentence
     readings = {f"seed_reading_{system}": seed_sentence(rows)
-                for system, rows in summary.seed_runs.groupby("system", sort=False)}
+                for system, rows in summary.seeds.groupby("system", sort=False)}
     return {**readings, "results_summary": summary_text, "seeds_sentence": seeds_sentence, "recorded_sentence": recorded_sentence,
             "num_systems": len(systems), "cpae_ahead": len(ahead)}
 

@@ -15,6 +15,7 @@ from latentdyn.cpae_settings import MODEL_LABELS
 from latentdyn.data.videos import SYSTEMS
 from latentdyn.experiments.cpae.systems import SystemResult, run_cpae_circle, run_cpae_system
 from latentdyn.recorded_runs import load_recorded_runs, recorded_runs_table, stale_reasons
+from latentdyn.statistics import ordering, paired_difference
 
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
@@ -42,10 +43,9 @@ class ResultsSummary:
         circle: the circular-motion metrics.
         recorded: every recorded run (:func:`latentdyn.recorded_runs.recorded_runs_table`),
             with where it ran and a ``stale`` reason when its profile has changed since.
-        seeds: one row per (system, autoencoder) of ``seed_systems``: Neural ODE VPT and
-            reconstruction error of every seed available for the profile (this run's seed from
-            CI, other seeds from current recorded runs), their mean, standard deviation and count.
-        seed_runs: the rows behind ``seeds``, one per (system, autoencoder, seed).
+        seeds: :func:`seed_readings` of every system of ``seed_systems`` (recorded seeds of one
+            device, paired differences per seed), with a ``system`` column.
+        seed_runs: the same table (kept for older callers).
     """
 
     comparison: pd.DataFrame
@@ -57,38 +57,46 @@ class ResultsSummary:
     seed_runs: pd.DataFrame
 
 
-def _seed_rows(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
-               seed_systems: tuple[str, ...]) -> pd.DataFrame:
-    """One row per (system, autoencoder, seed): this run's seed (source ``CI``) plus the current
-    (not stale) recorded seeds of ``profile`` without changed settings (source ``recorded``).
-    Columns: system, autoencoder, seed, source, ``VPT (%)`` (Neural ODE), reconstruction error."""
+SIMULATED = "simulated"
+
+
+def seed_readings(system: str, profile: str, *, runs=None) -> pd.DataFrame:
+    """The recorded seeds of ``system`` in ``profile`` (no changed settings, not stale, simulated
+    data), each scored on its own 120 test videos: one row per (seed, definition) with the paired
+    difference CpAE − standard AE of the Neural ODE VPT (mean, standard error, 95 % interval,
+    reading) and both autoencoders' reconstruction error and ceiling.
+
+    Seeds are never pooled across devices (other floating-point kernels train other models):
+    only the device with the most recorded seeds is kept, and the ``device`` column names it.
+    """
+    runs = load_recorded_runs() if runs is None else runs
+    chosen = [run for run in runs if run.system == system and run.profile == profile and not run.overrides
+              and run.data_source.startswith(SIMULATED) and not stale_reasons(run) and len(run.scores())]
+    columns = ["seed", "device", "definition", "mean difference (points)", "standard error", "95% low", "95% high",
+               "reading", "reconstruction error standard AE", "reconstruction error CpAE",
+               "ceiling standard AE (%)", "ceiling CpAE (%)", "videos"]
+    if not chosen:
+        return pd.DataFrame(columns=columns)
+    devices = pd.Series([run.device for run in chosen]).value_counts()
+    device = str(devices.index[0])
     rows = []
-    for system in seed_systems:
-        result = results[system]
-        for encoder in result.continuity.index:
-            rows.append({"system": system, "autoencoder": encoder, "seed": seed, "source": "CI",
-                         "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
-                         "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"])})
-    if len(recorded):
-        extra = recorded[(recorded["profile"] == profile) & (recorded["seed"] != seed) & (recorded["stale"] == "")
-                         & recorded["system"].isin(seed_systems)]
-        rows += [{"system": r["system"], "autoencoder": r["autoencoder"], "seed": int(r["seed"]), "source": "recorded",
-                  "VPT (%)": r["VPT (%)"], "reconstruction error": r["reconstruction error"]}
-                 for _, r in extra.iterrows()]
-    return pd.DataFrame(rows, columns=["system", "autoencoder", "seed", "source", "VPT (%)", "reconstruction error"])
-
-
-def _seed_table(results: dict[str, SystemResult], recorded: pd.DataFrame, profile: str, seed: int,
-                seed_systems: tuple[str, ...]) -> pd.DataFrame:
-    """VPT and reconstruction error per (system, autoencoder) over the seeds of :func:`_seed_rows`:
-    mean, population standard deviation, min, max and number of runs."""
-    table = _seed_rows(results, recorded, profile, seed, seed_systems)
-    summary = table.groupby(["system", "autoencoder"], sort=False).agg(
-        seeds=("seed", lambda values: ", ".join(str(v) for v in sorted(values))),
-        **{"VPT mean (%)": ("VPT (%)", "mean"), "VPT std (%)": ("VPT (%)", lambda v: float(np.std(v))),
-           "VPT min (%)": ("VPT (%)", "min"), "VPT max (%)": ("VPT (%)", "max"),
-           "reconstruction error mean": ("reconstruction error", "mean"), "runs": ("VPT (%)", "size")})
-    return summary
+    for run in sorted((r for r in chosen if r.device == device), key=lambda r: r.seed):
+        scores = run.scores()
+        wide = {encoder: frame.sort_values("video") for encoder, frame in scores.groupby("autoencoder")}
+        if not {"CpAE", "standard AE"} <= set(wide):
+            continue
+        cpae, standard = wide["CpAE"], wide["standard AE"]
+        for key, definition in (("vpt", "relative error"), ("vpt_mse", "pixel MSE")):
+            difference = paired_difference(cpae[key].to_numpy(), standard[key].to_numpy())
+            rows.append({"seed": run.seed, "device": device, "definition": definition,
+                         "mean difference (points)": difference.mean, "standard error": difference.standard_error,
+                         "95% low": difference.low, "95% high": difference.high,
+                         "reading": ordering(difference, "CpAE", "standard AE"),
+                         "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
+                         "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),
+                         "ceiling standard AE (%)": float(standard["ceiling"].mean()),
+                         "ceiling CpAE (%)": float(cpae["ceiling"].mean()), "videos": difference.n})
+    return pd.DataFrame(rows, columns=columns)
 
 
 def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
@@ -115,9 +123,9 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
                          "reconstruction error": float(values["reconstruction error"]),
                          "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan")})
     recorded = recorded_runs_table()
-    seed_systems = tuple(s for s in seed_systems if s in results)
-    seeds = _seed_table(results, recorded, profile, seed, seed_systems)
-    seed_runs = _seed_rows(results, recorded, profile, seed, seed_systems)
+    seed_runs = pd.concat([seed_readings(system, profile).assign(system=system) for system in seed_systems],
+                          ignore_index=True)
+    seeds = seed_runs
     return ResultsSummary(pd.DataFrame(rows), pd.DataFrame(all_rows).set_index(["system", "autoencoder",
                                                                                 "latent model"]),
                           pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
@@ -130,6 +138,8 @@ def recorded_diagnostics(system: str, profile: str, result: SystemResult | None 
     settings label, Neural ODE VPT, reconstruction error, smoothness ratio and stale flag."""
     recorded = recorded_runs_table()
     rows = recorded[(recorded["system"] == system) & recorded["profile"].str.startswith(profile)]
+    if result is not None and not result.data_source.startswith(SIMULATED):
+        rows = rows.iloc[:0]  # a user's videos: the simulation's records are another data source
     rows = rows.assign(setting=[f"{p}, seed {s}" if s else p for p, s in zip(rows["profile"], rows["seed"])])
     if result is not None:
         here = pd.DataFrame([{"setting": f"{profile} (this page)", "autoencoder": encoder,
