@@ -43,6 +43,8 @@ SCENE_DESCRIPTIONS = {
     "shift_brighten": "the texture shifts while a patch on it brightens",
     "shift": "control: a pure shift of the texture",
 }
+SCENE_LABELS = {"floe_appears": "floe appears", "crack_opens": "crack opens in place",
+                "brightening": "brightening", "shift_brighten": "shift + brightening", "shift": "shift (control)"}
 MOVING_SCENES = ("shift_brighten", "shift")
 SCENES_VERSION = 1  # bump when a renderer changes, so cached scenes are regenerated
 

@@ -26,7 +26,7 @@ from scipy import linalg, ndimage
 
 from latentdyn import image_metrics
 from latentdyn.baselines.optimal_transport import ot_interpolation
-from latentdyn.data.scenes import SCENES, make_scene
+from latentdyn.data.scenes import SCENE_LABELS, SCENES, make_scene
 from latentdyn.data.seaice import SCENARIOS, SeaIceSequence
 from latentdyn.data.user_pairs import warped_photograph
 from latentdyn.experiments.inbetween import (
@@ -506,9 +506,7 @@ def failure_summary_text(result: TransportFailuresResult, model: str = "latent_r
     from latentdyn.experiments.inbetween import LEARNED_PART_OFF
 
     def name(scene: str) -> str:
-        from latentdyn.plotting.inbetween import label
-
-        return label(scene)
+        return SCENE_LABELS.get(scene, scene.replace("_", " "))
 
     def db(value: float) -> str:
         return f"above {exact_db:.0f} dB (exact)" if value >= exact_db else f"{value:.1f} dB"

@@ -12,15 +12,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from latentdyn.data.scenes import SCENE_LABELS
 from latentdyn.experiments.inbetween import METHOD_LABELS
 from latentdyn.experiments.inbetween_studies import KNOB_LABELS, KNOB_METRICS
 from latentdyn.physics import PDE_EQUATIONS
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
-SCENARIO_LABELS = {"floe_appears": "floe appears", "crack_opens": "crack opens in place",
-                   "brightening": "brightening", "shift_brighten": "shift + brightening",
-                   "shift": "shift (control)",
-                   "crack_formation": "crack formation", "crack_closing": "crack closing",
+SCENARIO_LABELS = {**SCENE_LABELS, "crack_formation": "crack formation", "crack_closing": "crack closing",
                    "rotation": "rotation", "combined": "combined", "floe_breakup": "floe break-up",
                    "sentinel1": "Sentinel-1 pair", "warped_photograph": "warped photograph",
                    "user_pair": "your pair", "synthetic_combined": "synthetic combined"}
