@@ -120,3 +120,24 @@ def test_content_entering_the_view_comes_from_the_side_that_saw_it():
     state = react_between(start, end, velocity, 0.5)
     torch.testing.assert_close(state[..., :1], advect(end, velocity, -0.5)[..., :1], rtol=0, atol=1e-12)
     torch.testing.assert_close(state[..., -1:], advect(start, velocity, 0.5)[..., -1:], rtol=0, atol=1e-12)
+
+
+def test_failure_goals_cap_exact_answers_and_hold_each_scene_to_its_goal():
+    import pandas as pd
+
+    from latentdyn.experiments.inbetween_studies import failure_goals
+
+    rows = []
+    for scene, scores in {"floe_appears": {"latent_reaction": (60.0, 1.0), "cross_fade": (60.0, 1.0),
+                                           "image_advection": (27.0, 0.92), "optical_flow": (28.0, 0.93)},
+                          "crack_opens": {"latent_reaction": (24.8, 0.959), "cross_fade": (24.8, 0.959),
+                                          "image_advection": (26.0, 0.968), "optical_flow": (25.3, 0.964)},
+                          "shift": {"latent_reaction": (35.0, 0.999), "cross_fade": (14.0, 0.4),
+                                    "image_advection": (33.4, 0.999), "optical_flow": (35.05, 0.999)}}.items():
+        rows += [{"scene": scene, "method": m, "psnr_mid": p, "ssim_mid": q} for m, (p, q) in scores.items()]
+    goals = failure_goals(pd.DataFrame(rows)).set_index("scene")
+    assert goals.loc["floe_appears", "margin_db"] == 0.0 and goals.loc["floe_appears", "met"]
+    assert goals.loc["crack_opens", "margin_db"] == pytest.approx(-1.2) and not goals.loc["crack_opens", "met"]
+    # transport: within 0.1 dB of TV-L1 counts as met
+    assert goals.loc["shift", "margin_db"] == pytest.approx(-0.05) and goals.loc["shift", "met"]
+    assert goals.loc["shift", "reference"] == "TV-L1 optical flow"
