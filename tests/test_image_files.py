@@ -146,6 +146,17 @@ def test_non_square_pair_and_max_side(tmp_path):
     assert any("downscaled" in note and "GB" in note for note in small.notes)
 
 
+def test_large_pair_is_downscaled_by_default(tmp_path):
+    big = np.random.default_rng(0).integers(0, 256, (1100, 1300), dtype=np.uint8)
+    Image.fromarray(big).save(tmp_path / "a.png")
+    Image.fromarray(big[::-1].copy()).save(tmp_path / "b.png")
+    pair = read_pair((tmp_path / "a.png", tmp_path / "b.png"))
+    assert max(pair.pair.shape[1:]) == 1024 and pair.original_shape == (1100, 1300)
+    assert any("max_side=1024" in note and "GB" in note and "minutes" in note for note in pair.notes)
+    full = read_pair((tmp_path / "a.png", tmp_path / "b.png"), max_side=0)
+    assert full.pair.shape == (2, 1100, 1300) and any("max_side is off" in note for note in full.notes)
+
+
 def test_velocity_order_and_scaling(tmp_path):
     sequence = warped_photograph(48, rotation_degrees=0.0, shear=0.3)
     truth = sequence.velocity[sequence.middle]

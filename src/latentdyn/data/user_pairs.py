@@ -98,8 +98,15 @@ def write_pair(sequence: SeaIceSequence, folder: str | Path) -> dict[str, Path]:
 
 
 VELOCITY_ORDERS = ("xy", "yx")
-DEFAULT_MAX_SIDE = 512
-BYTES_PER_PIXEL = 400  # measured order of the peak memory of the five methods (a 4000 x 4000 pair: > 5.7 GB)
+# Measured with the book profile, one CPU thread, the five methods of the paper and a cold cache:
+# 256 x 256: 25 s; 512 x 512: 30 s, 0.83 GB peak; 900 x 900: 47 s, 0.94 GB peak; a 4000 x 4000 pair
+# was still in its first method after 300 s at 5.7 GB. A side of 1024 (1 megapixel, about a minute
+# and 1 GB) keeps a chapter within its 5 minutes on a 2-core, 24 GB machine.
+DEFAULT_MAX_SIDE = 1024
+BASE_BYTES = 0.7e9
+BYTES_PER_PIXEL = 400
+BASE_SECONDS = 25.0
+SECONDS_PER_MEGAPIXEL = 30.0
 
 
 def path_list(name: str, value: Any) -> tuple[str, ...]:
@@ -144,10 +151,13 @@ class UserPair:
 
 
 def size_estimate(shape: tuple[int, int]) -> str:
-    """A sentence with the rough peak memory the methods need on an image of ``shape``."""
+    """A phrase with the rough peak memory and time the methods need on images of ``shape`` ``(H, W)``
+    (book profile, one seed; measured up to 900 x 900 pixels, larger sizes grow faster than this)."""
     pixels = int(shape[0]) * int(shape[1])
-    return (f"{shape[1]} x {shape[0]} pixels need about {pixels * BYTES_PER_PIXEL / 1e9:.1f} GB of memory "
-            f"(about {BYTES_PER_PIXEL} bytes per pixel) and a time that grows at least in proportion")
+    memory = (BASE_BYTES + pixels * BYTES_PER_PIXEL) / 1e9
+    seconds = BASE_SECONDS + SECONDS_PER_MEGAPIXEL * pixels / 1e6
+    return (f"{shape[1]} x {shape[0]} pixels need at least about {memory:.1f} GB of memory and "
+            f"{seconds / 60:.0f} minutes per seed in the book profile on one core")
 
 
 def read_pair(image_pair_paths: Any, *, true_middle_path: Any = None, invert: bool = False,
