@@ -131,7 +131,8 @@ def run(chapter: str, arguments: list[str]) -> int:
     output = RUNS / f"{chapter}.ipynb"
     command = [sys.executable, "-m", "papermill", str(notebook), str(output), "--cwd", str(ROOT / "book"),
                *arguments]
-    status = subprocess.call(command, env={**os.environ, "LATENTDYN_CALLER_CWD": caller_directory()})
+    os.environ["LATENTDYN_CALLER_CWD"] = caller_directory()  # inherited by papermill's kernel
+    status = subprocess.call(command)
     if status == 0:
         print(f"executed notebook: {output}")
     return status
