@@ -38,9 +38,18 @@ def resolve_workers(workers: int | str | None) -> int:
 
 
 def _single_thread() -> None:
+    """Worker set-up: one torch thread, and (on Linux) end with the parent process, so that an
+    interrupted chapter leaves no training running."""
     import torch
 
     torch.set_num_threads(1)
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _call(task: tuple[Callable[..., Any], dict[str, Any]]) -> Any:

@@ -92,8 +92,8 @@ def plot_latent_trajectories(latents: dict[str, np.ndarray], rollouts: dict[str,
 
 
 def plot_vpt(vpt: pd.DataFrame) -> Figure:
-    """Grouped bars of mean VPT (%) with the standard deviation over test trajectories; the value
-    is written on every bar (so a bar of height 0 still reads as a measured 0)."""
+    """Grouped bars of mean VPT (%) with its standard error over the test videos; the value is
+    written on every bar (so a bar of height 0 still reads as a measured 0)."""
     table = vpt.reset_index()
     figure, axes = new_figure(1, 1, panel_aspect=0.4)
     axis = axes[0, 0]
@@ -103,7 +103,7 @@ def plot_vpt(vpt: pd.DataFrame) -> Figure:
     for index, encoder in enumerate(encoders):
         part = table[table["autoencoder"] == encoder].set_index("latent model").loc[models]
         positions = np.arange(len(models)) + (index - (len(encoders) - 1) / 2) * width
-        bars = axis.bar(positions, part["VPT mean (%)"], width, yerr=part["VPT std (%)"], capsize=3,
+        bars = axis.bar(positions, part["VPT mean (%)"], width, yerr=part["VPT SE (%)"], capsize=3,
                         label=encoder, color=VARIANT_COLOURS.get(encoder))
         axis.bar_label(bars, fmt="%.0f", padding=2, fontsize=7)
     axis.set_xticks(np.arange(len(models)), models)
@@ -250,11 +250,26 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
     return finish(figure, tight=False)
 
 
+def plot_vpt_curves(curves: pd.DataFrame, threshold: float) -> Figure:
+    """Mean VPT (%) of the Neural ODE against the relative-error threshold, one line per
+    autoencoder (``curves``: columns autoencoder, threshold, 'VPT (%)'); the book's threshold dashed."""
+    figure, axes = new_figure(1, 1, panel_aspect=0.42)
+    axis = axes[0, 0]
+    for encoder, part in curves.groupby("autoencoder", sort=False):
+        axis.plot(part["threshold"], part["VPT (%)"], "o-", ms=3, label=encoder, color=VARIANT_COLOURS.get(encoder))
+    axis.axvline(threshold, color="grey", ls="--", lw=1, label=f"threshold of the tables ({threshold:g})")
+    axis.set_xlabel("relative-error threshold")
+    axis.set_ylabel("VPT, Neural ODE (%)")
+    axis.set_ylim(0, 105)
+    axis.legend()
+    return finish(figure)
+
+
 # ----------------------------------------------------------------------------- system chapters
 
 def system_figures(result) -> dict[str, Figure]:
     """Every figure of a system chapter (a ``SystemResult``): ``frames``, ``latents``, ``strips``,
-    ``vpt``, ``errors``."""
+    ``vpt``, ``errors`` and ``curves`` (VPT against the threshold)."""
     rows = {"truth": result.truth_strip}
     rows.update({f"{label(v)}\n+ Neural ODE": strip for v, strip in result.strips.items()})
     return {
@@ -264,6 +279,8 @@ def system_figures(result) -> dict[str, Figure]:
         "strips": plot_image_rows(rows, [f"step {k}" for k in result.strip_frames]),
         "vpt": plot_vpt(result.vpt),
         "errors": plot_frame_errors(result.frame_errors, VARIANT_LABELS_BY_KEY, result.settings["vpt_threshold"]),
+        **({"curves": plot_vpt_curves(result.curves, result.settings["vpt_threshold"])}
+           if result.curves is not None and len(result.curves) else {}),
     }
 
 

@@ -54,6 +54,8 @@ from latentdyn.experiments.cpae.prose import (
     sweep_values,
     system_notes,
     system_seed_sentence,
+    training_properties,
+    paired_table,
     system_table,
     system_values,
 )
@@ -64,6 +66,7 @@ from latentdyn.experiments.cpae.results import (
     paper_vpt,
     recorded_diagnostics,
     run_cpae_results,
+    seed_readings,
 )
 from latentdyn.experiments.cpae.scoring import evaluate_variant
 from latentdyn.experiments.cpae.studies import (
@@ -89,6 +92,6 @@ __all__ = [
     "PAPER_VPT_FILE", "paper_vpt", "ResultsSummary", "run_cpae_results", "recorded_diagnostics",
     "objective_at_chapter_budget",
     "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
-    "results_values", "seed_sentence", "system_seed_sentence", "diagnostics_sentence", "budget_values",
+    "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values",
     "ConvAutoencoder", "resolve_settings",
 ]

@@ -53,21 +53,34 @@ def system_seed_sentence(result: SystemResult, profile: str, seed: int) -> str:
 
 def system_table(result: SystemResult) -> pd.DataFrame:
     """The reader's table of a system chapter: one row per autoencoder, VPT of every latent
-    model, the Neural ODE's VPT against the model's own reconstructions, and the continuity and
-    reconstruction measures (names as the chapters define them)."""
+    model (relative error, mean over the test videos), the Neural ODE's VPT by pixel MSE and
+    against the model's own reconstructions, the ceiling, and the continuity and reconstruction
+    measures (names as the chapters define them)."""
     rows = {}
+    node = MODEL_LABELS["neural_ode"]
     for encoder in result.continuity.index:
         row = {f"VPT {model} (%)": float(result.vpt.loc[(encoder, model), "VPT mean (%)"])
                for model in result.vpt.loc[encoder].index}
-        if (encoder, MODEL_LABELS["neural_ode"]) in result.vpt.index:
+        if (encoder, node) in result.vpt.index:
+            row["VPT Neural ODE, pixel MSE (%)"] = float(result.vpt.loc[(encoder, node), "VPT pixel MSE mean (%)"])
             row["VPT Neural ODE vs own reconstruction (%)"] = float(
-                result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"])
+                result.vpt.loc[(encoder, node), "VPT vs reconstruction (%)"])
         measures = result.continuity.loc[encoder]
-        row.update({"reconstruction error": float(measures["reconstruction error"]),
+        row.update({"ceiling (%)": float(measures["ceiling (%)"]),
+                    "reconstruction error": float(measures["reconstruction error"]),
                     "smoothness ratio": float(measures["smoothness ratio"]),
                     "in-between error": float(measures["in-between error"])})
         rows[encoder] = row
     return pd.DataFrame(rows).T.rename_axis("autoencoder")
+
+
+def paired_table(result: SystemResult) -> pd.DataFrame:
+    """The paired differences of a system chapter (Neural ODE and ceiling) for readers."""
+    if result.paired is None or not len(result.paired):
+        return pd.DataFrame()
+    columns = ["comparison", "latent model", "definition", "mean difference (points)", "95% low", "95% high",
+               "videos", "reading"]
+    return result.paired[result.paired["latent model"].isin([MODEL_LABELS["neural_ode"], "ceiling"])][columns]
 
 
 def system_values(result: SystemResult) -> dict[str, float | int]:
@@ -348,3 +361,35 @@ def budget_values(at_budget: pd.DataFrame, system: str = "damped_pendulum", prof
                 "Only the chapter's own run is available at this budget.")
     return {"chapter_trajectories": int(settings["num_trajectories"]), "chapter_epochs": int(settings["epochs"]),
             "chapter_weight": float(settings["prediction_weight"]), "budget_objective_sentence": sentence}
+
+
+# what every correct training of a system chapter shows, on any machine (nbval checks these, not
+# the trained numbers, which other floating-point kernels move)
+AUTOENCODER_LOSS_DROP = 3.0  # last epoch's loss at most a third of the first epoch's
+LATENT_LOSS_DROP = 10.0  # the best update's loss at most a tenth of the first update's
+BETTER_THAN_MEAN_IMAGE = 0.9  # mean relative reconstruction error below 0.9 (the mean image scores 1)
+
+
+def training_properties(result: SystemResult) -> dict[str, bool]:
+    """Properties a correct run of a system chapter always has, as ``{statement: holds}``: each
+    autoencoder's loss fell at least :data:`AUTOENCODER_LOSS_DROP`-fold over its epochs, its
+    reconstructions beat the mean training image (:data:`BETTER_THAN_MEAN_IMAGE`), its latent states
+    are not collapsed to a point, and each latent model's loss fell :data:`LATENT_LOSS_DROP`-fold."""
+    properties = {}
+    for variant, losses in result.losses.items():
+        name = VARIANT_LABELS[variant]
+        history = np.asarray(losses["autoencoder"], dtype=float)
+        properties[f"{name}: loss fell {AUTOENCODER_LOSS_DROP:g}-fold"] = bool(
+            history[-1] * AUTOENCODER_LOSS_DROP <= history[0])
+        error = float(result.continuity.loc[name, "reconstruction error"])
+        properties[f"{name}: reconstructs better than the mean image (error < {BETTER_THAN_MEAN_IMAGE})"] = bool(
+            error < BETTER_THAN_MEAN_IMAGE)
+        spread = float(np.asarray(result.latents[variant]).reshape(-1, result.latents[variant].shape[-1]).std(0).max())
+        properties[f"{name}: latent states spread (std > 1e-2)"] = bool(spread > 1e-2)
+        for kind, curve in losses.items():
+            if kind == "autoencoder" or len(curve) == 0:
+                continue
+            curve = np.asarray(curve, dtype=float)
+            properties[f"{name} + {MODEL_LABELS[kind]}: loss fell {LATENT_LOSS_DROP:g}-fold"] = bool(
+                curve.min() * LATENT_LOSS_DROP <= curve[0])
+    return properties
