@@ -47,26 +47,26 @@ def test_statistics_refuse_bad_input():
 
 def test_checked_values_record_then_check(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "record")
-    recorded = checks.check_values("demo", {"psnr": 25.21, "fell": True}, abs_tol=0.5, folder=tmp_path)
+    recorded = checks.checked_lines("demo", {"psnr": 25.21, "fell": True}, abs_tol=0.5, folder=tmp_path)
     assert json.loads((tmp_path / "demo.json").read_text())["values"] == {"psnr": 25.21, "fell": True}
     monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "check")
     # another machine: a different last digit prints the same text
-    assert checks.check_values("demo", {"psnr": 25.6, "fell": True}, abs_tol=0.5, folder=tmp_path) == recorded
-    mismatch = checks.check_values("demo", {"psnr": 26.0, "fell": False}, abs_tol=0.5, folder=tmp_path)
+    assert checks.checked_lines("demo", {"psnr": 25.6, "fell": True}, abs_tol=0.5, folder=tmp_path) == recorded
+    mismatch = checks.checked_lines("demo", {"psnr": 26.0, "fell": False}, abs_tol=0.5, folder=tmp_path)
     assert mismatch[0].startswith("psnr: MISMATCH measured 26")
     assert "MISMATCH" in mismatch[1]
     with pytest.raises(ValueError, match="re-record"):
-        checks.check_values("demo", {"psnr": 25.2}, abs_tol=0.5, folder=tmp_path)
+        checks.checked_lines("demo", {"psnr": 25.2}, abs_tol=0.5, folder=tmp_path)
 
 
 def test_checked_values_need_a_tolerance_and_a_mode(tmp_path, monkeypatch):
     monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "show")
     with pytest.raises(ValueError, match="tolerance"):
-        checks.check_values("demo", {"x": 1.0}, folder=tmp_path)
-    assert checks.check_values("demo", {"ok": True}, folder=tmp_path)[0] == "ok: True"
+        checks.checked_lines("demo", {"x": 1.0}, folder=tmp_path)
+    assert checks.checked_lines("demo", {"ok": True}, folder=tmp_path)[0] == "ok: True"
     monkeypatch.setenv("LATENTDYN_CHECKED_VALUES", "sometimes")
     with pytest.raises(ValueError, match="LATENTDYN_CHECKED_VALUES"):
-        checks.check_values("demo", {"ok": True}, folder=tmp_path)
+        checks.checked_lines("demo", {"ok": True}, folder=tmp_path)
 
 
 def test_within_is_relative_or_absolute():

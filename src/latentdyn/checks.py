@@ -75,8 +75,17 @@ def _format(value: float | bool, digits: int) -> str:
 
 
 def check_values(group: str, values: Mapping[str, object], *, abs_tol: float = 0.0, rel_tol: float = 0.0,
-                 digits: int = 4, folder: str | Path | None = None) -> list[str]:
-    """Print (and return) one line per value, recorded or compared as ``LATENTDYN_CHECKED_VALUES`` says.
+                 digits: int = 4, folder: str | Path | None = None) -> None:
+    """Print one line per value, recorded or compared as ``LATENTDYN_CHECKED_VALUES`` says (see
+    :func:`checked_lines`, which returns the lines instead of printing them). Returns ``None``,
+    so that a notebook cell ending with this call shows the printed lines only."""
+    print("\n".join(checked_lines(group, values, abs_tol=abs_tol, rel_tol=rel_tol, digits=digits, folder=folder)))
+
+
+def checked_lines(group: str, values: Mapping[str, object], *, abs_tol: float = 0.0, rel_tol: float = 0.0,
+                  digits: int = 4, folder: str | Path | None = None) -> list[str]:
+    """One line per value, recorded or compared as ``LATENTDYN_CHECKED_VALUES`` says, and a last
+    line naming the group and its tolerance.
 
     Args:
         group: a name unique in the book (file ``<group>.json``); letters, digits, ``_`` and ``-``.
@@ -135,7 +144,6 @@ def check_values(group: str, values: Mapping[str, object], *, abs_tol: float = 0
     else:
         lines = [f"{name}: {_format(value, digits)}" for name, value in measured.items()]
     lines.append(f"{group} {tolerance}")
-    print("\n".join(lines))
     return lines
 
 
