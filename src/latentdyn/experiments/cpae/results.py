@@ -1,5 +1,5 @@
-"""The results tables: every measured VPT beside the paper's, the recorded runs, the spread over
-seeds, the recorded diagnostics of a system, and the objective at a chapter's own budget.
+"""The results tables: every measured VPT beside the paper's, the paired differences, the recorded
+runs, the recorded seeds, the recorded diagnostics of a system, and the objective at a chapter's own budget.
 """
 
 from __future__ import annotations
@@ -32,29 +32,38 @@ def paper_vpt() -> pd.DataFrame:
 
 @dataclass
 class ResultsSummary:
-    """Every VPT this book measured beside the paper's, the recorded long runs, and the seed spread.
+    """Every VPT this book measured beside the paper's, the paired differences, the recorded long
+    runs and the recorded seeds.
 
     Attributes:
-        comparison: one row per (system, autoencoder): Neural ODE VPT measured here (the
-            profile's run, re-executed by CI), against own reconstructions, reconstruction
-            error, and the paper's VPT where it reports one.
+        comparison: one row per (system, autoencoder) of the profile's run (re-executed by CI):
+            Neural ODE VPT by relative error (mean and standard error over the test videos), by
+            pixel MSE, the ceilings (VPT of the reconstructions, both definitions), VPT against
+            own reconstructions, reconstruction error, and the paper's VPT where it reports one.
+        paired: one row per (system, latent model, definition): the paired difference CpAE −
+            standard AE on the same test videos (Neural ODE under both VPT definitions, and the
+            ceiling), mean, standard error, 95 % interval, videos and reading.
         all_vpt: VPT of every latent model, indexed (system, autoencoder, latent model).
         smoothness: the continuity measures, indexed (system, autoencoder).
         circle: the circular-motion metrics.
         recorded: every recorded run (:func:`latentdyn.recorded_runs.recorded_runs_table`),
-            with where it ran and a ``stale`` reason when its profile has changed since.
+            with where it ran, its data source and a ``stale`` reason when its profile has changed.
         seeds: :func:`seed_readings` of every system of ``seed_systems`` (recorded seeds of one
-            device, paired differences per seed), with a ``system`` column.
-        seed_runs: the same table (kept for older callers).
+            device, paired differences per seed; never pooled with the live run), with a
+            ``system`` column.
+        test_videos: system -> number of test videos of the profile's run.
+        runs: system -> the profile's :class:`SystemResult` (for the properties a correct run has).
     """
 
     comparison: pd.DataFrame
+    paired: pd.DataFrame
     all_vpt: pd.DataFrame
     smoothness: pd.DataFrame
     circle: pd.DataFrame
     recorded: pd.DataFrame
     seeds: pd.DataFrame
-    seed_runs: pd.DataFrame
+    test_videos: dict[str, int]
+    runs: dict[str, SystemResult]
 
 
 SIMULATED = "simulated"
@@ -99,15 +108,24 @@ def seed_readings(system: str, profile: str, *, runs=None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+COMPARISON_COLUMNS = ["system", "autoencoder", "measured VPT (%)", "measured VPT SE (%)",
+                      "measured VPT pixel MSE (%)", "ceiling (%)", "ceiling pixel MSE (%)",
+                      "measured VPT vs reconstruction (%)", "reconstruction error", "paper VPT (%)"]
+PAIRED_COLUMNS = ["system", "latent model", "definition", "mean difference (points)", "standard error", "95% low",
+                  "95% high", "videos", "reading"]
+
+
 def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
                      seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
                      **knobs: Any) -> ResultsSummary:
     """Collect the system and circle experiments (from the cache when the chapters ran before),
-    the recorded long runs, and the spread over seeds of ``seed_systems``."""
+    their paired differences CpAE − standard AE, the recorded long runs, and the recorded seeds
+    of ``seed_systems`` (:func:`seed_readings`, kept apart from the profile's run)."""
     results = {system: run_cpae_system(system, profile=profile, seed=seed, **knobs) for system in systems}
     circle = run_cpae_circle(profile=profile, seed=seed)
     paper = paper_vpt()
-    rows, all_rows, smooth_rows = [], [], []
+    node = MODEL_LABELS["neural_ode"]
+    rows, all_rows, smooth_rows, paired_rows, videos = [], [], [], [], {}
     for system, result in results.items():
         for (encoder, model), values in result.vpt.iterrows():
             all_rows.append({"system": system, "autoencoder": encoder, "latent model": model,
@@ -115,21 +133,30 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
         for encoder, values in result.continuity.iterrows():
             smooth_rows.append({"system": system, "autoencoder": encoder, **values.to_dict()})
             match = paper[(paper["system"] == system) & (paper["autoencoder"] == encoder)]
+            vpt = result.vpt.loc[(encoder, node)]
             rows.append({"system": system, "autoencoder": encoder,
-                         "measured VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]),
-                                                                  "VPT mean (%)"]),
-                         "measured VPT vs reconstruction (%)": float(result.vpt.loc[
-                             (encoder, MODEL_LABELS["neural_ode"]), "VPT vs reconstruction (%)"]),
+                         "measured VPT (%)": float(vpt["VPT mean (%)"]),
+                         "measured VPT SE (%)": float(vpt["VPT SE (%)"]),
+                         "measured VPT pixel MSE (%)": float(vpt["VPT pixel MSE mean (%)"]),
+                         "ceiling (%)": float(values["ceiling (%)"]),
+                         "ceiling pixel MSE (%)": float(values["ceiling pixel MSE (%)"]),
+                         "measured VPT vs reconstruction (%)": float(vpt["VPT vs reconstruction (%)"]),
                          "reconstruction error": float(values["reconstruction error"]),
                          "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan")})
+        if result.paired is not None and len(result.paired):
+            chosen = result.paired[(result.paired["comparison"] == "CpAE − standard AE")
+                                   & result.paired["latent model"].isin([node, "ceiling"])]
+            paired_rows += [{"system": system, **row} for row in chosen.to_dict("records")]
+        videos[system] = int(result.scores["video"].nunique()) if result.scores is not None and len(
+            result.scores) else 0
     recorded = recorded_runs_table()
-    seed_runs = pd.concat([seed_readings(system, profile).assign(system=system) for system in seed_systems],
-                          ignore_index=True)
-    seeds = seed_runs
-    return ResultsSummary(pd.DataFrame(rows), pd.DataFrame(all_rows).set_index(["system", "autoencoder",
-                                                                                "latent model"]),
+    seeds = pd.concat([seed_readings(system, profile).assign(system=system) for system in seed_systems]
+                      or [seed_readings("", profile).assign(system="")], ignore_index=True)
+    return ResultsSummary(pd.DataFrame(rows, columns=COMPARISON_COLUMNS),
+                          pd.DataFrame(paired_rows).reindex(columns=PAIRED_COLUMNS),
+                          pd.DataFrame(all_rows).set_index(["system", "autoencoder", "latent model"]),
                           pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
-                          recorded, seeds, seed_runs)
+                          recorded, seeds, videos, results)
 
 
 def recorded_diagnostics(system: str, profile: str, result: SystemResult | None = None) -> pd.DataFrame:
@@ -158,7 +185,7 @@ def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = 
     that change only ``prediction_weight`` and/or ``latent_map`` (stale records left out).
 
     Columns: latent map (``none`` when lambda is 0), weight, autoencoder, source, and the metrics
-    ``VPT (%)``, ``VPT vs reconstruction (%)``, ``reconstruction error``, ``smoothness ratio``.
+    ``VPT (%)``, ``VPT pixel MSE (%)``, ``ceiling (%)``, ``VPT vs reconstruction (%)``, ``reconstruction error``, ``smoothness ratio``.
     """
     def rows_of(vpt: pd.DataFrame, continuity: pd.DataFrame, settings: dict[str, Any], source: str) -> list[dict]:
         weight = float(settings["prediction_weight"])
@@ -166,6 +193,8 @@ def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = 
         node = MODEL_LABELS["neural_ode"]
         return [{"latent map": kind, "weight": weight, "autoencoder": encoder, "source": source,
                  "VPT (%)": float(vpt.loc[(encoder, node), "VPT mean (%)"]),
+                 "VPT pixel MSE (%)": float(vpt.loc[(encoder, node)].get("VPT pixel MSE mean (%)", np.nan)),
+                 "ceiling (%)": float(continuity.loc[encoder].get("ceiling (%)", np.nan)),
                  "VPT vs reconstruction (%)": float(vpt.loc[(encoder, node), "VPT vs reconstruction (%)"]),
                  "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
                  "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"])}
@@ -177,7 +206,7 @@ def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = 
         if (run.system == system and run.profile == profile and run.seed == seed and run.overrides
                 and set(run.overrides) <= {"prediction_weight", "latent_map"} and not stale_reasons(run)):
             rows += rows_of(run.vpt(), run.continuity(), run.settings, "recorded")
-    columns = ["latent map", "weight", "autoencoder", "source", "VPT (%)", "VPT vs reconstruction (%)",
-               "reconstruction error", "smoothness ratio"]
+    columns = ["latent map", "weight", "autoencoder", "source", "VPT (%)", "VPT pixel MSE (%)", "ceiling (%)",
+               "VPT vs reconstruction (%)", "reconstruction error", "smoothness ratio"]
     return pd.DataFrame(rows, columns=columns).sort_values(["latent map", "weight", "autoencoder"],
                                                            ignore_index=True)

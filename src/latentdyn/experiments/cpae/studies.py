@@ -23,12 +23,13 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
     autoencoder_arguments,
 )
 from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
-from latentdyn.experiments.cpae.decoupled import _score_decoupled
+from latentdyn.experiments.cpae.decoupled import _score_decoupled, _train_decoupled
 from latentdyn.experiments.cpae.latent_stage import Standardiser
 from latentdyn.experiments.cpae.scoring import _metric_keys, _metric_row, evaluate_variant
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
 from latentdyn.models.training import train_jointly
+from latentdyn.parallel import resolve_workers, run_tasks
 from latentdyn.profiles import resolve_settings
 from latentdyn.regularizers import filter_continuity_penalty
 from latentdyn.runtime import seed_everything
@@ -58,17 +59,15 @@ class AblationResult:
     filters: dict[str, np.ndarray]
 
 
-def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[str, Any], ablation: dict[str, Any],
-                 seed: int) -> dict[str, float]:
-    """Train autoencoder and Neural ODE together (cached) and score them like the decoupled pair."""
+def _joint_arrays(data: _SystemData, arguments: dict[str, Any], settings: dict[str, Any], ablation: dict[str, Any],
+                  seed: int) -> dict[str, np.ndarray]:
+    """Autoencoder and Neural ODE trained together (cached): their parameters, ``ae.*`` and ``ode.*``."""
     params = {"data": data.data_key, "arguments": arguments, "latent_dim": data.latent_dim,
               "epochs": settings["epochs"], "batch_size": settings["batch_size"],
               "learning_rate": settings["learning_rate"], "hidden": settings["dynamics_hidden"],
               "prediction_weight": ablation["joint_prediction_weight"],
               "latent_weight": ablation["joint_latent_weight"], "seed": seed, "threads": settings["num_threads"],
               "version": RESULTS_VERSION, "code": TRAINING_CODE}
-    autoencoder = ConvAutoencoder(data.image_shape, data.latent_dim, **arguments)
-    ode = build_latent_model("neural_ode", data.latent_dim, hidden=settings["dynamics_hidden"])
 
     def create() -> dict[str, np.ndarray]:
         seed_everything(seed, settings["num_threads"])
@@ -84,7 +83,15 @@ def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[st
         return {**{f"ae.{k}": v for k, v in _state_arrays(fresh_ae).items()},
                 **{f"ode.{k}": v for k, v in _state_arrays(fresh_ode).items()}}
 
-    arrays = load_or_create(f"joint-{data.system}", params, create)
+    return load_or_create(f"joint-{data.system}", params, create)
+
+
+def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[str, Any], ablation: dict[str, Any],
+                 seed: int) -> dict[str, float]:
+    """Train autoencoder and Neural ODE together (cached) and score them like the decoupled pair."""
+    arrays = _joint_arrays(data, arguments, settings, ablation, seed)
+    autoencoder = ConvAutoencoder(data.image_shape, data.latent_dim, **arguments)
+    ode = build_latent_model("neural_ode", data.latent_dim, hidden=settings["dynamics_hidden"])
     _load_state(autoencoder, arrays, "ae.")
     _load_state(ode, arrays, "ode.")
     autoencoder.eval()
@@ -94,6 +101,31 @@ def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[st
                               data.reference, settings["vpt_threshold"], settings["inbetween_steps"],
                               half_index=data.half_index, mse_threshold=settings["mse_threshold"])
     return _metric_row(row)
+
+
+def train_point_task(system: str, settings: dict[str, Any], seed: int, arguments: dict[str, Any], name: str) -> None:
+    """A worker's job (:func:`latentdyn.parallel.run_tasks`): one autoencoder of a study (with
+    ``arguments`` and the objective of ``settings``) and its Neural ODE, trained into the cache."""
+    _train_decoupled(_prepare_system(system, settings, seed), name, arguments, ("neural_ode",), settings, seed)
+
+
+def train_joint_task(system: str, settings: dict[str, Any], seed: int, arguments: dict[str, Any],
+                     ablation: dict[str, Any]) -> None:
+    """A worker's job: the jointly trained autoencoder and Neural ODE of the ablations, into the cache."""
+    _joint_arrays(_prepare_system(system, settings, seed), arguments, settings, ablation, seed)
+
+
+def _fill_cache(tasks: list[tuple[Any, dict[str, Any]]], workers: int | str | None) -> int:
+    """Run the independent trainings ``tasks`` in ``workers`` single-thread processes (each task
+    once: equal tasks share a cache entry); the caller then loads every result from the cache, so
+    its numbers equal a serial run's. Nothing runs with one worker or one task (the caller trains
+    as it goes). Returns the number of tasks run in workers."""
+    unique = list({repr((function.__name__, sorted(arguments.items()))): (function, arguments)
+                   for function, arguments in tasks}.values())
+    if resolve_workers(workers) <= 1 or len(unique) <= 1:
+        return 0
+    run_tasks(unique, workers=workers)
+    return len(unique)
 
 
 def benchmark_continuity_penalty(filter_banks: list[tuple[int, int, int, int]], image_shape: tuple[int, int, int],
@@ -149,7 +181,9 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     cost of J: all on one system (``system`` knob), scored with a decoupled Neural ODE.
 
     Knobs of ``SETTINGS["cpae_ablations"]`` set the study; any ``cpae_system`` knob (e.g. ``epochs``)
-    is passed to the system's settings, after the ablation profile's ``system_overrides``.
+    is passed to the system's settings, after the ablation profile's ``system_overrides``;
+    ``workers`` trains the autoencoders in that many single-thread processes first (``"auto"``:
+    one per core; the numbers equal a serial run's, every result being loaded from the cache).
     """
     ablation_keys = set(resolve_settings("cpae_ablations", profile))
     ablation = resolve_settings("cpae_ablations", profile, **{k: v for k, v in knobs.items() if k in ablation_keys})
@@ -163,26 +197,35 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     small, large = settings["small_filter_size"], settings["large_filter_size"]
     # the CpAE's arguments (channels, decoder, kernel scale): only filter size and penalty vary below
     base = {**autoencoder_arguments("cpae", settings), "regularizer_weight": settings["continuity_weight"]}
-    grid_rows, filters = [], {}
+    grid = []
     for size, penalty in ((small, "none"), (small, "continuity"), (large, "none"), (large, "l2"),
                           (large, "continuity")):
         arguments = {**base, "filter_size": size, "regularizer": penalty}
         if penalty == "l2":
             arguments["regularizer_weight"] = settings["l2_weight"]
-        row, autoencoder = _score_decoupled(data, arguments, settings, seed, f"{system}-ablation")
+        grid.append((size, penalty, arguments))
+    default_scale, default_weight = settings["kernel_scale"], settings["continuity_weight"]
+    sweep = [(w, default_scale) for w in ablation["continuity_weights"]]
+    sweep += [(default_weight, s) for s in ablation["kernel_scales"] if s != default_scale]
+    sweep_arguments = [{**base, "filter_size": large, "regularizer": "continuity", "regularizer_weight": weight,
+                        "kernel_scale": scale} for weight, scale in sweep]
+    cpae_arguments = {**base, "filter_size": large, "regularizer": "continuity"}
+    name = f"{system}-ablation"
+    # every training is independent: fill the cache in single-thread workers, then load below
+    _fill_cache([(train_point_task, {"system": system, "settings": settings, "seed": seed, "arguments": arguments,
+                                     "name": name}) for arguments in [a for _, _, a in grid] + sweep_arguments]
+                + [(train_joint_task, {"system": system, "settings": settings, "seed": seed,
+                                       "arguments": cpae_arguments, "ablation": ablation})], settings["workers"])
+    grid_rows, filters = [], {}
+    for size, penalty, arguments in grid:
+        row, autoencoder = _score_decoupled(data, arguments, settings, seed, name)
         label = {"none": "none", "continuity": "J", "l2": "L2"}[penalty]
         grid_rows.append({"filter size": f"{size}x{size}", "penalty": label, **row})
         filters[f"{size}x{size}, {label}"] = autoencoder.regularized_filters()[0].numpy()
     sweep_rows = []
-    default_scale, default_weight = settings["kernel_scale"], settings["continuity_weight"]
-    sweep = [(w, default_scale) for w in ablation["continuity_weights"]]
-    sweep += [(default_weight, s) for s in ablation["kernel_scales"] if s != default_scale]
-    for weight, scale in sweep:
-        arguments = {**base, "filter_size": large, "regularizer": "continuity", "regularizer_weight": weight,
-                     "kernel_scale": scale}
-        row, _ = _score_decoupled(data, arguments, settings, seed, f"{system}-ablation")
+    for (weight, scale), arguments in zip(sweep, sweep_arguments):
+        row, _ = _score_decoupled(data, arguments, settings, seed, name)
         sweep_rows.append({"weight of J": weight, "kernel scale sigma": scale, **row})
-    cpae_arguments = {**base, "filter_size": large, "regularizer": "continuity"}
     decoupled = next(r for r in grid_rows if r["filter size"] == f"{large}x{large}" and r["penalty"] == "J")
     schemes = pd.DataFrame({"decoupled (AE, then Neural ODE)": {k: decoupled[k] for k in _metric_keys()},
                             "joint (AE + Neural ODE together)": _score_joint(data, cpae_arguments, settings,
@@ -243,7 +286,8 @@ def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Sw
       same number of optimiser steps as the base setting (epochs scaled inversely).
 
     Knobs of ``SETTINGS["cpae_sweeps"]`` set the study; any ``cpae_system`` knob (e.g. ``epochs``)
-    changes the base setting, after the profile's ``system_overrides``.
+    changes the base setting, after the profile's ``system_overrides``; ``workers`` trains the
+    points in that many single-thread processes first (the numbers equal a serial run's).
     """
     sweep_keys = set(resolve_settings("cpae_sweeps", profile))
     sweeps = resolve_settings("cpae_sweeps", profile, **{k: v for k, v in knobs.items() if k in sweep_keys})
@@ -260,21 +304,34 @@ def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Sw
             prepared[key] = _prepare_system(system, point, seed)
         return prepared[key]
 
-    objective = _sweep_points(data_for, settings, [
+    objective_points = [
         ({"latent map": kind if weight > 0 else "none", "weight": weight, "autoencoder": variant},
          {"latent_map": kind if weight > 0 else "none", "prediction_weight": weight})
         for kind in sweeps["latent_maps"] for weight in sweeps["prediction_weights"]
         if weight > 0 or kind == sweeps["latent_maps"][0]
-        for variant in sweeps["objective_autoencoders"]], seed, system, "weight")
+        for variant in sweeps["objective_autoencoders"]]
     base_resolution = settings["resolution"]
-    resolution = _sweep_points(data_for, settings, [
+    resolution_points = [
         ({"resolution": size, "autoencoder": variant},
          {"resolution": size, "large_filter_size": 2 * round(settings["large_filter_size"] * size / base_resolution / 2)})
-        for size in sweeps["resolutions"] for variant in ("standard", "cpae")], seed, system, "resolution")
+        for size in sweeps["resolutions"] for variant in ("standard", "cpae")]
     base_trajectories = settings["num_trajectories"]
-    data_size = _sweep_points(data_for, settings, [
+    data_points = [
         ({"training trajectories": len(split_indices(count, seed)["train"]), "autoencoder": variant},
          {"num_trajectories": count, "epochs": max(1, round(settings["epochs"] * base_trajectories / count))})
-        for count in sweeps["trajectory_counts"] for variant in ("standard", "cpae")], seed, system,
-        "training trajectories")
+        for count in sweeps["trajectory_counts"] for variant in ("standard", "cpae")]
+    # every point is an independent training: data made here, trainings in single-thread workers
+    # (into the cache), then every point scored here from the cache
+    tasks = []
+    for columns, overrides in objective_points + resolution_points + data_points:
+        point = {**settings, **overrides}
+        data_for(point)
+        variant = columns["autoencoder"]
+        tasks.append((train_point_task, {"system": system, "settings": point, "seed": seed,
+                                         "arguments": autoencoder_arguments(variant, point),
+                                         "name": f"{system}-sweep-{variant}"}))
+    _fill_cache(tasks, settings["workers"])
+    objective = _sweep_points(data_for, settings, objective_points, seed, system, "weight")
+    resolution = _sweep_points(data_for, settings, resolution_points, seed, system, "resolution")
+    data_size = _sweep_points(data_for, settings, data_points, seed, system, "training trajectories")
     return SweepResult(settings, sweeps, objective, resolution, data_size)
