@@ -259,3 +259,23 @@ def test_pixel_mse_and_vpt_curve_direct():
     torch.testing.assert_close(curve, torch.tensor([[50.0, 25.0], [50.0, 100.0], [100.0, 100.0]], dtype=torch.float64))
     with pytest.raises(ValueError, match="increasing"):
         vpt_curve(errors, [0.5, 0.1])
+
+
+def test_training_is_bit_identical_run_to_run():
+    """On one machine and thread count, the same training gives the same weights bit for bit (the
+    reason nbval may check a training's properties but a reader's machine may not reproduce its numbers)."""
+    from latentdyn.data.windows import FrameWindows
+    from latentdyn.models.latent_maps import build_latent_map
+    from latentdyn.runtime import seed_everything
+
+    frames = (torch.rand(3, 8, 3, 16, 16) * 255).to(torch.uint8)
+    weights = []
+    for _ in range(2):
+        seed_everything(3, 1)
+        model = ConvAutoencoder((3, 16, 32), 2, filter_size=6, channels=(4, 8), decoder_side_branches=True,
+                                decoder_batch_norm=True, regularizer="continuity")
+        step_map = build_latent_map("volume_preserving", 2)
+        train_autoencoder(model, FrameWindows(frames, 2, 2), epochs=2, batch_size=4, learning_rate=1e-3, seed=3,
+                          latent_map=step_map, prediction_weight=1.0, relative_latent_error=True)
+        weights.append([p.detach().clone() for p in model.parameters()])
+    assert all(torch.equal(a, b) for a, b in zip(*weights))
