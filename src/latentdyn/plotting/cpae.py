@@ -265,11 +265,34 @@ def plot_vpt_curves(curves: pd.DataFrame, threshold: float) -> Figure:
     return finish(figure)
 
 
+def plot_losses(losses: dict[str, dict[str, np.ndarray]]) -> Figure:
+    """Training losses of a system chapter: each autoencoder's loss per epoch (left) and each
+    Neural ODE's loss per update (right, every update; the marker shows the best one, whose
+    parameters are kept), both on a log scale. ``losses``: variant -> {"autoencoder": ...,
+    "neural_ode": ...}."""
+    figure, axes = new_figure(1, 2, panel_aspect=0.75)
+    left, right = axes[0, 0], axes[0, 1]
+    for variant, curves in losses.items():
+        name = label(variant)
+        colour = VARIANT_COLOURS.get(name)
+        history = np.asarray(curves["autoencoder"], dtype=float)
+        left.plot(np.arange(1, len(history) + 1), history, color=colour, label=name)
+        if "neural_ode" in curves and len(curves["neural_ode"]):
+            curve = np.asarray(curves["neural_ode"], dtype=float)
+            right.plot(np.arange(1, len(curve) + 1), curve, color=colour, lw=0.6, alpha=0.8, label=name)
+            best = int(np.argmin(curve))
+            right.plot(best + 1, curve[best], "o", color=colour, ms=4)
+    left.set(xlabel="epoch", ylabel="autoencoder loss", yscale="log", title="autoencoder stage")
+    right.set(xlabel="update", ylabel="one-step loss", yscale="log", title="Neural ODE (best: dot)")
+    left.legend()
+    return finish(figure)
+
+
 # ----------------------------------------------------------------------------- system chapters
 
 def system_figures(result) -> dict[str, Figure]:
     """Every figure of a system chapter (a ``SystemResult``): ``frames``, ``latents``, ``strips``,
-    ``vpt``, ``errors`` and ``curves`` (VPT against the threshold)."""
+    ``vpt``, ``errors``, ``curves`` (VPT against the threshold) and ``losses`` (training curves)."""
     rows = {"truth": result.truth_strip}
     rows.update({f"{label(v)}\n+ Neural ODE": strip for v, strip in result.strips.items()})
     return {
@@ -281,6 +304,7 @@ def system_figures(result) -> dict[str, Figure]:
         "errors": plot_frame_errors(result.frame_errors, VARIANT_LABELS_BY_KEY, result.settings["vpt_threshold"]),
         **({"curves": plot_vpt_curves(result.curves, result.settings["vpt_threshold"])}
            if result.curves is not None and len(result.curves) else {}),
+        **({"losses": plot_losses(result.losses)} if result.losses else {}),
     }
 
 
