@@ -512,7 +512,7 @@ def failure_summary_text(result: TransportFailuresResult, model: str = "latent_r
         return f"above {exact_db:.0f} dB (exact)" if value >= exact_db else f"{value:.1f} dB"
 
     summary, goals, gain = result.summary, result.goals.set_index("scene"), result.learned_gain
-    lines, helps, flat, fails = [], [], [], []
+    lines, helps, flat, fails, fails_why = [], [], [], [], []
     for scene in goals.index:
         goal = goals.loc[scene]
         block = summary[summary["scene"] == scene].pivot(index="seed", columns="method", values="psnr_capped")
@@ -535,6 +535,22 @@ def failure_summary_text(result: TransportFailuresResult, model: str = "latent_r
         (fails if not goal["met"] else helps).append(name(scene))
         if len(row) and abs(row["gain_db"].iloc[0]) <= max(2 * row["gain_db_std"].iloc[0], 0.1):
             flat.append(name(scene))
+    means = result.means.set_index(["scene", "method"])
+    for scene in goals.index:
+        goal = goals.loc[scene]
+        if goal["met"] or goal["goal"] != "in_place" or (scene, "cross_fade") not in means.index:
+            continue
+        speed = means.loc[(scene, model), "rms_speed"]
+        to_fade = means.loc[(scene, model), "psnr_capped"] - means.loc[(scene, "cross_fade"), "psnr_capped"]
+        advection = means.loc[(scene, "image_advection"), "psnr_capped"] if (scene, "image_advection") in means.index \
+            else float("nan")
+        lines_why = (f"Why it fails on *{name(scene)}*: the gate leaves an RMS speed of {speed:.3f} px (the truth does "
+                     f"not move), so the frame is the cross-fade to within {abs(to_fade):.2f} dB")
+        if advection > means.loc[(scene, "cross_fade"), "psnr_capped"]:
+            lines_why += (f"; but the truth is neither a fade nor a transport, and image-space advection, which moves "
+                          f"the edges of the change, is {advection - means.loc[(scene, model), 'psnr_capped']:.2f} dB "
+                          f"closer to it than the fade")
+        fails_why.append(lines_why + ".")
     other = LEARNED_PART_OFF.get("latent_advection")
     paper_gain = gain[gain["method"] == "latent_advection"] if other else gain.iloc[:0]
     text = ("Measured, scene by scene (latent advection–reaction, motion-gated; margins are per seed, "
@@ -542,6 +558,7 @@ def failure_summary_text(result: TransportFailuresResult, model: str = "latent_r
     text += (f"The goal holds on {len(helps)} of {len(goals)} scenes"
              + (f" ({', '.join(helps)})" if helps else "")
              + (f" and fails on {', '.join(fails)}" if fails else "") + ". ")
+    text += " ".join(fails_why) + (" " if fails_why else "")
     if flat:
         text += (f"The learned part (training the velocity correction, encoder and decoder) moves the score by no "
                  f"more than the spread between seeds (or 0.1 dB) on {len(flat)} of {len(goals)} scenes "
