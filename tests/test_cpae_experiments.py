@@ -8,6 +8,8 @@ import pytest
 
 from latentdyn.plotting import cpae as plotting_cpae
 from latentdyn.experiments import cpae
+from latentdyn.experiments.cpae import scoring as cpae_scoring
+from latentdyn.experiments.cpae.prose import ablation_properties, circle_properties, sweep_properties
 
 
 @pytest.fixture(autouse=True)
@@ -17,9 +19,13 @@ def _private_cache(tmp_path_factory, monkeypatch):
 
 def test_system_run_tables_and_cache():
     first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
-    assert list(first.vpt.columns) == ["VPT mean (%)", "VPT std (%)", "VPT vs reconstruction (%)"]
+    assert list(first.vpt.columns) == ["VPT mean (%)", "VPT SE (%)", "VPT pixel MSE mean (%)",
+                                       "VPT pixel MSE SE (%)", "VPT vs reconstruction (%)"]
     assert len(first.vpt) == 2 * 3
     assert first.vpt["VPT mean (%)"].between(0, 100).all()
+    assert {"ceiling (%)", "ceiling pixel MSE (%)"} <= set(first.continuity.columns)
+    # the per-video scores are those of the test videos of the profile, for every (autoencoder, model)
+    assert len(first.scores) == 2 * 3 * first.settings["test_videos"]
     assert set(first.continuity.index) == {"standard AE", "CpAE"}
     assert first.latents["cpae"].shape[-1] == 2
     # the second call loads the trained models from the cache and gives identical numbers
@@ -29,7 +35,7 @@ def test_system_run_tables_and_cache():
     assert again.timings["train and score cpae"] < first.timings["train and score cpae"] + 1.0
     # the chapter's figures, table, quoted values and outcome-dependent sentences
     figures = plotting_cpae.system_figures(first)
-    assert set(figures) == {"frames", "latents", "strips", "vpt", "errors"}
+    assert {"frames", "latents", "strips", "vpt", "errors", "curves"} <= set(figures)
     assert all(figure.axes and figure.dpi >= 150 for figure in figures.values())
     assert plotting_cpae.strip_errors(first).shape == (2, len(first.strip_frames))
     table = cpae.system_table(first)
@@ -38,20 +44,26 @@ def test_system_run_tables_and_cache():
     values = cpae.system_values(first)
     assert values["recon_cpae"] == first.continuity.loc["CpAE", "reconstruction error"]
     assert values["num_train"] == 10 and values["horizon"] == 8
+    assert values["test_videos"] == first.settings["test_videos"] == 6
 
 
 def test_system_notes_follow_the_numbers():
     result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
     result.vpt["VPT mean (%)"] = 0.0
     result.continuity["reconstruction error"] = [0.2, 0.4]
+    node = (result.paired["latent model"] == "Neural ODE") & (result.paired["definition"] == "relative error")
+    result.paired.loc[node, ["mean difference (points)", "95% low", "95% high"]] = [1.0, -2.0, 4.0]
     notes = cpae.system_notes(result)
     assert notes["vpt_caption"].startswith("Every bar is 0")
     assert notes["reconstruction"] == "The CpAE does not reconstruct the test frames to a relative error of 0.3 or less"
-    assert notes["ordering"] == "the two are level" and notes["target_phrase"] == "not reached"
+    assert notes["ordering"] == ("neither is ahead (the interval contains zero) (paired difference +1.0 points, "
+                                 "95 % interval -2.0 to +4.0, 6 test videos)")
+    assert notes["target_phrase"] == "not reached"
     result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] = 40.0
     result.continuity["reconstruction error"] = [0.2, 0.25]
+    result.paired.loc[node, ["mean difference (points)", "95% low", "95% high"]] = [40.0, 30.0, 50.0]
     notes = cpae.system_notes(result)
-    assert notes["vpt_caption"] == "" and notes["ordering"] == "the CpAE is ahead"
+    assert notes["vpt_caption"] == "" and notes["ordering"].startswith("the CpAE is ahead (paired difference +40.0")
     assert notes["reconstruction"].startswith("Both autoencoders reconstruct")
     assert notes["target_phrase"] == "reached"
 
@@ -72,6 +84,13 @@ def test_circle_run():
     smoothest = result.metrics["smoothness ratio"].idxmin()
     assert values["circle_smooth_sentence"].startswith(f"The {smoothest}'s latent states are the smoothest")
     assert set(plotting_cpae.circle_figures(result)) == {"latents", "rollouts", "filters"}
+    properties = circle_properties(result)
+    assert len(properties) == 4 * 3 and all(properties[f"{name}: VPT within [0, 100] %"] for name in result.metrics.index)
+    assert all(properties[f"{name}: latent states spread (std > 1e-2)"] for name in ("standard AE", "AE + L2", "CpAE"))
+    blank = result.metrics.assign(**{"reconstruction error": 1.0})
+    result.metrics = blank
+    assert not circle_properties(result)["CpAE: relative reconstruction error below 1"]
+    assert values["circle_verdict"].endswith("at this budget (one seed).")
 
 
 def test_ablations_run():
@@ -80,6 +99,14 @@ def test_ablations_run():
     assert len(result.weight_sweep) == 2
     assert list(result.training_schemes.index)[1].startswith("joint")
     assert (result.benchmark["direct / separable"] > 0).all()
+    assert list(result.filter_grid.columns) == list(cpae_scoring._metric_keys())
+    properties = ablation_properties(result)
+    # two properties per decoupled row (VPTs in range, finite error) + the mean-image one (lambda = 0
+    # here), two for the joint row, and the cost of J
+    assert len(properties) == 7 * 3 + 2 + 1
+    # (a timing: the smoke profile's tiny filter banks do not decide it, the paper's banks do)
+    assert isinstance(properties["J alone: direct form slower than separable"], bool)
+    assert properties["6x6, J: VPTs and ceiling within [0, 100] %"]
 
 
 def test_paper_numbers_are_stored_with_their_source():
@@ -155,8 +182,12 @@ def test_sweeps_run():
     result.objective.loc[result.objective["weight"] > 0, "reconstruction error"] = 0.95  # pretend a collapse
     weight = float(result.objective.loc[result.objective["weight"] > 0, "weight"].iloc[0])
     values = cpae.sweep_values(result, chapter_weight=weight)
-    assert "even the system chapters'" in values["sweep_weight_reading"]
-    assert "even the system chapters'" not in cpae.sweep_values(result, chapter_weight=-1.0)["sweep_weight_reading"]
+    assert "the system chapters' own $\\lambda = 0.01$ collapses" in values["sweep_weight_reading"]
+    assert "system chapters' own" not in cpae.sweep_values(result, chapter_weight=-1.0)["sweep_weight_reading"]
+    assert values["sweep_weight_reading"].startswith("Every point here uses the latent term as the authors write it")
+    properties = sweep_properties(result)
+    assert len(properties) == 2 * (3 + 4 + 4) + 1  # two per point, the mean-image one for lambda = 0
+    assert properties["CpAE, resolution 24: VPTs and ceiling within [0, 100] %"]
     figure = plotting_cpae.plot_objective_sweep(result.objective, ("VPT (%)", "reconstruction error"))
     assert len(figure.axes[0].lines) >= 2  # one line per map, each starting at weight 0
 
@@ -170,25 +201,70 @@ def test_ablation_values_and_sentences():
     assert cpae.ablation_values(result)["joint_sentence"].startswith("The joint scheme collapses")
 
 
-def test_results_collect_seeds_and_recorded_runs(tmp_path, monkeypatch):
+def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeypatch):
     from latentdyn import recorded_runs
 
     systems = ("damped_pendulum",)
     first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
-    other = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=1)
-    recorded_runs.record_run(other, profile="smoke", seed=1, command="x", wall_seconds=1.0, device="cpu",
-                             folder=tmp_path)
+    others = [cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=seed) for seed in (1, 2)]
+    for seed, other in zip((1, 2), others):
+        recorded_runs.record_run(other, profile="smoke", seed=seed, command="x", wall_seconds=1.0, device="cpu",
+                                 folder=tmp_path)
     monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
     summary = cpae.run_cpae_results(profile="smoke", systems=systems, seed_systems=systems)
-    seeds = summary.seeds.loc[("damped_pendulum", "CpAE")]
-    assert seeds["runs"] == 2 and seeds["seeds"] == "0, 1"
-    expected = (first.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] + other.vpt.loc[("CpAE", "Neural ODE"),
-                                                                                     "VPT mean (%)"]) / 2
-    assert seeds["VPT mean (%)"] == pytest.approx(expected)
+    # the live run: its own numbers, never pooled with the recorded seeds
+    row = summary.comparison.set_index(["system", "autoencoder"]).loc[("damped_pendulum", "CpAE")]
+    node = first.vpt.loc[("CpAE", "Neural ODE")]
+    assert row["measured VPT (%)"] == node["VPT mean (%)"] and row["measured VPT SE (%)"] == node["VPT SE (%)"]
+    assert row["measured VPT pixel MSE (%)"] == node["VPT pixel MSE mean (%)"]
+    assert row["ceiling (%)"] == first.continuity.loc["CpAE", "ceiling (%)"] and row["paper VPT (%)"] == 99.2
+    expected = first.paired[first.paired["latent model"].isin(["Neural ODE", "ceiling"])]
+    assert summary.paired[["latent model", "definition"]].values.tolist() == \
+        expected[["latent model", "definition"]].values.tolist()
+    assert summary.paired["mean difference (points)"].tolist() == expected["mean difference (points)"].tolist()
+    assert summary.test_videos == {"damped_pendulum": 6} and set(summary.runs) == set(systems)
+    # the recorded seeds: one row per (seed, definition), the live seed 0 not among them
+    assert summary.seeds[["seed", "definition"]].values.tolist() == [
+        [1, "relative error"], [1, "pixel MSE"], [2, "relative error"], [2, "pixel MSE"]]
+    assert set(summary.seeds["system"]) == {"damped_pendulum"}
     values = cpae.results_values(summary, "smoke")
-    assert "over 2 seed(s)" in values["seeds_sentence"]
-    assert values["recorded_sentence"].startswith("1 recorded run(s). None is stale")
-    assert values["seed_reading_damped_pendulum"].startswith("Over 2 seeds (0, 1: ")
+    assert values["ordering_damped_pendulum"].startswith(
+        "Damped pendulum: the paper reports 99.2 % for the CpAE against 50.7 % for the standard AE. In the smoke "
+        "profile the paired difference CpAE − standard AE of the Neural ODE VPT over 6 test videos is by relative "
+        "error ")
+    assert "by pixel MSE" in values["ordering_damped_pendulum"]
+    assert values["ordering_list"] == f"- {values['ordering_damped_pendulum']}"
+    rel = summary.seeds[summary.seeds["definition"] == "relative error"]
+    up, down = int((rel["95% low"] > 0).sum()), int((rel["95% high"] < 0).sum())
+    assert values["seeds_sentence"].endswith(f"damped pendulum: CpAE ahead on {up}, behind on {down}, undecided on "
+                                             f"{2 - up - down} of 2 recorded seeds.")
+    assert values["recorded_sentence"].startswith("2 recorded run(s). None is stale")
+    assert values["seed_reading_damped_pendulum"].startswith("Over 2 recorded seeds (1, 2; 6 test videos each")
+    assert values["num_systems"] == 1 and values["cpae_ahead"] + values["standard_ahead"] + values["undecided"] == 1
+
+
+def test_ordering_sentence_claims_an_ordering_only_outside_zero():
+    from latentdyn.experiments.cpae.prose import ordering_sentence
+    from latentdyn.experiments.cpae.results import COMPARISON_COLUMNS, PAIRED_COLUMNS, ResultsSummary
+
+    comparison = pd.DataFrame([["s", "CpAE", 30, 2, 25, 60, 55, 40, 0.2, 99.2],
+                               ["s", "standard AE", 20, 2, 15, 50, 45, 30, 0.2, 50.7]], columns=COMPARISON_COLUMNS)
+
+    def summary(low: float, high: float) -> ResultsSummary:
+        paired = pd.DataFrame([["s", "Neural ODE", "relative error", 10.0, 2.0, low, high, 120, ""],
+                               ["s", "Neural ODE", "pixel MSE", 10.0, 2.0, low, high, 120, ""]], columns=PAIRED_COLUMNS)
+        return ResultsSummary(comparison, paired, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+                              pd.DataFrame(columns=["system"]), {"s": 120}, {})
+
+    assert ordering_sentence("s", summary(6.0, 14.0), "book") == (
+        "S: the paper reports 99.2 % for the CpAE against 50.7 % for the standard AE. In the book profile the "
+        "paired difference CpAE − standard AE of the Neural ODE VPT over 120 test videos is by relative error "
+        "+10.0 points (95 % interval +6.0 to +14.0): CpAE ahead; by pixel MSE +10.0 points (95 % interval +6.0 to "
+        "+14.0): CpAE ahead. So the paper's ordering is reproduced at this scale (ceilings, the VPT of the "
+        "reconstructions themselves: CpAE 60.0 %, standard AE 50.0 %).")
+    assert "this scale does not decide the paper's ordering" in ordering_sentence("s", summary(-1.0, 21.0), "book")
+    assert "no ordering (the interval contains zero)" in ordering_sentence("s", summary(-1.0, 21.0), "book")
+    assert "the opposite of the paper's ordering holds" in ordering_sentence("s", summary(-14.0, -6.0), "book")
 
 
 def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypatch):
@@ -199,7 +275,8 @@ def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypat
                              overrides={"prediction_weight": 0.1}, folder=tmp_path)
     monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
     table = cpae.objective_at_chapter_budget("damped_pendulum", "smoke")
-    assert sorted(set(table["weight"])) == [0.01, 0.1]
+    assert sorted(set(table["weight"])) == [0.1, 1.0]
+    assert {"VPT pixel MSE (%)", "ceiling (%)"} <= set(table.columns)
     assert set(table["source"]) == {"chapter run", "recorded"}
     values = cpae.budget_values(table, "damped_pendulum", "smoke")
     assert values["budget_objective_sentence"].count("VPT") == 2

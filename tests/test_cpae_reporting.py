@@ -4,23 +4,27 @@ def test_seed_sentence_counts_and_verdict():
     import pandas as pd
     from latentdyn.experiments.cpae import seed_sentence
 
-    rows = pd.DataFrame([
-        {"system": "s", "autoencoder": "CpAE", "seed": 0, "source": "CI", "VPT (%)": 20.0, "reconstruction error": 0.4},
-        {"system": "s", "autoencoder": "standard AE", "seed": 0, "source": "CI", "VPT (%)": 4.0,
-         "reconstruction error": 0.3},
-        {"system": "s", "autoencoder": "CpAE", "seed": 1, "source": "recorded", "VPT (%)": 0.0,
-         "reconstruction error": 0.2},
-        {"system": "s", "autoencoder": "standard AE", "seed": 1, "source": "recorded", "VPT (%)": 12.0,
-         "reconstruction error": 0.25}])
-    text = seed_sentence(rows)
-    assert "Over 2 seeds (0, 1" in text
-    assert "10.0 ± 10.0 % with the CpAE and 8.0 ± 4.0 % with the standard AE" in text
-    assert "the CpAE is ahead on 1 of 2" in text
-    assert "reconstructs worse on 1 of 2 seeds (mean relative error 0.30 against 0.28)" in text
-    assert "within 0.3 on 1 of 2" in text
-    assert "changes from seed to seed" in text
-    only_cpae_ahead = rows.assign(**{"VPT (%)": [5.0, 1.0, 5.0, 1.0]})
-    assert "holds on every seed" in seed_sentence(only_cpae_ahead)
+    def reading(seed, definition, mean, low, high, cpae, standard):
+        return {"seed": seed, "device": "cpu-x", "definition": definition, "mean difference (points)": mean,
+                "standard error": 1.0, "95% low": low, "95% high": high, "reading": "",
+                "reconstruction error standard AE": standard, "reconstruction error CpAE": cpae,
+                "ceiling standard AE (%)": 50.0, "ceiling CpAE (%)": 50.0, "videos": 120}
+
+    rows = pd.DataFrame([reading(0, "relative error", 5.0, 1.0, 9.0, 0.2, 0.25),
+                         reading(0, "pixel MSE", 2.0, -1.0, 5.0, 0.2, 0.25),
+                         reading(1, "relative error", -4.0, -8.0, -1.0, 0.4, 0.35),
+                         reading(1, "pixel MSE", 0.0, -2.0, 2.0, 0.4, 0.35)])
+    assert seed_sentence(rows) == (
+        "Over 2 recorded seeds (0, 1; 120 test videos each, all on cpu-x), with VPT by relative error, the CpAE is "
+        "ahead on 1, behind on 1 and tied on 0 (paired differences +5.0, -4.0 points); with VPT by pixel MSE, the "
+        "CpAE is ahead on 0, behind on 0 and tied on 2 (paired differences +2.0, +0.0 points). Mean reconstruction "
+        "error: CpAE 0.30, standard AE 0.30; both within 0.3 on 1 of 2 seeds. The ordering changes from seed to "
+        "seed: this budget cannot settle the paper's claim.")
+    ahead = rows.assign(**{"95% low": [1.0, 1.0, 2.0, 2.0], "95% high": [9.0, 9.0, 9.0, 9.0]})
+    assert seed_sentence(ahead).endswith("The paper's ordering (CpAE ahead) holds on every seed.")
+    nowhere = rows.assign(**{"95% low": -1.0, "95% high": 1.0})
+    assert seed_sentence(nowhere).endswith("The paper's ordering (CpAE ahead) holds on no seed at this budget.")
+    assert seed_sentence(rows.iloc[:0]).startswith("No current recorded seeds")
 
 
 def test_long_runs_leave_out_book_seeds_and_diagnostics():

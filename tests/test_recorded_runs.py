@@ -38,6 +38,20 @@ def test_record_round_trip_and_provenance(smoke_result, tmp_path):
         smoke_result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"])
     table = recorded_runs.recorded_runs_table([run])
     assert list(table["autoencoder"]) == ["standard AE", "CpAE"] and (table["stale"] == "").all()
+    assert list(table.columns) == ["system", "autoencoder", "profile", "seed", "VPT (%)", "VPT SE (%)",
+                                   "reconstruction error", "smoothness ratio", "device", "data source", "hours",
+                                   "stale"]
+    node = smoke_result.vpt.loc[("CpAE", "Neural ODE")]
+    assert table.set_index("autoencoder").loc["CpAE", "VPT SE (%)"] == pytest.approx(node["VPT SE (%)"])
+    assert table["data source"].str.startswith("simulated").all()
+    # the Neural ODE's per-video scores travel with the record (the seeds' paired differences use them)
+    scores = run.scores()
+    assert len(scores) == 2 * smoke_result.settings["test_videos"]
+    node = smoke_result.scores[smoke_result.scores["latent model"] == "Neural ODE"]
+    mine = node.sort_values(["autoencoder", "video"], ignore_index=True)
+    theirs = scores.sort_values(["autoencoder", "video"], ignore_index=True)
+    assert theirs["vpt"].tolist() == pytest.approx(mine["vpt"].tolist())
+    assert theirs["ceiling"].tolist() == pytest.approx(mine["ceiling"].tolist())
 
 
 def test_changed_profile_or_code_makes_a_record_stale(smoke_result, tmp_path):

@@ -446,10 +446,14 @@ def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | s
         f"{listed(behind)} and containing zero on {len(undecided)}{listed(undecided)}; the paper reports the CpAE "
         f"ahead on every system it scores. Both autoencoders reconstruct within a relative error of 0.3 on "
         f"{len(reconstructing)} of {len(systems)} systems{listed(reconstructing)}.")
+    scored = [s for s in systems if all((s, e) in table.index and not np.isnan(float(table.loc[(s, e), "paper VPT (%)"]))
+                                        for e in ("CpAE", "standard AE"))]
     values["reproduced_sentence"] = (
-        f"At this scale the paper's ordering is reproduced on {len(ahead)} of {len(rel)} systems"
-        f"{listed(ahead)}, reversed on {len(behind)}{listed(behind)} and left undecided on {len(undecided)}"
-        f"{listed(undecided)}.")
+        f"Of the {len(scored)} systems the paper scores{listed(scored)}, its ordering (CpAE ahead) is reproduced "
+        f"at this scale on {len([s for s in scored if s in ahead])}{listed([s for s in scored if s in ahead])}, "
+        f"reversed on {len([s for s in scored if s in behind])}{listed([s for s in scored if s in behind])} and "
+        f"left undecided (interval containing zero) on {len([s for s in scored if s in undecided])}"
+        f"{listed([s for s in scored if s in undecided])}.")
     seed_parts = []
     for system, rows in summary.seeds.groupby("system", sort=False):
         rel_seeds = rows[rows["definition"] == "relative error"]

@@ -42,8 +42,10 @@ class AblationResult:
 
     Attributes:
         settings: resolved system knobs; ablation: resolved ablation knobs.
-        filter_grid: rows (filter size, penalty): VPT, smoothness, step ratio, reconstruction MSE,
-            in-between error (Neural ODE, decoupled training).
+        filter_grid: rows (filter size, penalty): the metric row of a decoupled Neural ODE
+            (``VPT (%)`` by relative error, ``VPT pixel MSE (%)``, ``ceiling (%)`` = VPT of the
+            reconstructions, ``VPT vs reconstruction (%)``, smoothness and step ratios,
+            reconstruction MSE and error, in-between error), means over the test videos.
         weight_sweep: rows (weight of J, kernel scale sigma): the same columns.
         training_schemes: rows decoupled / joint, same columns.
         benchmark: rows (filter banks, what): seconds per call of the separable and direct forms, ratio.
@@ -245,8 +247,9 @@ class SweepResult:
     Attributes:
         settings: the system settings every point starts from; sweeps: the resolved sweep knobs.
         objective: one row per (latent map, weight lambda, autoencoder): the metrics of a
-            decoupled Neural ODE after it (``VPT (%)``, ``VPT vs reconstruction (%)``,
-            ``reconstruction error``, ``smoothness ratio``, ``in-between error``).
+            decoupled Neural ODE after it (``VPT (%)``, ``VPT pixel MSE (%)``, ``ceiling (%)``,
+            ``VPT vs reconstruction (%)``, ``reconstruction error``, ``smoothness ratio``,
+            ``in-between error`` ...).
         resolution: one row per (resolution, autoencoder), same columns.
         data_size: one row per (training trajectories, autoencoder), same columns.
     """
