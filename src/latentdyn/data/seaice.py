@@ -31,7 +31,6 @@ from scipy import ndimage
 from latentdyn.cache import data_root, load_or_create
 from latentdyn.validation import (
     check_choice,
-    check_existing_path,
     check_in_range,
     check_positive_float,
     check_positive_int,

@@ -24,7 +24,6 @@ from latentdyn.data import mechanics
 from latentdyn.data.rendering import render_discs
 from latentdyn.validation import (
     check_choice,
-    check_existing_path,
     check_in_range,
     check_positive_float,
     check_positive_int,
