@@ -35,12 +35,18 @@ from latentdyn.validation import check_positive_float
 
 
 def load_video(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
-               frame_rate: float | None = None) -> VideoDataset:
+               frame_rate: float | None = None, frame_pattern: str | None = None,
+               frame_background: float = 0.0) -> VideoDataset:
     """The simulated video of ``system`` (camera effects for the two real-video systems), or real
-    frames from ``frames_folder`` taken at ``frame_rate`` frames per second (default 60)."""
+    frames from ``frames_folder`` taken at ``frame_rate`` frames per second (default 60), read by
+    :func:`latentdyn.data.videos.load_frame_folders` (``frame_pattern``: which files are frames;
+    ``frame_background``: grey level under transparent pixels)."""
     if frames_folder:
         time_step = 1 / 60 if frame_rate is None else 1 / check_positive_float("frame_rate", frame_rate)
-        return load_frame_folders(frames_folder, resolution=settings["resolution"], seed=seed, time_step=time_step)
+        return load_frame_folders(frames_folder, resolution=settings["resolution"], seed=seed, time_step=time_step,
+                                  frame_pattern=frame_pattern, background=frame_background)
+    if frame_pattern is not None:
+        raise ValueError("frame_pattern applies to real videos (frames_folder)")
     if frame_rate is not None:
         raise ValueError("frame_rate applies to real videos (frames_folder); a simulated system has its own "
                          f"time step ({default_time_step(system):.4g} s for {system})")
@@ -117,9 +123,10 @@ def _data_key(system: str, settings: dict[str, Any], seed: int, dataset: VideoDa
 
 
 def _prepare_system(system: str, settings: dict[str, Any], seed: int, frames_folder: str | None = None,
-                    frame_rate: float | None = None) -> _SystemData:
+                    frame_rate: float | None = None, frame_pattern: str | None = None,
+                    frame_background: float = 0.0) -> _SystemData:
     """Load the video, keep its training split and cut the test set into frame pairs."""
-    dataset = load_video(system, settings, seed, frames_folder, frame_rate)
+    dataset = load_video(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
     frames = torch.from_numpy(dataset.frames)
     if frames_folder:  # a user's videos: their own test split (no half steps)
         test_index = dataset.splits["test"]

@@ -47,10 +47,11 @@ def _train_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], ki
 
 
 def train_variant_task(system: str, settings: dict[str, Any], seed: int, variant: str, kinds: tuple[str, ...],
-                       frames_folder: str | None = None, frame_rate: float | None = None) -> None:
+                       frames_folder: str | None = None, frame_rate: float | None = None,
+                       frame_pattern: str | None = None, frame_background: float = 0.0) -> None:
     """A worker's job (:func:`latentdyn.parallel.run_tasks`): train one autoencoder variant and its
     latent models into the cache; the caller then loads them from there."""
-    data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
+    data = _prepare_system(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
     _train_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds, settings, seed)
 
 

@@ -132,6 +132,7 @@ def _score_tables(rows: dict[str, dict[str, Any]], kinds: tuple[str, ...], setti
 
 def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
                     frames_folder: str | None = None, frame_rate: float | None = None,
+                    frame_pattern: str | None = None, frame_background: float = 0.0,
                     **knobs: Any) -> SystemResult:
     """Train and score the autoencoder variants and latent models on one system.
 
@@ -147,6 +148,9 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
             videos are never scored with old weights.
         frame_rate: frames per second of the real videos (default 60); the time axis of the
             figures follows it (the latent models work in frames).
+        frame_pattern: a regular expression naming the frame files of ``frames_folder`` (with a
+            group ``(?P<number>...)``); other files are then skipped instead of refused.
+        frame_background: grey level in [0, 1] under transparent pixels of RGBA frames.
         knobs: any setting of ``SETTINGS["cpae_system"]`` (``None`` keeps the profile's);
             ``workers`` trains the autoencoders in that many single-thread processes (the
             numbers equal a serial run's).
@@ -160,7 +164,7 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data = _prepare_system(system, settings, seed, frames_folder, frame_rate)
+    data = _prepare_system(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
     dataset, test_pairs = data.dataset, data.test_pairs
     kinds = tuple(settings["latent_models"])
     timings["data"] = time.perf_counter() - started
@@ -168,7 +172,8 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     if resolve_workers(settings["workers"]) > 1 and len(variants) > 1:
         started = time.perf_counter()
         run_tasks([(train_variant_task, {"system": system, "settings": settings, "seed": seed, "variant": variant,
-                                         "kinds": kinds, "frames_folder": frames_folder, "frame_rate": frame_rate})
+                                         "kinds": kinds, "frames_folder": frames_folder, "frame_rate": frame_rate,
+                                         "frame_pattern": frame_pattern, "frame_background": frame_background})
                    for variant in variants], workers=settings["workers"])
         timings["train (parallel workers)"] = time.perf_counter() - started
     if frames_folder:
