@@ -71,7 +71,8 @@ def test_goal_table_reads_the_means():
 
 def test_pdes_and_sensitivity_run_and_are_scored():
     pdes = run_inbetween_pdes("smoke", 0, scenarios=("crack_formation",), floe=False)
-    assert list(pdes.summary["pde"]) == ["advection", "advection_diffusion", "continuity", "image_advection"]
+    assert list(pdes.summary["pde"]) == ["advection", "advection_diffusion", "continuity", "image_advection",
+                                         "prior_alone"]
     assert pdes.summary["psnr_mid"].notna().all() and pdes.divergence["crack_formation"].shape == (64, 64)
     assert pdes.summary.set_index("pde").loc["advection_diffusion", "diffusivity"] > 0
     sensitivity = run_inbetween_sensitivity("smoke", 0)

@@ -53,7 +53,8 @@ class InbetweenPdesResult:
     Attributes:
         settings: every setting used.
         sequences: case -> the sequence with its truth (the floe case has no true velocity).
-        outputs: case -> PDE (and ``"image_advection"`` for reference) -> outputs of
+        outputs: case -> PDE (and ``"image_advection"`` and ``"prior_alone"``, the learned part
+            switched off, for reference) -> outputs of
             :func:`~latentdyn.experiments.inbetween.run_method`.
         summary: one row per (case, pde): middle-frame and all-frame scores, EPE (NaN
             without a true velocity), mean learned diffusivity (advection–diffusion).
@@ -137,6 +138,9 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
                                    {**case_settings, "pde": pde}, seed=seed, device=device) for pde in pdes}
         results["image_advection"] = run_method("image_advection", sequence.frames[0], sequence.frames[-1],
                                                 times, case_settings, seed=seed, device=device)
+        # the same pipeline with the learned part switched off: the prior velocity, no codec
+        results["prior_alone"] = run_method("prior_alone", sequence.frames[0], sequence.frames[-1],
+                                            times, case_settings, seed=seed, device=device)
         scores = score_frames(results, sequence.frames, times, inner)
         errors = None
         if len(sequence.velocity):
