@@ -88,7 +88,8 @@ def paired_table(result: SystemResult) -> pd.DataFrame:
         return pd.DataFrame()
     columns = ["comparison", "latent model", "definition", "mean difference (points)", "95% low", "95% high",
                "videos", "reading"]
-    return result.paired[result.paired["latent model"].isin([MODEL_LABELS["neural_ode"], "ceiling"])][columns]
+    rows = result.paired[result.paired["latent model"].isin([MODEL_LABELS["neural_ode"], "ceiling"])]
+    return rows[columns].reset_index(drop=True)
 
 
 def system_values(result: SystemResult) -> dict[str, float | int]:
