@@ -92,3 +92,11 @@ def test_run_tasks_in_single_thread_workers_keeps_order():
     assert [r[0] for r in run_tasks(tasks, workers=1)] == [9, 1, 4]
     with pytest.raises(ValueError, match="tasks"):
         run_tasks([(3, {})])
+
+
+def test_standard_error_direct_formula():
+    from latentdyn.statistics import standard_error
+
+    values = [2.0, 4.0, 9.0]
+    assert standard_error(values) == pytest.approx(np.std(values, ddof=1) / math.sqrt(3))
+    assert math.isnan(standard_error([1.0]))

@@ -47,6 +47,13 @@ class Estimate:
                 f"({level} interval {self.low:+.{digits}f} to {self.high:+.{digits}f}{unit})")
 
 
+def standard_error(values) -> float:
+    """Standard error of the mean of ``values (n,)``, ``s / sqrt(n)`` (``scipy.stats.sem``); NaN
+    for fewer than 2 values (a table cell, not a claim)."""
+    array = np.asarray(values, dtype=np.float64).ravel()
+    return float(stats.sem(array)) if array.size >= 2 else float("nan")
+
+
 def mean_estimate(values, confidence: float = 0.95) -> Estimate:
     """Mean of ``values (n,)`` with its standard error ``s / sqrt(n)`` and Student's t interval.
 

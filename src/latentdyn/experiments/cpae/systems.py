@@ -29,7 +29,7 @@ from latentdyn.experiments.cpae.scoring import trivial_predictions
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
 from latentdyn.parallel import resolve_workers, run_tasks
-from latentdyn.statistics import ordering, paired_difference
+from latentdyn.statistics import ordering, paired_difference, standard_error
 from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import seed_everything
 from latentdyn.validation import check_choice
@@ -104,22 +104,18 @@ def _score_tables(rows: dict[str, dict[str, Any]], kinds: tuple[str, ...], setti
     scores = pd.DataFrame(records)
     paired = []
     if "standard" in rows and len(rows["standard"]["ceiling"]) >= 2:
+        def row(variant: str, model: str, definition: str, first, second) -> dict[str, Any]:
+            difference = paired_difference(first, second)
+            return {"comparison": f"{VARIANT_LABELS[variant]} − standard AE", "latent model": model,
+                    "definition": definition, "mean difference (points)": difference.mean,
+                    "standard error": difference.standard_error, "95% low": difference.low,
+                    "95% high": difference.high, "videos": difference.n,
+                    "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE")}
+
         for variant in (v for v in rows if v != "standard"):
-            for kind in kinds:
-                for key, definition in DEFINITIONS.items():
-                    difference = paired_difference(rows[variant][key][kind], rows["standard"][key][kind])
-                    paired.append({"comparison": f"{VARIANT_LABELS[variant]} − standard AE",
-                                   "latent model": MODEL_LABELS[kind], "definition": definition,
-                                   "mean difference (points)": difference.mean,
-                                   "standard error": difference.standard_error, "95% low": difference.low,
-                                   "95% high": difference.high, "videos": difference.n,
-                                   "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE")})
-                difference = paired_difference(rows[variant]["ceiling"], rows["standard"]["ceiling"])
-            paired.append({"comparison": f"{VARIANT_LABELS[variant]} − standard AE", "latent model": "ceiling",
-                           "definition": "relative error", "mean difference (points)": difference.mean,
-                           "standard error": difference.standard_error, "95% low": difference.low,
-                           "95% high": difference.high, "videos": difference.n,
-                           "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE")})
+            paired += [row(variant, MODEL_LABELS[kind], definition, rows[variant][key][kind], rows["standard"][key][kind])
+                       for kind in kinds for key, definition in DEFINITIONS.items()]
+            paired.append(row(variant, "ceiling", "relative error", rows[variant]["ceiling"], rows["standard"]["ceiling"]))
     curves = []
     thresholds = tuple(settings["vpt_thresholds"])
     for variant in rows:
@@ -202,9 +198,9 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
 
     vpt = pd.DataFrame([
         {"autoencoder": VARIANT_LABELS[v], "latent model": MODEL_LABELS[k],
-         "VPT mean (%)": float(np.mean(r["vpt"][k])), "VPT SE (%)": _standard_error(r["vpt"][k]),
+         "VPT mean (%)": float(np.mean(r["vpt"][k])), "VPT SE (%)": standard_error(r["vpt"][k]),
          "VPT pixel MSE mean (%)": float(np.mean(r["vpt_mse"][k])),
-         "VPT pixel MSE SE (%)": _standard_error(r["vpt_mse"][k]),
+         "VPT pixel MSE SE (%)": standard_error(r["vpt_mse"][k]),
          "VPT vs reconstruction (%)": float(np.mean(r["dynamics_vpt"][k]))}
         for v, r in rows.items() for k in kinds]).set_index(["autoencoder", "latent model"])
     continuity = pd.DataFrame({VARIANT_LABELS[v]: {
@@ -221,11 +217,6 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     return SystemResult(system, settings, frames0[strip_frames], dataset.time_step, latents_shown, rollouts_shown,
                         true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors, timings,
                         scores, paired, curves, trivial, losses, data.test_source)
-
-
-def _standard_error(values) -> float:
-    values = np.asarray(values, dtype=np.float64)
-    return float(values.std(ddof=1) / np.sqrt(values.size)) if values.size > 1 else float("nan")
 
 
 @dataclass
