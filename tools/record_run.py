@@ -1,6 +1,6 @@
 """Run one CpAE system in a long profile and record its metrics with their provenance.
 
-    python tools/record_run.py damped_pendulum --profile long            # hours on a CPU
+    python tools/record_run.py damped_pendulum --profile long --ship     # ~1 h on 2 CPU cores
     PYTHONPATH=src python tools/record_run.py damped_pendulum --profile paper --device cuda
     python tools/record_run.py damped_pendulum --profile book --set epochs=48       # a diagnostic
 
@@ -18,8 +18,8 @@ import shlex
 import sys
 import time
 
-from latentdyn.experiments.cpae import SYSTEMS, run_cpae_system
-from latentdyn.recorded_runs import record_run
+from latentdyn.experiments.cpae import SYSTEMS, run_cpae_system, ship_models
+from latentdyn.recorded_runs import load_recorded_run, record_run
 
 
 def main() -> None:
@@ -29,6 +29,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="default: the profile's (auto: CUDA if present)")
     parser.add_argument("--num-threads", type=int, default=None, help="default: the profile's")
+    parser.add_argument("--ship", action="store_true",
+                        help="also ship the trained models (data/reference/shipped_models, float16 + provenance)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a diagnostic run: change one setting of the profile (Python literal), repeatable")
     arguments = parser.parse_args()
@@ -42,10 +44,13 @@ def main() -> None:
     result = run_cpae_system(arguments.system, profile=arguments.profile, seed=arguments.seed,
                              device=arguments.device, num_threads=arguments.num_threads, **overrides)
     device = result.settings["device"]
-    path = record_run(result, profile=arguments.profile, seed=arguments.seed,
-                      command=" ".join(shlex.quote(part) for part in ["python", *sys.argv]),
+    command = " ".join(shlex.quote(part) for part in ["python", *sys.argv])
+    path = record_run(result, profile=arguments.profile, seed=arguments.seed, command=command,
                       wall_seconds=time.perf_counter() - started, device=device, overrides=overrides)
     print(f"recorded {path}")
+    if arguments.ship:
+        shipped = ship_models(result, load_recorded_run(path), command=command)
+        print(f"shipped {shipped} ({shipped.stat().st_size / 2**20:.2f} MB)")
     print(result.vpt.round(1).to_string())
     print(result.continuity.round(3).to_string())
 

@@ -32,6 +32,7 @@ import torch
 from latentdyn.cache import project_root
 from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE, system_settings
 from latentdyn.runtime import resolve_device
+from latentdyn.statistics import ordering, paired_difference
 from latentdyn.validation import check_existing_path
 
 RECORDS_FOLDER = Path("data") / "reference" / "recorded_runs"
@@ -126,13 +127,10 @@ class RecordedRun:
         return pd.DataFrame(self.metrics["continuity"]).set_index("autoencoder")
 
 
-def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: float, device: str,
-               overrides: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
-    """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
-    the path."""
-    folder = Path(folder) if folder is not None else records_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {
+def run_payload(result, *, profile: str, seed: int, provenance: dict[str, Any],
+                overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON of a record of ``result`` (a ``SystemResult``) with the given ``provenance``."""
+    return {
         "system": result.system, "profile": profile, "seed": seed, "results_version": RESULTS_VERSION,
         "overrides": _plain(overrides or {}), "training_code": TRAINING_CODE,
         "settings": _plain(result.settings),
@@ -144,10 +142,25 @@ def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: f
                     "scores": _plain(_neural_ode_scores(result)),
                     "paired": _plain([] if result.paired is None else result.paired.to_dict("records"))},
         "data_source": getattr(result, "data_source", "simulated"),
-        "provenance": {"commit": _commit(), "device": _device_name(device), "torch": torch.__version__,
-                       "wall_seconds": round(float(wall_seconds), 1), "command": command,
-                       "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")},
+        "provenance": _plain(provenance),
     }
+
+
+def provenance_here(command: str, wall_seconds: float, device: str) -> dict[str, Any]:
+    """Where and how a run ran: commit, device (:func:`device_name`), torch, wall time, command, date."""
+    return {"commit": _commit(), "device": _device_name(device), "torch": torch.__version__,
+            "wall_seconds": round(float(wall_seconds), 1), "command": command,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: float, device: str,
+               overrides: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
+    """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
+    the path."""
+    folder = Path(folder) if folder is not None else records_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = run_payload(result, profile=profile, seed=seed, overrides=overrides,
+                          provenance=provenance_here(command, wall_seconds, device))
     suffix = "".join(f"-{key}{value}" for key, value in sorted((overrides or {}).items()))
     path = folder / f"{result.system}-{profile}{f'-seed{seed}' if seed else ''}{suffix}.json"
     temporary = path.with_suffix(".tmp")
@@ -168,13 +181,17 @@ def load_recorded_run(path: str | Path) -> RecordedRun:
     """Read one record; a file that is not a complete record raises ``ValueError`` naming it."""
     path = check_existing_path("path", path)
     try:
-        payload = json.loads(path.read_text())
-        return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
-                           payload["metrics"], payload["provenance"], int(payload["results_version"]),
-                           dict(payload.get("overrides", {})), str(payload.get("training_code", "")),
-                           str(payload.get("data_source", "simulated")))
+        return recorded_run_from_payload(json.loads(path.read_text()))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
         raise ValueError(f"{path} is not a complete recorded run: {error!r}") from error
+
+
+def recorded_run_from_payload(payload: dict[str, Any]) -> RecordedRun:
+    """A record from its JSON (:func:`run_payload`); ``KeyError`` for a missing field."""
+    return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
+                       payload["metrics"], payload["provenance"], int(payload["results_version"]),
+                       dict(payload.get("overrides", {})), str(payload.get("training_code", "")),
+                       str(payload.get("data_source", "simulated")))
 
 
 def load_recorded_runs(folder: Path | None = None) -> list[RecordedRun]:
@@ -238,3 +255,45 @@ def long_runs(recorded: pd.DataFrame) -> pd.DataFrame:
     order = rows["profile"].map({profile: rank for rank, profile in enumerate(LONG_RUN_PROFILES)})
     return rows.assign(_order=order).sort_values("_order").drop_duplicates(["system", "autoencoder"]).drop(
         columns="_order")
+
+
+SIMULATED = "simulated"
+
+
+def seed_readings(system: str, profile: str, *, runs=None) -> pd.DataFrame:
+    """The recorded seeds of ``system`` in ``profile`` (no changed settings, not stale, simulated
+    data), each scored on its own 120 test videos: one row per (seed, definition) with the paired
+    difference CpAE − standard AE of the Neural ODE VPT (mean, standard error, 95 % interval,
+    reading) and both autoencoders' reconstruction error and ceiling.
+
+    Seeds are never pooled across devices (other floating-point kernels train other models):
+    only the device with the most recorded seeds is kept, and the ``device`` column names it.
+    """
+    runs = load_recorded_runs() if runs is None else runs
+    chosen = [run for run in runs if run.system == system and run.profile == profile and not run.overrides
+              and run.data_source.startswith(SIMULATED) and not stale_reasons(run) and len(run.scores())]
+    columns = ["seed", "device", "definition", "mean difference (points)", "standard error", "95% low", "95% high",
+               "reading", "reconstruction error standard AE", "reconstruction error CpAE",
+               "ceiling standard AE (%)", "ceiling CpAE (%)", "videos"]
+    if not chosen:
+        return pd.DataFrame(columns=columns)
+    devices = pd.Series([run.device for run in chosen]).value_counts()
+    device = str(devices.index[0])
+    rows = []
+    for run in sorted((r for r in chosen if r.device == device), key=lambda r: r.seed):
+        scores = run.scores()
+        wide = {encoder: frame.sort_values("video") for encoder, frame in scores.groupby("autoencoder")}
+        if not {"CpAE", "standard AE"} <= set(wide):
+            continue
+        cpae, standard = wide["CpAE"], wide["standard AE"]
+        for key, definition in (("vpt", "relative error"), ("vpt_mse", "pixel MSE")):
+            difference = paired_difference(cpae[key].to_numpy(), standard[key].to_numpy())
+            rows.append({"seed": run.seed, "device": device, "definition": definition,
+                         "mean difference (points)": difference.mean, "standard error": difference.standard_error,
+                         "95% low": difference.low, "95% high": difference.high,
+                         "reading": ordering(difference, "CpAE", "standard AE"),
+                         "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
+                         "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),
+                         "ceiling standard AE (%)": float(standard["ceiling"].mean()),
+                         "ceiling CpAE (%)": float(cpae["ceiling"].mean()), "videos": difference.n})
+    return pd.DataFrame(rows, columns=columns)

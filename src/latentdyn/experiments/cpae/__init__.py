@@ -12,7 +12,7 @@ Pipeline of one system (the paper's decoupled scheme), one module per step:
    out, decode, and score the frames: VPT, latent smoothness, reconstruction and in-between error;
 
 :mod:`.decoupled` chains 1-3 for one autoencoder; :mod:`.systems` runs a chapter (one system,
-or circular motion); :mod:`.studies` the ablations and sweeps; :mod:`.results` the tables
+or circular motion); :mod:`.shipped` ships the long runs' models and re-scores them; :mod:`.studies` the ablations and sweeps; :mod:`.results` the tables
 across systems, seeds and recorded runs; :mod:`.prose` the numbers and sentences a page
 quotes. The settings, variant names and code versions live in :mod:`latentdyn.cpae_settings`.
 
@@ -49,7 +49,11 @@ from latentdyn.experiments.cpae.prose import (
     budget_values,
     circle_values,
     diagnostics_sentence,
+    long_ordering_sentence,
+    long_table,
+    long_values,
     results_values,
+    scale_table,
     seed_sentence,
     sweep_values,
     system_notes,
@@ -66,6 +70,7 @@ from latentdyn.experiments.cpae.results import (
     paper_vpt,
     recorded_diagnostics,
     run_cpae_results,
+    scale_readings,
     seed_readings,
 )
 from latentdyn.experiments.cpae.scoring import evaluate_variant
@@ -75,6 +80,14 @@ from latentdyn.experiments.cpae.studies import (
     benchmark_continuity_penalty,
     run_cpae_ablations,
     run_cpae_sweeps,
+)
+from latentdyn.experiments.cpae.shipped import (
+    LongResult,
+    run_cpae_long,
+    score_shipped_system,
+    seed_level_difference,
+    shipped_seeds,
+    ship_models,
 )
 from latentdyn.experiments.cpae.systems import CircleResult, SystemResult, run_cpae_circle, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
@@ -94,4 +107,5 @@ __all__ = [
     "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
     "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values",
     "ConvAutoencoder", "resolve_settings",
+    "LongResult", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
 ]

@@ -146,3 +146,18 @@ def _prepare_system(system: str, settings: dict[str, Any], seed: int, frames_fol
     return _SystemData(system, dataset, train_frames, test_pairs, half, reference,
                        _data_key(system, settings, seed, dataset, frames_folder),
                        settings["latent_dim"] or LATENT_DIM[system], test_frames, test_states, half_index, source)
+
+
+def _test_system_data(system: str, settings: dict[str, Any], reference: torch.Tensor) -> _SystemData:
+    """The test videos of a simulated ``system`` alone (no training videos), for scoring models
+    trained elsewhere (:mod:`latentdyn.experiments.cpae.shipped`); ``reference``: the mean
+    training input those models were scored against, ``(C, H, 2W)``."""
+    test = load_test_video(system, settings)
+    half = None if test.half_step_frames is None else torch.from_numpy(test.half_step_frames.astype(np.float32) / 255.0)
+    test_pairs = torch.from_numpy(frame_pairs(test.frames))
+    if tuple(reference.shape) != tuple(test_pairs.shape[-3:]):
+        raise ValueError(f"reference has shape {tuple(reference.shape)}, the test inputs {tuple(test_pairs.shape[-3:])}")
+    empty = torch.zeros((0, *test.frames.shape[1:]), dtype=torch.uint8)
+    return _SystemData(system, test, empty, test_pairs, half, reference, "test videos only",
+                       settings["latent_dim"] or LATENT_DIM[system], test.frames, test.states, test.splits["test"],
+                       f"simulated, test seed {TEST_SEED}")

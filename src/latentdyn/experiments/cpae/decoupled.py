@@ -20,6 +20,16 @@ from latentdyn.models.autoencoder import ConvAutoencoder
 
 
 @dataclass
+class TrainedModels:
+    """One autoencoder variant's trained models: the autoencoder, the map to the latent models'
+    coordinates (identity for raw latents) and the latent models (kind -> module)."""
+
+    autoencoder: ConvAutoencoder
+    standardiser: Standardiser
+    latent_models: dict[str, Any]
+
+
+@dataclass
 class _DecoupledFit:
     """An autoencoder, its latent standardiser and latent models, and their test metrics."""
 
@@ -28,6 +38,9 @@ class _DecoupledFit:
     models: dict[str, Any]
     row: dict[str, Any]
     frame_errors: dict[str, np.ndarray]
+
+    def trained_models(self) -> TrainedModels:
+        return TrainedModels(self.autoencoder, self.standardiser, self.models)
 
 
 def _train_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],

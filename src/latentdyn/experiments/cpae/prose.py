@@ -8,6 +8,7 @@ import pandas as pd
 from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS, system_settings
 from latentdyn.data.videos import split_indices
 from latentdyn.experiments.cpae.results import SIMULATED, ResultsSummary, seed_readings
+from latentdyn.experiments.cpae.shipped import LongResult, seed_level_difference
 from latentdyn.experiments.cpae.studies import AblationResult, SweepResult
 from latentdyn.experiments.cpae.systems import CircleResult, SystemResult
 from latentdyn.recorded_runs import recorded_runs_table
@@ -492,6 +493,8 @@ def results_values(summary: ResultsSummary, profile: str) -> dict[str, float | s
         for s in dict.fromkeys(summary.seeds["system"]) if s)
     values.update({"results_summary": summary_text, "num_systems": len(systems), "cpae_ahead": len(ahead),
                    "standard_ahead": len(behind), "undecided": len(undecided)})
+    values["long_list"] = ("\n".join(f"- {long_ordering_sentence(long)}" for long in summary.long.values())
+                           or "- No long-configuration models are shipped with this book.")
     return values
 
 
@@ -563,3 +566,104 @@ def training_properties(result: SystemResult) -> dict[str, bool]:
             properties[f"{name} + {MODEL_LABELS[kind]}: loss fell {LATENT_LOSS_DROP:g}-fold"] = bool(
                 curve.min() * LATENT_LOSS_DROP <= curve[0])
     return properties
+
+
+def long_table(long: LongResult) -> pd.DataFrame:
+    """The reader's table of the long configuration: one row per (seed, autoencoder)."""
+    return long.summary.set_index(["seed", "autoencoder"])
+
+
+def long_values(long: LongResult) -> dict[str, float | int | str]:
+    """Numbers and sentences a page quotes about the long configuration (keys ``long_*``): its sizes,
+    the Neural ODE's VPT, ceilings, reconstruction errors and smoothness ratios of both
+    autoencoders averaged over the seeds, the seed readings (:func:`seed_sentence`), the
+    across-seed difference, and where and how long the models trained."""
+    first = next(iter(long.seeds.values()))
+    settings = first.settings
+    values: dict[str, float | int | str] = {
+        "long_resolution": int(settings["resolution"]), "long_filter": int(settings["large_filter_size"]),
+        "long_videos": int(settings["num_trajectories"]), "long_frames": int(settings["num_frames"]),
+        "long_train_videos": len(split_indices(settings["num_trajectories"], 0)["train"]),
+        "long_epochs": int(settings["epochs"]), "long_seeds": len(long.seeds),
+        "long_seed_list": ", ".join(str(seed) for seed in long.seeds),
+        "long_test_videos": int(first.scores["video"].nunique()), "long_source": long.source}
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    means = long.summary.groupby("autoencoder", sort=False).mean(numeric_only=True)
+    for label, row in means.iterrows():
+        key = keys.get(label, label)
+        for measure, column in (("vpt", "VPT (%)"), ("vpt_mse", "VPT pixel MSE (%)"), ("ceiling", "ceiling (%)"),
+                                ("recon", "reconstruction error"), ("smooth", "smoothness ratio")):
+            values[f"long_{measure}_{key}"] = float(row[column])
+        per_seed = long.summary[long.summary["autoencoder"] == label]["reconstruction error"]
+        values[f"long_recon_max_{key}"] = float(per_seed.max())
+    worst = max(values.get("long_recon_max_cpae", np.inf), values.get("long_recon_max_standard", np.inf))
+    values["long_target_phrase"] = (
+        f"Both autoencoders reconstruct the test videos within a relative error of 0.3 on every seed (worst seed "
+        f"{worst:.2f})" if worst <= 0.3 else
+        f"The reconstruction target of 0.3 is not reached on every seed (worst seed {worst:.2f})")
+    values["long_seed_reading"] = seed_sentence(long.readings)
+    if len(long.readings) and long.readings["seed"].nunique() >= 2:
+        estimate = seed_level_difference(long)
+        values["long_seed_level"] = (
+            f"Averaged over the {estimate.n} seeds, the CpAE − standard AE difference is {estimate.mean:+.1f} points "
+            f"(95 % interval over seeds {estimate.low:+.1f} to {estimate.high:+.1f}: "
+            + ("the CpAE is ahead" if estimate.low > 0 else "the standard AE is ahead" if estimate.high < 0
+               else "it contains zero, so the seeds do not settle the ordering") + ").")
+    else:
+        values["long_seed_level"] = "One seed only: no interval over seeds."
+    hours = long.provenance["training hours"]
+    values["long_hours"] = float(hours.mean()) if hours.notna().any() else float("nan")
+    values["long_device"] = ", ".join(sorted(set(long.provenance["device"])))
+    values["long_megabytes"] = float(long.provenance["shipped MB"].sum())
+    return values
+
+
+def long_ordering_sentence(long: LongResult) -> str:
+    """One plain sentence on whether the paper's ordering (CpAE ahead) holds for the shipped long
+    models of one system: per seed, the paired difference CpAE − standard AE of the Neural ODE VPT
+    (relative error) over the test videos; *reproduced* only when the CpAE is ahead on every seed
+    (each interval above zero), *reversed* when behind on every seed, else *not settled*."""
+    values = long_values(long)
+    rel = long.readings[long.readings["definition"] == "relative error"]
+    ahead, behind = int((rel["95% low"] > 0).sum()), int((rel["95% high"] < 0).sum())
+    count = len(rel)
+    differences = ", ".join(f"{value:+.1f}" for value in rel["mean difference (points)"])
+    outcome = ("the paper's ordering is reproduced at this scale" if count and ahead == count else
+               "the opposite of the paper's ordering holds at this scale" if count and behind == count else
+               "this scale does not settle the paper's ordering")
+    name = long.system.replace("_", " ").capitalize()
+    return (f"{name} at {values['long_resolution']} px ({count} seed{'s' if count != 1 else ''} × "
+            f"{values['long_test_videos']} test videos): the CpAE is ahead on {ahead}, behind on {behind} and tied "
+            f"on {count - ahead - behind} seeds (paired differences {differences} points; mean VPT "
+            f"{values['long_vpt_cpae']:.1f} against {values['long_vpt_standard']:.1f} %, reconstruction errors "
+            f"{values['long_recon_cpae']:.2f} and {values['long_recon_standard']:.2f}): {outcome}.")
+
+
+def scale_table(summary: ResultsSummary) -> pd.DataFrame:
+    """Per system with shipped long models: the shipped long models (mean over seeds), this page's
+    book-profile run and the paper side by side — Neural ODE VPT of both autoencoders and the
+    paired difference CpAE − standard AE (long: mean over seeds with Student's interval over the
+    seeds; book: over the test videos of its one seed)."""
+    rows = []
+    comparison = summary.comparison.set_index(["system", "autoencoder"])
+    for system, long in summary.long.items():
+        values = long_values(long)
+        estimate = seed_level_difference(long)
+        rows.append({"system": system, "models": f"shipped, {values['long_resolution']} px, "
+                                                  f"{values['long_seeds']} seeds",
+                     "VPT CpAE (%)": values["long_vpt_cpae"], "VPT standard AE (%)": values["long_vpt_standard"],
+                     "CpAE − standard AE": estimate.mean, "95% low": estimate.low, "95% high": estimate.high})
+        paired = summary.paired[(summary.paired["system"] == system) & (summary.paired["latent model"] == "Neural ODE")
+                                & (summary.paired["definition"] == "relative error")]
+        if (system, "CpAE") in comparison.index and len(paired):
+            rows.append({"system": system, "models": f"this page, book profile, {summary.runs[system].settings['resolution']} px, 1 seed",
+                         "VPT CpAE (%)": float(comparison.loc[(system, "CpAE"), "measured VPT (%)"]),
+                         "VPT standard AE (%)": float(comparison.loc[(system, "standard AE"), "measured VPT (%)"]),
+                         "CpAE − standard AE": float(paired["mean difference (points)"].iloc[0]),
+                         "95% low": float(paired["95% low"].iloc[0]), "95% high": float(paired["95% high"].iloc[0])})
+        if (system, "CpAE") in comparison.index:
+            cpae, standard = (float(comparison.loc[(system, e), "paper VPT (%)"]) for e in ("CpAE", "standard AE"))
+            rows.append({"system": system, "models": "paper (128 px)", "VPT CpAE (%)": cpae,
+                         "VPT standard AE (%)": standard, "CpAE − standard AE": cpae - standard,
+                         "95% low": float("nan"), "95% high": float("nan")})
+    return pd.DataFrame(rows)

@@ -4,18 +4,19 @@ runs, the recorded seeds, the recorded diagnostics of a system, and the objectiv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from latentdyn.cache import project_root
-from latentdyn.cpae_settings import MODEL_LABELS
-from latentdyn.data.videos import SYSTEMS
+from latentdyn.cpae_settings import MODEL_LABELS, system_settings
+from latentdyn.data.videos import SYSTEMS, split_indices
+from latentdyn.experiments.cpae.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.experiments.cpae.systems import SystemResult, run_cpae_circle, run_cpae_system
-from latentdyn.recorded_runs import load_recorded_runs, recorded_runs_table, stale_reasons
-from latentdyn.statistics import ordering, paired_difference
+from latentdyn.shipped_models import shipped_folder
+from latentdyn.recorded_runs import SIMULATED, load_recorded_runs, recorded_runs_table, seed_readings, stale_reasons
 
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
@@ -53,6 +54,8 @@ class ResultsSummary:
             ``system`` column.
         test_videos: system -> number of test videos of the profile's run.
         runs: system -> the profile's :class:`SystemResult` (for the properties a correct run has).
+        long: system -> the shipped long-configuration models re-scored
+            (:func:`latentdyn.experiments.cpae.shipped.run_cpae_long`), for every system that has any.
     """
 
     comparison: pd.DataFrame
@@ -64,48 +67,7 @@ class ResultsSummary:
     seeds: pd.DataFrame
     test_videos: dict[str, int]
     runs: dict[str, SystemResult]
-
-
-SIMULATED = "simulated"
-
-
-def seed_readings(system: str, profile: str, *, runs=None) -> pd.DataFrame:
-    """The recorded seeds of ``system`` in ``profile`` (no changed settings, not stale, simulated
-    data), each scored on its own 120 test videos: one row per (seed, definition) with the paired
-    difference CpAE − standard AE of the Neural ODE VPT (mean, standard error, 95 % interval,
-    reading) and both autoencoders' reconstruction error and ceiling.
-
-    Seeds are never pooled across devices (other floating-point kernels train other models):
-    only the device with the most recorded seeds is kept, and the ``device`` column names it.
-    """
-    runs = load_recorded_runs() if runs is None else runs
-    chosen = [run for run in runs if run.system == system and run.profile == profile and not run.overrides
-              and run.data_source.startswith(SIMULATED) and not stale_reasons(run) and len(run.scores())]
-    columns = ["seed", "device", "definition", "mean difference (points)", "standard error", "95% low", "95% high",
-               "reading", "reconstruction error standard AE", "reconstruction error CpAE",
-               "ceiling standard AE (%)", "ceiling CpAE (%)", "videos"]
-    if not chosen:
-        return pd.DataFrame(columns=columns)
-    devices = pd.Series([run.device for run in chosen]).value_counts()
-    device = str(devices.index[0])
-    rows = []
-    for run in sorted((r for r in chosen if r.device == device), key=lambda r: r.seed):
-        scores = run.scores()
-        wide = {encoder: frame.sort_values("video") for encoder, frame in scores.groupby("autoencoder")}
-        if not {"CpAE", "standard AE"} <= set(wide):
-            continue
-        cpae, standard = wide["CpAE"], wide["standard AE"]
-        for key, definition in (("vpt", "relative error"), ("vpt_mse", "pixel MSE")):
-            difference = paired_difference(cpae[key].to_numpy(), standard[key].to_numpy())
-            rows.append({"seed": run.seed, "device": device, "definition": definition,
-                         "mean difference (points)": difference.mean, "standard error": difference.standard_error,
-                         "95% low": difference.low, "95% high": difference.high,
-                         "reading": ordering(difference, "CpAE", "standard AE"),
-                         "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
-                         "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),
-                         "ceiling standard AE (%)": float(standard["ceiling"].mean()),
-                         "ceiling CpAE (%)": float(cpae["ceiling"].mean()), "videos": difference.n})
-    return pd.DataFrame(rows, columns=columns)
+    long: dict[str, LongResult] = field(default_factory=dict)
 
 
 COMPARISON_COLUMNS = ["system", "autoencoder", "measured VPT (%)", "measured VPT SE (%)",
@@ -117,10 +79,11 @@ PAIRED_COLUMNS = ["system", "latent model", "definition", "mean difference (poin
 
 def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
                      seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
-                     **knobs: Any) -> ResultsSummary:
+                     long_profile: str = "long", **knobs: Any) -> ResultsSummary:
     """Collect the system and circle experiments (from the cache when the chapters ran before),
-    their paired differences CpAE − standard AE, the recorded long runs, and the recorded seeds
-    of ``seed_systems`` (:func:`seed_readings`, kept apart from the profile's run)."""
+    their paired differences CpAE − standard AE, the recorded long runs, the recorded seeds
+    of ``seed_systems`` (:func:`seed_readings`, kept apart from the profile's run), and the
+    shipped models of ``long_profile`` re-scored (every system that has shipped seeds)."""
     results = {system: run_cpae_system(system, profile=profile, seed=seed, **knobs) for system in systems}
     circle = run_cpae_circle(profile=profile, seed=seed)
     paper = paper_vpt()
@@ -156,7 +119,9 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
                           pd.DataFrame(paired_rows).reindex(columns=PAIRED_COLUMNS),
                           pd.DataFrame(all_rows).set_index(["system", "autoencoder", "latent model"]),
                           pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
-                          recorded, seeds, videos, results)
+                          recorded, seeds, videos, results,
+                          {system: run_cpae_long(system, profile=long_profile) for system in systems
+                           if shipped_seeds(system, long_profile)})
 
 
 def recorded_diagnostics(system: str, profile: str, result: SystemResult | None = None) -> pd.DataFrame:
@@ -210,3 +175,24 @@ def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = 
                "VPT vs reconstruction (%)", "reconstruction error", "smoothness ratio"]
     return pd.DataFrame(rows, columns=columns).sort_values(["latent map", "weight", "autoencoder"],
                                                            ignore_index=True)
+
+
+def scale_readings(systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
+                   profiles: tuple[str, ...] = ("book", "long")) -> pd.DataFrame:
+    """How the CpAE − standard AE gap moves with scale: for each system and profile, the seed
+    readings (:func:`seed_readings`) of its recorded seeds (``book``: ``recorded_runs``) or
+    shipped models (``long``: the scores stored with them, which the system chapters re-score),
+    with the profile's resolution, large filter size and training videos as columns."""
+    frames = []
+    shipped = load_recorded_runs(shipped_folder()) if shipped_folder().is_dir() else []
+    for system in systems:
+        for profile in profiles:
+            runs = [run for run in shipped if run.profile == profile] if profile == "long" else None
+            readings = seed_readings(system, profile, runs=runs)
+            if not len(readings):
+                continue
+            settings = system_settings(profile, {}, system)
+            frames.append(readings.assign(system=system, profile=profile, resolution=settings["resolution"],
+                                          filter=settings["large_filter_size"],
+                                          videos_trained=len(split_indices(settings["num_trajectories"], seed=0)["train"])))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -23,8 +23,8 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
     penalty_arguments,
     trained_autoencoder,
 )
-from latentdyn.experiments.cpae.data import _prepare_system
-from latentdyn.experiments.cpae.decoupled import _fit_decoupled, train_variant_task
+from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
+from latentdyn.experiments.cpae.decoupled import TrainedModels, _DecoupledFit, _fit_decoupled, train_variant_task
 from latentdyn.experiments.cpae.scoring import trivial_predictions
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
@@ -63,6 +63,11 @@ class SystemResult:
         trivial: where predictions without dynamics land (mean image, first frame held).
         losses: variant -> {"autoencoder": per-epoch loss, model: per-update loss}.
         data_source: what the videos are (``simulated, test seed ...`` or ``frames folder``).
+        models: variant -> the trained (or shipped) autoencoder, latent standardiser and latent
+            models that were scored (to re-use, export or ship them).
+        reference: ``(C, H, 2W)`` the mean training input (the scale of the relative frame error).
+        provenance: for shipped models, the training run's (commit, device, wall time, command)
+            and the shipped file's (``shipped``); empty for a live training.
     """
 
     system: str
@@ -85,6 +90,9 @@ class SystemResult:
     trivial: pd.DataFrame | None = None
     losses: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     data_source: str = "simulated"
+    models: dict[str, TrainedModels] = field(default_factory=dict, repr=False)
+    reference: np.ndarray | None = field(default=None, repr=False)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 DEFINITIONS = {"vpt": "relative error", "vpt_mse": "pixel MSE"}
@@ -161,7 +169,7 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     timings: dict[str, float] = {}
     started = time.perf_counter()
     data = _prepare_system(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
-    dataset, test_pairs = data.dataset, data.test_pairs
+    dataset = data.dataset
     kinds = tuple(settings["latent_models"])
     timings["data"] = time.perf_counter() - started
     variants = tuple(settings["autoencoders"])
@@ -176,14 +184,26 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
         settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
                         frames_folder=str(frames_folder), frame_rate=1 / dataset.time_step)
 
+    fits = {}
+    for variant in variants:
+        started = time.perf_counter()
+        fits[variant] = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds,
+                                       settings, seed)
+        timings[f"train and score {variant}"] = time.perf_counter() - started
+    return assemble_system_result(data, settings, fits, timings)
+
+
+def assemble_system_result(data: _SystemData, settings: dict[str, Any], fits: dict[str, _DecoupledFit],
+                           timings: dict[str, float] | None = None) -> SystemResult:
+    """The chapter's tables and arrays from scored fits (variant -> :class:`_DecoupledFit`) on the
+    test videos of ``data``: shared by a live training (:func:`run_cpae_system`) and the shipped
+    models (:func:`latentdyn.experiments.cpae.shipped.score_shipped_system`)."""
+    system, test_pairs = data.system, data.test_pairs
+    kinds = tuple(settings["latent_models"])
     rows, errors, latents_shown, rollouts_shown, strips, losses = {}, {}, {}, {}, {}, {}
     strip_frames = list(np.linspace(0, test_pairs.shape[1] - 1, settings["strip_length"]).round().astype(int))
     width = test_pairs.shape[-1] // 2
-    for variant in variants:
-        started = time.perf_counter()
-        fit = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds,
-                             settings, seed)
-        timings[f"train and score {variant}"] = time.perf_counter() - started
+    for variant, fit in fits.items():
         rows[variant] = fit.row
         losses[variant] = {"autoencoder": fit.row["autoencoder_loss"], **fit.row["latent_losses"]}
         errors.update({(variant, kind): value for kind, value in fit.frame_errors.items()})
@@ -214,9 +234,10 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
                                                settings["mse_threshold"])).T
     true_states = None if data.test_states is None else data.test_states[: settings["trajectories_shown"]]
     frames0 = data.test_frames[0].astype(np.float32) / 255.0
-    return SystemResult(system, settings, frames0[strip_frames], dataset.time_step, latents_shown, rollouts_shown,
-                        true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors, timings,
-                        scores, paired, curves, trivial, losses, data.test_source)
+    return SystemResult(system, settings, frames0[strip_frames], data.dataset.time_step, latents_shown, rollouts_shown,
+                        true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors,
+                        dict(timings or {}), scores, paired, curves, trivial, losses, data.test_source,
+                        {variant: fit.trained_models() for variant, fit in fits.items()}, data.reference.numpy())
 
 
 @dataclass

@@ -1,0 +1,312 @@
+"""The shipped long-run models: shipped after training, rebuilt and re-scored by the pages.
+
+:func:`ship_models` stores the models of a ``SystemResult`` as float16 arrays with their
+provenance (format: :mod:`latentdyn.shipped_models`) and records the scores *of the stored
+float16 models*; :func:`score_shipped_system` rebuilds the modules from such a file and scores
+them on the system's test videos exactly as a live run is scored (forward passes only, so a
+page can re-score half an hour of training in seconds); :func:`run_cpae_long` does it for several
+seeds, or (``retrain=True``) trains the long configuration from scratch and scores it the same
+way.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from latentdyn.cache import load_or_create, source_fingerprint
+from latentdyn.cpae_settings import MODEL_LABELS, RESULTS_VERSION, TRAINING_CODE
+from latentdyn.experiments.cpae.autoencoder_stage import _load_state, _state_arrays, autoencoder_arguments
+from latentdyn.experiments.cpae.data import _test_system_data
+from latentdyn.experiments.cpae.decoupled import _DecoupledFit
+from latentdyn.experiments.cpae.latent_stage import Standardiser
+from latentdyn.experiments.cpae.scoring import evaluate_variant
+from latentdyn.experiments.cpae.systems import SystemResult, assemble_system_result, run_cpae_system
+from latentdyn.models.autoencoder import ConvAutoencoder
+from latentdyn.models.latent_dynamics import build_latent_model
+from latentdyn.parallel import run_tasks
+from latentdyn.recorded_runs import (
+    RecordedRun,
+    _commit,
+    _plain,
+    provenance_here,
+    recorded_run_from_payload,
+    run_payload,
+    seed_readings,
+    stale_reasons,
+)
+from latentdyn.runtime import seed_everything
+from latentdyn.shipped_models import (
+    compact_arrays,
+    load_shipped,
+    run_name,
+    shipped_folder,
+    shipped_runs,
+    write_arrays,
+    write_shipped_json,
+)
+from latentdyn.statistics import Estimate, mean_estimate
+
+# settings stored as JSON lists that the model builders expect as tuples
+_TUPLE_SETTINGS = ("autoencoders", "latent_models", "cpae_channels", "standard_channels", "vpt_thresholds")
+
+
+def _settings_from_record(settings: dict[str, Any]) -> dict[str, Any]:
+    return {key: tuple(value) if key in _TUPLE_SETTINGS and isinstance(value, list) else value
+            for key, value in settings.items()}
+
+
+def model_arrays(result: SystemResult) -> dict[str, np.ndarray]:
+    """Every trained tensor of ``result.models`` and the training losses, named as in
+    :mod:`latentdyn.shipped_models` (float32; :func:`latentdyn.shipped_models.compact_arrays`
+    makes them float16)."""
+    if not result.models or result.reference is None:
+        raise ValueError("result holds no trained models: ship the SystemResult of a run_cpae_system call")
+    arrays: dict[str, np.ndarray] = {"reference": np.asarray(result.reference, dtype=np.float32)}
+    for variant, trained in result.models.items():
+        arrays.update({f"{variant}.autoencoder.{k}": v for k, v in _state_arrays(trained.autoencoder).items()})
+        for kind, model in trained.latent_models.items():
+            arrays.update({f"{variant}.{kind}.{k}": v for k, v in _state_arrays(model).items()})
+            arrays[f"{variant}.loss.{kind}"] = np.asarray(result.losses[variant][kind], dtype=np.float32)
+        arrays[f"{variant}.standardiser.mean"] = trained.standardiser.mean.numpy()
+        arrays[f"{variant}.standardiser.std"] = trained.standardiser.std.numpy()
+        arrays[f"{variant}.loss.autoencoder"] = np.asarray(result.losses[variant]["autoencoder"], dtype=np.float32)
+    return arrays
+
+
+def ship_models(result: SystemResult, record: RecordedRun, *, command: str,
+                folder: Path | None = None) -> Path:
+    """Store ``result``'s models (float16) and a JSON with ``record``'s provenance (the training
+    run's) and the scores of the stored models; return the ``.npz`` path.
+
+    ``record`` is the recorded run of the same training (:func:`latentdyn.recorded_runs.record_run`):
+    its settings must be ``result``'s.
+    """
+    if record.system != result.system:
+        raise ValueError(f"record is of {record.system!r}, result of {result.system!r}")
+    folder = Path(folder) if folder is not None else shipped_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{run_name(result.system, record.profile, record.seed)}.npz"
+    digest = write_arrays(path, compact_arrays(model_arrays(result)))
+    first = next(iter(result.models.values())).autoencoder
+    shipped = {"file": path.name, "sha256": digest, "bytes": path.stat().st_size, "dtype": "float16",
+               "image_shape": list(first.image_shape), "latent_dim": int(first.latent_dim),
+               "commit": _commit(), "command": command,
+               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    provenance = {**record.provenance, "shipped": shipped}
+    payload = run_payload(result, profile=record.profile, seed=record.seed, overrides=record.overrides,
+                          provenance=provenance)
+    write_shipped_json(path, payload)  # the digest is known: the stored models can now be loaded
+    rescored = score_shipped_system(result.system, record.profile, record.seed, folder=folder)
+    write_shipped_json(path, run_payload(rescored, profile=record.profile, seed=record.seed,
+                                         overrides=record.overrides, provenance=provenance))
+    return path
+
+
+def ship_recorded_run(record: RecordedRun, *, command: str, folder: Path | None = None) -> Path:
+    """Ship the models of a recorded run from the cache its training filled: the run is repeated
+    with the record's settings (every stage a cache hit) and must score exactly as recorded.
+
+    Raises ``ValueError`` when the record is stale or the repeated run scores otherwise (the
+    cache holds other models: retrain with ``tools/record_run.py ... --ship``).
+    """
+    reasons = stale_reasons(record)
+    if reasons:
+        raise ValueError(f"the record of {record.system} seed {record.seed} is stale: {'; '.join(reasons)}")
+    knobs = {key: value for key, value in _settings_from_record(record.settings).items()
+             if key not in ("workers",)}
+    result = run_cpae_system(record.system, profile=record.profile, seed=record.seed, **{**knobs, "workers": 1})
+    again = result.vpt.reset_index().to_dict("records")
+    recorded = record.metrics["vpt"]
+    if _plain(again) != recorded:
+        raise ValueError(f"repeating {record.system} seed {record.seed} from the cache scored otherwise than its "
+                         "record: the cache does not hold that run's models (retrain it with --ship)")
+    return ship_models(result, record, command=command, folder=folder)
+
+
+def _rebuilt_models(run, variant: str, settings: dict[str, Any]) -> tuple[ConvAutoencoder, Standardiser, dict]:
+    shipped = run.shipped
+    image_shape, latent_dim = tuple(shipped["image_shape"]), int(shipped["latent_dim"])
+    autoencoder = ConvAutoencoder(image_shape, latent_dim, architecture="deep", **autoencoder_arguments(variant, settings))
+    _load_state(autoencoder, run.module_arrays(variant, "autoencoder"))
+    autoencoder.eval()
+    models = {}
+    for kind in settings["latent_models"]:
+        model = build_latent_model(kind, latent_dim, hidden=settings["dynamics_hidden"],
+                                   substeps=settings["dynamics_substeps"])
+        _load_state(model, run.module_arrays(variant, kind))
+        model.eval()
+        models[kind] = model
+    standardiser = Standardiser(torch.from_numpy(run.arrays[f"{variant}.standardiser.mean"]),
+                                torch.from_numpy(run.arrays[f"{variant}.standardiser.std"]))
+    return autoencoder, standardiser, models
+
+
+# the code a shipped model's scores depend on besides the models themselves (their cache key)
+SCORING_CODE = source_fingerprint("experiments/cpae/scoring.py", "experiments/cpae/latent_stage.py",
+                                  "experiments/cpae/data.py", "metrics.py", "data/videos.py", "data/windows.py")
+
+
+def _flat_row(row: dict[str, Any], errors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """An evaluation row and its frame errors as named arrays (``row.<key>[.<model>]``, ``errors.<model>``)."""
+    flat = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update({f"row.{key}.{kind}": np.asarray(v) for kind, v in value.items()})
+        else:
+            flat[f"row.{key}"] = np.asarray(value)
+    flat.update({f"errors.{kind}": np.asarray(value) for kind, value in errors.items()})
+    return flat
+
+
+def _unflat_row(flat: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    row: dict[str, Any] = {}
+    errors = {}
+    for name, value in flat.items():
+        parts = name.split(".")
+        if parts[0] == "errors":
+            errors[parts[1]] = value
+        elif len(parts) == 3:
+            row.setdefault(parts[1], {})[parts[2]] = value
+        else:
+            row[parts[1]] = float(value) if value.ndim == 0 else value
+    return row, errors
+
+
+def score_shipped_system(system: str = "damped_pendulum", profile: str = "long", seed: int = 0, *,
+                         folder: Path | None = None) -> SystemResult:
+    """Rebuild the shipped models of (``system``, ``profile``, ``seed``) and score them on the
+    system's test videos, as :func:`run_cpae_system` scores a live training (one thread, so the
+    numbers do not depend on the thread count). Forward passes only; the scores are cached
+    (``data/cache``) under the file's digest and the scoring code, so a second page reuses them.
+
+    Raises ``FileNotFoundError`` when nothing is shipped for it, ``ValueError`` when the file's
+    digest differs from its JSON.
+    """
+    started = time.perf_counter()
+    run = load_shipped(system, profile, seed, folder)
+    settings = _settings_from_record(run.record.settings)
+    seed_everything(seed, 1)
+    reference = torch.from_numpy(run.arrays["reference"].astype(np.float32))
+    data = _test_system_data(system, settings, reference)
+    fits = {}
+    for variant in settings["autoencoders"]:
+        autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
+
+        def evaluate() -> dict[str, np.ndarray]:
+            return _flat_row(*evaluate_variant(
+                autoencoder, models, standardiser, data.test_pairs, data.half_frames, data.reference,
+                settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
+                mse_threshold=settings["mse_threshold"]))
+
+        key = {"sha256": run.shipped["sha256"], "variant": variant, "scoring": SCORING_CODE,
+               "training": TRAINING_CODE, "version": RESULTS_VERSION,
+               "test": {k: settings[k] for k in ("test_videos", "test_frames", "vpt_threshold", "mse_threshold",
+                                                 "inbetween_steps")}}
+        row, errors = _unflat_row(load_or_create("shipped-scores", key, evaluate))
+        row["autoencoder_loss"] = run.arrays[f"{variant}.loss.autoencoder"]
+        row["latent_losses"] = {kind: run.arrays[f"{variant}.loss.{kind}"] for kind in models}
+        row["training_seconds"] = float("nan")
+        fits[variant] = _DecoupledFit(autoencoder, standardiser, models, row, errors)
+    result = assemble_system_result(data, settings, fits, {"score shipped models": time.perf_counter() - started})
+    result.provenance = dict(run.record.provenance)
+    return result
+
+
+@dataclass
+class LongResult:
+    """The long configuration of one system over several seeds.
+
+    Attributes:
+        system, profile: what ran; source: ``shipped models`` or ``retrained here``.
+        seeds: seed -> the :class:`SystemResult` of that seed (its ``provenance``: the training
+            run's, for shipped models).
+        summary: one row per (seed, autoencoder): Neural ODE VPT under both definitions (mean and
+            standard error over the test videos), ceiling, reconstruction error, smoothness ratio.
+        readings: one row per (seed, definition): the paired difference CpAE − standard AE over
+            the same test videos with its 95 % interval and reading, and both autoencoders'
+            reconstruction errors and ceilings (the format of
+            :func:`latentdyn.experiments.cpae.results.seed_readings`).
+        provenance: one row per seed: training device, wall time (hours), commit, command, file size.
+    """
+
+    system: str
+    profile: str
+    source: str
+    seeds: dict[int, SystemResult]
+    summary: pd.DataFrame
+    readings: pd.DataFrame
+    provenance: pd.DataFrame
+
+
+def _score_seed(system: str, profile: str, seed: int, retrain: bool, folder: Path | None = None) -> SystemResult:
+    if retrain:
+        return run_cpae_system(system, profile=profile, seed=seed)
+    return score_shipped_system(system, profile, seed, folder=folder)
+
+
+def shipped_seeds(system: str, profile: str = "long", folder: Path | None = None) -> tuple[int, ...]:
+    """The seeds of ``system`` shipped for ``profile``, in order."""
+    stem = run_name(system, profile, 0)[: -len("0")]
+    return tuple(sorted(int(path.stem[len(stem):]) for path in shipped_runs(folder)
+                        if path.stem.startswith(stem) and path.stem[len(stem):].isdigit()))
+
+
+def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", seeds: tuple[int, ...] | None = None,
+                  retrain: bool = False, workers: int | str = "auto", folder: Path | None = None) -> LongResult:
+    """The long configuration of ``system`` for each of ``seeds`` (default: every shipped seed;
+    with ``retrain=True``: 0, 1, 2): the shipped models re-scored (default; under a minute a seed) or, with ``retrain=True``, trained here from scratch (about half an hour
+    a seed on two CPU cores) and scored the same way. Shipped seeds are scored in ``workers``
+    single-thread processes (a retraining uses the workers itself, one per autoencoder);
+    ``folder``: where the shipped models are (default: the project's ``data/reference/shipped_models``).
+
+    Raises ``FileNotFoundError`` naming the missing file when a seed is not shipped.
+    """
+    if seeds is None:
+        seeds = (0, 1, 2) if retrain else shipped_seeds(system, profile, folder)
+    seeds = tuple(int(seed) for seed in seeds)
+    if not seeds:
+        raise FileNotFoundError(f"no shipped models of {system} ({profile} profile) in "
+                                f"{folder or shipped_folder()}: ship them with tools/record_run.py {system} "
+                                f"--profile {profile} --seed 0 --ship, or pass retrain=True")
+    if retrain:
+        results = [_score_seed(system, profile, seed, True) for seed in seeds]
+    else:
+        results = run_tasks([(_score_seed, {"system": system, "profile": profile, "seed": seed, "retrain": False,
+                                            "folder": folder})
+                             for seed in seeds], workers=workers)
+    by_seed = dict(zip(seeds, results))
+    summary, provenance, runs = [], [], []
+    for seed, result in by_seed.items():
+        node = result.vpt.xs(MODEL_LABELS["neural_ode"], level="latent model")
+        for label in node.index:
+            summary.append({"seed": seed, "autoencoder": label,
+                            "VPT (%)": node.loc[label, "VPT mean (%)"], "VPT SE (%)": node.loc[label, "VPT SE (%)"],
+                            "VPT pixel MSE (%)": node.loc[label, "VPT pixel MSE mean (%)"],
+                            "ceiling (%)": result.continuity.loc[label, "ceiling (%)"],
+                            "reconstruction error": result.continuity.loc[label, "reconstruction error"],
+                            "smoothness ratio": result.continuity.loc[label, "smoothness ratio"]})
+        info = result.provenance or provenance_here("run_cpae_long(retrain=True)", float("nan"), "cpu")
+        runs.append(recorded_run_from_payload(run_payload(result, profile=profile, seed=seed, provenance=info)))
+        provenance.append({"seed": seed, "device": info.get("device", ""),
+                           "training hours": info.get("wall_seconds", float("nan")) / 3600,
+                           "commit": str(info.get("commit", ""))[:10], "command": info.get("command", ""),
+                           "shipped MB": info.get("shipped", {}).get("bytes", float("nan")) / 2**20})
+    return LongResult(system, profile, "retrained here" if retrain else "shipped models", by_seed,
+                      pd.DataFrame(summary), seed_readings(system, profile, runs=runs), pd.DataFrame(provenance))
+
+
+def seed_level_difference(long: LongResult, definition: str = "relative error") -> Estimate:
+    """The CpAE − standard AE difference of the Neural ODE's VPT across seeds: each seed's paired
+    mean difference over the test videos is one sample, and the interval is Student's over the
+    seeds (with three seeds, wide: the seed-to-seed spread of training is the uncertainty that
+    matters; the test videos are the same for every seed)."""
+    rows = long.readings[long.readings["definition"] == definition]
+    return mean_estimate(rows["mean difference (points)"].to_numpy())

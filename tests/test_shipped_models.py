@@ -1,0 +1,133 @@
+"""Shipped models: the float16 store round trip, re-scoring, the digest and staleness checks, and
+the committed set (every shipped run matches its profile, training code and digest)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from latentdyn import recorded_runs, shipped_models
+from latentdyn.experiments import cpae
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    import os
+
+    previous = os.environ.get("LATENTDYN_DATA_DIR")
+    os.environ["LATENTDYN_DATA_DIR"] = str(tmp_path_factory.mktemp("shipped-data"))
+    folder = tmp_path_factory.mktemp("shipped")
+    try:
+        result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
+        record = recorded_runs.load_recorded_run(recorded_runs.record_run(
+            result, profile="smoke", seed=0, command="python tools/record_run.py x", wall_seconds=3.0,
+            device="cpu", folder=folder / "records"))
+        path = cpae.ship_models(result, record, command="python tools/ship_models.py x", folder=folder)
+        yield result, record, path
+    finally:
+        if previous is None:
+            os.environ.pop("LATENTDYN_DATA_DIR")
+        else:
+            os.environ["LATENTDYN_DATA_DIR"] = previous
+
+
+def test_shipped_models_are_float16_with_provenance(shipped):
+    result, record, path = shipped
+    assert path.name == "damped_pendulum-smoke-seed0.npz"
+    run = shipped_models.load_shipped("damped_pendulum", "smoke", 0, folder=path.parent)
+    weights = [value for name, value in run.arrays.items() if ".autoencoder." in name and value.dtype.kind == "f"]
+    assert weights and all(value.dtype == np.float16 for value in weights)
+    assert run.arrays["reference"].dtype == np.float32
+    assert run.variants == ["cpae", "standard"]
+    provenance = run.record.provenance
+    assert provenance["command"] == "python tools/record_run.py x"  # the training run's
+    assert provenance["shipped"]["sha256"] == shipped_models.file_digest(path)
+    assert provenance["shipped"]["dtype"] == "float16"
+    assert shipped_models.shipped_problems(path) == []
+
+
+def test_rescoring_the_shipped_models_gives_their_recorded_scores(shipped):
+    result, record, path = shipped
+    again = cpae.score_shipped_system("damped_pendulum", "smoke", 0, folder=path.parent)
+    run = shipped_models.load_shipped("damped_pendulum", "smoke", 0, folder=path.parent)
+    recorded = run.record.scores().sort_values(["autoencoder", "video"], ignore_index=True)
+    node = again.scores[again.scores["latent model"] == "Neural ODE"]
+    mine = node.sort_values(["autoencoder", "video"], ignore_index=True)
+    assert mine["vpt"].tolist() == recorded["vpt"].tolist()
+    assert mine["reconstruction_error"].tolist() == pytest.approx(recorded["reconstruction_error"].tolist(), rel=1e-12)
+    # float16 weights change the reconstructions by rounding only
+    assert again.continuity["reconstruction error"].to_numpy() == pytest.approx(
+        result.continuity["reconstruction error"].to_numpy(), rel=2e-2)
+
+
+def test_rebuilt_autoencoder_equals_rounded_weights(shipped):
+    result, _, path = shipped
+    run = shipped_models.load_shipped("damped_pendulum", "smoke", 0, folder=path.parent)
+    trained = result.models["cpae"].autoencoder.state_dict()
+    for name, value in run.module_arrays("cpae", "autoencoder").items():
+        expected = trained[name].numpy()
+        if expected.dtype.kind == "f":
+            np.testing.assert_array_equal(value, expected.astype(np.float16).astype(np.float32))
+        else:
+            np.testing.assert_array_equal(value, expected)
+
+
+def test_changed_file_or_profile_is_refused(shipped, tmp_path):
+    _, _, path = shipped
+    copy = tmp_path / path.name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one changed byte
+    copy.write_bytes(bytes(data))
+    (tmp_path / path.with_suffix(".json").name).write_text(path.with_suffix(".json").read_text())
+    with pytest.raises(ValueError, match="SHA-256"):
+        shipped_models.load_shipped("damped_pendulum", "smoke", 0, folder=tmp_path)
+    assert any("SHA-256" in problem for problem in shipped_models.shipped_problems(copy))
+    payload = json.loads(copy.with_suffix(".json").read_text())
+    payload["settings"]["epochs"] += 1
+    payload["training_code"] = "0123456789ab"
+    copy.with_suffix(".json").write_text(json.dumps(payload))
+    problems = shipped_models.shipped_problems(copy)
+    assert any("epochs" in problem for problem in problems)
+    assert any("training code" in problem for problem in problems)
+    with pytest.raises(FileNotFoundError, match="no shipped models damped_pendulum-smoke-seed5.npz"):
+        shipped_models.load_shipped("damped_pendulum", "smoke", 5, folder=tmp_path)
+
+
+def test_committed_shipped_models_match_their_profile_code_and_digest():
+    paths = shipped_models.shipped_runs()
+    problems = [problem for path in paths for problem in shipped_models.shipped_problems(path)]
+    assert problems == []
+    total = sum(path.stat().st_size for path in paths)
+    assert total <= shipped_models.SIZE_LIMIT_BYTES, f"shipped set is {total / 2**20:.1f} MB"
+
+
+def test_long_result_of_shipped_seeds(shipped):
+    _, _, path = shipped
+    long = cpae.run_cpae_long("damped_pendulum", profile="smoke", seeds=(0,), workers=1, folder=path.parent)
+    assert long.source == "shipped models"
+    assert long.summary["autoencoder"].tolist() == ["standard AE", "CpAE"]
+    assert long.readings["definition"].tolist() == ["relative error", "pixel MSE"]
+    scores = long.seeds[0].scores
+    node = scores[scores["latent model"] == "Neural ODE"]
+    cpae_vpt = node[node["autoencoder"] == "CpAE"].sort_values("video")["vpt"].to_numpy()
+    standard_vpt = node[node["autoencoder"] == "standard AE"].sort_values("video")["vpt"].to_numpy()
+    assert long.readings["mean difference (points)"].iloc[0] == pytest.approx(np.mean(cpae_vpt - standard_vpt))
+    assert long.provenance["command"].tolist() == ["python tools/record_run.py x"]
+    assert long.provenance["shipped MB"].iloc[0] == pytest.approx(path.stat().st_size / 2**20)
+
+
+def test_long_values_quote_the_long_configuration(shipped):
+    _, _, path = shipped
+    long = cpae.run_cpae_long("damped_pendulum", profile="smoke", workers=1, folder=path.parent)
+    assert list(long.seeds) == [0]  # every shipped seed
+    values = cpae.long_values(long)
+    assert values["long_seeds"] == 1 and values["long_test_videos"] == 6
+    summary = long.summary.set_index("autoencoder")
+    assert values["long_vpt_cpae"] == pytest.approx(summary.loc["CpAE", "VPT (%)"])
+    assert values["long_recon_standard"] == pytest.approx(summary.loc["standard AE", "reconstruction error"])
+    assert "One seed only" in values["long_seed_level"]
+    assert cpae.shipped_seeds("damped_pendulum", "smoke", folder=path.parent) == (0,)
+    with pytest.raises(FileNotFoundError, match="no shipped models of elastic_double_pendulum"):
+        cpae.run_cpae_long("elastic_double_pendulum", profile="smoke", folder=path.parent)

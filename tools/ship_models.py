@@ -1,0 +1,34 @@
+"""Ship the trained models of a recorded long run (float16, with provenance) for the pages to re-score.
+
+    python tools/ship_models.py data/reference/recorded_runs/damped_pendulum-long-seed1.json
+    python tools/record_run.py damped_pendulum --profile long --seed 1 --ship   # train, record and ship
+
+The run's models are taken from the cache its training filled (``data/cache``, or
+``$LATENTDYN_DATA_DIR/cache``): the run is repeated with the record's settings, every stage a
+cache hit, and its scores must equal the record's (else the cache holds other models and
+nothing is shipped). Writes ``data/reference/shipped_models/<system>-<profile>-seed<k>.npz`` and
+its ``.json`` (the record's provenance, the file's digest, the scores of the float16 models).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from latentdyn.experiments.cpae.shipped import ship_recorded_run
+from latentdyn.recorded_runs import load_recorded_run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("records", nargs="+", help="recorded-run JSON files of the runs to ship")
+    arguments = parser.parse_args()
+    command = " ".join(shlex.quote(part) for part in ["python", *sys.argv])
+    for path in arguments.records:
+        shipped = ship_recorded_run(load_recorded_run(path), command=command)
+        print(f"shipped {shipped} ({shipped.stat().st_size / 2**20:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()
