@@ -210,7 +210,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "benchmark_filter_banks": ((4, 3, 6, 6), (8, 4, 6, 6)), "benchmark_image_shape": (3, 16, 32),
                   "benchmark_batch_size": 2, "benchmark_repeats": 1},
         "book": {"system": "damped_pendulum",
-                 "system_overrides": {"num_trajectories": 64, "epochs": 12, "prediction_weight": 0.0},
+                 "system_overrides": {"num_trajectories": 64, "epochs": 10, "prediction_weight": 0.0},
                  "continuity_weights": (0.1, 1.0), "kernel_scales": (10.0,),
                  "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
                  "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),

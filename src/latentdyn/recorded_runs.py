@@ -260,18 +260,22 @@ def long_runs(recorded: pd.DataFrame) -> pd.DataFrame:
 SIMULATED = "simulated"
 
 
-def seed_readings(system: str, profile: str, *, runs=None) -> pd.DataFrame:
+def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = True) -> pd.DataFrame:
     """The recorded seeds of ``system`` in ``profile`` (no changed settings, not stale, simulated
     data), each scored on its own 120 test videos: one row per (seed, definition) with the paired
     difference CpAE − standard AE of the Neural ODE VPT (mean, standard error, 95 % interval,
     reading) and both autoencoders' reconstruction error and ceiling.
 
+    ``current_only=False`` keeps runs with changed settings or of older code too (for runs the
+    caller has just scored, whatever their settings).
+
     Seeds are never pooled across devices (other floating-point kernels train other models):
     only the device with the most recorded seeds is kept, and the ``device`` column names it.
     """
     runs = load_recorded_runs() if runs is None else runs
-    chosen = [run for run in runs if run.system == system and run.profile == profile and not run.overrides
-              and run.data_source.startswith(SIMULATED) and not stale_reasons(run) and len(run.scores())]
+    chosen = [run for run in runs if run.system == system and run.profile == profile
+              and (not current_only or (not run.overrides and not stale_reasons(run)))
+              and run.data_source.startswith(SIMULATED) and len(run.scores())]
     columns = ["seed", "device", "definition", "mean difference (points)", "standard error", "95% low", "95% high",
                "reading", "reconstruction error standard AE", "reconstruction error CpAE",
                "ceiling standard AE (%)", "ceiling CpAE (%)", "videos"]

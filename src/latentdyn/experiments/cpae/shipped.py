@@ -300,7 +300,7 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
                            "commit": str(info.get("commit", ""))[:10], "command": info.get("command", ""),
                            "shipped MB": info.get("shipped", {}).get("bytes", float("nan")) / 2**20})
     return LongResult(system, profile, "retrained here" if retrain else "shipped models", by_seed,
-                      pd.DataFrame(summary), seed_readings(system, profile, runs=runs), pd.DataFrame(provenance))
+                      pd.DataFrame(summary), seed_readings(system, profile, runs=runs, current_only=False), pd.DataFrame(provenance))
 
 
 def seed_level_difference(long: LongResult, definition: str = "relative error") -> Estimate:
