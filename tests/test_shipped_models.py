@@ -105,7 +105,7 @@ def test_committed_shipped_models_match_their_profile_code_and_digest():
 
 def test_long_result_of_shipped_seeds(shipped):
     _, _, path = shipped
-    long = cpae.run_cpae_long("damped_pendulum", profile="smoke", seeds=(0,), workers=1, folder=path.parent)
+    long = cpae.run_cpae_long("damped_pendulum", profile="smoke", seeds=(0,), workers=2, folder=path.parent)
     assert long.source == "shipped models"
     assert long.summary["autoencoder"].tolist() == ["standard AE", "CpAE"]
     assert long.readings["definition"].tolist() == ["relative error", "pixel MSE"]
@@ -131,3 +131,16 @@ def test_long_values_quote_the_long_configuration(shipped):
     assert cpae.shipped_seeds("damped_pendulum", "smoke", folder=path.parent) == (0,)
     with pytest.raises(FileNotFoundError, match="no shipped models of elastic_double_pendulum"):
         cpae.run_cpae_long("elastic_double_pendulum", profile="smoke", folder=path.parent)
+
+
+def test_rescoring_keeps_models_and_provenance(shipped, tmp_path):
+    _, _, path = shipped
+    for suffix in (".npz", ".json"):
+        (tmp_path / path.with_suffix(suffix).name).write_bytes(path.with_suffix(suffix).read_bytes())
+    before = json.loads((tmp_path / path.with_suffix(".json").name).read_text())
+    cpae.rescore_shipped("damped_pendulum", "smoke", 0, folder=tmp_path)
+    after = json.loads((tmp_path / path.with_suffix(".json").name).read_text())
+    assert after["provenance"] == before["provenance"]
+    assert after["metrics"]["scores"] == before["metrics"]["scores"]
+    assert shipped_models.shipped_problems(tmp_path / path.name) == []
+    assert shipped_models.load_shipped_file(tmp_path / path.name).record.seed == 0

@@ -8,6 +8,8 @@ The run's models are taken from the cache its training filled (``data/cache``, o
 cache hit, and its scores must equal the record's (else the cache holds other models and
 nothing is shipped). Writes ``data/reference/shipped_models/<system>-<profile>-seed<k>.npz`` and
 its ``.json`` (the record's provenance, the file's digest, the scores of the float16 models).
+
+    python tools/ship_models.py --rescore data/reference/shipped_models/*.npz   # scoring code changed
 """
 
 from __future__ import annotations
@@ -16,15 +18,26 @@ import argparse
 import shlex
 import sys
 
-from latentdyn.experiments.cpae.shipped import ship_recorded_run
+from pathlib import Path
+
+from latentdyn.experiments.cpae.shipped import rescore_shipped, ship_recorded_run
 from latentdyn.recorded_runs import load_recorded_run
+from latentdyn.shipped_models import load_shipped_file
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("records", nargs="+", help="recorded-run JSON files of the runs to ship")
+    parser.add_argument("records", nargs="+", help="recorded-run JSON files of the runs to ship (with --rescore: "
+                                                   "the shipped runs' .npz files)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="score shipped runs again (the scoring code changed) and rewrite their JSON scores")
     arguments = parser.parse_args()
     command = " ".join(shlex.quote(part) for part in ["python", *sys.argv])
+    if arguments.rescore:
+        for path in arguments.records:
+            run = load_shipped_file(Path(path))
+            print(f"rescored {rescore_shipped(run.record.system, run.record.profile, run.record.seed, folder=Path(path).parent)}")
+        return
     for path in arguments.records:
         shipped = ship_recorded_run(load_recorded_run(path), command=command)
         print(f"shipped {shipped} ({shipped.stat().st_size / 2**20:.2f} MB)")

@@ -140,6 +140,13 @@ def load_shipped(system: str, profile: str = "long", seed: int = 0, folder: Path
     return ShippedRun(record, arrays, path)
 
 
+def load_shipped_file(path: Path) -> ShippedRun:
+    """:func:`load_shipped` by the ``.npz`` path (digest checked)."""
+    path = check_existing_path("path", path)
+    record = load_recorded_run(_json_path(path))
+    return load_shipped(record.system, record.profile, record.seed, folder=path.parent)
+
+
 def shipped_runs(folder: Path | None = None) -> list[Path]:
     """The ``.npz`` files of every shipped run in ``folder`` (default: the project's), by name."""
     folder = Path(folder) if folder is not None else shipped_folder()

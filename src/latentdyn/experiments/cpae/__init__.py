@@ -84,6 +84,7 @@ from latentdyn.experiments.cpae.studies import (
 from latentdyn.experiments.cpae.shipped import (
     LongResult,
     run_cpae_long,
+    rescore_shipped,
     score_shipped_system,
     seed_level_difference,
     shipped_seeds,
@@ -107,5 +108,5 @@ __all__ = [
     "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
     "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values",
     "ConvAutoencoder", "resolve_settings",
-    "LongResult", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
+    "LongResult", "rescore_shipped", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
 ]

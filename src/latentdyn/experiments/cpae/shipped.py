@@ -31,7 +31,7 @@ from latentdyn.experiments.cpae.scoring import evaluate_variant
 from latentdyn.experiments.cpae.systems import SystemResult, assemble_system_result, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
-from latentdyn.parallel import run_tasks
+from latentdyn.parallel import resolve_workers, run_tasks
 from latentdyn.recorded_runs import (
     RecordedRun,
     _commit,
@@ -131,12 +131,24 @@ def ship_recorded_run(record: RecordedRun, *, command: str, folder: Path | None 
     return ship_models(result, record, command=command, folder=folder)
 
 
+def rescore_shipped(system: str, profile: str = "long", seed: int = 0, *, folder: Path | None = None) -> Path:
+    """Score a shipped run again (after a change of the scoring code) and rewrite the scores in its
+    JSON; the models, their digest and the training provenance stay as they are."""
+    run = load_shipped(system, profile, seed, folder)
+    result = score_shipped_system(system, profile, seed, folder=folder)
+    return write_shipped_json(run.path, run_payload(result, profile=profile, seed=seed,
+                                                    overrides=run.record.overrides,
+                                                    provenance=run.record.provenance))
+
+
 def _rebuilt_models(run, variant: str, settings: dict[str, Any]) -> tuple[ConvAutoencoder, Standardiser, dict]:
     shipped = run.shipped
     image_shape, latent_dim = tuple(shipped["image_shape"]), int(shipped["latent_dim"])
     autoencoder = ConvAutoencoder(image_shape, latent_dim, architecture="deep", **autoencoder_arguments(variant, settings))
     _load_state(autoencoder, run.module_arrays(variant, "autoencoder"))
     autoencoder.eval()
+    if settings["channels_last"]:  # forward passes ~1.7x faster with oneDNN (the training's layout)
+        autoencoder.to(memory_format=torch.channels_last)
     models = {}
     for kind in settings["latent_models"]:
         model = build_latent_model(kind, latent_dim, hidden=settings["dynamics_hidden"],
@@ -180,6 +192,43 @@ def _unflat_row(flat: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, 
     return row, errors
 
 
+def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None):
+    run = load_shipped(system, profile, seed, folder)
+    settings = _settings_from_record(run.record.settings)
+    seed_everything(seed, 1)
+    reference = torch.from_numpy(run.arrays["reference"].astype(np.float32))
+    return run, settings, _test_system_data(system, settings, reference)
+
+
+def _shipped_fit(run, variant: str, settings: dict[str, Any], data) -> _DecoupledFit:
+    """One shipped autoencoder and its latent models, rebuilt and scored (the scores cached under
+    the file's digest, the variant, the scoring and training code and the test set)."""
+    autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
+
+    def evaluate() -> dict[str, np.ndarray]:
+        return _flat_row(*evaluate_variant(
+            autoencoder, models, standardiser, data.test_pairs, data.half_frames, data.reference,
+            settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
+            mse_threshold=settings["mse_threshold"]))
+
+    key = {"sha256": run.shipped["sha256"], "variant": variant, "scoring": SCORING_CODE,
+           "training": TRAINING_CODE, "version": RESULTS_VERSION,
+           "test": {k: settings[k] for k in ("test_videos", "test_frames", "vpt_threshold", "mse_threshold",
+                                             "inbetween_steps")}}
+    row, errors = _unflat_row(load_or_create("shipped-scores", key, evaluate))
+    row["autoencoder_loss"] = run.arrays[f"{variant}.loss.autoencoder"]
+    row["latent_losses"] = {kind: run.arrays[f"{variant}.loss.{kind}"] for kind in models}
+    row["training_seconds"] = float("nan")
+    return _DecoupledFit(autoencoder, standardiser, models, row, errors)
+
+
+def score_shipped_variant_task(system: str, profile: str, seed: int, variant: str, folder: Path | None = None) -> None:
+    """A worker's job (:func:`latentdyn.parallel.run_tasks`): score one shipped autoencoder into the
+    cache; :func:`score_shipped_system` then finds it there."""
+    run, settings, data = _shipped_test_data(system, profile, seed, folder)
+    _shipped_fit(run, variant, settings, data)
+
+
 def score_shipped_system(system: str = "damped_pendulum", profile: str = "long", seed: int = 0, *,
                          folder: Path | None = None) -> SystemResult:
     """Rebuild the shipped models of (``system``, ``profile``, ``seed``) and score them on the
@@ -191,30 +240,8 @@ def score_shipped_system(system: str = "damped_pendulum", profile: str = "long",
     digest differs from its JSON.
     """
     started = time.perf_counter()
-    run = load_shipped(system, profile, seed, folder)
-    settings = _settings_from_record(run.record.settings)
-    seed_everything(seed, 1)
-    reference = torch.from_numpy(run.arrays["reference"].astype(np.float32))
-    data = _test_system_data(system, settings, reference)
-    fits = {}
-    for variant in settings["autoencoders"]:
-        autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
-
-        def evaluate() -> dict[str, np.ndarray]:
-            return _flat_row(*evaluate_variant(
-                autoencoder, models, standardiser, data.test_pairs, data.half_frames, data.reference,
-                settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
-                mse_threshold=settings["mse_threshold"]))
-
-        key = {"sha256": run.shipped["sha256"], "variant": variant, "scoring": SCORING_CODE,
-               "training": TRAINING_CODE, "version": RESULTS_VERSION,
-               "test": {k: settings[k] for k in ("test_videos", "test_frames", "vpt_threshold", "mse_threshold",
-                                                 "inbetween_steps")}}
-        row, errors = _unflat_row(load_or_create("shipped-scores", key, evaluate))
-        row["autoencoder_loss"] = run.arrays[f"{variant}.loss.autoencoder"]
-        row["latent_losses"] = {kind: run.arrays[f"{variant}.loss.{kind}"] for kind in models}
-        row["training_seconds"] = float("nan")
-        fits[variant] = _DecoupledFit(autoencoder, standardiser, models, row, errors)
+    run, settings, data = _shipped_test_data(system, profile, seed, folder)
+    fits = {variant: _shipped_fit(run, variant, settings, data) for variant in settings["autoencoders"]}
     result = assemble_system_result(data, settings, fits, {"score shipped models": time.perf_counter() - started})
     result.provenance = dict(run.record.provenance)
     return result
@@ -279,9 +306,13 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
     if retrain:
         results = [_score_seed(system, profile, seed, True) for seed in seeds]
     else:
-        results = run_tasks([(_score_seed, {"system": system, "profile": profile, "seed": seed, "retrain": False,
-                                            "folder": folder})
-                             for seed in seeds], workers=workers)
+        # one task per (seed, autoencoder), to balance the workers; the assembly below reads their cache
+        tasks = [(score_shipped_variant_task, {"system": system, "profile": profile, "seed": seed, "variant": variant,
+                                               "folder": folder})
+                 for seed in seeds for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]]
+        if resolve_workers(workers) > 1:
+            run_tasks(tasks, workers=workers)
+        results = [_score_seed(system, profile, seed, False, folder) for seed in seeds]
     by_seed = dict(zip(seeds, results))
     summary, provenance, runs = [], [], []
     for seed, result in by_seed.items():
