@@ -592,6 +592,7 @@ def long_values(long: LongResult) -> dict[str, float | int | str]:
     for label, row in means.iterrows():
         key = keys.get(label, label)
         for measure, column in (("vpt", "VPT (%)"), ("vpt_mse", "VPT pixel MSE (%)"), ("ceiling", "ceiling (%)"),
+                                ("vpt_own", "VPT vs own reconstruction (%)"),
                                 ("recon", "reconstruction error"), ("smooth", "smoothness ratio")):
             values[f"long_{measure}_{key}"] = float(row[column])
         per_seed = long.summary[long.summary["autoencoder"] == label]["reconstruction error"]

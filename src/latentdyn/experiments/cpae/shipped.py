@@ -256,7 +256,8 @@ class LongResult:
         seeds: seed -> the :class:`SystemResult` of that seed (its ``provenance``: the training
             run's, for shipped models).
         summary: one row per (seed, autoencoder): Neural ODE VPT under both definitions (mean and
-            standard error over the test videos), ceiling, reconstruction error, smoothness ratio.
+            standard error over the test videos) and against the autoencoder's own
+            reconstructions, ceiling, reconstruction error, smoothness ratio.
         readings: one row per (seed, definition): the paired difference CpAE − standard AE over
             the same test videos with its 95 % interval and reading, and both autoencoders'
             reconstruction errors and ceilings (the format of
@@ -321,6 +322,7 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
             summary.append({"seed": seed, "autoencoder": label,
                             "VPT (%)": node.loc[label, "VPT mean (%)"], "VPT SE (%)": node.loc[label, "VPT SE (%)"],
                             "VPT pixel MSE (%)": node.loc[label, "VPT pixel MSE mean (%)"],
+                            "VPT vs own reconstruction (%)": node.loc[label, "VPT vs reconstruction (%)"],
                             "ceiling (%)": result.continuity.loc[label, "ceiling (%)"],
                             "reconstruction error": result.continuity.loc[label, "reconstruction error"],
                             "smoothness ratio": result.continuity.loc[label, "smoothness ratio"]})
