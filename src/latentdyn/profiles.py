@@ -170,8 +170,8 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
                   "precision": "auto", "deterministic": False},
         # where the paper's effect should show (Theorem 3.1 is about fine grids): the book's model and
         # objective at 64 px with the authors' 12 x 12 filters, 400 training videos of 60 frames (80 %
-        # of 500; the test videos are a set of their own) and about the authors' number of training
-        # inputs (5 epochs x 22,800 windows, their 3 epochs over 960 videos: ~160,000); about 20
+        # of 500; the test videos are a set of their own), 5 epochs x 22,800 windows = 114,000
+        # training inputs (the authors: 3 epochs over 960 videos, ~160,000); 20 to 30
         # minutes a seed on two CPU cores (tools/record_run.py --ship), its trained
         # models shipped under data/reference/shipped_models and re-scored by the pages. The latent
         # stage draws mini-batches of 1,024 transitions (full batch costs ~0.7 s an update here) and
