@@ -274,12 +274,6 @@ class LongResult:
     provenance: pd.DataFrame
 
 
-def _score_seed(system: str, profile: str, seed: int, retrain: bool, folder: Path | None = None) -> SystemResult:
-    if retrain:
-        return run_cpae_system(system, profile=profile, seed=seed)
-    return score_shipped_system(system, profile, seed, folder=folder)
-
-
 def shipped_seeds(system: str, profile: str = "long", folder: Path | None = None) -> tuple[int, ...]:
     """The seeds of ``system`` shipped for ``profile``, in order."""
     stem = run_name(system, profile, 0)[: -len("0")]
@@ -305,7 +299,7 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
                                 f"{folder or shipped_folder()}: ship them with tools/record_run.py {system} "
                                 f"--profile {profile} --seed 0 --ship, or pass retrain=True")
     if retrain:
-        results = [_score_seed(system, profile, seed, True) for seed in seeds]
+        results = [run_cpae_system(system, profile=profile, seed=seed) for seed in seeds]
     else:
         # one task per (seed, autoencoder), to balance the workers; the assembly below reads their cache
         tasks = [(score_shipped_variant_task, {"system": system, "profile": profile, "seed": seed, "variant": variant,
@@ -313,7 +307,7 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
                  for seed in seeds for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]]
         if resolve_workers(workers) > 1:
             run_tasks(tasks, workers=workers)
-        results = [_score_seed(system, profile, seed, False, folder) for seed in seeds]
+        results = [score_shipped_system(system, profile, seed, folder=folder) for seed in seeds]
     by_seed = dict(zip(seeds, results))
     summary, provenance, runs = [], [], []
     for seed, result in by_seed.items():
