@@ -1,6 +1,7 @@
 """The array cache: reuse, keys, and detection of corrupt or partial files."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,6 +82,14 @@ def test_data_root_is_project_data_folder(monkeypatch):
     root = cache.project_root()
     assert root is not None and (root / "_toc.yml").is_file()
     assert cache.data_root() == root / "data"
+
+
+def test_project_folder_inside_and_outside_the_project(monkeypatch):
+    root = cache.project_root()
+    assert cache.project_folder(Path("data") / "reference", "references") == root / "data" / "reference"
+    monkeypatch.setattr(cache, "project_root", lambda start=None: None)
+    with pytest.raises(FileNotFoundError, match="references live in the project's data/reference"):
+        cache.project_folder(Path("data") / "reference", "references")
 
 
 def test_bad_name(tmp_path):

@@ -42,6 +42,15 @@ def project_root(start: Path | None = None) -> Path | None:
     return None
 
 
+def project_folder(relative: Path, what: str) -> Path:
+    """``<project>/<relative>``; ``FileNotFoundError`` naming ``what`` lives there when no project
+    folder is found (the committed reference data is not available outside a checkout)."""
+    root = project_root()
+    if root is None:
+        raise FileNotFoundError(f"{what} live in the project's {Path(relative).as_posix()}: run from inside the project")
+    return root / relative
+
+
 def data_root() -> Path:
     """Folder for data: ``$LATENTDYN_DATA_DIR``, else ``<project>/data``, else ``~/.cache/latentdyn``."""
     configured = os.environ.get("LATENTDYN_DATA_DIR")

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-from latentdyn.cache import project_root
+from latentdyn.cache import project_folder, project_root
 from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE, system_settings
 from latentdyn.runtime import resolve_device
 from latentdyn.statistics import ordering, paired_difference
@@ -41,11 +41,7 @@ WHERE_IT_RAN = ("device", "num_threads", "workers")  # settings that say where a
 
 def records_folder() -> Path:
     """``<project>/data/reference/recorded_runs``."""
-    root = project_root()
-    if root is None:
-        raise FileNotFoundError("recorded runs live in the project's data/reference/recorded_runs: "
-                                "run from inside the project")
-    return root / RECORDS_FOLDER
+    return project_folder(RECORDS_FOLDER, "recorded runs")
 
 
 def _plain(value: Any) -> Any:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from latentdyn.cache import project_root
+from latentdyn.cache import project_folder
 from latentdyn.recorded_runs import RecordedRun, load_recorded_run, stale_reasons
 from latentdyn.validation import check_existing_path
 
@@ -43,11 +43,7 @@ SIZE_LIMIT_BYTES = 60 * 2**20  # the whole shipped set
 
 def shipped_folder() -> Path:
     """``<project>/data/reference/shipped_models``."""
-    root = project_root()
-    if root is None:
-        raise FileNotFoundError("shipped models live in the project's data/reference/shipped_models: "
-                                "run from inside the project")
-    return root / SHIPPED_FOLDER
+    return project_folder(SHIPPED_FOLDER, "shipped models")
 
 
 def run_name(system: str, profile: str, seed: int) -> str:
@@ -115,6 +111,16 @@ def _json_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
+def _digest_mismatch(path: Path, record: RecordedRun) -> str | None:
+    """``None`` when the ``.npz`` at ``path`` has the SHA-256 that ``record`` (its JSON) stores,
+    else a sentence naming both digests."""
+    expected = str(record.provenance.get("shipped", {}).get("sha256"))
+    actual = file_digest(path)
+    if expected == actual:
+        return None
+    return f"{path} has SHA-256 {actual[:12]}…, its JSON records {expected[:12]}…"
+
+
 def load_shipped(system: str, profile: str = "long", seed: int = 0, folder: Path | None = None) -> ShippedRun:
     """Read one shipped run, refusing it when its digest differs from its JSON.
 
@@ -130,11 +136,9 @@ def load_shipped(system: str, profile: str = "long", seed: int = 0, folder: Path
                                 f"{', '.join(there) or 'none'}. Train them with tools/record_run.py "
                                 f"{system} --profile {profile} --seed {seed} --ship")
     record = load_recorded_run(_json_path(path))
-    expected = record.provenance.get("shipped", {}).get("sha256")
-    actual = file_digest(path)
-    if expected != actual:
-        raise ValueError(f"{path} has SHA-256 {actual[:12]}…, its JSON records {str(expected)[:12]}…: "
-                         "the file changed or is damaged; restore it (git checkout) or ship the run again")
+    mismatch = _digest_mismatch(path, record)
+    if mismatch:
+        raise ValueError(f"{mismatch}: the file changed or is damaged; restore it (git checkout) or ship the run again")
     with np.load(path, allow_pickle=False) as data:
         arrays = {name: data[name] for name in data.files}
     return ShippedRun(record, arrays, path)
@@ -160,11 +164,8 @@ def shipped_problems(path: Path) -> list[str]:
     if not _json_path(path).is_file():
         return [f"{path.name} has no {_json_path(path).name}"]
     record = load_recorded_run(_json_path(path))
-    problems = []
-    expected = record.provenance.get("shipped", {}).get("sha256")
-    if expected != file_digest(path):
-        problems.append(f"{path.name}: SHA-256 differs from the one its JSON records")
-    return problems + [f"{path.name}: {reason}" for reason in stale_reasons(record)]
+    mismatch = _digest_mismatch(path, record)
+    return ([mismatch] if mismatch else []) + [f"{path.name}: {reason}" for reason in stale_reasons(record)]
 
 
 def write_shipped_json(path: Path, payload: dict[str, Any]) -> Path:
