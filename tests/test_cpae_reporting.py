@@ -53,3 +53,29 @@ def test_long_runs_leave_out_book_seeds_and_diagnostics():
     figure = plot_results_comparison(table, recorded)
     heights = [patch.get_height() for patch in figure.axes[0].patches]
     assert heights == [20.0, 0.0, 37.0, 0.0, 99.2, 72.1]
+
+
+def test_long_ordering_sentence_outcomes(monkeypatch):
+    """Reproduced only when ahead on every seed; reversed when behind on every seed; not testable
+    when both ceilings stay below 5 % on every seed, whatever the intervals say."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from latentdyn.experiments.cpae import prose
+
+    monkeypatch.setattr(prose, "long_values", lambda long: {
+        "long_resolution": 64, "long_test_videos": 120, "long_vpt_cpae": 1.0, "long_vpt_standard": 1.0,
+        "long_recon_cpae": 0.7, "long_recon_standard": 0.7})
+
+    def sentence(lows, highs, ceiling):
+        readings = pd.DataFrame([{"seed": seed, "definition": "relative error", "mean difference (points)": 0.0,
+                                  "95% low": low, "95% high": high, "ceiling CpAE (%)": ceiling,
+                                  "ceiling standard AE (%)": ceiling} for seed, (low, high) in
+                                 enumerate(zip(lows, highs))])
+        return prose.long_ordering_sentence(SimpleNamespace(readings=readings, system="damped_pendulum"))
+
+    assert sentence([1, 2, 3], [4, 5, 6], 40.0).endswith("the paper's ordering is reproduced at this scale.")
+    assert sentence([-4, -5, -6], [-1, -2, -3], 40.0).endswith("the opposite of the paper's ordering holds at this scale.")
+    assert sentence([1, -5, -6], [4, 2, -3], 40.0).endswith("this scale does not settle the paper's ordering.")
+    assert "cannot test the paper's ordering" in sentence([0, 0, 0], [0, 0, 0], 0.0)
+    assert "cannot test" not in sentence([0, 0, 0], [0, 0, 0], 6.0)
