@@ -108,3 +108,76 @@ def test_a_users_videos_are_not_combined_with_recorded_seeds(tmp_path):
     result = SystemResult("damped_pendulum", {}, np.zeros((1, 3, 4, 4)), 0.1, {}, {}, None, {}, np.zeros((1, 3, 4, 4)),
                           [0], pd.DataFrame(), pd.DataFrame(), data_source="frames folder")
     assert "not combined" in system_seed_sentence(result, "book", 0)
+
+
+def test_cached_scores_equal_the_direct_evaluation_and_follow_the_models(tmp_path, monkeypatch):
+    """The scores stored under the models' and test videos' content are evaluate_variant's, bit for
+    bit; a second call loads them; one changed parameter gives another entry, not the old scores."""
+    from latentdyn.experiments.cpae import scoring
+    from latentdyn.experiments.cpae.data import _prepare_system
+    from latentdyn.experiments.cpae.latent_stage import Standardiser
+    from latentdyn.models.autoencoder import ConvAutoencoder
+    from latentdyn.models.latent_dynamics import build_latent_model
+
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
+    settings = system_settings("smoke", {}, "damped_pendulum")
+    data = _prepare_system("damped_pendulum", settings, 0)
+    torch.manual_seed(0)
+    autoencoder = ConvAutoencoder(data.image_shape, data.latent_dim, architecture="deep", channels=(4, 8),
+                                  filter_size=4).eval()
+    models = {"neural_ode": build_latent_model("neural_ode", data.latent_dim, hidden=8).eval()}
+    standardiser = Standardiser.identity(data.latent_dim)
+    direct_row, direct_errors = scoring.evaluate_variant(
+        autoencoder, models, standardiser, data.test_pairs, data.half_frames, data.reference,
+        settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
+        mse_threshold=settings["mse_threshold"])
+    calls = []
+    original = scoring.evaluate_variant
+    monkeypatch.setattr(scoring, "evaluate_variant", lambda *a, **k: calls.append(1) or original(*a, **k))
+    for _ in range(2):
+        row, errors = scoring.cached_evaluation(autoencoder, models, standardiser, data, settings)
+        np.testing.assert_array_equal(errors["neural_ode"], direct_errors["neural_ode"])
+        np.testing.assert_array_equal(row["vpt"]["neural_ode"], direct_row["vpt"]["neural_ode"])
+        np.testing.assert_array_equal(row["ceiling"], direct_row["ceiling"])
+        assert row["reconstruction_error"] == direct_row["reconstruction_error"]
+    assert len(calls) == 1
+    before = scoring.models_digest(autoencoder, models, standardiser)
+    with torch.no_grad():
+        next(models["neural_ode"].parameters()).view(-1)[0] += 1e-3
+    assert scoring.models_digest(autoencoder, models, standardiser) != before
+    scoring.cached_evaluation(autoencoder, models, standardiser, data, settings)
+    assert len(calls) == 2
+
+
+def test_batched_decoding_equals_the_concatenated_batches():
+    """decode() writes its batches into one tensor: the images of concatenating the same batches
+    (a convolution's last bit may depend on the batch size, so the batches are the comparison)."""
+    from latentdyn.experiments.cpae.autoencoder_stage import decode
+    from latentdyn.models.autoencoder import ConvAutoencoder
+
+    torch.manual_seed(0)
+    model = ConvAutoencoder((3, 16, 32), 2, architecture="deep", channels=(4, 8), filter_size=4).eval()
+    model.to(memory_format=torch.channels_last)
+    latents = torch.randn(3, 7, 2)
+    for batch_size in (1, 5, 21, 64):
+        with torch.no_grad():
+            batches = torch.cat([model.decode(chunk) for chunk in latents.reshape(-1, 2).split(batch_size)])
+        torch.testing.assert_close(decode(model, latents, batch_size=batch_size),
+                                   batches.reshape(3, 7, 3, 16, 32), rtol=0, atol=0)
+    assert decode(model, torch.zeros(0, 2)).shape == (0, 3, 16, 32)
+
+
+def test_frame_metrics_by_chunks_of_videos_equal_one_call():
+    """The evaluation's per-frame errors, computed a few videos at a time, are those of one call."""
+    from latentdyn.experiments.cpae.scoring import _by_videos
+    from latentdyn.metrics import pixel_mse, relative_frame_error
+
+    generator = torch.Generator().manual_seed(0)
+    predicted, truth = (torch.rand(9, 5, 3, 8, 16, generator=generator) for _ in range(2))
+    reference = torch.rand(3, 8, 16, generator=generator)
+    for chunk in (1, 4, 9, 20):
+        torch.testing.assert_close(_by_videos(relative_frame_error, predicted, truth, reference=reference,
+                                              videos_per_chunk=chunk),
+                                   relative_frame_error(predicted, truth, reference), rtol=0, atol=0)
+        torch.testing.assert_close(_by_videos(pixel_mse, predicted[:, 1:], truth[:, 1:], videos_per_chunk=chunk),
+                                   pixel_mse(predicted[:, 1:], truth[:, 1:]), rtol=0, atol=0)

@@ -93,3 +93,36 @@ def test_diagnostic_overrides_are_recorded_and_checked(smoke_result, tmp_path):
     assert recorded_runs.stale_reasons(run) == []  # smoke already has 2 epochs: profile + override = recorded
     run.overrides = {"epochs": 3}
     assert any(reason.startswith("epochs:") for reason in recorded_runs.stale_reasons(run))
+
+
+def test_reconstruction_budget_pairs_a_change_with_the_same_seed(smoke_result, tmp_path):
+    """A diagnostic run is compared video by video with the record of the same seed: a uniform
+    shift of one autoencoder's reconstruction errors comes back exactly, the other stays at zero."""
+    from latentdyn.experiments.cpae.prose import budget_sentence
+    from latentdyn.experiments.cpae.results import reconstruction_budget
+
+    base = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0,
+                                    device="cpu", folder=tmp_path)
+    changed = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=360.0,
+                                       device="cpu", overrides={"epochs": 2}, folder=tmp_path)
+    payload = json.loads(changed.read_text())
+    for row in payload["metrics"]["scores"]:
+        if row["autoencoder"] == "CpAE":
+            row["reconstruction_error"] += 0.1
+    changed.write_text(json.dumps(payload))
+    runs = [recorded_runs.load_recorded_run(path) for path in (base, changed)]
+    table = reconstruction_budget("damped_pendulum", "smoke", runs=runs).set_index("autoencoder")
+    assert set(table.index) == {"CpAE", "standard AE"} and (table["change"] == "epochs = 2").all()
+    assert table.loc["CpAE", "difference"] == pytest.approx(0.1)
+    assert table.loc["CpAE", "95% low"] == pytest.approx(0.1) and table.loc["CpAE", "95% high"] == pytest.approx(0.1)
+    assert table.loc["CpAE", "changed reconstruction error"] == pytest.approx(table.loc["CpAE", "reconstruction error"] + 0.1)
+    assert table.loc["standard AE", "difference"] == 0.0
+    assert table.loc["CpAE", "hours"] == pytest.approx(0.1)
+    sentence = budget_sentence(table.reset_index(), target=0.3)
+    assert sentence.startswith("With epochs = 2 (6 minutes of training a seed): ")
+    assert "CpAE" in sentence and "higher on 1, undecided on 0 of 1 seeds" in sentence
+    assert "lower on 0, higher on 0, undecided on 1 of 1 seeds" in sentence
+    # without its unchanged seed, a diagnostic is not compared
+    assert reconstruction_budget("damped_pendulum", "smoke", runs=runs[1:]).empty
+    assert budget_sentence(reconstruction_budget("damped_pendulum", "smoke", runs=[])).startswith("No larger-budget")
+    assert "No larger budget recorded here reaches 0.01" in budget_sentence(table.reset_index(), target=0.01)

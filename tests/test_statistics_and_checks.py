@@ -100,3 +100,25 @@ def test_standard_error_direct_formula():
     values = [2.0, 4.0, 9.0]
     assert standard_error(values) == pytest.approx(np.std(values, ddof=1) / math.sqrt(3))
     assert math.isnan(standard_error([1.0]))
+
+
+def test_all_finite_agrees_with_isfinite():
+    """The one-reduction finiteness check of every validated tensor gives torch.isfinite(...).all()."""
+    import torch
+
+    from latentdyn.validation import all_finite, check_tensor
+
+    cases = [torch.rand(5, 4), torch.zeros(0, 3), torch.rand(3, dtype=torch.float64), torch.rand(4).bfloat16(),
+             torch.rand(6, requires_grad=True), torch.rand(2, 3, 4).transpose(0, 2)]
+    for bad in (float("nan"), float("inf"), float("-inf")):
+        for position in (0, 7, 19):
+            tensor = torch.rand(20)
+            tensor[position] = bad
+            cases.append(tensor)
+    both = torch.rand(10)
+    both[2], both[5] = float("inf"), float("nan")
+    cases.append(both)
+    for tensor in cases:
+        assert all_finite(tensor) == bool(torch.isfinite(tensor).all()), tensor
+    with pytest.raises(ValueError, match="frames contains NaN"):
+        check_tensor("frames", cases[-1])

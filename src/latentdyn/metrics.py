@@ -95,8 +95,10 @@ def relative_frame_error(predicted: torch.Tensor, truth: torch.Tensor, reference
     if predicted.shape != truth.shape:
         raise ValueError(f"predicted {tuple(predicted.shape)} and truth {tuple(truth.shape)} must match")
     check_tensor("reference", reference, shape=tuple(truth.shape[-3:]))
-    error = torch.linalg.vector_norm((predicted - truth).flatten(-3), dim=-1)
-    scale = torch.linalg.vector_norm((truth - reference).flatten(-3), dim=-1).clamp_min(1e-12)
+    # norms over the last three axes directly: flatten(-3) copies a strided (sliced or
+    # channels-last) difference first
+    error = torch.linalg.vector_norm(predicted - truth, dim=(-3, -2, -1))
+    scale = torch.linalg.vector_norm(truth - reference, dim=(-3, -2, -1)).clamp_min(1e-12)
     return error / scale
 
 
@@ -132,7 +134,7 @@ def pixel_mse(predicted: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
     check_tensor("truth", truth)
     if predicted.shape != truth.shape:
         raise ValueError(f"predicted {tuple(predicted.shape)} and truth {tuple(truth.shape)} must match")
-    return (predicted - truth).pow(2).flatten(-3).mean(dim=-1)
+    return (predicted - truth).square().mean(dim=(-3, -2, -1))
 
 
 def vpt_curve(frame_errors: torch.Tensor, thresholds) -> torch.Tensor:

@@ -46,6 +46,7 @@ from latentdyn.experiments.cpae.data import _prepare_system, _SystemData, load_v
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.experiments.cpae.prose import (
     ablation_values,
+    budget_sentence,
     budget_values,
     circle_values,
     diagnostics_sentence,
@@ -68,6 +69,7 @@ from latentdyn.experiments.cpae.results import (
     ResultsSummary,
     objective_at_chapter_budget,
     paper_vpt,
+    reconstruction_budget,
     recorded_diagnostics,
     run_cpae_results,
     scale_readings,
@@ -103,10 +105,10 @@ __all__ = [
     "encode_windows", "Standardiser", "trained_latent_model", "rollout_images", "evaluate_variant",
     "SystemResult", "run_cpae_system", "CircleResult", "run_cpae_circle",
     "AblationResult", "run_cpae_ablations", "benchmark_continuity_penalty", "SweepResult", "run_cpae_sweeps",
-    "PAPER_VPT_FILE", "paper_vpt", "ResultsSummary", "run_cpae_results", "recorded_diagnostics",
+    "PAPER_VPT_FILE", "paper_vpt", "ResultsSummary", "run_cpae_results", "recorded_diagnostics", "reconstruction_budget",
     "objective_at_chapter_budget",
     "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
-    "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values",
+    "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values", "budget_sentence",
     "ConvAutoencoder", "resolve_settings",
     "LongResult", "rescore_shipped", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
 ]

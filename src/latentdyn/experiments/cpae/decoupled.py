@@ -1,8 +1,9 @@
 """The paper's decoupled scheme for one autoencoder: stages 1 to 3 in a row.
 
 :func:`_fit_decoupled` trains the autoencoder, fits the latent models on its encoded training
-trajectories and scores both (everything cached); :func:`_score_decoupled` is the same with a
-Neural ODE alone, summarised as one metric row (the studies' unit of work).
+trajectories and scores both (everything cached, the scores too, so that a worker process can
+do all three); :func:`_score_decoupled` is the same with a Neural ODE alone, summarised as one
+metric row (the studies' unit of work).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 from latentdyn.experiments.cpae.autoencoder_stage import autoencoder_arguments, encode_windows, trained_autoencoder
 from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
 from latentdyn.experiments.cpae.latent_stage import Standardiser, trained_latent_model
-from latentdyn.experiments.cpae.scoring import _metric_row, evaluate_variant
+from latentdyn.experiments.cpae.scoring import _metric_row, cached_evaluation
 from latentdyn.models.autoencoder import ConvAutoencoder
 
 
@@ -63,19 +64,17 @@ def train_variant_task(system: str, settings: dict[str, Any], seed: int, variant
                        frames_folder: str | None = None, frame_rate: float | None = None,
                        frame_pattern: str | None = None, frame_background: float = 0.0) -> None:
     """A worker's job (:func:`latentdyn.parallel.run_tasks`): train one autoencoder variant and its
-    latent models into the cache; the caller then loads them from there."""
+    latent models and score them, into the cache; the caller then loads all of it from there."""
     data = _prepare_system(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
-    _train_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds, settings, seed)
+    _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds, settings, seed)
 
 
 def _fit_decoupled(data: _SystemData, name: str, arguments: dict[str, Any], kinds: tuple[str, ...],
                    settings: dict[str, Any], seed: int) -> _DecoupledFit:
     """The paper's scheme: train the autoencoder, then the latent models on its encoded training
-    trajectories (both cached), then score both on the test videos."""
+    trajectories, then score both on the test videos (all three cached)."""
     autoencoder, standardiser, models = _train_decoupled(data, name, arguments, kinds, settings, seed)
-    row, errors = evaluate_variant(autoencoder, models, standardiser, data.test_pairs, data.half_frames,
-                                   data.reference, settings["vpt_threshold"], settings["inbetween_steps"],
-                                   half_index=data.half_index, mse_threshold=settings["mse_threshold"])
+    row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings)
     row["autoencoder_loss"] = np.asarray(autoencoder.training_history)
     row["latent_losses"] = {kind: np.asarray(model.loss_curve) for kind, model in models.items()}
     row["training_seconds"] = autoencoder.training_seconds

@@ -680,3 +680,32 @@ def scale_table(summary: ResultsSummary) -> pd.DataFrame:
                          "VPT standard AE (%)": standard, "CpAE − standard AE": cpae - standard,
                          "95% low": float("nan"), "95% high": float("nan")})
     return pd.DataFrame(rows)
+
+
+def budget_sentence(table: pd.DataFrame, target: float = 0.3) -> str:
+    """One sentence per change of :func:`latentdyn.experiments.cpae.results.reconstruction_budget`:
+    each autoencoder's mean reconstruction error over the seeds without and with the change, on
+    how many seeds the paired interval puts it lower or higher, and how many trainings reach
+    ``target``."""
+    if table is None or not len(table):
+        return "No larger-budget diagnostic run is recorded for this configuration."
+    sentences = []
+    for change, rows in table.groupby("change", sort=True):
+        clauses = []
+        for encoder, part in rows.groupby("autoencoder", sort=False):
+            lower, higher = int((part["95% high"] < 0).sum()), int((part["95% low"] > 0).sum())
+            clauses.append(f"{encoder} {part['reconstruction error'].mean():.2f} → "
+                           f"{part['changed reconstruction error'].mean():.2f} (lower on {lower}, higher on {higher}, "
+                           f"undecided on {len(part) - lower - higher} of {len(part)} seeds)")
+        reached = int((rows["changed reconstruction error"] <= target).sum())
+        sentences.append(f"With {change} ({rows['hours'].mean() * 60:.0f} minutes of training a seed): "
+                         + "; ".join(clauses) + f"; {reached} of {len(rows)} trainings reach {target:g}.")
+    mixed = any(((part["95% high"] < 0).any() and (part["95% low"] > 0).any())
+                for _, part in table.groupby(["change", "autoencoder"]))
+    if mixed:
+        sentences.append("The same change lowers the error on one seed and raises it on another: at this "
+                         "configuration a training's outcome depends on its seed more than on its budget.")
+    if not (table["changed reconstruction error"] <= target).any():
+        sentences.append(f"No larger budget recorded here reaches {target:g}: at this resolution and with this "
+                         "model, what it would take is not a larger budget of these kinds.")
+    return " ".join(sentences)

@@ -2,20 +2,47 @@
 
 :func:`evaluate_variant` measures VPT (against the true frames and against the autoencoder's
 own reconstructions), latent smoothness, reconstruction and in-between errors;
+:func:`cached_evaluation` stores those scores under the models' and the test videos' content, so
+that a worker process can score what it trained and every later page (results, objective,
+introduction) reuses the scores instead of repeating the forward passes;
 :func:`_metric_row` / :func:`_metric_keys` give the studies' one-row summary of those scores.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from latentdyn.experiments.cpae.autoencoder_stage import decode, encode
+from latentdyn.cache import load_or_create, source_fingerprint
+from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
+from latentdyn.experiments.cpae.autoencoder_stage import _state_arrays, decode, encode
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images
 from latentdyn.metrics import pixel_mse, relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
 from latentdyn.models.autoencoder import ConvAutoencoder
+
+if TYPE_CHECKING:
+    from latentdyn.experiments.cpae.data import _SystemData
+
+# the code the scores depend on besides the models' own (TRAINING_CODE: their forward passes)
+# and the test videos (hashed with the scores' key): part of every cached score's key
+SCORING_CODE = source_fingerprint("experiments/cpae/scoring.py", "experiments/cpae/latent_stage.py",
+                                  "experiments/cpae/autoencoder_stage.py", "metrics.py")
+
+
+def _by_videos(metric, *videos: torch.Tensor, videos_per_chunk: int = 4, **shared: Any) -> torch.Tensor:
+    """A per-frame metric of ``(N, T, C, H, W)`` videos, computed a few videos at a time and
+    concatenated: every frame's score uses that frame alone, so the numbers are those of one call
+    (bit for bit), while the temporaries stay small (about 3 times faster on 64 px test sets,
+    whose frame differences would otherwise be gigabyte tensors). ``shared``: keyword arguments
+    passed whole (the reference image)."""
+    count = videos[0].shape[0]
+    if count == 0:
+        return metric(*videos, **shared)
+    return torch.cat([metric(*(video[start:start + videos_per_chunk] for video in videos), **shared)
+                      for start in range(0, count, videos_per_chunk)])
 
 
 def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
@@ -44,7 +71,7 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
     latents = encode(autoencoder, test_pairs)
     reconstruction = decode(autoencoder, latents)
     num_steps = test_pairs.shape[1] - 1
-    reconstruction_errors = relative_frame_error(reconstruction, test_pairs, reference)  # (N, T')
+    reconstruction_errors = _by_videos(relative_frame_error, reconstruction, test_pairs, reference=reference)  # (N, T')
     smoothness = np.array([smoothness_ratio(z) for z in latents])
     row: dict[str, Any] = {
         "smoothness": float(np.mean(smoothness)),
@@ -54,17 +81,19 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
         "reconstruction_errors": reconstruction_errors.mean(dim=1).numpy(),
         "smoothness_per_video": smoothness,
         "ceiling": valid_prediction_time(reconstruction_errors[:, 1:], threshold).numpy(),
-        "ceiling_mse": valid_prediction_time(pixel_mse(reconstruction[:, 1:], test_pairs[:, 1:]), mse_threshold).numpy(),
+        "ceiling_mse": valid_prediction_time(_by_videos(pixel_mse, reconstruction[:, 1:], test_pairs[:, 1:]),
+                                             mse_threshold).numpy(),
     }
     errors, vpts, mse_vpts, dynamics_vpts = {}, {}, {}, {}
     for kind, model in latent_models.items():
         _, predicted = rollout_images(autoencoder, model, standardiser, latents[:, 0], num_steps)
-        frame_error = relative_frame_error(predicted[:, 1:], test_pairs[:, 1:], reference)
+        frame_error = _by_videos(relative_frame_error, predicted[:, 1:], test_pairs[:, 1:], reference=reference)
         errors[kind] = frame_error.numpy()
         vpts[kind] = valid_prediction_time(frame_error, threshold).numpy()
-        mse_vpts[kind] = valid_prediction_time(pixel_mse(predicted[:, 1:], test_pairs[:, 1:]), mse_threshold).numpy()
+        mse_vpts[kind] = valid_prediction_time(_by_videos(pixel_mse, predicted[:, 1:], test_pairs[:, 1:]),
+                                               mse_threshold).numpy()
         # the same, against the autoencoder's own reconstructions: the latent model's share alone
-        dynamics_error = relative_frame_error(predicted[:, 1:], reconstruction[:, 1:], reference)
+        dynamics_error = _by_videos(relative_frame_error, predicted[:, 1:], reconstruction[:, 1:], reference=reference)
         dynamics_vpts[kind] = valid_prediction_time(dynamics_error, threshold).numpy()
     row["vpt"], row["vpt_mse"], row["dynamics_vpt"] = vpts, mse_vpts, dynamics_vpts
     ode = latent_models.get("neural_ode")
@@ -82,6 +111,88 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
     else:
         row["inbetween_error"] = row["onframe_error"] = float("nan")
     return row, errors
+
+
+def _flat_row(row: dict[str, Any], errors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """An evaluation row and its frame errors as named arrays (``row.<key>[.<model>]``, ``errors.<model>``)."""
+    flat = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            flat.update({f"row.{key}.{kind}": np.asarray(v) for kind, v in value.items()})
+        else:
+            flat[f"row.{key}"] = np.asarray(value)
+    flat.update({f"errors.{kind}": np.asarray(value) for kind, value in errors.items()})
+    return flat
+
+
+def _unflat_row(flat: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    row: dict[str, Any] = {}
+    errors = {}
+    for name, value in flat.items():
+        parts = name.split(".")
+        if parts[0] == "errors":
+            errors[parts[1]] = value
+        elif len(parts) == 3:
+            row.setdefault(parts[1], {})[parts[2]] = value
+        else:
+            row[parts[1]] = float(value) if value.ndim == 0 else value
+    return row, errors
+
+
+def models_digest(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser) -> str:
+    """SHA-256 of every parameter and buffer of the autoencoder and the latent models (in a fixed
+    order) and of the standardiser: two sets of models with the same digest score the same."""
+    digest = hashlib.sha256()
+    modules = [("autoencoder", autoencoder), *((kind, latent_models[kind]) for kind in sorted(latent_models))]
+    for prefix, module in modules:
+        for name, array in sorted(_state_arrays(module).items()):
+            digest.update(f"{prefix}.{name}{array.dtype}{array.shape}".encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
+    for array in (standardiser.mean, standardiser.std):
+        digest.update(np.ascontiguousarray(array.numpy()).tobytes())
+    return digest.hexdigest()
+
+
+def cached_evaluation(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
+                      data: "_SystemData", settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """:func:`evaluate_variant` on ``data``'s test videos, cached (``data/cache/scores-*.npz``).
+
+    The key is the content of what decides the scores: the models' parameters
+    (:func:`models_digest`), the test videos (``data.test_digest``), the thresholds, the latent
+    models' sub-steps, the convolution layout and precision, and the code (scoring and
+    forward passes). A system run scores each autoencoder in the worker process that trained it
+    (in parallel) and loads the scores here; a page that repeats the run (results, objective,
+    introduction) loads them too. Same return value as :func:`evaluate_variant`.
+    """
+    key = {"models": models_digest(autoencoder, latent_models, standardiser), "test": data.test_digest,
+           "kinds": sorted(latent_models), "substeps": settings["dynamics_substeps"],
+           "evaluation": {k: settings[k] for k in ("vpt_threshold", "mse_threshold", "inbetween_steps")},
+           "layout": {k: settings.get(k) for k in ("channels_last", "precision")},
+           "scoring": SCORING_CODE, "training": TRAINING_CODE, "version": RESULTS_VERSION}
+
+    def evaluate() -> dict[str, np.ndarray]:
+        return _flat_row(*evaluate_variant(
+            autoencoder, latent_models, standardiser, data.test_pairs, data.half_frames, data.reference,
+            settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
+            mse_threshold=settings["mse_threshold"]))
+
+    return _unflat_row(load_or_create("scores", key, evaluate))
+
+
+def cached_trivial_predictions(data: "_SystemData", threshold: float, mse_threshold: float) -> dict[str, dict[str, float]]:
+    """:func:`trivial_predictions` on ``data``'s test videos, cached under their digest."""
+    key = {"test": data.test_digest, "threshold": threshold, "mse_threshold": mse_threshold, "scoring": SCORING_CODE}
+
+    def create() -> dict[str, np.ndarray]:
+        found = trivial_predictions(data.test_pairs, data.reference, threshold, mse_threshold)
+        return {f"{name}|{definition}": np.asarray(value) for name, values in found.items()
+                for definition, value in values.items()}
+
+    result: dict[str, dict[str, float]] = {}
+    for label, value in load_or_create("trivial-scores", key, create).items():
+        name, definition = label.split("|")
+        result.setdefault(name, {})[definition] = float(value)
+    return result
 
 
 def trivial_predictions(test_pairs: torch.Tensor, reference: torch.Tensor, threshold: float,

@@ -21,13 +21,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latentdyn.cache import load_or_create, source_fingerprint
-from latentdyn.cpae_settings import MODEL_LABELS, RESULTS_VERSION, TRAINING_CODE
+from latentdyn.cpae_settings import MODEL_LABELS
 from latentdyn.experiments.cpae.autoencoder_stage import _load_state, _state_arrays, autoencoder_arguments
 from latentdyn.experiments.cpae.data import _test_system_data
 from latentdyn.experiments.cpae.decoupled import _DecoupledFit
 from latentdyn.experiments.cpae.latent_stage import Standardiser
-from latentdyn.experiments.cpae.scoring import evaluate_variant
+from latentdyn.experiments.cpae.scoring import cached_evaluation
 from latentdyn.experiments.cpae.systems import SystemResult, assemble_system_result, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
@@ -161,37 +160,6 @@ def _rebuilt_models(run, variant: str, settings: dict[str, Any]) -> tuple[ConvAu
     return autoencoder, standardiser, models
 
 
-# the code a shipped model's scores depend on besides the models themselves (their cache key)
-SCORING_CODE = source_fingerprint("experiments/cpae/scoring.py", "experiments/cpae/latent_stage.py",
-                                  "experiments/cpae/data.py", "metrics.py", "data/videos.py", "data/windows.py")
-
-
-def _flat_row(row: dict[str, Any], errors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """An evaluation row and its frame errors as named arrays (``row.<key>[.<model>]``, ``errors.<model>``)."""
-    flat = {}
-    for key, value in row.items():
-        if isinstance(value, dict):
-            flat.update({f"row.{key}.{kind}": np.asarray(v) for kind, v in value.items()})
-        else:
-            flat[f"row.{key}"] = np.asarray(value)
-    flat.update({f"errors.{kind}": np.asarray(value) for kind, value in errors.items()})
-    return flat
-
-
-def _unflat_row(flat: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    row: dict[str, Any] = {}
-    errors = {}
-    for name, value in flat.items():
-        parts = name.split(".")
-        if parts[0] == "errors":
-            errors[parts[1]] = value
-        elif len(parts) == 3:
-            row.setdefault(parts[1], {})[parts[2]] = value
-        else:
-            row[parts[1]] = float(value) if value.ndim == 0 else value
-    return row, errors
-
-
 def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None):
     run = load_shipped(system, profile, seed, folder)
     settings = _settings_from_record(run.record.settings)
@@ -202,20 +170,9 @@ def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None
 
 def _shipped_fit(run, variant: str, settings: dict[str, Any], data) -> _DecoupledFit:
     """One shipped autoencoder and its latent models, rebuilt and scored (the scores cached under
-    the file's digest, the variant, the scoring and training code and the test set)."""
+    the models' and the test videos' content, :func:`latentdyn.experiments.cpae.scoring.cached_evaluation`)."""
     autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
-
-    def evaluate() -> dict[str, np.ndarray]:
-        return _flat_row(*evaluate_variant(
-            autoencoder, models, standardiser, data.test_pairs, data.half_frames, data.reference,
-            settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
-            mse_threshold=settings["mse_threshold"]))
-
-    key = {"sha256": run.shipped["sha256"], "variant": variant, "scoring": SCORING_CODE,
-           "training": TRAINING_CODE, "version": RESULTS_VERSION,
-           "test": {k: settings[k] for k in ("test_videos", "test_frames", "vpt_threshold", "mse_threshold",
-                                             "inbetween_steps")}}
-    row, errors = _unflat_row(load_or_create("shipped-scores", key, evaluate))
+    row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings)
     row["autoencoder_loss"] = run.arrays[f"{variant}.loss.autoencoder"]
     row["latent_losses"] = {kind: run.arrays[f"{variant}.loss.{kind}"] for kind in models}
     row["training_seconds"] = float("nan")

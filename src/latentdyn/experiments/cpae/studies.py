@@ -23,9 +23,9 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
     autoencoder_arguments,
 )
 from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
-from latentdyn.experiments.cpae.decoupled import _score_decoupled, _train_decoupled
+from latentdyn.experiments.cpae.decoupled import _score_decoupled
 from latentdyn.experiments.cpae.latent_stage import Standardiser
-from latentdyn.experiments.cpae.scoring import _metric_keys, _metric_row, evaluate_variant
+from latentdyn.experiments.cpae.scoring import _metric_keys, _metric_row, cached_evaluation
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
 from latentdyn.models.training import train_jointly
@@ -99,22 +99,21 @@ def _score_joint(data: _SystemData, arguments: dict[str, Any], settings: dict[st
     autoencoder.eval()
     ode.eval()
     identity = Standardiser(torch.zeros(data.latent_dim), torch.ones(data.latent_dim))
-    row, _ = evaluate_variant(autoencoder, {"neural_ode": ode}, identity, data.test_pairs, data.half_frames,
-                              data.reference, settings["vpt_threshold"], settings["inbetween_steps"],
-                              half_index=data.half_index, mse_threshold=settings["mse_threshold"])
+    row, _ = cached_evaluation(autoencoder, {"neural_ode": ode}, identity, data, settings)
     return _metric_row(row)
 
 
 def train_point_task(system: str, settings: dict[str, Any], seed: int, arguments: dict[str, Any], name: str) -> None:
     """A worker's job (:func:`latentdyn.parallel.run_tasks`): one autoencoder of a study (with
-    ``arguments`` and the objective of ``settings``) and its Neural ODE, trained into the cache."""
-    _train_decoupled(_prepare_system(system, settings, seed), name, arguments, ("neural_ode",), settings, seed)
+    ``arguments`` and the objective of ``settings``) and its Neural ODE, trained and scored into the cache."""
+    _score_decoupled(_prepare_system(system, settings, seed), arguments, settings, seed, name)
 
 
 def train_joint_task(system: str, settings: dict[str, Any], seed: int, arguments: dict[str, Any],
                      ablation: dict[str, Any]) -> None:
-    """A worker's job: the jointly trained autoencoder and Neural ODE of the ablations, into the cache."""
-    _joint_arrays(_prepare_system(system, settings, seed), arguments, settings, ablation, seed)
+    """A worker's job: the jointly trained autoencoder and Neural ODE of the ablations, trained and
+    scored into the cache."""
+    _score_joint(_prepare_system(system, settings, seed), arguments, settings, ablation, seed)
 
 
 def _fill_cache(tasks: list[tuple[Any, dict[str, Any]]], workers: int | str | None) -> int:

@@ -25,7 +25,7 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
 )
 from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
 from latentdyn.experiments.cpae.decoupled import TrainedModels, _DecoupledFit, _fit_decoupled, train_variant_task
-from latentdyn.experiments.cpae.scoring import trivial_predictions
+from latentdyn.experiments.cpae.scoring import cached_trivial_predictions
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
 from latentdyn.parallel import resolve_workers, run_tasks
@@ -230,8 +230,7 @@ def assemble_system_result(data: _SystemData, settings: dict[str, Any], fits: di
         "in-between error": r["inbetween_error"],
         "on-frame error": r["onframe_error"]} for v, r in rows.items()}).T
     scores, paired, curves = _score_tables(rows, kinds, settings, errors)
-    trivial = pd.DataFrame(trivial_predictions(test_pairs, data.reference, settings["vpt_threshold"],
-                                               settings["mse_threshold"])).T
+    trivial = pd.DataFrame(cached_trivial_predictions(data, settings["vpt_threshold"], settings["mse_threshold"])).T
     true_states = None if data.test_states is None else data.test_states[: settings["trajectories_shown"]]
     frames0 = data.test_frames[0].astype(np.float32) / 255.0
     return SystemResult(system, settings, frames0[strip_frames], data.dataset.time_step, latents_shown, rollouts_shown,
