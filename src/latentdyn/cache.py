@@ -73,17 +73,22 @@ def parameters_key(params: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _checksum(arrays: Mapping[str, np.ndarray]) -> str:
+def arrays_digest(arrays: Mapping[str, np.ndarray]) -> str:
+    """SHA-256 of named arrays (name, dtype, shape and bytes of each, in name order): the checksum
+    of a cache file, and the content key of results computed from arrays (trained models, test
+    videos)."""
     digest = hashlib.sha256()
     for name in sorted(arrays):
-        if name == CHECKSUM_KEY:
-            continue
         array = np.ascontiguousarray(arrays[name])
         digest.update(name.encode())
         digest.update(str(array.dtype).encode())
         digest.update(str(array.shape).encode())
         digest.update(array.tobytes())
     return digest.hexdigest()
+
+
+def _checksum(arrays: Mapping[str, np.ndarray]) -> str:
+    return arrays_digest({name: value for name, value in arrays.items() if name != CHECKSUM_KEY})
 
 
 def save_arrays(path: Path, arrays: Mapping[str, np.ndarray], params: Mapping[str, Any]) -> None:

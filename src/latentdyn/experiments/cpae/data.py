@@ -14,7 +14,6 @@ its own test split is the test set.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from latentdyn.cache import parameters_key
+from latentdyn.cache import arrays_digest, parameters_key
 from latentdyn.cpae_settings import CAMERA_SYSTEMS, LATENT_DIM
 from latentdyn.data.videos import (
     CameraEffects,
@@ -108,17 +107,10 @@ class _SystemData:
         """SHA-256 of everything a score depends on besides the models: the test videos (uint8
         frames when present, else the float inputs), the half-step frames and their videos, and
         the reference input (the key of the cached scores, :func:`latentdyn.experiments.cpae.scoring.cached_evaluation`)."""
-        digest = hashlib.sha256()
-        parts = (self.test_frames if self.test_frames is not None else self.test_pairs, self.half_frames,
-                 self.half_index, self.reference)
-        for part in parts:
-            if part is None:
-                digest.update(b"none")
-                continue
-            array = np.ascontiguousarray(part.numpy() if isinstance(part, torch.Tensor) else np.asarray(part))
-            digest.update(f"{array.dtype}{array.shape}".encode())
-            digest.update(array.tobytes())
-        return digest.hexdigest()
+        parts = {"test": self.test_frames if self.test_frames is not None else self.test_pairs,
+                 "half_frames": self.half_frames, "half_index": self.half_index, "reference": self.reference}
+        return arrays_digest({name: part.numpy() if isinstance(part, torch.Tensor) else np.asarray(part)
+                              for name, part in parts.items() if part is not None})
 
     def train_windows(self, target_offset: int = 2) -> FrameWindows:
         """Training inputs (frame pairs) with targets ``target_offset`` frames later (0: none)."""

@@ -10,13 +10,12 @@ introduction) reuses the scores instead of repeating the forward passes;
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from latentdyn.cache import load_or_create, source_fingerprint
+from latentdyn.cache import arrays_digest, load_or_create, source_fingerprint
 from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
 from latentdyn.experiments.cpae.autoencoder_stage import _state_arrays, decode, encode
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images
@@ -142,15 +141,10 @@ def _unflat_row(flat: dict[str, np.ndarray]) -> tuple[dict[str, Any], dict[str, 
 def models_digest(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser) -> str:
     """SHA-256 of every parameter and buffer of the autoencoder and the latent models (in a fixed
     order) and of the standardiser: two sets of models with the same digest score the same."""
-    digest = hashlib.sha256()
     modules = [("autoencoder", autoencoder), *((kind, latent_models[kind]) for kind in sorted(latent_models))]
-    for prefix, module in modules:
-        for name, array in sorted(_state_arrays(module).items()):
-            digest.update(f"{prefix}.{name}{array.dtype}{array.shape}".encode())
-            digest.update(np.ascontiguousarray(array).tobytes())
-    for array in (standardiser.mean, standardiser.std):
-        digest.update(np.ascontiguousarray(array.numpy()).tobytes())
-    return digest.hexdigest()
+    arrays = {f"{prefix}.{name}": array for prefix, module in modules for name, array in _state_arrays(module).items()}
+    arrays.update({"standardiser.mean": standardiser.mean.numpy(), "standardiser.std": standardiser.std.numpy()})
+    return arrays_digest(arrays)
 
 
 def cached_evaluation(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
