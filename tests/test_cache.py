@@ -97,6 +97,16 @@ def test_bad_name(tmp_path):
         cache.load_or_create("a/b", {}, dict, directory=tmp_path)
 
 
+def test_cache_path_is_the_file_load_or_create_writes(tmp_path):
+    params = {"a": 1, "b": [2, 3]}
+    path = cache.cache_path("thing", params, directory=tmp_path)
+    assert not path.exists()
+    cache.load_or_create("thing", params, lambda: {"x": np.arange(3)}, directory=tmp_path)
+    assert path.is_file() and sorted(tmp_path.iterdir()) == [path]
+    with pytest.raises(ValueError, match="name"):
+        cache.cache_path("a/b", params, directory=tmp_path)
+
+
 def test_source_fingerprint_follows_the_code(tmp_path, monkeypatch):
     from latentdyn import cache
 

@@ -13,7 +13,12 @@ from latentdyn.experiments.inbetween import (
     run_inbetween_method,
     run_inbetween_real,
     run_inbetween_scenarios,
+    run_method,
+    run_methods,
+    scene,
+    sequence_call,
 )
+from latentdyn.profiles import resolve_settings
 from latentdyn.experiments.inbetween_studies import (
     KNOBS,
     failure_summary_text,
@@ -57,6 +62,27 @@ def test_scenarios_over_seeds_with_goals_and_ablation():
     assert (result.summary["ssim_mid"] <= 1).all()
     assert list(result.goals["scenario"]) == ["rotation"]
     assert set(result.ablation["step"]) == set(ABLATION_STEPS)
+
+
+def test_run_methods_in_workers_equal_the_runs_one_by_one(tmp_path, monkeypatch):
+    settings = resolve_settings("inbetween_scenarios", "smoke")
+    sequence = scene("rotation", settings, 0)
+    calls = {method: sequence_call(sequence, method, settings, 0, "cpu")
+             for method in ("latent_advection", "image_advection", "optimal_transport", "cross_fade")}
+    calls["shared"] = dict(calls["latent_advection"])  # the same run twice: computed once
+    parallel = run_methods(calls, workers=2)
+    assert list(parallel) == list(calls)
+    assert len(list((tmp_path / "cache").glob("inbetween_latent_advection-*.npz"))) == 1
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / "serial"))
+    for key, call in calls.items():
+        serial = run_method(**call)
+        assert set(serial) == set(parallel[key])
+        for name in set(serial) - {"train_seconds"}:
+            np.testing.assert_array_equal(serial[name], parallel[key][name], err_msg=f"{key}: {name}")
+    with pytest.raises(ValueError, match=r"calls\['bad'\].*use_cache"):
+        run_methods({"bad": {**calls["cross_fade"], "use_cache": False}})
+    with pytest.raises(ValueError, match="calls must be a dict"):
+        run_methods([calls["cross_fade"]])
 
 
 def test_goal_table_reads_the_means():

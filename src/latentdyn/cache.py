@@ -125,6 +125,17 @@ def load_arrays(path: Path) -> dict[str, np.ndarray]:
     return arrays
 
 
+def cache_path(name: str, params: Mapping[str, Any], *, directory: Path | None = None) -> Path:
+    """The file :func:`load_or_create` uses for ``(name, params)`` (it may not exist yet).
+
+    Raises:
+        ValueError: ``name`` is empty or contains a path separator.
+    """
+    if not name or any(char in name for char in "/\\"):
+        raise ValueError(f"name must be a non-empty file-name prefix, got {name!r}")
+    return (directory or cache_dir()) / f"{name}-{parameters_key(params)}.npz"
+
+
 def load_or_create(
     name: str,
     params: Mapping[str, Any],
@@ -140,9 +151,7 @@ def load_or_create(
         create: called with no argument when the cache is missing or corrupt.
         directory: where to store; default :func:`cache_dir`.
     """
-    if not name or any(char in name for char in "/\\"):
-        raise ValueError(f"name must be a non-empty file-name prefix, got {name!r}")
-    path = (directory or cache_dir()) / f"{name}-{parameters_key(params)}.npz"
+    path = cache_path(name, params, directory=directory)
     if path.exists():
         try:
             return load_arrays(path)

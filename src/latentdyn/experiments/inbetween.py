@@ -25,7 +25,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Hashable
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ from latentdyn import image_metrics
 from latentdyn.baselines.cross_fade import cross_fade
 from latentdyn.baselines.optical_flow import optical_flow_interpolation
 from latentdyn.baselines.optimal_transport import ot_interpolation
-from latentdyn.cache import cache_dir, load_or_create
+from latentdyn.cache import cache_dir, cache_path, load_or_create
 from latentdyn.data.seaice import (
     FLOE_SEQUENCE,
     SCENARIOS,
@@ -67,6 +67,7 @@ from latentdyn.models.latent_advection import (
 )
 from latentdyn.baselines.optical_flow import tvl1_velocity
 from latentdyn.models.velocity_prior import motion_gate, velocity_prior
+from latentdyn.parallel import resolve_workers, run_tasks
 from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice, check_existing_path, check_positive_int
@@ -267,6 +268,20 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
         ``num_parameters``, ``reconstruction``, ``diffusivity``; latent advection adds
         ``latents`` ``(len(latent_times), C, H, W)``.
     """
+    name, params, create = _method_job(method, image0, image1, times, settings, seed=seed, device=device,
+                                       latent_times=latent_times, given_frames=given_frames,
+                                       given_times=given_times)
+    if not use_cache:
+        return {key: np.asarray(value) for key, value in create().items()}
+    return load_or_create(name, params, create)
+
+
+def _method_job(method: str, image0: np.ndarray, image1: np.ndarray, times, settings: dict[str, Any], *,
+                seed: int = 0, device: str | torch.device = "auto",
+                latent_times: tuple[float, ...] = (0.0, 0.5, 1.0), given_frames: np.ndarray | None = None,
+                given_times: tuple[float, ...] = ()):
+    """:func:`run_method`'s arguments checked: its cache name, cache key and the function that
+    computes its result."""
     check_choice("method", method, ALL_METHODS)
     first = np.asarray(image0, dtype=np.float32)
     second = np.asarray(image1, dtype=np.float32)
@@ -300,9 +315,48 @@ def run_method(method: str, image0: np.ndarray, image1: np.ndarray, times, setti
                   latent_times=list(latent_times) if method in LATENT_METHODS else [],
                   given=[image_digest(extra), list(given_times)] if uses_given else [],
                   device=run_device.type)
-    if not use_cache:
-        return {key: np.asarray(value) for key, value in create().items()}
-    return load_or_create(f"inbetween_{method}", params, create)
+    return f"inbetween_{method}", params, create
+
+
+# the costliest runs first, so that two workers finish together (trainings, then transport)
+_RUN_ORDER = {"latent_advection": 0, "latent_reaction": 0, "image_advection": 1, "optimal_transport": 2}
+
+
+def _run_method_task(**call: Any) -> None:
+    """A worker's job (:func:`latentdyn.parallel.run_tasks`): one :func:`run_method` into the cache."""
+    run_method(**call)
+
+
+def run_methods(calls: dict[Hashable, dict[str, Any]], workers: int | str | None = "auto"
+                ) -> dict[Hashable, dict[str, np.ndarray]]:
+    """:func:`run_method` for each of ``calls``, those not yet cached computed first in
+    single-thread worker processes, one per core (:func:`latentdyn.parallel.run_tasks`).
+
+    The trainings use one thread wherever they run, so the results are bit-identical to calling
+    :func:`run_method` in turn; a run that several calls share is computed once. On a GPU, or
+    with ``workers=1``, the calls run here in turn.
+
+    Args:
+        calls: key -> keyword arguments of :func:`run_method` (without ``use_cache=False``).
+        workers: ``"auto"`` (one per available core) or a positive integer.
+
+    Returns:
+        key -> the result of :func:`run_method`, in the order of ``calls``.
+    """
+    if not isinstance(calls, dict) or not all(isinstance(call, dict) for call in calls.values()):
+        raise ValueError("calls must be a dict of run_method's keyword arguments")
+    pending: dict[Path, dict[str, Any]] = {}
+    for key, call in calls.items():
+        if call.get("use_cache", True) is False:
+            raise ValueError(f"calls[{key!r}]: run_methods needs the cache (use_cache=False given)")
+        name, params, _ = _method_job(**{option: value for option, value in call.items() if option != "use_cache"})
+        path = cache_path(name, params)
+        if not path.exists() and resolve_device(call.get("device", "auto")).type == "cpu":
+            pending.setdefault(path, call)
+    if len(pending) > 1 and resolve_workers(workers) > 1:
+        ordered = sorted(pending.values(), key=lambda call: _RUN_ORDER.get(call["method"], len(_RUN_ORDER)))
+        run_tasks([(_run_method_task, call) for call in ordered], workers=workers)
+    return {key: run_method(**call) for key, call in calls.items()}
 
 
 def history_frame(outputs: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -390,20 +444,37 @@ def scene(name: str, settings: dict[str, Any], seed: int) -> SeaIceSequence:
                          rotation_degrees=settings["rotation_degrees"], looks=settings["looks"])
 
 
-def score_sequence(sequence: SeaIceSequence, settings: dict[str, Any], methods: tuple[str, ...],
-                   seed: int, device: str) -> tuple[dict[str, dict[str, np.ndarray]], pd.DataFrame, pd.DataFrame]:
-    """Every method on the first and last frame of ``sequence``, scored on the frames between
-    (and, when the sequence has a velocity, by the endpoint error at its middle frame)."""
+def sequence_call(sequence: SeaIceSequence, method: str, settings: dict[str, Any], seed: int,
+                  device: str) -> dict[str, Any]:
+    """:func:`run_method`'s keyword arguments for ``method`` on the first and last frame of
+    ``sequence``, returning the frames between them."""
+    return dict(method=method, image0=sequence.frames[0], image1=sequence.frames[-1],
+                times=[float(t) for t in sequence.times[1:-1]], settings=settings, seed=seed, device=device)
+
+
+def score_outputs(sequence: SeaIceSequence, outputs: dict[str, dict[str, np.ndarray]]
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each method's frames (``outputs``: method -> result of :func:`sequence_call`'s run) scored
+    against the frames between the first and last of ``sequence`` (and, when the sequence has a
+    velocity, by the endpoint error at its middle frame): the frame scores and the summary."""
     inner = list(range(1, len(sequence.times) - 1))
     times = [float(sequence.times[k]) for k in inner]
-    outputs = {method: run_method(method, sequence.frames[0], sequence.frames[-1], times, settings,
-                                  seed=seed, device=device) for method in methods}
     scores = score_frames(outputs, sequence.frames, times, inner)
     errors = None
     if sequence.velocity is not None and len(sequence.velocity):
         errors = {method: image_metrics.endpoint_error(result["velocity"], sequence.velocity[sequence.middle])
                   for method, result in outputs.items() if "velocity" in result}
-    summary = summarise_scores(scores, float(sequence.times[sequence.middle]), errors)
+    return scores, summarise_scores(scores, float(sequence.times[sequence.middle]), errors)
+
+
+def score_sequence(sequence: SeaIceSequence, settings: dict[str, Any], methods: tuple[str, ...],
+                   seed: int, device: str, workers: int | str | None = "auto"
+                   ) -> tuple[dict[str, dict[str, np.ndarray]], pd.DataFrame, pd.DataFrame]:
+    """Every method on the first and last frame of ``sequence`` (:func:`run_methods`), scored by
+    :func:`score_outputs`: the outputs, the frame scores and the summary."""
+    outputs = run_methods({method: sequence_call(sequence, method, settings, seed, device) for method in methods},
+                          workers)
+    scores, summary = score_outputs(sequence, outputs)
     return outputs, scores, summary
 
 
@@ -606,15 +677,24 @@ class InbetweenScenariosResult:
     failures: Any = field(default=None, repr=False)
 
 
-def _ablation(sequences: dict[str, SeaIceSequence], settings: dict[str, Any], seed: int,
-              device: str) -> pd.DataFrame:
+def _ablation_settings(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Step of :data:`ABLATION_STEPS` -> the settings of its run."""
+    chosen = {}
+    for label, step in ABLATION_STEPS.items():
+        overrides = {key: value for key, value in step.items() if key != "paper_budget"}
+        if step.get("paper_budget"):
+            overrides.update(iterations=settings["paper_iterations"], batch_size=settings["paper_batch_size"])
+        chosen[label] = {**settings, **overrides}
+    return chosen
+
+
+def _ablation(sequences: dict[str, SeaIceSequence], results: dict[Hashable, dict[str, np.ndarray]]
+              ) -> pd.DataFrame:
+    """The ablation table from ``results[("ablation", scenario, step)]`` (advection in image space)."""
     rows = []
     for name, sequence in sequences.items():
-        for label, step in ABLATION_STEPS.items():
-            overrides = {key: value for key, value in step.items() if key != "paper_budget"}
-            if step.get("paper_budget"):
-                overrides.update(iterations=settings["paper_iterations"], batch_size=settings["paper_batch_size"])
-            _, _, summary = score_sequence(sequence, {**settings, **overrides}, ("image_advection",), seed, device)
+        for label in ABLATION_STEPS:
+            _, summary = score_outputs(sequence, {"image_advection": results[("ablation", name, label)]})
             row = summary.iloc[0]
             rows.append({"scenario": name, "step": label, "psnr_mid": row["psnr_mid"],
                          "ssim_mid": row["ssim_mid"], "epe": row["epe"]})
@@ -625,7 +705,7 @@ def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
                             scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
                             methods: tuple[str, ...] = METHODS, device: str = "auto",
                             ablation: bool = True, failure_scenes: tuple[str, ...] = (),
-                            **knobs: Any) -> InbetweenScenariosResult:
+                            workers: int | str = "auto", **knobs: Any) -> InbetweenScenariosResult:
     """Run ``methods`` on each scenario for ``num_seeds`` seeds and score them against the truth.
 
     Args:
@@ -638,6 +718,8 @@ def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
         failure_scenes: scenes of :data:`latentdyn.data.scenes.SCENES` where transport fails,
             run by :func:`latentdyn.experiments.inbetween_studies.run_transport_failures` with
             the same profile, seeds and knobs (none by default).
+        workers: processes for the runs not yet cached (:func:`run_methods`): ``"auto"`` (one
+            per core) or a positive integer; the results do not depend on it.
         knobs: overrides of the profile's settings (see :data:`ALL_KEYS`, and ``num_seeds``).
     """
     settings = _resolve("inbetween_scenarios", profile, knobs)
@@ -646,24 +728,33 @@ def run_inbetween_scenarios(profile: str = "book", seed: int = 0, *,
     for method in methods:
         check_choice("methods", method, ALL_METHODS)
     seeds = _seeds(seed, settings)
-    sequences, outputs, frame_tables, summaries = {}, {}, [], []
+    sequences = {run_seed: {name: scene(name, settings, run_seed) for name in scenarios} for run_seed in seeds}
+    calls = {(run_seed, name, method): sequence_call(sequence, method, settings, run_seed, device)
+             for run_seed in seeds for name, sequence in sequences[run_seed].items() for method in methods}
+    if ablation:
+        calls.update({("ablation", name, label): sequence_call(sequence, "image_advection", step_settings,
+                                                               seeds[0], device)
+                      for name, sequence in sequences[seeds[0]].items()
+                      for label, step_settings in _ablation_settings(settings).items()})
+    results = run_methods(calls, workers)
+    outputs, frame_tables, summaries = {}, [], []
     for run_seed in seeds:
-        sequences[run_seed], outputs[run_seed] = {}, {}
-        for name in scenarios:
-            sequence = scene(name, settings, run_seed)
-            result, scores, summary = score_sequence(sequence, settings, tuple(methods), run_seed, device)
-            sequences[run_seed][name], outputs[run_seed][name] = sequence, result
+        outputs[run_seed] = {}
+        for name, sequence in sequences[run_seed].items():
+            outputs[run_seed][name] = {method: results[(run_seed, name, method)] for method in methods}
+            scores, summary = score_outputs(sequence, outputs[run_seed][name])
             frame_tables.append(scores.assign(seed=run_seed, scenario=name))
             summaries.append(summary.assign(seed=run_seed, scenario=name))
     columns = ["seed", "scenario", "method"]
     summary = _ordered(summaries, columns)
     means = mean_over_seeds(summary)
-    steps = _ablation(sequences[seeds[0]], settings, seeds[0], device) if ablation else pd.DataFrame()
+    steps = _ablation(sequences[seeds[0]], results) if ablation else pd.DataFrame()
     failures = None
     if failure_scenes:
         from latentdyn.experiments.inbetween_studies import run_transport_failures
 
-        failures = run_transport_failures(profile, seed, scenes=tuple(failure_scenes), device=device, **knobs)
+        failures = run_transport_failures(profile, seed, scenes=tuple(failure_scenes), device=device,
+                                          workers=workers, **knobs)
     settings.update(seed=seed, seeds=tuple(seeds), scenarios=tuple(scenarios), methods=tuple(methods),
                     device=str(resolve_device(device)))
     return InbetweenScenariosResult(settings, seeds, sequences, outputs, _ordered(frame_tables, columns),
@@ -872,6 +963,15 @@ def _default_cases(settings: dict[str, Any], seed: int, seaice_path, demonstrati
     return cases, message
 
 
+def _case_times(case: PairCase) -> tuple[list[int], list[float]]:
+    """The indices of a case's true in-between frames (none without truth), and the times at which
+    the methods return frames: those frames' times and ``t = 1``."""
+    if case.frames is None:
+        return [], [0.25, 0.5, 0.75, 1.0]
+    inner = list(range(1, len(case.frames) - 1))
+    return inner, [float(case.times[k]) for k in inner] + [1.0]
+
+
 def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths: Any = (),
                        true_middle_path: str | None = None, true_velocity_path: str | None = None,
                        invert_images: bool = False, band: int | None = None, value_range: Any = None,
@@ -879,7 +979,7 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
                        velocity_order: str = "xy", seaice_path: str | None = None,
                        demonstration: bool = True, ot_study: bool = True,
                        methods: tuple[str, ...] = METHODS, device: str = "auto",
-                       **knobs: Any) -> InbetweenRealResult:
+                       workers: int | str = "auto", **knobs: Any) -> InbetweenRealResult:
     """Run every method on the real imagery, or on a pair given as files.
 
     Without ``image_pair_paths``: the Sentinel-1 pair (first seed only, no truth), the
@@ -914,6 +1014,8 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
             (:func:`latentdyn.experiments.inbetween_studies.ot_velocity_limits`).
         methods: any of :data:`METHODS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        workers: processes for the runs not yet cached (:func:`run_methods`); the results do not
+            depend on it.
         knobs: overrides of the profile's settings (see :data:`ALL_KEYS`, and ``num_seeds``).
     """
     settings = _resolve("inbetween_real", profile, knobs)
@@ -935,17 +1037,17 @@ def run_inbetween_real(profile: str = "book", seed: int = 0, *, image_pair_paths
     else:
         cases, message = _default_cases(settings, seed, seaice_path, demonstration)
     seeds = _seeds(seed, settings)
+    calls = {(case.name, run_seed, method): dict(method=method, image0=case.pair[0], image1=case.pair[1],
+                                                 times=_case_times(case)[1], settings=settings, seed=run_seed,
+                                                 device=device)
+             for case in cases for run_seed in (seeds if case.scored else seeds[:1]) for method in methods}
+    runs = run_methods(calls, workers)
     outputs, summaries, frame_tables, velocity_rows, zero_errors = {}, [], [], [], {}
     for case in cases:
-        if case.frames is not None:
-            inner = list(range(1, len(case.frames) - 1))
-            times = [float(case.times[k]) for k in inner] + [1.0]
-        else:
-            inner, times = [], [0.25, 0.5, 0.75, 1.0]
+        inner, times = _case_times(case)
         outputs[case.name] = {}
         for run_seed in (seeds if case.scored else seeds[:1]):
-            results = {method: run_method(method, case.pair[0], case.pair[1], times, settings, seed=run_seed,
-                                          device=device) for method in methods}
+            results = {method: runs[(case.name, run_seed, method)] for method in methods}
             outputs[case.name][run_seed] = results
             if case.scored:
                 summary = _case_summary(case, results, times, inner)

@@ -33,10 +33,10 @@ from latentdyn.experiments.inbetween import (
     _resolve,
     _seeds,
     load_real_imagery,
-    run_method,
+    run_methods,
     scene,
-    score_frames,
-    summarise_scores,
+    score_outputs,
+    sequence_call,
 )
 from latentdyn.physics import PDES, evolve
 from latentdyn.runtime import resolve_device
@@ -101,7 +101,7 @@ def velocity_divergence(velocity: np.ndarray) -> np.ndarray:
 def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
                        scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
                        floe: bool = True, seaice_path: str | None = None, device: str = "auto",
-                       **knobs: Any) -> InbetweenPdesResult:
+                       workers: int | str = "auto", **knobs: Any) -> InbetweenPdesResult:
     """Train latent advection with each PDE of ``pdes`` on each case and score it.
 
     Args:
@@ -112,6 +112,8 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
             real chapter's settings, so that the two chapters share its runs).
         seaice_path: folder of the real imagery (default ``data/external/seaice``).
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        workers: processes for the runs not yet cached
+            (:func:`~latentdyn.experiments.inbetween.run_methods`); the results do not depend on it.
         knobs: overrides of the profile's settings (``pdes``, ``diffusivity``, ...).
     """
     settings = _resolve("inbetween_pdes", profile, knobs)
@@ -130,23 +132,19 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
             real_settings = _resolve("inbetween_real", profile,
                                      {key: value for key, value in knobs.items() if key != "pdes"})
             cases["floe_breakup"] = (sequence, real_settings)
+    calls = {}
+    for case, (sequence, case_settings) in cases.items():
+        calls.update({(case, pde): sequence_call(sequence, "latent_advection", {**case_settings, "pde": pde},
+                                                 seed, device) for pde in pdes})
+        # image-space advection, and the same pipeline with the learned part switched off (the
+        # prior velocity, no codec)
+        calls.update({(case, method): sequence_call(sequence, method, case_settings, seed, device)
+                      for method in ("image_advection", "prior_alone")})
+    runs = run_methods(calls, workers)
     outputs, rows, divergence, sequences, checks = {}, [], {}, {}, []
     for case, (sequence, case_settings) in cases.items():
-        inner = list(range(1, len(sequence.times) - 1))
-        times = [float(sequence.times[k]) for k in inner]
-        results = {pde: run_method("latent_advection", sequence.frames[0], sequence.frames[-1], times,
-                                   {**case_settings, "pde": pde}, seed=seed, device=device) for pde in pdes}
-        results["image_advection"] = run_method("image_advection", sequence.frames[0], sequence.frames[-1],
-                                                times, case_settings, seed=seed, device=device)
-        # the same pipeline with the learned part switched off: the prior velocity, no codec
-        results["prior_alone"] = run_method("prior_alone", sequence.frames[0], sequence.frames[-1],
-                                            times, case_settings, seed=seed, device=device)
-        scores = score_frames(results, sequence.frames, times, inner)
-        errors = None
-        if len(sequence.velocity):
-            errors = {key: image_metrics.endpoint_error(result["velocity"], sequence.velocity[sequence.middle])
-                      for key, result in results.items()}
-        summary = summarise_scores(scores, float(sequence.times[sequence.middle]), errors)
+        results = {key: runs[(case, key)] for key in (*pdes, "image_advection", "prior_alone")}
+        _, summary = score_outputs(sequence, results)
         summary = summary.rename(columns={"method": "pde"})
         summary["diffusivity"] = [float(results[key]["diffusivity"].mean()) if key == "advection_diffusion"
                                   else float("nan") for key in summary["pde"]]
@@ -208,33 +206,47 @@ def _given_indices(count: int, last: int) -> list[int]:
     return [int(round(i)) for i in indices]
 
 
-def _sensitivity_run(sequence: SeaIceSequence, settings: dict[str, Any], knob: str, value: Any, seed: int,
-                     device: str) -> dict[str, float]:
-    """One run of the sensitivity study: its scores (see :data:`KNOB_METRICS`)."""
+def _sensitivity_window(sequence: SeaIceSequence, knob: str, value: Any) -> tuple[int, int, list[int]]:
+    """The first and last frame given to a run of the sensitivity study, and the frames given
+    between them."""
     last = len(sequence.times) - 1
-    frames, truth_velocity = sequence.frames, sequence.velocity[sequence.middle]
-    overrides: dict[str, Any] = {}
-    start, end, given = 0, last, []
     if knob == "frame_gap":
         end = int(round(value * last))
         if not np.isclose(end, value * last) or end < 2 or end % 2:
             raise ValueError(f"frame_gap_values: {value} does not fall on an even number of frame steps of {last}")
-    elif knob == "given_frames":
-        given = _given_indices(int(value), last)[1:-1]
-    elif knob == "patch_size":
+        return 0, end, []
+    if knob == "given_frames":
+        return 0, last, _given_indices(int(value), last)[1:-1]
+    return 0, last, []
+
+
+def _sensitivity_call(sequence: SeaIceSequence, settings: dict[str, Any], knob: str, value: Any, seed: int,
+                      device: str) -> dict[str, Any]:
+    """:func:`~latentdyn.experiments.inbetween.run_method`'s keyword arguments for one run of the
+    sensitivity study (latent advection with ``knob`` set to ``value``)."""
+    last = len(sequence.times) - 1
+    start, end, given = _sensitivity_window(sequence, knob, value)
+    if knob == "patch_size":
         overrides = {"patch_size": int(value), "patch_stride": int(value) // 2}
+    elif knob in ("frame_gap", "given_frames"):
+        overrides = {}
     else:
         overrides = {knob: value}
-    run_settings = {**settings, **overrides}
+    frames = sequence.frames
+    return dict(method="latent_advection", image0=frames[start], image1=frames[end],
+                times=[(k - start) / (end - start) for k in range(start + 1, end)],
+                settings={**settings, **overrides}, seed=seed, device=device,
+                given_frames=frames[given] if given else None, given_times=tuple(k / last for k in given))
+
+
+def _sensitivity_scores(sequence: SeaIceSequence, knob: str, value: Any, result: dict[str, np.ndarray]
+                        ) -> dict[str, float]:
+    """The scores of one run of the sensitivity study (see :data:`KNOB_METRICS`)."""
+    last = len(sequence.times) - 1
+    start, end, _ = _sensitivity_window(sequence, knob, value)
+    frames, truth_velocity = sequence.frames, sequence.velocity[sequence.middle]
     inner = list(range(start + 1, end))
-    times = [(k - start) / (end - start) for k in inner]
-    result = run_method("latent_advection", frames[start], frames[end], times, run_settings, seed=seed,
-                        device=device, given_frames=frames[given] if given else None,
-                        given_times=tuple(k / last for k in given))
-    if knob == "given_frames":
-        scored = [k for k in range(1, last, 2)]
-    else:
-        scored = [(start + end) // 2]
+    scored = list(range(1, last, 2)) if knob == "given_frames" else [(start + end) // 2]
     scores = [image_metrics.frame_scores(result["frames"][inner.index(k)], frames[k]) for k in scored]
     gap = (end - start) / last
     return {"psnr": float(np.mean([s["psnr"] for s in scores])),
@@ -243,7 +255,8 @@ def _sensitivity_run(sequence: SeaIceSequence, settings: dict[str, Any], knob: s
 
 
 def run_inbetween_sensitivity(profile: str = "book", seed: int = 0, *, knobs_swept: tuple[str, ...] = KNOBS,
-                              device: str = "auto", **knobs: Any) -> InbetweenSensitivityResult:
+                              device: str = "auto", workers: int | str = "auto",
+                              **knobs: Any) -> InbetweenSensitivityResult:
     """Move one knob at a time away from the book's point and score latent advection.
 
     The scenario (``scenario``) has ``num_frames`` frames; the book's point uses its first
@@ -256,6 +269,8 @@ def run_inbetween_sensitivity(profile: str = "book", seed: int = 0, *, knobs_swe
         seed: the first seed (``num_seeds`` seeds, each a new scene and training).
         knobs_swept: any of :data:`KNOBS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        workers: processes for the runs not yet cached
+            (:func:`~latentdyn.experiments.inbetween.run_methods`); the results do not depend on it.
         knobs: overrides of the profile's settings (the ``*_values`` lists, ``scenario``, ...).
     """
     settings = _resolve("inbetween_sensitivity", profile, knobs)
@@ -266,14 +281,14 @@ def run_inbetween_sensitivity(profile: str = "book", seed: int = 0, *, knobs_swe
     seeds = _seeds(seed, settings)
     defaults = {"lambda_smooth": settings["lambda_smooth"], "latent_channels": settings["latent_channels"],
                 "patch_size": settings["patch_size"], "given_frames": 2, "frame_gap": 1.0}
-    rows = []
-    for run_seed in seeds:
-        sequence = scene(settings["scenario"], settings, run_seed)
-        for knob in knobs_swept:
-            for value in settings[f"{knob}_values"]:
-                rows.append({"knob": knob, "value": value, "seed": run_seed,
-                             **_sensitivity_run(sequence, settings, knob, value, run_seed, device)})
-    runs = pd.DataFrame(rows)
+    sequences = {run_seed: scene(settings["scenario"], settings, run_seed) for run_seed in seeds}
+    points = [(run_seed, knob, value) for run_seed in seeds for knob in knobs_swept
+              for value in settings[f"{knob}_values"]]
+    results = run_methods({point: _sensitivity_call(sequences[point[0]], settings, point[1], point[2], point[0],
+                                                    device) for point in points}, workers)
+    runs = pd.DataFrame([{"knob": knob, "value": value, "seed": run_seed,
+                          **_sensitivity_scores(sequences[run_seed], knob, value, results[(run_seed, knob, value)])}
+                         for run_seed, knob, value in points])
     grouped = runs.groupby(["knob", "value"], sort=False)[["psnr", "ssim", "epe"]]
     summary = pd.concat([grouped.mean(), grouped.std(ddof=0).add_suffix("_std"),
                          grouped.min()[["psnr"]].add_suffix("_min"), grouped.max()[["psnr"]].add_suffix("_max")],
@@ -449,7 +464,7 @@ def learned_part_gain(summary: pd.DataFrame) -> pd.DataFrame:
 
 def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tuple[str, ...] = SCENES,
                            methods: tuple[str, ...] = FAILURE_METHODS, device: str = "auto",
-                           **knobs: Any) -> TransportFailuresResult:
+                           workers: int | str = "auto", **knobs: Any) -> TransportFailuresResult:
     """Every method on the scenes where transport fails, ``num_seeds`` seeds, scored at ``t = 0.5``.
 
     Args:
@@ -458,6 +473,8 @@ def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tupl
         scenes: any of :data:`latentdyn.data.scenes.SCENES`.
         methods: any of :data:`latentdyn.experiments.inbetween.ALL_METHODS`.
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
+        workers: processes for the runs not yet cached
+            (:func:`~latentdyn.experiments.inbetween.run_methods`); the results do not depend on it.
         knobs: overrides of the profile's settings of ``inbetween_scenarios`` (``scene_size``,
             ``scene_shift``, ``scene_gain``, ``scene_crack_width``, ``num_seeds``, model knobs).
     """
@@ -469,17 +486,20 @@ def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tupl
     for method in methods:
         check_choice("methods", method, ALL_METHODS)
     seeds = _seeds(seed, settings)
-    sequences, outputs, rows = {}, {}, []
+    sequences = {run_seed: {name: make_scene(name, size=settings["scene_size"], num_frames=3, seed=run_seed,
+                                             shift=settings["scene_shift"], gain=settings["scene_gain"],
+                                             crack_width=settings["scene_crack_width"], looks=settings["looks"])
+                            for name in scenes} for run_seed in seeds}
+    runs = run_methods({(run_seed, name, method): sequence_call(sequence, method, settings, run_seed, device)
+                        for run_seed in seeds for name, sequence in sequences[run_seed].items()
+                        for method in methods}, workers)
+    outputs, rows = {}, []
     for run_seed in seeds:
-        sequences[run_seed], outputs[run_seed] = {}, {}
-        for name in scenes:
-            sequence = make_scene(name, size=settings["scene_size"], num_frames=3, seed=run_seed,
-                                  shift=settings["scene_shift"], gain=settings["scene_gain"],
-                                  crack_width=settings["scene_crack_width"], looks=settings["looks"])
-            first, middle, last = sequence.frames
-            results = {method: run_method(method, first, last, [0.5], settings, seed=run_seed, device=device)
-                       for method in methods}
-            sequences[run_seed][name], outputs[run_seed][name] = sequence, results
+        outputs[run_seed] = {}
+        for name, sequence in sequences[run_seed].items():
+            middle = sequence.frames[1]
+            results = {method: runs[(run_seed, name, method)] for method in methods}
+            outputs[run_seed][name] = results
             for method, result in results.items():
                 velocity = result.get("velocity")
                 rows.append({"seed": run_seed, "scene": name, "method": method,
