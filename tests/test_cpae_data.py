@@ -17,6 +17,7 @@ from latentdyn.data.videos import (
     generate_system_video,
     load_frame_folders,
     render_bars,
+    render_states,
     split_indices,
 )
 
@@ -151,6 +152,17 @@ def test_frame_pairs_puts_consecutive_frames_side_by_side():
     np.testing.assert_allclose(pairs[1, 0, :, :, 2:], frames[1, 1] / 255)
 
 
+def test_frame_pairs_equal_the_direct_form_bit_for_bit():
+    frames = np.random.default_rng(0).integers(0, 256, (3, 5, 3, 4, 6), dtype=np.uint8)
+    scaled = frames.astype(np.float32) / 255.0
+    direct = np.concatenate([scaled[:, :-1], scaled[:, 1:]], axis=-1)
+    pairs = frame_pairs(frames)
+    assert pairs.dtype == np.float32 and pairs.flags.c_contiguous
+    np.testing.assert_array_equal(pairs, direct)
+    with pytest.raises(ValueError, match="frames must be"):
+        frame_pairs(frames[:, :1])
+
+
 def test_load_frame_folders(tmp_path):
     for video in range(4):
         folder = tmp_path / f"{video:03d}"
@@ -166,3 +178,14 @@ def test_load_frame_folders(tmp_path):
         load_frame_folders(tmp_path / "missing", resolution=8)
     with pytest.raises(ValueError, match="at least 3 sub-folders"):
         load_frame_folders(tmp_path / "000", resolution=8)
+
+
+def test_render_states_draws_what_the_video_generator_draws(tmp_path, monkeypatch):
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
+    video = generate_system_video("damped_pendulum", num_trajectories=3, num_frames=4, resolution=16, seed=0,
+                                  min_bar_pixels=2.5)
+    np.testing.assert_array_equal(render_states("damped_pendulum", video.states, 16, min_bar_pixels=2.5), video.frames)
+    with pytest.raises(ValueError, match=r"states must be \(N, T, 2\)"):
+        render_states("damped_pendulum", video.states[..., :1], 16)
+    with pytest.raises(ValueError, match="name"):
+        render_states("pendulum", video.states, 16)

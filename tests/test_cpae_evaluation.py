@@ -42,6 +42,21 @@ def test_workers_give_the_serial_numbers(tmp_path, monkeypatch):
         pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_circle_workers_give_the_serial_numbers(tmp_path, monkeypatch):
+    """The circle chapter's three autoencoders trained in two worker processes equal a serial run."""
+    from latentdyn.experiments.cpae import run_cpae_circle
+
+    results = []
+    for workers in (1, 2):
+        monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / f"workers{workers}"))
+        results.append(run_cpae_circle(profile="smoke", workers=workers, epochs=5, dynamics_steps=5))
+    serial, parallel = results
+    pd.testing.assert_frame_equal(serial.metrics, parallel.metrics)
+    for variant in serial.latents:
+        np.testing.assert_array_equal(serial.latents[variant], parallel.latents[variant])
+        np.testing.assert_array_equal(serial.rollouts[variant], parallel.rollouts[variant])
+
+
 def test_paired_differences_and_ceiling_in_a_system_run():
     from latentdyn.experiments.cpae import paired_table, run_cpae_system, training_properties
 
@@ -181,3 +196,25 @@ def test_frame_metrics_by_chunks_of_videos_equal_one_call():
                                    relative_frame_error(predicted, truth, reference), rtol=0, atol=0)
         torch.testing.assert_close(_by_videos(pixel_mse, predicted[:, 1:], truth[:, 1:], videos_per_chunk=chunk),
                                    pixel_mse(predicted[:, 1:], truth[:, 1:]), rtol=0, atol=0)
+
+
+def test_pose_error_floor_grows_with_the_tip_offset_and_scores_like_a_reconstruction(tmp_path, monkeypatch):
+    from latentdyn.experiments.cpae import pose_error_floor
+    from latentdyn.experiments.cpae.data import _prepare_system
+    from latentdyn.metrics import relative_frame_error
+
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
+    floor = pose_error_floor(profile="smoke", tip_offsets=(0.5, 1.0, 2.0))
+    settings = system_settings("smoke", {}, "damped_pendulum")
+    assert list(floor["videos"]) == [settings["test_videos"]] * 3
+    assert np.all(np.diff(floor["reconstruction error"]) > 0) and floor["reconstruction error"].iloc[0] > 0
+    # the angle: tip displacement (pixels x metres per pixel) over the rod's 0.5 m
+    pixel = 2 * 0.55 / settings["resolution"]
+    np.testing.assert_allclose(floor["angle offset (degrees)"], np.degrees(np.array([0.5, 1.0, 2.0]) * pixel / 0.5))
+    # the true frames themselves score 0: the comparison is the chapters' reconstruction error
+    data = _prepare_system("damped_pendulum", settings, 0)
+    assert float(relative_frame_error(data.test_pairs, data.test_pairs, data.reference).max()) == 0.0
+    with pytest.raises(ValueError, match="system"):
+        pose_error_floor("elastic_double_pendulum", profile="smoke")
+    with pytest.raises(ValueError, match="tip_offsets"):
+        pose_error_floor(profile="smoke", tip_offsets=(0.0,))

@@ -79,3 +79,18 @@ def test_long_ordering_sentence_outcomes(monkeypatch):
     assert sentence([1, -5, -6], [4, 2, -3], 40.0).endswith("this scale does not settle the paper's ordering.")
     assert "cannot test the paper's ordering" in sentence([0, 0, 0], [0, 0, 0], 0.0)
     assert "cannot test" not in sentence([0, 0, 0], [0, 0, 0], 6.0)
+
+
+def test_pose_floor_sentence_interpolates_the_tip_offset():
+    import pandas as pd
+    from latentdyn.experiments.cpae import pose_floor_sentence
+
+    floor = pd.DataFrame({"tip offset (pixels)": [0.5, 1.0, 2.0], "angle offset (degrees)": [2.0, 4.0, 8.0],
+                          "reconstruction error": [0.3, 0.6, 1.2], "ceiling (%)": [100.0, 2.0, 0.0]})
+    text = pose_floor_sentence(floor, {"CpAE": 0.45, "standard AE": 2.0})
+    assert "tip one pixel off (the angle 4.0° off) has relative error 0.60" in text
+    assert "ceiling at the VPT threshold 0.5 is 2 %" in text
+    assert "within about 0.50 pixels" in text
+    assert "0.75 pixels off (CpAE, 0.45)" in text and "standard AE" not in text  # 2.0 is beyond the table
+    assert "cannot be read" in pose_floor_sentence(floor.assign(**{"reconstruction error": [0.3, 0.2, 1.2]}))
+    assert pose_floor_sentence(floor.iloc[:0]) == ""

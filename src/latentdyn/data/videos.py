@@ -251,6 +251,28 @@ def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, 
                         {key: arrays[f"split_{key}"] for key in ("train", "val", "test")})
 
 
+def render_states(name: str, states: np.ndarray, resolution: int, *, min_bar_pixels: float = 0.0) -> np.ndarray:
+    """The frames :func:`generate_system_video` draws for ``states`` of system ``name``, without
+    camera effects.
+
+    Args:
+        name: one of :data:`SYSTEMS`.
+        states: ``(N, T, 2n)`` positions then velocities (the system's coordinates).
+        resolution: pixels per side.
+        min_bar_pixels: bars thinner than this many pixels are drawn this wide.
+
+    Returns:
+        ``(N, T, 3, H, W)`` uint8 frames.
+    """
+    check_choice("name", name, SYSTEMS)
+    system = build_system(name)
+    states = np.asarray(states, dtype=np.float64)
+    if states.ndim != 3 or states.shape[-1] != 2 * system.num_coordinates:
+        raise ValueError(f"states must be (N, T, {2 * system.num_coordinates}) for {name}, got {states.shape}")
+    return _render(system, states, check_positive_int("resolution", resolution), None, np.random.default_rng(0), 0,
+                   check_positive_float("min_bar_pixels", min_bar_pixels, allow_zero=True))
+
+
 def _render(system: mechanics.MechanicalSystem, states: np.ndarray, resolution: int,
             camera: CameraEffects | None, rng: np.random.Generator, seed: int,
             min_bar_pixels: float = 0.0) -> np.ndarray:
@@ -480,8 +502,13 @@ def frame_pairs(frames: np.ndarray) -> np.ndarray:
     frames = np.asarray(frames)
     if frames.ndim != 5 or frames.shape[1] < 2:
         raise ValueError(f"frames must be (N, T >= 2, C, H, W), got {frames.shape}")
-    scaled = frames.astype(np.float32) / 255.0
-    return np.concatenate([scaled[:, :-1], scaled[:, 1:]], axis=-1)
+    # written in place into one array: the float32 copy, its scaled copy and the concatenation
+    # of the direct form (astype, / 255, concatenate) cost five times as long on 64 px test videos
+    count, steps, channels, height, width = frames.shape
+    pairs = np.empty((count, steps - 1, channels, height, 2 * width), np.float32)
+    np.divide(frames[:, :-1], np.float32(255.0), out=pairs[..., :width], dtype=np.float32)
+    np.divide(frames[:, 1:], np.float32(255.0), out=pairs[..., width:], dtype=np.float32)
+    return pairs
 
 
 @dataclass

@@ -1,47 +1,37 @@
-"""One entry function per experiment: ``run_<name>(profile=..., seed=..., **knobs) -> result``."""
+"""One entry function per experiment: ``run_<name>(profile=..., seed=..., **knobs) -> result``.
 
-from latentdyn.experiments.continuity_theory import (
-    ContinuityTheoryResult,
-    DeltaContinuityResult,
-    RegularizerBenchmarkResult,
-    run_continuity_theory,
-    run_delta_continuity,
-    run_regularizer_benchmark,
-)
-from latentdyn.experiments.inbetween import (
-    InbetweenDataResult,
-    InbetweenMethodResult,
-    InbetweenRealResult,
-    InbetweenScenariosResult,
-    run_inbetween_data,
-    run_inbetween_method,
-    run_inbetween_real,
-    run_inbetween_scenarios,
-)
-from latentdyn.experiments.inbetween_studies import (
-    InbetweenPdesResult,
-    InbetweenSensitivityResult,
-    run_inbetween_pdes,
-    run_inbetween_sensitivity,
-)
+The names below are loaded on first use (PEP 562): importing one experiment's module (a CpAE
+worker process imports :mod:`latentdyn.experiments.cpae`) does not import the others' libraries
+(optimal transport, optical flow, ...), which saves seconds in every process the book starts.
+"""
 
-__all__ = [
-    "InbetweenDataResult",
-    "InbetweenMethodResult",
-    "InbetweenRealResult",
-    "InbetweenScenariosResult",
-    "run_inbetween_data",
-    "run_inbetween_method",
-    "run_inbetween_real",
-    "run_inbetween_scenarios",
-    "InbetweenPdesResult",
-    "InbetweenSensitivityResult",
-    "run_inbetween_pdes",
-    "run_inbetween_sensitivity",
-    "ContinuityTheoryResult",
-    "DeltaContinuityResult",
-    "RegularizerBenchmarkResult",
-    "run_continuity_theory",
-    "run_delta_continuity",
-    "run_regularizer_benchmark",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_MODULES = {
+    "latentdyn.experiments.continuity_theory": (
+        "ContinuityTheoryResult", "DeltaContinuityResult", "RegularizerBenchmarkResult",
+        "run_continuity_theory", "run_delta_continuity", "run_regularizer_benchmark"),
+    "latentdyn.experiments.inbetween": (
+        "InbetweenDataResult", "InbetweenMethodResult", "InbetweenRealResult", "InbetweenScenariosResult",
+        "run_inbetween_data", "run_inbetween_method", "run_inbetween_real", "run_inbetween_scenarios"),
+    "latentdyn.experiments.inbetween_studies": (
+        "InbetweenPdesResult", "InbetweenSensitivityResult", "run_inbetween_pdes", "run_inbetween_sensitivity"),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'latentdyn.experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

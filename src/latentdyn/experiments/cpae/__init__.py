@@ -61,6 +61,7 @@ from latentdyn.experiments.cpae.prose import (
     system_seed_sentence,
     training_properties,
     paired_table,
+    pose_floor_sentence,
     system_table,
     system_values,
 )
@@ -69,6 +70,7 @@ from latentdyn.experiments.cpae.results import (
     ResultsSummary,
     objective_at_chapter_budget,
     paper_vpt,
+    pose_error_floor,
     reconstruction_budget,
     recorded_diagnostics,
     run_cpae_results,
@@ -109,6 +111,7 @@ __all__ = [
     "objective_at_chapter_budget",
     "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
     "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values", "budget_sentence",
+    "pose_error_floor", "pose_floor_sentence",
     "ConvAutoencoder", "resolve_settings",
     "LongResult", "rescore_shipped", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
 ]

@@ -11,7 +11,6 @@ from latentdyn.experiments.cpae.results import SIMULATED, ResultsSummary, seed_r
 from latentdyn.experiments.cpae.shipped import LongResult, seed_level_difference
 from latentdyn.experiments.cpae.studies import AblationResult, SweepResult
 from latentdyn.experiments.cpae.systems import CircleResult, SystemResult
-from latentdyn.recorded_runs import recorded_runs_table
 
 
 UNTESTABLE_CEILING = 5.0  # %: below this ceiling on every seed, VPT measures the reconstructions
@@ -683,29 +682,67 @@ def scale_table(summary: ResultsSummary) -> pd.DataFrame:
 
 
 def budget_sentence(table: pd.DataFrame, target: float = 0.3) -> str:
-    """One sentence per change of :func:`latentdyn.experiments.cpae.results.reconstruction_budget`:
+    """One sentence per change (more epochs, more videos, another learning rate, another weight of
+    the latent terms, ...) of :func:`latentdyn.experiments.cpae.results.reconstruction_budget`:
     each autoencoder's mean reconstruction error over the seeds without and with the change, on
-    how many seeds the paired interval puts it lower or higher, and how many trainings reach
-    ``target``."""
+    how many seeds the paired interval puts it lower or higher, its latent smoothness ratio and
+    Neural ODE VPT without and with it; how many trainings reach ``target``; and which changes
+    reach it at all."""
     if table is None or not len(table):
-        return "No larger-budget diagnostic run is recorded for this configuration."
-    sentences = []
+        return "No diagnostic run is recorded for this configuration."
+    sentences, reaching, never = [], [], []
     for change, rows in table.groupby("change", sort=True):
         clauses = []
         for encoder, part in rows.groupby("autoencoder", sort=False):
             lower, higher = int((part["95% high"] < 0).sum()), int((part["95% low"] > 0).sum())
             clauses.append(f"{encoder} {part['reconstruction error'].mean():.2f} → "
                            f"{part['changed reconstruction error'].mean():.2f} (lower on {lower}, higher on {higher}, "
-                           f"undecided on {len(part) - lower - higher} of {len(part)} seeds)")
+                           f"undecided on {len(part) - lower - higher} of {len(part)} seeds; smoothness ratio "
+                           f"{part['smoothness ratio'].mean():.2f} → {part['changed smoothness ratio'].mean():.2f}; "
+                           f"Neural ODE VPT {part['VPT (%)'].mean():.1f} → {part['changed VPT (%)'].mean():.1f} %)")
         reached = int((rows["changed reconstruction error"] <= target).sum())
+        (reaching if reached else never).append(change)
         sentences.append(f"With {change} ({rows['hours'].mean() * 60:.0f} minutes of training a seed): "
                          + "; ".join(clauses) + f"; {reached} of {len(rows)} trainings reach {target:g}.")
     mixed = any(((part["95% high"] < 0).any() and (part["95% low"] > 0).any())
                 for _, part in table.groupby(["change", "autoencoder"]))
     if mixed:
-        sentences.append("The same change lowers the error on one seed and raises it on another: at this "
-                         "configuration a training's outcome depends on its seed more than on its budget.")
-    if not (table["changed reconstruction error"] <= target).any():
-        sentences.append(f"No larger budget recorded here reaches {target:g}: at this resolution and with this "
-                         "model, what it would take is not a larger budget of these kinds.")
+        sentences.append("Some change lowers the error on one seed and raises it on another: there a training's "
+                         "outcome depends on its seed more than on the change.")
+    if not reaching:
+        sentences.append(f"No change recorded here reaches {target:g}.")
+    elif never:
+        sentences.append(f"Only {'; '.join(f'`{c}`' for c in reaching)} reach{'es' if len(reaching) == 1 else ''} "
+                         f"{target:g} on some training; {'; '.join(f'`{c}`' for c in never)} "
+                         f"never do{'es' if len(never) == 1 else ''}.")
     return " ".join(sentences)
+
+
+def pose_floor_sentence(floor: pd.DataFrame, reached: dict[str, float] | None = None, target: float = 0.3,
+                        threshold: float = 0.5) -> str:
+    """What :func:`latentdyn.experiments.cpae.results.pose_error_floor` says: the reconstruction
+    error of a rod drawn exactly but with its tip a pixel off, the tip accuracy ``target`` asks for
+    (interpolated in the table, 0 offset scoring 0), and — for ``reached`` (autoencoder -> its mean
+    reconstruction error) — the tip offset each autoencoder's error corresponds to."""
+    if floor is None or not len(floor):
+        return ""
+    offsets = np.concatenate(([0.0], floor["tip offset (pixels)"].to_numpy(float)))
+    errors = np.concatenate(([0.0], floor["reconstruction error"].to_numpy(float)))
+    if np.any(np.diff(errors) <= 0):
+        return "The reconstruction error does not grow with the tip offset here, so it cannot be read as a distance."
+    one = floor.loc[np.isclose(floor["tip offset (pixels)"], 1.0)]
+    parts = []
+    if len(one):
+        parts.append(f"A \"reconstruction\" that draws the rod exactly but with its tip one pixel off (the angle "
+                     f"{one['angle offset (degrees)'].iloc[0]:.1f}° off) has relative error "
+                     f"{one['reconstruction error'].iloc[0]:.2f}, and its ceiling at the VPT threshold "
+                     f"{threshold:g} is {one['ceiling (%)'].iloc[0]:.0f} %.")
+    if target <= errors[-1]:
+        parts.append(f"The target {target:g} asks for the tip within about {np.interp(target, errors, offsets):.2f} "
+                     "pixels of its true place on every frame.")
+    within = {name: value for name, value in (reached or {}).items() if value <= errors[-1]}
+    if within:
+        parts.append("Read the same way, this page's reconstruction errors correspond to a tip about "
+                     + " and ".join(f"{np.interp(value, errors, offsets):.2f} pixels off ({name}, {value:.2f})"
+                                    for name, value in within.items()) + ".")
+    return " ".join(parts)

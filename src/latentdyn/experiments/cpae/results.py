@@ -9,15 +9,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import torch
 
 from latentdyn.cache import project_root
 from latentdyn.cpae_settings import MODEL_LABELS, system_settings
-from latentdyn.data.videos import SYSTEMS, split_indices
+from latentdyn.data.videos import SYSTEMS, build_system, frame_pairs, render_states, split_indices
+from latentdyn.experiments.cpae.data import _prepare_system
 from latentdyn.experiments.cpae.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.experiments.cpae.systems import SystemResult, run_cpae_circle, run_cpae_system
 from latentdyn.shipped_models import shipped_folder
 from latentdyn.recorded_runs import SIMULATED, load_recorded_runs, recorded_runs_table, seed_readings, stale_reasons
-from latentdyn.statistics import paired_difference
+from latentdyn.metrics import relative_frame_error, valid_prediction_time
+from latentdyn.statistics import paired_difference, standard_error
 
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
@@ -201,7 +204,7 @@ def scale_readings(systems: tuple[str, ...] = ("damped_pendulum", "elastic_doubl
 
 BUDGET_COLUMNS = ["change", "seed", "autoencoder", "reconstruction error", "changed reconstruction error",
                   "difference", "95% low", "95% high", "ceiling (%)", "changed ceiling (%)", "VPT (%)",
-                  "changed VPT (%)", "videos", "hours"]
+                  "changed VPT (%)", "smoothness ratio", "changed smoothness ratio", "videos", "hours"]
 
 
 def reconstruction_budget(system: str = "damped_pendulum", profile: str = "book",
@@ -213,7 +216,9 @@ def reconstruction_budget(system: str = "damped_pendulum", profile: str = "book"
     One row per (change, seed, autoencoder): the mean relative reconstruction error without and
     with the change, their paired difference (changed − unchanged) over the test videos with its
     95 % interval, the ceilings (VPT of the reconstructions, %) and the Neural ODE's VPT (%), the
-    number of videos, and the changed run's training wall time in hours (its device: the records).
+    number of videos, the smoothness ratios of the latent trajectories without and with the
+    change (means over the test videos, not paired), and the changed run's training wall time in
+    hours (its device: the records).
     Empty when nothing of the kind is recorded. ``runs``: the records to search (default: the
     project's).
     """
@@ -242,6 +247,55 @@ def reconstruction_budget(system: str = "damped_pendulum", profile: str = "book"
                          "changed ceiling (%)": float(new.loc[videos, "ceiling"].mean()),
                          "VPT (%)": float(old.loc[videos, "vpt"].mean()),
                          "changed VPT (%)": float(new.loc[videos, "vpt"].mean()),
+                         "smoothness ratio": float(base[run.seed].continuity().loc[encoder, "smoothness ratio"]),
+                         "changed smoothness ratio": float(run.continuity().loc[encoder, "smoothness ratio"]),
                          "videos": len(videos), "hours": run.provenance.get("wall_seconds", float("nan")) / 3600})
     table = pd.DataFrame(rows, columns=BUDGET_COLUMNS)
     return table.sort_values(["change", "seed", "autoencoder"], ignore_index=True)
+
+
+def pose_error_floor(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
+                     tip_offsets: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0), **knobs: Any) -> pd.DataFrame:
+    """How exactly a decoder must place the rod to reach a reconstruction error: the score of a
+    "reconstruction" that draws the damped pendulum perfectly but at a wrong angle.
+
+    Every test video is re-rendered (:func:`latentdyn.data.videos.render_states`) with the rod's
+    angle moved so that its tip moves by ``offset`` pixels, and scored as the chapters score a
+    reconstruction: relative error of each input (two frames side by side) against the true input,
+    with the mean training input of ``seed``'s videos as the scale, averaged over the inputs;
+    the ceiling is the VPT of those inputs (%, from the second input on) at the profile's
+    ``vpt_threshold``.
+
+    Args:
+        system: ``"damped_pendulum"`` (one angle; the other systems have several coordinates).
+        profile, seed, knobs: the chapter's settings (resolution, bar width, test videos).
+        tip_offsets: displacements of the rod's tip in pixels (positive).
+
+    Returns:
+        One row per offset: ``tip offset (pixels)``, ``angle offset (degrees)``,
+        ``reconstruction error`` (mean over the test videos), ``SE`` (over the videos),
+        ``ceiling (%)``, ``videos``.
+    """
+    if system != "damped_pendulum":
+        raise ValueError(f"system: only 'damped_pendulum' has a single angle to move, got {system!r}")
+    offsets = [float(offset) for offset in tip_offsets]
+    if not offsets or min(offsets) <= 0:
+        raise ValueError(f"tip_offsets must be positive pixel distances, got {tip_offsets!r}")
+    settings = system_settings(profile, knobs, system)
+    data = _prepare_system(system, settings, seed)
+    rod = build_system(system)
+    pixel = 2 * rod.extent / settings["resolution"]  # metres per pixel
+    rows = []
+    for offset in offsets:
+        angle = offset * pixel / rod.bars[0].length  # radians: tip displacement / rod length
+        states = np.array(data.test_states, dtype=np.float64)
+        states[..., 0] += angle
+        frames = render_states(system, states, settings["resolution"], min_bar_pixels=settings["min_bar_pixels"])
+        pairs = torch.from_numpy(frame_pairs(frames))
+        errors = relative_frame_error(pairs, data.test_pairs, data.reference)  # (N, T' - 1)
+        per_video = errors.mean(dim=1).numpy()
+        rows.append({"tip offset (pixels)": offset, "angle offset (degrees)": float(np.degrees(angle)),
+                     "reconstruction error": float(errors.mean()), "SE": standard_error(per_video),
+                     "ceiling (%)": float(valid_prediction_time(errors[:, 1:], settings["vpt_threshold"]).float().mean()),
+                     "videos": len(per_video)})
+    return pd.DataFrame(rows)

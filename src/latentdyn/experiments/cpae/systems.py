@@ -14,7 +14,7 @@ import torch
 
 from latentdyn.cache import parameters_key
 from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS, system_settings
-from latentdyn.data.videos import SYSTEMS, generate_circle_video
+from latentdyn.data.videos import SYSTEMS, CircleVideo, generate_circle_video
 from latentdyn.data.windows import FrameWindows
 from latentdyn.experiments.cpae.autoencoder_stage import (
     autoencoder_arguments,
@@ -31,7 +31,8 @@ from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio
 from latentdyn.parallel import resolve_workers, run_tasks
 from latentdyn.statistics import ordering, paired_difference, standard_error
 from latentdyn.profiles import resolve_settings
-from latentdyn.runtime import seed_everything
+from latentdyn.models.autoencoder import ConvAutoencoder
+from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice
 
 
@@ -267,33 +268,61 @@ class CircleResult:
     frame_errors: dict[str, np.ndarray]
 
 
-def run_cpae_circle(*, profile: str = "book", seed: int = 0, **knobs: Any) -> CircleResult:
+def _circle_fit(variant: str, settings: dict[str, Any], seed: int, video: CircleVideo
+                ) -> tuple[ConvAutoencoder, torch.Tensor, Standardiser, Any]:
+    """One autoencoder of the circle chapter and its Neural ODE (both cached): the autoencoder,
+    its latent states of every frame ``(T, 2)``, the standardiser and the Neural ODE."""
+    frames = torch.from_numpy(video.frames)
+    data_key = parameters_key({"circle": [settings[k] for k in ("resolution", "num_frames", "num_train")]})
+    arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
+    autoencoder = trained_autoencoder(f"circle-{variant}", 2, arguments,
+                                      FrameWindows.from_images(frames[: video.num_train]), data_key, settings, seed,
+                                      architecture="single")
+    encoded = encode(autoencoder, frames)
+    standardiser = Standardiser.fit(encoded[: video.num_train])
+    ode = trained_latent_model("neural_ode", standardiser.forward(encoded[None, : video.num_train]),
+                               autoencoder.cache_key, settings, seed)
+    return autoencoder, encoded, standardiser, ode
+
+
+def _circle_video(settings: dict[str, Any]) -> CircleVideo:
+    return generate_circle_video(resolution=settings["resolution"], num_frames=settings["num_frames"],
+                                 num_train=settings["num_train"])
+
+
+def train_circle_task(variant: str, settings: dict[str, Any], seed: int) -> None:
+    """A worker's job (:func:`latentdyn.parallel.run_tasks`): one autoencoder of the circle chapter
+    and its Neural ODE, trained into the cache."""
+    seed_everything(seed, settings["num_threads"])
+    _circle_fit(variant, settings, seed, _circle_video(settings))
+
+
+def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str = "auto",
+                    **knobs: Any) -> CircleResult:
     """Standard AE vs AE + L2 vs CpAE on the disc moving on a circle (the paper's first experiment).
 
     Each autoencoder is one convolution with a full-image kernel (the authors' circle model),
     trained on the first ``num_train`` frames; a Neural ODE is fitted to the training latents and
-    rolled out from the last training frame over the remaining frames.
+    rolled out from the last training frame over the remaining frames. ``workers``: the
+    autoencoders are first trained in that many single-thread processes (``"auto"``: one per
+    core; the numbers equal a serial run's, every model being loaded from the cache).
     """
     settings = resolve_settings("cpae_circle", profile, **knobs)
     seed_everything(seed, settings["num_threads"])
-    video = generate_circle_video(resolution=settings["resolution"], num_frames=settings["num_frames"],
-                                  num_train=settings["num_train"])
+    video = _circle_video(settings)
+    variants = tuple(settings["autoencoders"])
+    if resolve_workers(workers) > 1 and len(variants) > 1 and resolve_device(settings["device"]).type == "cpu":
+        run_tasks([(train_circle_task, {"variant": variant, "settings": settings, "seed": seed})
+                   for variant in variants], workers=workers)
     frames = torch.from_numpy(video.frames)
     half = torch.from_numpy(video.half_step_frames)
     train = frames[: video.num_train]
     reference = train.mean(dim=0)
     horizon = len(frames) - video.num_train
-    data_key = parameters_key({"circle": [settings[k] for k in ("resolution", "num_frames", "num_train")]})
     strip_frames = list(np.linspace(video.num_train, len(frames) - 1, settings["strip_length"]).round().astype(int))
     latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
-    for variant in settings["autoencoders"]:
-        arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
-        autoencoder = trained_autoencoder(f"circle-{variant}", 2, arguments, FrameWindows.from_images(train),
-                                          data_key, settings, seed, architecture="single")
-        encoded = encode(autoencoder, frames)
-        standardiser = Standardiser.fit(encoded[: video.num_train])
-        ode = trained_latent_model("neural_ode", standardiser.forward(encoded[None, : video.num_train]),
-                                   autoencoder.cache_key, settings, seed)
+    for variant in variants:
+        autoencoder, encoded, standardiser, ode = _circle_fit(variant, settings, seed, video)
         start = encoded[video.num_train - 1: video.num_train]
         rolled, images = rollout_images(autoencoder, ode, standardiser, start, horizon)
         frame_error = relative_frame_error(images[0, 1:], frames[video.num_train:], reference)
