@@ -198,6 +198,25 @@ def test_frame_metrics_by_chunks_of_videos_equal_one_call():
                                    pixel_mse(predicted[:, 1:], truth[:, 1:]), rtol=0, atol=0)
 
 
+def test_trivial_predictions_by_chunks_equal_the_whole_tensor_formula():
+    """Mean image and held first frame, scored a few videos at a time, score as one call would."""
+    from latentdyn.experiments.cpae.scoring import trivial_predictions
+    from latentdyn.metrics import pixel_mse, relative_frame_error, valid_prediction_time
+
+    generator = torch.Generator().manual_seed(1)
+    pairs = torch.rand(9, 12, 3, 8, 16, generator=generator)
+    pairs[:, 1:] = pairs[:, :1] + 0.05 * torch.arange(1, 12).view(1, 11, 1, 1, 1) * torch.rand(9, 1, 3, 8, 16, generator=generator)
+    reference = pairs.mean(dim=(0, 1))
+    found = trivial_predictions(pairs, reference, 0.5, 0.01)
+    truth = pairs[:, 1:]
+    for name, prediction in (("mean training image", reference.expand_as(truth)),
+                             ("first frame held", pairs[:, :1].expand_as(truth))):
+        assert found[name]["VPT relative error (%)"] == float(
+            valid_prediction_time(relative_frame_error(prediction, truth, reference), 0.5).mean())
+        assert found[name]["VPT pixel MSE (%)"] == float(valid_prediction_time(pixel_mse(prediction, truth), 0.01).mean())
+    assert 0 < found["first frame held"]["VPT relative error (%)"] < 100
+
+
 def test_pose_error_floor_grows_with_the_tip_offset_and_scores_like_a_reconstruction(tmp_path, monkeypatch):
     from latentdyn.experiments.cpae import pose_error_floor
     from latentdyn.experiments.cpae.data import _prepare_system

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from latentdyn import recorded_runs, shipped_models
@@ -144,3 +145,93 @@ def test_rescoring_keeps_models_and_provenance(shipped, tmp_path):
     assert after["metrics"]["scores"] == before["metrics"]["scores"]
     assert shipped_models.shipped_problems(tmp_path / path.name) == []
     assert shipped_models.load_shipped_file(tmp_path / path.name).record.seed == 0
+
+
+def test_stored_scores_are_read_instead_of_scoring_and_checked_when_rescored(shipped, tmp_path, monkeypatch):
+    from latentdyn.experiments.cpae import scoring, shipped as shipped_module
+
+    _, record, path = shipped
+    for suffix in (".npz", ".json"):
+        (tmp_path / path.with_suffix(suffix).name).write_bytes(path.with_suffix(suffix).read_bytes())
+    stored = cpae.store_shipped_scores("damped_pendulum", "smoke", 0, folder=tmp_path)
+    assert len(stored) == 2 and all(p.parent == cpae.shipped_scores_folder(tmp_path) for p in stored)
+    assert cpae.store_shipped_scores("damped_pendulum", "smoke", 0, folder=tmp_path) == stored  # replaced, not added
+    assert sorted(cpae.shipped_scores_folder(tmp_path).glob("scores-*.npz")) == sorted(stored)
+    live = cpae.score_shipped_system("damped_pendulum", "smoke", 0, folder=tmp_path)
+    check = live.score_check.set_index("autoencoder")
+    assert live.scores_source == "scored here" and list(check.index) == ["standard AE", "CpAE"]
+    assert (check["videos with another VPT"] == 0).all() and (check["largest difference of any score"] == 0).all()
+    assert (check["VPT here (%)"] == check["VPT stored (%)"]).all()
+
+    def no_scoring(*args, **kwargs):
+        raise AssertionError("scored although stored scores exist")
+
+    monkeypatch.setattr(scoring, "evaluate_variant", no_scoring)
+    read = cpae.score_shipped_system("damped_pendulum", "smoke", 0, folder=tmp_path, use_stored=True)
+    assert read.scores_source == "stored with the models" and read.score_check.empty
+    pd.testing.assert_frame_equal(read.scores, live.scores)
+    pd.testing.assert_frame_equal(read.vpt, live.vpt)
+    # scores of other scoring code are not used: the models are scored here
+    monkeypatch.setattr(scoring, "SCORING_CODE", "other code")
+    with pytest.raises(AssertionError, match="scored although"):
+        cpae.score_shipped_system("damped_pendulum", "smoke", 0, folder=tmp_path, use_stored=True)
+    monkeypatch.undo()
+    # a corrupt stored file is reported and scored around
+    stored[0].write_bytes(stored[0].read_bytes()[:-20])
+    with pytest.warns(RuntimeWarning, match="scoring the models here instead"):
+        again = cpae.score_shipped_system("damped_pendulum", "smoke", 0, folder=tmp_path, use_stored=True)
+    pd.testing.assert_frame_equal(again.scores, live.scores)
+    assert shipped_module.stored_scores_key(stored[1])["scoring"] == scoring.SCORING_CODE
+
+
+def test_long_run_rescoring_the_first_seed_reads_the_others(shipped, tmp_path):
+    _, _, path = shipped
+    for suffix in (".npz", ".json"):
+        (tmp_path / path.with_suffix(suffix).name).write_bytes(path.with_suffix(suffix).read_bytes())
+    result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=1)
+    record = recorded_runs.load_recorded_run(recorded_runs.record_run(
+        result, profile="smoke", seed=1, command="python tools/record_run.py y", wall_seconds=3.0,
+        device="cpu", folder=tmp_path / "records"))
+    cpae.ship_models(result, record, command="python tools/ship_models.py y", folder=tmp_path)  # stores its scores
+    cpae.store_shipped_scores("damped_pendulum", "smoke", 0, folder=tmp_path)
+    first = cpae.run_cpae_long("damped_pendulum", profile="smoke", workers=1, folder=tmp_path)
+    assert first.scores_source == {0: "scored here", 1: "stored with the models"}
+    assert first.score_check["seed"].tolist() == [0, 0]
+    every = cpae.run_cpae_long("damped_pendulum", profile="smoke", rescore="all", workers=1, folder=tmp_path)
+    assert every.scores_source == {0: "scored here", 1: "scored here"}
+    assert every.score_check["seed"].tolist() == [0, 0, 1, 1]
+    pd.testing.assert_frame_equal(first.summary, every.summary)
+    assert cpae.long_values(first)["long_scoring"] == (
+        "This page scored seed 0 here and read the stored scores of seed 1. The scores of seed 0 made here equal "
+        "the stored ones exactly, on every test video.")
+    assert cpae.long_values(every)["long_scoring"].startswith("This page scored seeds 0, 1 here. The scores of seeds 0, 1")
+    every.score_check.loc[1, ["videos with another VPT", "largest difference of any score"]] = [2, 0.004]
+    assert "differ from the stored ones by at most 0.004 (any score), and the VPT of 2 test video(s)" in \
+        cpae.long_values(every)["long_scoring"]
+    with pytest.raises(ValueError, match="rescore"):
+        cpae.run_cpae_long("damped_pendulum", profile="smoke", rescore="some", folder=tmp_path)
+
+
+def test_committed_shipped_models_have_their_scores_stored_by_the_current_code():
+    """Pages read the stored scores of every shipped seed but the first: after a change of the
+    scoring code, ``rescore_shipped`` (or ``store_shipped_scores``) must store them again."""
+    from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
+    from latentdyn.experiments.cpae import scoring, shipped as shipped_module
+
+    folder = cpae.shipped_scores_folder()
+    stored = {}
+    for path in folder.glob("scores-*.npz"):
+        key = shipped_module.stored_scores_key(path)
+        stored[key["models"]] = key
+    missing = []
+    for path in shipped_models.shipped_runs():
+        run = shipped_models.load_shipped_file(path)
+        settings = shipped_module._settings_from_record(run.record.settings)
+        for variant in settings["autoencoders"]:
+            autoencoder, standardiser, models = shipped_module._rebuilt_models(run, variant, settings)
+            key = stored.get(scoring.models_digest(autoencoder, models, standardiser))
+            if key is None or (key["scoring"], key["training"], key["version"]) != (
+                    scoring.SCORING_CODE, TRAINING_CODE, RESULTS_VERSION):
+                missing.append(f"{path.stem} {variant}")
+    assert missing == [], (f"no stored scores of the current code for {missing}: run "
+                           "latentdyn.experiments.cpae.rescore_shipped(system, 'long', seed) for each")

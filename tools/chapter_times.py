@@ -1,7 +1,8 @@
 """Print the execution time of every chapter from nbval's JUnit report (``make nbval`` writes
-``_build/nbval-times.xml``): the sum of its cells' times, and the total.
+``_build/nbval-times-*.xml``, one per group of chapters run with the same CPU kernels): the sum
+of its cells' times, and the total.
 
-    python tools/chapter_times.py [_build/nbval-times.xml]
+    python tools/chapter_times.py REPORT.xml [REPORT.xml ...]
 """
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ def chapter_times(report: Path) -> dict[str, float]:
 
 
 def main(argv: list[str]) -> int:
-    report = Path(argv[0] if argv else "_build/nbval-times.xml")
-    if not report.is_file():
-        print(f"no nbval report at {report}: run make nbval first", file=sys.stderr)
+    reports = [Path(name) for name in argv]
+    missing = [str(report) for report in reports if not report.is_file()]
+    if not reports or missing:
+        print(f"no nbval report at {', '.join(missing) or 'any path given'}: run make nbval first", file=sys.stderr)
         return 2
-    times = chapter_times(report)
+    times: dict[str, float] = {}
+    for report in reports:
+        times.update(chapter_times(report))
     for name, seconds in sorted(times.items(), key=lambda item: -item[1]):
         print(f"{name:40s} {seconds / 60:6.1f} min")
     print(f"{'total':40s} {sum(times.values()) / 60:6.1f} min")

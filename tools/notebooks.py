@@ -5,7 +5,9 @@
 
 A chapter is a file book/*.md with a jupytext header (an executable MyST notebook).
 The reference is always derived from the chapter (never the reverse) and executed with
-the `book` profile, from tests/notebooks (where nbval re-executes it).
+the `book` profile, from tests/notebooks (where nbval re-executes it), with this machine's own
+CPU kernels; the reference's metadata says which (``latentdyn.recorded_cpu_capability``), so
+that nbval can re-execute it with other ones (tools/other_isa.py).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from pathlib import Path
 import jupytext
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from other_isa import machine_capability  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -38,6 +43,7 @@ def record(names: list[str]) -> None:
     missing = set(names) - {p.stem for p in selected}
     if missing:
         sys.exit(f"no such chapter(s): {sorted(missing)}")
+    capability = machine_capability()  # refuses a limited ISA: references use the machine's best
     REFERENCES.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("LATENTDYN_PROGRESS", "none")  # no widget state in the references
     for chapter in selected:
@@ -45,9 +51,10 @@ def record(names: list[str]) -> None:
         began = time.perf_counter()
         NotebookClient(notebook, timeout=900, kernel_name="python3",
                        resources={"metadata": {"path": str(REFERENCES)}}).execute()
+        notebook.metadata["latentdyn"] = {"recorded_cpu_capability": capability}
         target = REFERENCES / f"{chapter.stem}.ipynb"
         nbformat.write(notebook, target)
-        print(f"recorded {target.relative_to(ROOT)} in {time.perf_counter() - began:.1f} s")
+        print(f"recorded {target.relative_to(ROOT)} in {time.perf_counter() - began:.1f} s ({capability} kernels)")
 
 
 def check() -> int:
@@ -57,7 +64,11 @@ def check() -> int:
         if not reference.exists():
             problems.append(f"{chapter.name}: no reference {reference.relative_to(ROOT)} (run make reference)")
             continue
-        if cell_inputs(jupytext.read(chapter)) != cell_inputs(nbformat.read(reference, as_version=4)):
+        recorded = nbformat.read(reference, as_version=4)
+        if "recorded_cpu_capability" not in recorded.metadata.get("latentdyn", {}):
+            problems.append(f"{reference.relative_to(ROOT)} does not say which CPU kernels recorded it "
+                            "(re-record it with make reference CHAPTERS=" + chapter.stem + ")")
+        if cell_inputs(jupytext.read(chapter)) != cell_inputs(recorded):
             problems.append(f"{chapter.name}: inputs differ from {reference.relative_to(ROOT)} "
                             "(re-record it with make reference CHAPTERS=" + chapter.stem + ")")
     orphans = {p.stem for p in REFERENCES.glob("*.ipynb")} - {p.stem for p in chapters()}

@@ -77,3 +77,23 @@ def run_tasks(tasks: list[tuple[Callable[..., Any], dict[str, Any]]], workers: i
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_single_thread) as pool:
         return list(pool.map(_call, tasks))
+
+
+def fill_cache(tasks: list[tuple[Callable[..., Any], dict[str, Any]]], workers: int | str | None = "auto") -> int:
+    """The pattern of the module docstring: run each distinct task once in ``workers``
+    single-thread processes, for its side effect of filling the cache; the caller then loads
+    every result from the cache, so its numbers equal a serial run's.
+
+    Equal tasks (same function, equal arguments) share a cache entry and run once; tasks run in
+    the order given (put the costliest first, so that the workers finish together). Nothing runs
+    with one worker or fewer than two distinct tasks: the caller then computes as it loads.
+
+    Returns:
+        The number of tasks run in workers.
+    """
+    unique = list({repr((function.__module__, function.__qualname__, sorted(arguments.items()))): (function, arguments)
+                   for function, arguments in tasks}.values())
+    if resolve_workers(workers) <= 1 or len(unique) <= 1:
+        return 0
+    run_tasks(unique, workers=workers)
+    return len(unique)

@@ -67,7 +67,7 @@ from latentdyn.models.latent_advection import (
 )
 from latentdyn.baselines.optical_flow import tvl1_velocity
 from latentdyn.models.velocity_prior import motion_gate, velocity_prior
-from latentdyn.parallel import resolve_workers, run_tasks
+from latentdyn.parallel import fill_cache
 from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_choice, check_existing_path, check_positive_int
@@ -353,9 +353,8 @@ def run_methods(calls: dict[Hashable, dict[str, Any]], workers: int | str | None
         path = cache_path(name, params)
         if not path.exists() and resolve_device(call.get("device", "auto")).type == "cpu":
             pending.setdefault(path, call)
-    if len(pending) > 1 and resolve_workers(workers) > 1:
-        ordered = sorted(pending.values(), key=lambda call: _RUN_ORDER.get(call["method"], len(_RUN_ORDER)))
-        run_tasks([(_run_method_task, call) for call in ordered], workers=workers)
+    ordered = sorted(pending.values(), key=lambda call: _RUN_ORDER.get(call["method"], len(_RUN_ORDER)))
+    fill_cache([(_run_method_task, call) for call in ordered], workers=workers)
     return {key: run_method(**call) for key, call in calls.items()}
 
 

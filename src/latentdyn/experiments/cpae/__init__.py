@@ -91,8 +91,10 @@ from latentdyn.experiments.cpae.shipped import (
     rescore_shipped,
     score_shipped_system,
     seed_level_difference,
+    shipped_scores_folder,
     shipped_seeds,
     ship_models,
+    store_shipped_scores,
 )
 from latentdyn.experiments.cpae.systems import CircleResult, SystemResult, run_cpae_circle, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
@@ -114,4 +116,5 @@ __all__ = [
     "pose_error_floor", "pose_floor_sentence",
     "ConvAutoencoder", "resolve_settings",
     "LongResult", "rescore_shipped", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
+    "shipped_scores_folder", "store_shipped_scores",
 ]

@@ -623,7 +623,38 @@ def long_values(long: LongResult) -> dict[str, float | int | str]:
     values["long_hours"] = float(hours.mean()) if hours.notna().any() else float("nan")
     values["long_device"] = ", ".join(sorted(set(long.provenance["device"])))
     values["long_megabytes"] = float(long.provenance["shipped MB"].sum())
+    values["long_scoring"] = long_scoring_sentence(long)
     return values
+
+
+def _seed_list(seeds: list[int]) -> str:
+    return ("seed " if len(seeds) == 1 else "seeds ") + ", ".join(str(seed) for seed in seeds)
+
+
+def long_scoring_sentence(long: LongResult) -> str:
+    """Which seeds of ``long`` were scored here and which scores were read from the models'
+    stored scores, and how the re-scored seeds compare with their stored scores."""
+    here = [seed for seed, source in long.scores_source.items() if source == "scored here"]
+    stored = [seed for seed, source in long.scores_source.items() if source == "stored with the models"]
+    if long.source != "shipped models":
+        return "Every seed was trained and scored here."
+    parts = []
+    if here:
+        parts.append(f"This page scored {_seed_list(here)} here")
+    if stored:
+        parts.append(("and read" if here else "This page read") + f" the stored scores of {_seed_list(stored)}")
+    sentence = " ".join(parts) + "."
+    check = long.score_check
+    if check.empty:
+        return sentence + " No scores of the current scoring code are stored for the seeds scored here, so nothing was compared."
+    changed = int(check["videos with another VPT"].sum())
+    largest = float(check["largest difference of any score"].max())
+    compared = _seed_list(sorted(set(int(seed) for seed in check["seed"])))
+    if changed == 0 and largest == 0.0:
+        return sentence + f" The scores of {compared} made here equal the stored ones exactly, on every test video."
+    return sentence + (f" The scores of {compared} made here differ from the stored ones by at most {largest:.2g} "
+                       f"(any score), and the VPT of {changed} test video(s) differs: the floating-point kernels of "
+                       "this machine are not those of the machine that stored them.")
 
 
 def long_ordering_sentence(long: LongResult) -> str:

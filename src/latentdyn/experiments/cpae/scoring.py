@@ -10,12 +10,21 @@ introduction) reuses the scores instead of repeating the forward passes;
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from latentdyn.cache import arrays_digest, load_or_create, source_fingerprint
+from latentdyn.cache import (
+    CorruptCacheError,
+    arrays_digest,
+    cache_path,
+    load_arrays,
+    load_or_create,
+    source_fingerprint,
+)
 from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
 from latentdyn.experiments.cpae.autoencoder_stage import _state_arrays, decode, encode
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images
@@ -147,22 +156,47 @@ def models_digest(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], s
     return arrays_digest(arrays)
 
 
-def cached_evaluation(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
-                      data: "_SystemData", settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """:func:`evaluate_variant` on ``data``'s test videos, cached (``data/cache/scores-*.npz``).
-
-    The key is the content of what decides the scores: the models' parameters
+def evaluation_key(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
+                   data: "_SystemData", settings: dict[str, Any]) -> dict[str, Any]:
+    """What decides the scores of :func:`cached_evaluation`: the models' parameters
     (:func:`models_digest`), the test videos (``data.test_digest``), the thresholds, the latent
-    models' sub-steps, the convolution layout and precision, and the code (scoring and
-    forward passes). A system run scores each autoencoder in the worker process that trained it
-    (in parallel) and loads the scores here; a page that repeats the run (results, objective,
-    introduction) loads them too. Same return value as :func:`evaluate_variant`.
+    models' sub-steps, the convolution layout and precision, and the code (scoring and forward
+    passes)."""
+    return {"models": models_digest(autoencoder, latent_models, standardiser), "test": data.test_digest,
+            "kinds": sorted(latent_models), "substeps": settings["dynamics_substeps"],
+            "evaluation": {k: settings[k] for k in ("vpt_threshold", "mse_threshold", "inbetween_steps")},
+            "layout": {k: settings.get(k) for k in ("channels_last", "precision")},
+            "scoring": SCORING_CODE, "training": TRAINING_CODE, "version": RESULTS_VERSION}
+
+
+def stored_scores_path(key: dict[str, Any], folder: Path) -> Path:
+    """The file in ``folder`` that holds scores computed elsewhere under ``key`` (the name
+    :func:`cached_evaluation` gives them in the cache)."""
+    return cache_path("scores", key, directory=folder)
+
+
+def cached_evaluation(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
+                      data: "_SystemData", settings: dict[str, Any], *,
+                      stored: Path | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """:func:`evaluate_variant` on ``data``'s test videos, cached (``data/cache/scores-*.npz``)
+    under :func:`evaluation_key`.
+
+    A system run scores each autoencoder in the worker process that trained it (in parallel)
+    and loads the scores here; a page that repeats the run (results, objective, introduction)
+    loads them too. ``stored``: a folder of scores computed elsewhere by the same code (the
+    shipped models' scores, :mod:`latentdyn.experiments.cpae.shipped`): a file there under this
+    key is used as it is (its checksum verified) instead of scoring; a missing one (other code,
+    other test videos) or a corrupt one (with a warning) is scored here. Same return value as
+    :func:`evaluate_variant`.
     """
-    key = {"models": models_digest(autoencoder, latent_models, standardiser), "test": data.test_digest,
-           "kinds": sorted(latent_models), "substeps": settings["dynamics_substeps"],
-           "evaluation": {k: settings[k] for k in ("vpt_threshold", "mse_threshold", "inbetween_steps")},
-           "layout": {k: settings.get(k) for k in ("channels_last", "precision")},
-           "scoring": SCORING_CODE, "training": TRAINING_CODE, "version": RESULTS_VERSION}
+    key = evaluation_key(autoencoder, latent_models, standardiser, data, settings)
+    if stored is not None:
+        path = stored_scores_path(key, stored)
+        if path.exists():
+            try:
+                return _unflat_row(load_arrays(path))
+            except CorruptCacheError as error:
+                warnings.warn(f"{error}; scoring the models here instead", RuntimeWarning, stacklevel=2)
 
     def evaluate() -> dict[str, np.ndarray]:
         return _flat_row(*evaluate_variant(
@@ -196,9 +230,11 @@ def trivial_predictions(test_pairs: torch.Tensor, reference: torch.Tensor, thres
     held = test_pairs[:, :1].expand_as(test_pairs[:, 1:])
     mean_image = reference.expand_as(test_pairs[:, 1:])
     truth = test_pairs[:, 1:]
+    # a few videos at a time (_by_videos): the expanded predictions never become whole tensors
     return {name: {"VPT relative error (%)": float(valid_prediction_time(
-                       relative_frame_error(prediction, truth, reference), threshold).mean()),
-                   "VPT pixel MSE (%)": float(valid_prediction_time(pixel_mse(prediction, truth), mse_threshold).mean())}
+                       _by_videos(relative_frame_error, prediction, truth, reference=reference), threshold).mean()),
+                   "VPT pixel MSE (%)": float(valid_prediction_time(_by_videos(pixel_mse, prediction, truth),
+                                                                    mse_threshold).mean())}
             for name, prediction in (("mean training image", mean_image), ("first frame held", held))}
 
 

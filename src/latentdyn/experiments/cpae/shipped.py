@@ -7,13 +7,21 @@ them on the system's test videos exactly as a live run is scored (forward passes
 page can re-score half an hour of training in seconds); :func:`run_cpae_long` does it for several
 seeds, or (``retrain=True``) trains the long configuration from scratch and scores it the same
 way.
+
+The scores of the shipped models are shipped too (:func:`store_shipped_scores`, under
+``shipped_models/scores``, keyed like the cache by the models, the test videos and the scoring
+code): a page re-scores its first seed and compares it with them, and reads the other seeds'
+(``rescore="all"`` re-scores every seed; a seed whose stored scores are missing, e.g. after a
+change of the scoring code, is always scored here).
 """
 
 from __future__ import annotations
 
 import datetime
+import json
+import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +29,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latentdyn.cpae_settings import MODEL_LABELS
+from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS
 from latentdyn.experiments.cpae.autoencoder_stage import _load_state, _state_arrays, autoencoder_arguments
 from latentdyn.experiments.cpae.data import _test_system_data
 from latentdyn.experiments.cpae.decoupled import _DecoupledFit
 from latentdyn.experiments.cpae.latent_stage import Standardiser
-from latentdyn.experiments.cpae.scoring import cached_evaluation
+from latentdyn.cache import PARAMS_KEY, cache_path, load_arrays
+from latentdyn.experiments.cpae.scoring import cached_evaluation, evaluation_key, stored_scores_path
 from latentdyn.experiments.cpae.systems import SystemResult, assemble_system_result, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
-from latentdyn.parallel import resolve_workers, run_tasks
+from latentdyn.parallel import fill_cache
 from latentdyn.recorded_runs import (
     RecordedRun,
     _commit,
@@ -42,6 +51,7 @@ from latentdyn.recorded_runs import (
     stale_reasons,
 )
 from latentdyn.runtime import seed_everything
+from latentdyn.validation import check_choice
 from latentdyn.shipped_models import (
     compact_arrays,
     load_shipped,
@@ -106,6 +116,7 @@ def ship_models(result: SystemResult, record: RecordedRun, *, command: str,
     rescored = score_shipped_system(result.system, record.profile, record.seed, folder=folder)
     write_shipped_json(path, run_payload(rescored, profile=record.profile, seed=record.seed,
                                          overrides=record.overrides, provenance=provenance))
+    store_shipped_scores(result.system, record.profile, record.seed, folder=folder)
     return path
 
 
@@ -132,9 +143,11 @@ def ship_recorded_run(record: RecordedRun, *, command: str, folder: Path | None 
 
 def rescore_shipped(system: str, profile: str = "long", seed: int = 0, *, folder: Path | None = None) -> Path:
     """Score a shipped run again (after a change of the scoring code) and rewrite the scores in its
-    JSON; the models, their digest and the training provenance stay as they are."""
+    JSON and its stored scores (:func:`store_shipped_scores`); the models, their digest and the
+    training provenance stay as they are."""
     run = load_shipped(system, profile, seed, folder)
     result = score_shipped_system(system, profile, seed, folder=folder)
+    store_shipped_scores(system, profile, seed, folder=folder)
     return write_shipped_json(run.path, run_payload(result, profile=profile, seed=seed,
                                                     overrides=run.record.overrides,
                                                     provenance=run.record.provenance))
@@ -168,11 +181,17 @@ def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None
     return run, settings, _test_system_data(system, settings, reference)
 
 
-def _shipped_fit(run, variant: str, settings: dict[str, Any], data) -> _DecoupledFit:
+def shipped_scores_folder(folder: Path | None = None) -> Path:
+    """Where the scores of the shipped models are stored: ``<shipped models folder>/scores``."""
+    return (Path(folder) if folder is not None else shipped_folder()) / "scores"
+
+
+def _shipped_fit(run, variant: str, settings: dict[str, Any], data, stored: Path | None = None) -> _DecoupledFit:
     """One shipped autoencoder and its latent models, rebuilt and scored (the scores cached under
-    the models' and the test videos' content, :func:`latentdyn.experiments.cpae.scoring.cached_evaluation`)."""
+    the models' and the test videos' content, :func:`latentdyn.experiments.cpae.scoring.cached_evaluation`;
+    ``stored``: a folder of stored scores to read instead, where they exist)."""
     autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
-    row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings)
+    row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings, stored=stored)
     row["autoencoder_loss"] = run.arrays[f"{variant}.loss.autoencoder"]
     row["latent_losses"] = {kind: run.arrays[f"{variant}.loss.{kind}"] for kind in models}
     row["training_seconds"] = float("nan")
@@ -186,22 +205,84 @@ def score_shipped_variant_task(system: str, profile: str, seed: int, variant: st
     _shipped_fit(run, variant, settings, data)
 
 
+def _score_differences(here: dict[str, np.ndarray], stored: dict[str, np.ndarray]) -> dict[str, float]:
+    """How far scores computed here are from stored ones (flat rows of the score files)."""
+    vpt_here, vpt_stored = here["row.vpt.neural_ode"], stored["row.vpt.neural_ode"]
+    largest = max(float(np.nanmax(np.abs(np.asarray(here[name], dtype=np.float64) - stored[name]), initial=0.0))
+                  for name in here if name in stored and np.issubdtype(np.asarray(here[name]).dtype, np.number))
+    return {"VPT here (%)": float(vpt_here.mean()), "VPT stored (%)": float(vpt_stored.mean()),
+            "videos with another VPT": int(np.sum(vpt_here != vpt_stored)),
+            "reconstruction error here": float(here["row.reconstruction_error"]),
+            "reconstruction error stored": float(stored["row.reconstruction_error"]),
+            "largest difference of any score": largest,
+            "same score file": bool(set(here) == set(stored))}
+
+
 def score_shipped_system(system: str = "damped_pendulum", profile: str = "long", seed: int = 0, *,
-                         folder: Path | None = None) -> SystemResult:
+                         folder: Path | None = None, use_stored: bool = False) -> SystemResult:
     """Rebuild the shipped models of (``system``, ``profile``, ``seed``) and score them on the
     system's test videos, as :func:`run_cpae_system` scores a live training (one thread, so the
     numbers do not depend on the thread count). Forward passes only; the scores are cached
     (``data/cache``) under the file's digest and the scoring code, so a second page reuses them.
+
+    ``use_stored``: read the stored scores of the shipped models (:func:`store_shipped_scores`)
+    where they exist for this code and these test videos, instead of scoring. Otherwise, where
+    stored scores exist, ``result.score_check`` compares them with the scores made here (one row
+    per autoencoder: mean VPT here and stored, videos whose VPT differs, reconstruction error,
+    the largest difference of any score); else it is empty. ``result.scores_source``: ``scored
+    here`` or ``stored with the models`` (``mixed`` when only some autoencoders had stored scores).
 
     Raises ``FileNotFoundError`` when nothing is shipped for it, ``ValueError`` when the file's
     digest differs from its JSON.
     """
     started = time.perf_counter()
     run, settings, data = _shipped_test_data(system, profile, seed, folder)
-    fits = {variant: _shipped_fit(run, variant, settings, data) for variant in settings["autoencoders"]}
+    stored_folder = shipped_scores_folder(folder)
+    fits, checks, sources = {}, [], set()
+    for variant in settings["autoencoders"]:
+        autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
+        key = evaluation_key(autoencoder, models, standardiser, data, settings)
+        stored = stored_scores_path(key, stored_folder)
+        sources.add("stored with the models" if use_stored and stored.exists() else "scored here")
+        fits[variant] = _shipped_fit(run, variant, settings, data, stored=stored_folder if use_stored else None)
+        if not use_stored and stored.exists():
+            here = cache_path("scores", key)
+            checks.append({"seed": seed, "autoencoder": VARIANT_LABELS[variant],
+                           **_score_differences(load_arrays(here), load_arrays(stored))})
     result = assemble_system_result(data, settings, fits, {"score shipped models": time.perf_counter() - started})
     result.provenance = dict(run.record.provenance)
+    result.score_check = pd.DataFrame(checks)
+    result.scores_source = sources.pop() if len(sources) == 1 else "mixed"
     return result
+
+
+def store_shipped_scores(system: str, profile: str = "long", seed: int = 0, *, folder: Path | None = None) -> list[Path]:
+    """Score the shipped models of (``system``, ``profile``, ``seed``) here (or take their scores
+    from the cache) and store the score files beside the models (:func:`shipped_scores_folder`),
+    replacing the stored scores of the same models made by other code or on other test videos.
+    Returns the stored files."""
+    run, settings, data = _shipped_test_data(system, profile, seed, folder)
+    target = shipped_scores_folder(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for variant in settings["autoencoders"]:
+        autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
+        key = evaluation_key(autoencoder, models, standardiser, data, settings)
+        cached_evaluation(autoencoder, models, standardiser, data, settings)  # scored, or found in the cache
+        for old in target.glob("scores-*.npz"):
+            if stored_scores_key(old).get("models") == key["models"]:
+                old.unlink()
+        path = stored_scores_path(key, target)
+        shutil.copyfile(cache_path("scores", key), path)
+        load_arrays(path)  # the copy verifies against its checksum
+        written.append(path)
+    return written
+
+
+def stored_scores_key(path: Path) -> dict[str, Any]:
+    """The key (:func:`latentdyn.experiments.cpae.scoring.evaluation_key`) a stored score file was made under."""
+    with np.load(path, allow_pickle=False) as stored:
+        return json.loads(str(stored[PARAMS_KEY]))
 
 
 @dataclass
@@ -220,6 +301,9 @@ class LongResult:
             reconstruction errors and ceilings (the format of
             :func:`latentdyn.experiments.cpae.results.seed_readings`).
         provenance: one row per seed: training device, wall time (hours), commit, command, file size.
+        scores_source: seed -> ``scored here`` or ``stored with the models``.
+        score_check: the re-scored seeds' scores against those stored with the models, one row
+            per (seed, autoencoder) (:func:`score_shipped_system`); empty when none was compared.
     """
 
     system: str
@@ -229,6 +313,8 @@ class LongResult:
     summary: pd.DataFrame
     readings: pd.DataFrame
     provenance: pd.DataFrame
+    scores_source: dict[int, str] = field(default_factory=dict)
+    score_check: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def shipped_seeds(system: str, profile: str = "long", folder: Path | None = None) -> tuple[int, ...]:
@@ -239,15 +325,24 @@ def shipped_seeds(system: str, profile: str = "long", folder: Path | None = None
 
 
 def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", seeds: tuple[int, ...] | None = None,
-                  retrain: bool = False, workers: int | str = "auto", folder: Path | None = None) -> LongResult:
+                  retrain: bool = False, rescore: str = "first", workers: int | str = "auto",
+                  folder: Path | None = None) -> LongResult:
     """The long configuration of ``system`` for each of ``seeds`` (default: every shipped seed;
-    with ``retrain=True``: 0, 1, 2): the shipped models re-scored (default; under a minute a seed) or, with ``retrain=True``, trained here from scratch (about half an hour
-    a seed on two CPU cores) and scored the same way. Shipped seeds are scored in ``workers``
-    single-thread processes (a retraining uses the workers itself, one per autoencoder);
-    ``folder``: where the shipped models are (default: the project's ``data/reference/shipped_models``).
+    with ``retrain=True``: 0, 1, 2): the shipped models scored on the test videos (default) or,
+    with ``retrain=True``, trained here from scratch (about half an hour a seed on two CPU cores)
+    and scored the same way.
 
-    Raises ``FileNotFoundError`` naming the missing file when a seed is not shipped.
+    ``rescore``: ``"first"`` re-scores the first seed here (half a minute) and compares its scores
+    with those stored with the models (``result.score_check``), and reads the other seeds' stored
+    scores; ``"all"`` re-scores every seed here. A seed without stored scores for this code and
+    these test videos is always scored here. Re-scored seeds run in ``workers`` single-thread
+    processes (a retraining uses the workers itself, one per autoencoder); ``folder``: where the
+    shipped models are (default: the project's ``data/reference/shipped_models``).
+
+    Raises ``FileNotFoundError`` naming the missing file when a seed is not shipped,
+    ``ValueError`` for another ``rescore``.
     """
+    check_choice("rescore", rescore, ("first", "all"))
     if seeds is None:
         seeds = (0, 1, 2) if retrain else shipped_seeds(system, profile, folder)
     seeds = tuple(int(seed) for seed in seeds)
@@ -258,13 +353,14 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
     if retrain:
         results = [run_cpae_system(system, profile=profile, seed=seed) for seed in seeds]
     else:
+        rescored = seeds if rescore == "all" else seeds[:1]
         # one task per (seed, autoencoder), to balance the workers; the assembly below reads their cache
         tasks = [(score_shipped_variant_task, {"system": system, "profile": profile, "seed": seed, "variant": variant,
                                                "folder": folder})
-                 for seed in seeds for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]]
-        if resolve_workers(workers) > 1:
-            run_tasks(tasks, workers=workers)
-        results = [score_shipped_system(system, profile, seed, folder=folder) for seed in seeds]
+                 for seed in rescored for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]]
+        fill_cache(tasks, workers=workers)
+        results = [score_shipped_system(system, profile, seed, folder=folder, use_stored=seed not in rescored)
+                   for seed in seeds]
     by_seed = dict(zip(seeds, results))
     summary, provenance, runs = [], [], []
     for seed, result in by_seed.items():
@@ -283,8 +379,11 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
                            "training hours": info.get("wall_seconds", float("nan")) / 3600,
                            "commit": str(info.get("commit", ""))[:10], "command": info.get("command", ""),
                            "shipped MB": info.get("shipped", {}).get("bytes", float("nan")) / 2**20})
+    checks = [result.score_check for result in results if len(result.score_check)]
     return LongResult(system, profile, "retrained here" if retrain else "shipped models", by_seed,
-                      pd.DataFrame(summary), seed_readings(system, profile, runs=runs, current_only=False), pd.DataFrame(provenance))
+                      pd.DataFrame(summary), seed_readings(system, profile, runs=runs, current_only=False), pd.DataFrame(provenance),
+                      {seed: result.scores_source for seed, result in by_seed.items()},
+                      pd.concat(checks, ignore_index=True) if checks else pd.DataFrame())
 
 
 def seed_level_difference(long: LongResult, definition: str = "relative error") -> Estimate:

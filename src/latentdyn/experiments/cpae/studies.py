@@ -29,7 +29,7 @@ from latentdyn.experiments.cpae.scoring import _metric_keys, _metric_row, cached
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
 from latentdyn.models.training import train_jointly
-from latentdyn.parallel import resolve_workers, run_tasks
+from latentdyn.parallel import fill_cache
 from latentdyn.profiles import resolve_settings
 from latentdyn.regularizers import filter_continuity_penalty
 from latentdyn.runtime import seed_everything
@@ -116,19 +116,6 @@ def train_joint_task(system: str, settings: dict[str, Any], seed: int, arguments
     _score_joint(_prepare_system(system, settings, seed), arguments, settings, ablation, seed)
 
 
-def _fill_cache(tasks: list[tuple[Any, dict[str, Any]]], workers: int | str | None) -> int:
-    """Run the independent trainings ``tasks`` in ``workers`` single-thread processes (each task
-    once: equal tasks share a cache entry); the caller then loads every result from the cache, so
-    its numbers equal a serial run's. Nothing runs with one worker or one task (the caller trains
-    as it goes). Returns the number of tasks run in workers."""
-    unique = list({repr((function.__name__, sorted(arguments.items()))): (function, arguments)
-                   for function, arguments in tasks}.values())
-    if resolve_workers(workers) <= 1 or len(unique) <= 1:
-        return 0
-    run_tasks(unique, workers=workers)
-    return len(unique)
-
-
 def benchmark_continuity_penalty(filter_banks: list[tuple[int, int, int, int]], image_shape: tuple[int, int, int],
                                  batch_size: int, repeats: int, seed: int = 0) -> pd.DataFrame:
     """Seconds per call of J alone and of one CpAE training step, with J separable vs direct.
@@ -213,7 +200,7 @@ def run_cpae_ablations(*, profile: str = "book", seed: int = 0, **knobs: Any) ->
     cpae_arguments = {**base, "filter_size": large, "regularizer": "continuity"}
     name = f"{system}-ablation"
     # every training is independent: fill the cache in single-thread workers, then load below
-    _fill_cache([(train_point_task, {"system": system, "settings": settings, "seed": seed, "arguments": arguments,
+    fill_cache([(train_point_task, {"system": system, "settings": settings, "seed": seed, "arguments": arguments,
                                      "name": name}) for arguments in [a for _, _, a in grid] + sweep_arguments]
                 + [(train_joint_task, {"system": system, "settings": settings, "seed": seed,
                                        "arguments": cpae_arguments, "ablation": ablation})], settings["workers"])
@@ -332,7 +319,7 @@ def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Sw
         tasks.append((train_point_task, {"system": system, "settings": point, "seed": seed,
                                          "arguments": autoencoder_arguments(variant, point),
                                          "name": f"{system}-sweep-{variant}"}))
-    _fill_cache(tasks, settings["workers"])
+    fill_cache(tasks, settings["workers"])
     objective = _sweep_points(data_for, settings, objective_points, seed, system, "weight")
     resolution = _sweep_points(data_for, settings, resolution_points, seed, system, "resolution")
     data_size = _sweep_points(data_for, settings, data_points, seed, system, "training trajectories")

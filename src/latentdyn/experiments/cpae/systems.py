@@ -28,7 +28,7 @@ from latentdyn.experiments.cpae.decoupled import TrainedModels, _DecoupledFit, _
 from latentdyn.experiments.cpae.scoring import cached_trivial_predictions
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
-from latentdyn.parallel import resolve_workers, run_tasks
+from latentdyn.parallel import fill_cache
 from latentdyn.statistics import ordering, paired_difference, standard_error
 from latentdyn.profiles import resolve_settings
 from latentdyn.models.autoencoder import ConvAutoencoder
@@ -69,6 +69,10 @@ class SystemResult:
         reference: ``(C, H, 2W)`` the mean training input (the scale of the relative frame error).
         provenance: for shipped models, the training run's (commit, device, wall time, command)
             and the shipped file's (``shipped``); empty for a live training.
+        scores_source: ``scored here``, or for shipped models whose stored scores were read,
+            ``stored with the models``.
+        score_check: for shipped models scored here, the comparison with their stored scores
+            (:func:`latentdyn.experiments.cpae.shipped.score_shipped_system`); else empty.
     """
 
     system: str
@@ -94,6 +98,8 @@ class SystemResult:
     models: dict[str, TrainedModels] = field(default_factory=dict, repr=False)
     reference: np.ndarray | None = field(default=None, repr=False)
     provenance: dict[str, Any] = field(default_factory=dict)
+    scores_source: str = "scored here"
+    score_check: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 DEFINITIONS = {"vpt": "relative error", "vpt_mse": "pixel MSE"}
@@ -174,12 +180,11 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     kinds = tuple(settings["latent_models"])
     timings["data"] = time.perf_counter() - started
     variants = tuple(settings["autoencoders"])
-    if resolve_workers(settings["workers"]) > 1 and len(variants) > 1:
-        started = time.perf_counter()
-        run_tasks([(train_variant_task, {"system": system, "settings": settings, "seed": seed, "variant": variant,
+    started = time.perf_counter()
+    if fill_cache([(train_variant_task, {"system": system, "settings": settings, "seed": seed, "variant": variant,
                                          "kinds": kinds, "frames_folder": frames_folder, "frame_rate": frame_rate,
                                          "frame_pattern": frame_pattern, "frame_background": frame_background})
-                   for variant in variants], workers=settings["workers"])
+                   for variant in variants], workers=settings["workers"]):
         timings["train (parallel workers)"] = time.perf_counter() - started
     if frames_folder:
         settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
@@ -311,9 +316,9 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str 
     seed_everything(seed, settings["num_threads"])
     video = _circle_video(settings)
     variants = tuple(settings["autoencoders"])
-    if resolve_workers(workers) > 1 and len(variants) > 1 and resolve_device(settings["device"]).type == "cpu":
-        run_tasks([(train_circle_task, {"variant": variant, "settings": settings, "seed": seed})
-                   for variant in variants], workers=workers)
+    if resolve_device(settings["device"]).type == "cpu":
+        fill_cache([(train_circle_task, {"variant": variant, "settings": settings, "seed": seed})
+                    for variant in variants], workers=workers)
     frames = torch.from_numpy(video.frames)
     half = torch.from_numpy(video.half_step_frames)
     train = frames[: video.num_train]
