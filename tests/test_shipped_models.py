@@ -206,8 +206,12 @@ def test_long_run_rescoring_the_first_seed_reads_the_others(shipped, tmp_path):
         "the stored ones exactly, on every test video.")
     assert cpae.long_values(every)["long_scoring"].startswith("This page scored seeds 0, 1 here. The scores of seeds 0, 1")
     every.score_check.loc[1, ["videos with another VPT", "largest difference of any score"]] = [2, 0.004]
-    assert "differ from the stored ones by at most 0.004 (any score), and the VPT of 2 test video(s)" in \
+    assert "differ from the stored ones by at most 0.004 (any score): floating-point rounding" in \
         cpae.long_values(every)["long_scoring"]
+    assert cpae.long_values(every)["long_scoring"].endswith("; 2 test videos get another VPT (a frame error at the "
+                                                            "threshold tips over).")
+    every.score_check.loc[1, "videos with another VPT"] = 0
+    assert cpae.long_values(every)["long_scoring"].endswith("; every test video keeps its VPT.")
     with pytest.raises(ValueError, match="rescore"):
         cpae.run_cpae_long("damped_pendulum", profile="smoke", rescore="some", folder=tmp_path)
 

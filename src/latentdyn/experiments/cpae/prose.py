@@ -652,9 +652,12 @@ def long_scoring_sentence(long: LongResult) -> str:
     compared = _seed_list(sorted(set(int(seed) for seed in check["seed"])))
     if changed == 0 and largest == 0.0:
         return sentence + f" The scores of {compared} made here equal the stored ones exactly, on every test video."
-    return sentence + (f" The scores of {compared} made here differ from the stored ones by at most {largest:.2g} "
-                       f"(any score), and the VPT of {changed} test video(s) differs: the floating-point kernels of "
-                       "this machine are not those of the machine that stored them.")
+    rounding = (f" The scores of {compared} made here differ from the stored ones by at most {largest:.2g} (any "
+                "score): floating-point rounding of CPU kernels other than those that stored them")
+    if changed == 0:
+        return sentence + rounding + "; every test video keeps its VPT."
+    return sentence + rounding + (f"; {changed} test video{'s' if changed > 1 else ''} get{'' if changed > 1 else 's'} "
+                                  "another VPT (a frame error at the threshold tips over).")
 
 
 def long_ordering_sentence(long: LongResult) -> str:
