@@ -26,11 +26,12 @@ NBVAL_ISA ?=
 CHAPTER ?=
 ARGS ?=
 
-.PHONY: help setup book test unit sync nbval build-check reference rerun params external-data clean
+.PHONY: help setup book test unit sync nbval build-check times reference rerun params external-data clean
 
 help:
 	@echo "make book        set-up and build the book into _build/html"
 	@echo "make test        set-up, unit tests, sync check, nbval, clean build with -W"
+	@echo "make times       the budget: every chapter in book order, this machine's kernels, empty data cache"
 	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md"
 	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/ (unknown names fail)"
 	@echo "make params CHAPTER=name                    a chapter's parameters: type, default, comment"
@@ -90,6 +91,21 @@ build-check: setup
 	$(BIN)/python tools/build_report.py _build/test/_build/html
 
 test: unit sync nbval build-check
+
+# The book budget as a reader meets it: every chapter re-executed in book order with this
+# machine's own kernels into an empty data cache (only the real imagery is linked in), so each
+# chapter pays for the trainings it is the first to need; checked like nbval. About 45 min on
+# two cores. Per-chapter times in _build/book-times.txt.
+times: setup
+	mkdir -p _build
+	cold=$$(mktemp -d) && trap 'rm -rf "$$cold"' EXIT
+	if [ -d data/external ]; then ln -s "$$(pwd)/data/external" "$$cold/external"; fi
+	LATENTDYN_DATA_DIR=$$cold OMP_NUM_THREADS=2 LATENTDYN_PROGRESS=0 LATENTDYN_CHECKED_VALUES=check \
+	  $(BIN)/python -m pytest --nbval-lax $$($(BIN)/python tools/toc.py tests/notebooks) \
+	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=900 -p no:cacheprovider -q \
+	  --junitxml=_build/book-times.xml < /dev/null || failed=1
+	$(BIN)/python tools/chapter_times.py _build/book-times.xml | tee _build/book-times.txt
+	exit $${failed:-0}
 
 reference: setup
 	OMP_NUM_THREADS=1 LATENTDYN_CHECKED_VALUES=record $(BIN)/python tools/notebooks.py record $(CHAPTERS)

@@ -1,6 +1,7 @@
 """Print the execution time of every chapter from nbval's JUnit report (``make nbval`` writes
 ``_build/nbval-times-*.xml``, one per group of chapters run with the same CPU kernels): the sum
-of its cells' times, and the total.
+of its cells' times, and the total; times over the budget (5 min a chapter, 25 min the book)
+are marked.
 
     python tools/chapter_times.py REPORT.xml [REPORT.xml ...]
 """
@@ -10,6 +11,9 @@ import sys
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from pathlib import Path
+
+# the book profile's budget on a two-core CPU (seconds): per chapter, and for the whole book
+CHAPTER_BUDGET, BOOK_BUDGET = 5 * 60, 25 * 60
 
 
 def chapter_times(report: Path) -> dict[str, float]:
@@ -31,8 +35,9 @@ def main(argv: list[str]) -> int:
     for report in reports:
         times.update(chapter_times(report))
     for name, seconds in sorted(times.items(), key=lambda item: -item[1]):
-        print(f"{name:40s} {seconds / 60:6.1f} min")
-    print(f"{'total':40s} {sum(times.values()) / 60:6.1f} min")
+        print(f"{name:40s} {seconds / 60:6.1f} min" + ("   over the budget" if seconds > CHAPTER_BUDGET else ""))
+    total = sum(times.values())
+    print(f"{'total':40s} {total / 60:6.1f} min" + ("   over the budget" if total > BOOK_BUDGET else ""))
     return 0
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import torch
+from toc import in_book_order
 
 ISA_SETTINGS = {
     "AVX2": {"ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"},
@@ -86,8 +87,9 @@ def other_isa(recorded: str | None = None) -> dict[str, str]:
 
 def plan(folder: Path) -> dict[str, list[Path]]:
     """Group the notebooks of ``folder`` by the settings that re-execute them (a string
-    ``NAME=VALUE ...``, empty for the machine's own kernels)."""
-    notebooks = sorted(folder.glob("*.ipynb"))
+    ``NAME=VALUE ...``, empty for the machine's own kernels); each group in book order (``_toc.yml``),
+    so that a chapter finds the models an earlier chapter of its group trained, as in a build."""
+    notebooks = in_book_order(sorted(folder.glob("*.ipynb")))
     if not notebooks:
         raise SystemExit(f"no notebooks in {folder}")
     groups: dict[str, list[Path]] = defaultdict(list)
