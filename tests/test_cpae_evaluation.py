@@ -28,6 +28,27 @@ def test_test_videos_are_the_same_for_every_seed_and_apart_from_training():
     assert first.half_frames is not None and len(first.half_index) == len(first.half_frames)
 
 
+def test_test_videos_are_simulated_once_per_process_and_handed_out_as_copies(monkeypatch):
+    from latentdyn.experiments.cpae import data as cpae_data
+
+    settings = system_settings("smoke", {}, "damped_pendulum")
+    cpae_data._simulated_test_video.cache_clear()
+    direct = cpae_data.generate_system_video("damped_pendulum", num_trajectories=settings["test_videos"],
+                                             num_frames=settings["test_frames"], resolution=settings["resolution"],
+                                             seed=cpae_data.TEST_SEED, min_bar_pixels=settings["min_bar_pixels"])
+    calls = []
+    simulate = cpae_data.generate_system_video
+    monkeypatch.setattr(cpae_data, "generate_system_video", lambda *a, **k: calls.append(1) or simulate(*a, **k))
+    first = cpae_data.load_test_video("damped_pendulum", settings)
+    first.frames[:] = 0  # a caller changing its copy
+    second = cpae_data.load_test_video("damped_pendulum", settings)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(second.frames, direct.frames)
+    np.testing.assert_array_equal(second.states, direct.states)
+    np.testing.assert_array_equal(second.half_step_frames, direct.half_step_frames)
+    cpae_data._simulated_test_video.cache_clear()
+
+
 def test_workers_give_the_serial_numbers(tmp_path, monkeypatch):
     """Two single-thread worker processes train the same models as one process does."""
     from latentdyn.experiments.cpae import run_cpae_system

@@ -14,8 +14,9 @@ its own test split is the test set.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -63,11 +64,22 @@ TEST_SEED = 1_000_003  # seeds the test videos; never a training seed of the boo
 def load_test_video(system: str, settings: dict[str, Any]) -> VideoDataset:
     """The test videos of a simulated ``system``: ``settings["test_videos"]`` trajectories of
     ``settings["test_frames"]`` frames, rendered like the training videos, the same for every
-    training seed (half-step frames exist for the videos of its own test split)."""
+    training seed (half-step frames exist for the videos of its own test split).
+
+    Simulated once per process (a 64 px test set takes seconds; a chapter scoring three seeds'
+    models asks for it three times) and returned as a copy, so a caller may change its arrays."""
+    return copy.deepcopy(_simulated_test_video(system, settings["test_videos"], settings["test_frames"],
+                                               settings["resolution"], settings["min_bar_pixels"]))
+
+
+@lru_cache(maxsize=4)
+def _simulated_test_video(system: str, test_videos: int, test_frames: int, resolution: int,
+                          min_bar_pixels: float) -> VideoDataset:
+    """The simulation behind :func:`load_test_video` (its own seed, so no global random state is
+    read or changed)."""
     camera = CameraEffects() if system in CAMERA_SYSTEMS else None
-    return generate_system_video(system, num_trajectories=settings["test_videos"],
-                                 num_frames=settings["test_frames"], resolution=settings["resolution"],
-                                 seed=TEST_SEED, camera=camera, min_bar_pixels=settings["min_bar_pixels"])
+    return generate_system_video(system, num_trajectories=test_videos, num_frames=test_frames,
+                                 resolution=resolution, seed=TEST_SEED, camera=camera, min_bar_pixels=min_bar_pixels)
 
 
 @dataclass
