@@ -218,24 +218,20 @@ def test_long_run_rescoring_the_first_seed_reads_the_others(shipped, tmp_path):
 
 def test_committed_shipped_models_have_their_scores_stored_by_the_current_code():
     """Pages read the stored scores of every shipped seed but the first: after a change of the
-    scoring code, ``rescore_shipped`` (or ``store_shipped_scores``) must store them again."""
-    from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
+    scoring code, of the test videos or of the thresholds, ``rescore_shipped`` (or
+    ``store_shipped_scores``) must store them again. The file looked up is the one a page looks
+    up: under the whole evaluation key (models, test videos, thresholds, code)."""
     from latentdyn.experiments.cpae import scoring, shipped as shipped_module
 
     folder = cpae.shipped_scores_folder()
-    stored = {}
-    for path in folder.glob("scores-*.npz"):
-        key = shipped_module.stored_scores_key(path)
-        stored[key["models"]] = key
     missing = []
     for path in shipped_models.shipped_runs():
-        run = shipped_models.load_shipped_file(path)
-        settings = shipped_module._settings_from_record(run.record.settings)
+        record = shipped_models.load_shipped_file(path).record
+        run, settings, data = shipped_module._shipped_test_data(record.system, record.profile, record.seed, None)
         for variant in settings["autoencoders"]:
             autoencoder, standardiser, models = shipped_module._rebuilt_models(run, variant, settings)
-            key = stored.get(scoring.models_digest(autoencoder, models, standardiser))
-            if key is None or (key["scoring"], key["training"], key["version"]) != (
-                    scoring.SCORING_CODE, TRAINING_CODE, RESULTS_VERSION):
+            key = scoring.evaluation_key(autoencoder, models, standardiser, data, settings)
+            if not scoring.stored_scores_path(key, folder).exists():
                 missing.append(f"{path.stem} {variant}")
-    assert missing == [], (f"no stored scores of the current code for {missing}: run "
+    assert missing == [], (f"no stored scores of the current code and test videos for {missing}: run "
                            "latentdyn.experiments.cpae.rescore_shipped(system, 'long', seed) for each")
