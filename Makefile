@@ -35,6 +35,10 @@ help:
 	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md"
 	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/ (unknown names fail)"
 	@echo "make params CHAPTER=name                    a chapter's parameters: type, default, comment"
+	@echo "make setup       the venv (torch first and alone) and the sea-ice imagery; every target runs it"
+	@echo "make unit | sync | nbval | build-check        the four steps of make test, one at a time"
+	@echo "                 (nbval: NBVAL_ISA=native|AVX2|AVX forces the kernels of every chapter)"
+	@echo "make clean       remove _build (the data cache data/cache stays)"
 
 setup: $(STAMP) external-data
 
@@ -113,9 +117,11 @@ reference: setup
 
 # papermill only warns about a parameter the chapter does not have; tools/chapter_parameters.py
 # refuses it (listing the chapter's parameters) before running papermill with the same options.
+# Relative paths in ARGS are the caller's: $(PWD) is the directory make was started from (also
+# under make -C, where the recipe's own shell starts in the project and resets $$PWD).
 rerun: setup
 	test -n "$(CHAPTER)" || { echo "usage: make rerun CHAPTER=name ARGS='-p seed 3'"; exit 2; }
-	LATENTDYN_PROGRESS=text $(BIN)/python tools/chapter_parameters.py run $(CHAPTER) $(ARGS)
+	LATENTDYN_CALLER_CWD="$${LATENTDYN_CALLER_CWD:-$(or $(PWD),$(CURDIR))}" LATENTDYN_PROGRESS=text $(BIN)/python tools/chapter_parameters.py run $(CHAPTER) $(ARGS)
 
 params: setup
 	test -n "$(CHAPTER)" || { echo "usage: make params CHAPTER=name"; exit 2; }

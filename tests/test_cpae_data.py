@@ -178,6 +178,11 @@ def test_load_frame_folders(tmp_path):
         load_frame_folders(tmp_path / "missing", resolution=8)
     with pytest.raises(ValueError, match="at least 3 sub-folders"):
         load_frame_folders(tmp_path / "000", resolution=8)
+    lone = tmp_path / "lone"  # one video of one frame: counted as a sub-folder that holds too few
+    (lone / "000").mkdir(parents=True)
+    Image.fromarray(np.zeros((20, 30, 3), dtype=np.uint8)).save(lone / "000" / "0.png")
+    with pytest.raises(ValueError, match=r"it has 1 sub-folder\(s\), of which 0 hold >= 2 frames \(1 hold fewer\)"):
+        load_frame_folders(lone, resolution=8)
 
 
 def test_render_states_draws_what_the_video_generator_draws(tmp_path, monkeypatch):

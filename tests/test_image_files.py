@@ -298,3 +298,12 @@ def test_rgba_frames_are_composited_and_said(tmp_path):
     assert white.frames.shape[2] == 3
     assert int(white.frames[0, 0, 0, 1, 1]) == 20  # opaque pixels unchanged
     assert white.frames[0, 0, :, 0, 0].tolist() == [255] * 3 and black.frames[0, 0, :, 0, 0].tolist() == [0] * 3
+
+
+def test_a_damaged_image_is_refused_with_what_to_do(tmp_path):
+    from latentdyn.data.image_files import read_image
+
+    for name in ("broken.png", "broken.tif"):
+        (tmp_path / name).write_bytes(b"not an image at all")
+        with pytest.raises(ValueError, match=r"image_pair_paths\[0\] \(broken\.\w+\): cannot read .* re-save it as PNG or TIFF"):
+            read_image(tmp_path / name, name="image_pair_paths[0]")

@@ -106,9 +106,10 @@ def check_parameter_names(chapter: str, passed: list[str], parameters: dict[str,
 
 
 def caller_directory() -> str:
-    """The directory the user ran the command from: ``$LATENTDYN_CALLER_CWD`` if already set,
-    else the shell's ``$PWD`` (still the user's directory under ``make -C``), else the current
-    directory."""
+    """The directory the user ran the command from: ``$LATENTDYN_CALLER_CWD`` if already set
+    (``make rerun`` sets it to the directory make was started from, also under ``make -C``,
+    whose recipe shell resets ``$PWD`` to the project), else the shell's ``$PWD``, else the
+    current directory."""
     for candidate in (os.environ.get("LATENTDYN_CALLER_CWD"), os.environ.get("PWD")):
         if candidate and Path(candidate).is_dir():
             return str(Path(candidate).resolve())

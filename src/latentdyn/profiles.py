@@ -15,7 +15,11 @@ keyword whose default ``None`` means "the profile's value"; a value given explic
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
+
+import numpy as np
 
 from latentdyn.validation import check_choice
 
@@ -256,10 +260,56 @@ def profile_settings(experiment: str, profile: str) -> dict[str, Any]:
     return dict(SETTINGS[experiment][profile])
 
 
+def _kind(value: Any) -> str:
+    """The kind of a setting's value that an override must share: ``bool``, ``int``, ``real``,
+    ``str``, ``sequence``, or ``other`` (not checked)."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, numbers.Integral):
+        return "int"
+    if isinstance(value, numbers.Real):
+        return "real"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, (tuple, list)):
+        return "sequence"
+    return "other"
+
+
+_KIND_WORDS = {"bool": "True or False", "int": "a whole number >= 0", "real": "a finite number",
+               "str": "a string", "sequence": "a list (or one name)"}
+
+
+def _check_override(experiment: str, key: str, value: Any) -> None:
+    """Refuse an override whose kind no profile of ``experiment`` gives ``key`` (a string where
+    the profiles have a number, a fraction where they have a count), a negative count or size
+    (every whole-number setting is one) and a non-finite number, naming the setting, before
+    any work starts (papermill passes ``-p epochs abc`` as a string)."""
+    given = {_kind(settings[key]) for settings in SETTINGS[experiment].values()
+             if key in settings and settings[key] is not None}
+    if not given or "other" in given:
+        return
+    kinds = set(given)
+    if "real" in kinds:
+        kinds.add("int")  # a whole number is a number
+    if "sequence" in kinds:
+        kinds.add("str")  # one name for a list of names
+    kind = _kind(value)
+    if kind not in kinds:
+        wanted = " or ".join(_KIND_WORDS[k] for k in sorted(given - ({"int"} if "real" in given else set())))
+        raise ValueError(f"setting {key!r} of {experiment!r} must be {wanted}, got {value!r} ({type(value).__name__})")
+    if kind == "int" and "real" not in kinds and value < 0:
+        raise ValueError(f"setting {key!r} of {experiment!r} is a count or a size and must be >= 0, got {value!r}")
+    if kind in ("int", "real") and not math.isfinite(value):
+        raise ValueError(f"setting {key!r} of {experiment!r} must be finite, got {value!r}")
+
+
 def resolve_settings(experiment: str, profile: str, **overrides: Any) -> dict[str, Any]:
     """The profile's settings, with every override that is not ``None`` applied.
 
-    Raises ``ValueError`` for an override the experiment does not know.
+    Raises ``ValueError`` for an override the experiment does not know, or one of another kind
+    than the profiles give that setting (a string for a number, a fraction for a count), a
+    negative count or size, or a non-finite number (:func:`_check_override`).
     """
     settings = profile_settings(experiment, profile)
     unknown = set(overrides) - set(settings)
@@ -268,5 +318,8 @@ def resolve_settings(experiment: str, profile: str, **overrides: Any) -> dict[st
             f"unknown setting(s) {sorted(unknown)} for experiment {experiment!r}; "
             f"known: {sorted(settings)}"
         )
+    for key, value in overrides.items():
+        if value is not None:
+            _check_override(experiment, key, value)
     settings.update({key: value for key, value in overrides.items() if value is not None})
     return settings

@@ -99,6 +99,10 @@ def resolve_user_path(name: str, path: Any, *, kind: str = "file") -> Path:
     return resolved
 
 
+_UNREADABLE = ("The file is damaged, cut short or not in the format its name says: re-save it as PNG or TIFF "
+               "from a program that opens it, or pass another file.")
+
+
 def _fail(name: str, path: Path, text: str) -> ValueError:
     return ValueError(f"{name} ({path.name}): {text}")
 
@@ -121,7 +125,7 @@ def _read_tiff(path: Path, name: str) -> tuple[np.ndarray, float | None, str | N
             photometric = getattr(page.photometric, "name", None)
     except Exception as error:  # tifffile raises TiffFileError, ValueError, ...
         reason = (str(error).splitlines() or [""])[0]
-        raise _fail(name, path, f"cannot read the TIFF file {path} ({type(error).__name__}: {reason})") from None
+        raise _fail(name, path, f"cannot read the TIFF file {path} ({type(error).__name__}: {reason}). {_UNREADABLE}") from None
     return np.asarray(array), nodata, photometric
 
 
@@ -136,7 +140,7 @@ def _read_pil(path: Path, name: str) -> tuple[np.ndarray, str]:
             image.load()
     except Exception as error:  # decoders raise OSError, ValueError, SyntaxError, ...
         reason = (str(error).splitlines() or [""])[0]
-        raise _fail(name, path, f"cannot read the image file {path} ({type(error).__name__}: {reason})") from None
+        raise _fail(name, path, f"cannot read the image file {path} ({type(error).__name__}: {reason}). {_UNREADABLE}") from None
     mode = image.mode
     if mode in ("P", "PA"):
         image = image.convert("RGBA")

@@ -430,8 +430,11 @@ def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 
         if len(files) >= 2:
             videos.append((folder, [path for _, path in files]))
     if len(videos) < 3:
-        raise ValueError(f"frames_folder {root} must hold at least 3 sub-folders with >= 2 image files each "
-                         f"(one folder per video), found {len(videos)}")
+        short = len(folders) - len(videos)
+        raise ValueError(f"frames_folder {root} must hold at least 3 sub-folders with >= 2 frame files each "
+                         f"(one folder per video): it has {len(folders)} sub-folder(s), of which {len(videos)} "
+                         f"hold >= 2 frames" + (f" ({short} hold fewer)" if short else "")
+                         + (f"; {skipped} file(s) do not match the frame pattern" if skipped else ""))
     length = min(len(v) for _, v in videos) if num_frames is None else check_positive_int("num_frames", num_frames)
     if any(len(v) < length for _, v in videos):
         raise ValueError(f"num_frames={length} is longer than the shortest video in {root}")
