@@ -1,0 +1,112 @@
+"""The authors' CpAE networks: parameter counts equal to theirs, shapes, penalties, the step map,
+and the learning-curve run's resuming and measures."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from latentdyn.cpae.authors_networks import (
+    AuthorsAutoencoder,
+    AuthorsStepMap,
+    authors_objective,
+    count_parameters,
+    middle_stacks,
+)
+from latentdyn.cpae.learning_curve import run_learning_curve, state_r2
+
+
+@pytest.mark.parametrize("encoder, expected", [("cpae", 1_304_044), ("standard", 986_188)])
+def test_parameter_counts_equal_the_authors_at_128_px(encoder, expected):
+    model = AuthorsAutoencoder((3, 128, 256), 2, encoder=encoder)
+    assert count_parameters(model) == expected
+    decoder = sum(p.numel() for name, p in model.named_parameters()
+                  if name.startswith(("deconvs", "predicts", "side_ups", "last")))
+    assert decoder == 381_578
+
+
+def test_step_map_counts_and_the_64_px_networks():
+    assert count_parameters(AuthorsStepMap(2)) == 14
+    assert count_parameters(AuthorsStepMap(8)) == 14 + 114
+    assert count_parameters(AuthorsAutoencoder((3, 128, 256), 8)) - 1_304_044 == 774
+    # one stride-2 stage fewer on each side at 64 px: the counts measured with the authors' classes
+    assert count_parameters(AuthorsAutoencoder((3, 64, 128), 2)) + 14 == 1_130_518
+    assert count_parameters(AuthorsAutoencoder((3, 64, 128), 2, encoder="standard")) + 14 == 812_662
+    assert (middle_stacks(128), middle_stacks(64)) == (4, 3)
+
+
+def test_shapes_and_ranges():
+    torch.manual_seed(0)
+    model = AuthorsAutoencoder((3, 32, 64), 4).eval()
+    images = torch.rand(5, 3, 32, 64)
+    latents = model.encode(images)
+    assert latents.shape == (5, 4)
+    decoded = model.decode(latents)
+    assert decoded.shape == images.shape and float(decoded.min()) >= 0.0 and float(decoded.max()) <= 1.0
+
+
+def test_penalties_follow_the_variant():
+    cpae = AuthorsAutoencoder((3, 32, 64), 2)
+    assert cpae.penalty == "continuity" and cpae.filter_size == 12 and float(cpae.weight_penalty()) > 0
+    standard = AuthorsAutoencoder((3, 32, 64), 2, encoder="standard")
+    assert standard.penalty == "none" and float(standard.weight_penalty()) == 0.0
+    l2 = AuthorsAutoencoder((3, 32, 64), 2, penalty="l2")
+    expected = sum(float((w ** 2).mean()) for w in l2.regularized_filters())
+    assert float(l2.weight_penalty()) == pytest.approx(expected, rel=1e-6)
+    small = AuthorsAutoencoder((3, 32, 64), 2, filter_size=4, penalty="none")
+    assert [tuple(w.shape) for w in small.regularized_filters()] == [(16, 3, 4, 4), (32, 16, 4, 4), (64, 32, 4, 4)]
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="image_shape"):
+        AuthorsAutoencoder((3, 64, 64), 2)
+    with pytest.raises(ValueError, match="power-of-two height"):
+        AuthorsAutoencoder((3, 48, 96), 2)
+    with pytest.raises(ValueError, match="filter_size"):
+        AuthorsAutoencoder((3, 32, 64), 2, filter_size=5)
+    with pytest.raises(ValueError, match="dim must be even"):
+        AuthorsStepMap(3)
+
+
+def test_step_map_is_volume_preserving():
+    torch.manual_seed(1)
+    step = AuthorsStepMap(4)
+    for parameter in step.parameters():  # away from the near-identity start
+        parameter.data.normal_(0.0, 0.5)
+    point = torch.randn(1, 4, dtype=torch.float64)
+    jacobian = torch.autograd.functional.jacobian(lambda z: step.double()(z), point).reshape(4, 4)
+    assert float(torch.det(jacobian)) == pytest.approx(1.0, abs=1e-10)
+
+
+def test_objective_terms():
+    torch.manual_seed(2)
+    model, step = AuthorsAutoencoder((3, 16, 32), 2), AuthorsStepMap(2)
+    inputs, targets = torch.rand(4, 3, 16, 32), torch.rand(4, 3, 16, 32)
+    alone, terms = authors_objective(model, step, inputs, targets, prediction_weight=0.0)
+    assert set(terms) == {"reconstruction"}
+    full, terms = authors_objective(model, step, inputs, targets, prediction_weight=1.0)
+    expected = terms["reconstruction"] + 2 * terms["latent_prediction"] + terms["image_prediction"]
+    assert float(full) == pytest.approx(float(expected), rel=1e-6)
+
+
+def test_state_r2_sees_a_determined_state():
+    rng = np.random.default_rng(0)
+    latents = rng.normal(size=(6, 20, 2))
+    states = latents ** 3 + 0.5 * latents[..., ::-1]  # a cubic function of the latent state
+    assert state_r2(latents, states) > 0.99
+    assert state_r2(rng.normal(size=(6, 20, 2)), states) < 0.2  # unrelated latents
+
+
+def test_learning_curve_resumes_to_the_same_result(tmp_path):
+    settings = dict(variant="standard", resolution=16, num_trajectories=10, num_frames=8, batch_size=32, seed=3)
+    whole = run_learning_curve(tmp_path / "whole", max_epochs=2, checkpoint_every=1, **settings)
+    first = run_learning_curve(tmp_path / "parts", max_epochs=1, checkpoint_every=1, **settings)
+    assert len(first["epochs"]) == 1
+    resumed = run_learning_curve(tmp_path / "parts", max_epochs=2, checkpoint_every=1, **settings)
+    assert [row["reconstruction_error"] for row in resumed["epochs"]] == \
+        [row["reconstruction_error"] for row in whole["epochs"]]
+    stored = json.loads((tmp_path / "parts" / "curve.json").read_text())
+    assert len(stored["provenance"]) == 2 and stored["provenance"][1]["resumed_at"]["epoch"] == 1
+    with pytest.raises(ValueError, match="other settings"):
+        run_learning_curve(tmp_path / "parts", max_epochs=2, **{**settings, "seed": 4})
