@@ -26,13 +26,15 @@ NBVAL_ISA ?=
 CHAPTER ?=
 ARGS ?=
 
-.PHONY: help setup book test unit sync nbval build-check times reference rerun params external-data clean
+.PHONY: help setup book test unit sync nbval build-check times reference prose rerun params external-data clean
 
 help:
 	@echo "make book        set-up and build the book into _build/html"
 	@echo "make test        set-up, unit tests, sync check, nbval, clean build with -W"
 	@echo "make times       the budget: every chapter in book order, this machine's kernels, empty data cache"
-	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md"
+	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md (after a code edit)"
+	@echo "make prose       copy the chapters' markdown into tests/notebooks (no execution; a prose"
+	@echo "                 edit needs nothing else: the sync check compares code cells only)"
 	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/ (unknown names fail)"
 	@echo "make params CHAPTER=name                    a chapter's parameters: type, default, comment"
 	@echo "make setup       the venv (torch first and alone) and the sea-ice imagery; every target runs it"
@@ -114,6 +116,9 @@ times: setup
 
 reference: setup
 	OMP_NUM_THREADS=1 LATENTDYN_CHECKED_VALUES=record $(BIN)/python tools/notebooks.py record $(CHAPTERS)
+
+prose: setup
+	$(BIN)/python tools/notebooks.py prose
 
 # papermill only warns about a parameter the chapter does not have; tools/chapter_parameters.py
 # refuses it (listing the chapter's parameters) before running papermill with the same options.
