@@ -11,6 +11,10 @@ import importlib
 from typing import Any
 
 _MODULES = {
+    "latentdyn.experiments.cpae": (
+        "SystemResult", "CircleResult", "AblationResult", "SweepResult", "ResultsSummary", "LongResult",
+        "run_cpae_system", "run_cpae_circle", "run_cpae_ablations", "run_cpae_sweeps", "run_cpae_results",
+        "run_cpae_long"),
     "latentdyn.experiments.continuity_theory": (
         "ContinuityTheoryResult", "DeltaContinuityResult", "RegularizerBenchmarkResult",
         "run_continuity_theory", "run_delta_continuity", "run_regularizer_benchmark"),
