@@ -307,3 +307,53 @@ def test_a_damaged_image_is_refused_with_what_to_do(tmp_path):
         (tmp_path / name).write_bytes(b"not an image at all")
         with pytest.raises(ValueError, match=r"image_pair_paths\[0\] \(broken\.\w+\): cannot read .* re-save it as PNG or TIFF"):
             read_image(tmp_path / name, name="image_pair_paths[0]")
+
+
+# ------------------------------------------------------------------------------ bit depth and range
+
+def _png16(path, values, significant_bits=None):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    if significant_bits is not None:
+        info.add(b"sBIT", bytes([significant_bits]))
+    Image.fromarray(values.astype(np.uint16)).save(path, pnginfo=info)
+
+
+def test_twelve_bit_data_in_a_16_bit_png_gets_one_warning_naming_the_value_range(tmp_path):
+    camera = (_ramp() * 16).astype(np.uint16)  # 0 ... 4080: 12-bit data, unscaled
+    _png16(tmp_path / "camera.png", camera)
+    image = read_image(tmp_path / "camera.png")
+    assert image.scale == 65535 and image.values.max() < 0.07
+    with pytest.warns(UserWarning, match=r"probably 12-bit data.*value_range=\(0, 4095\)") as caught:
+        map_values([image])
+    assert len(caught) == 1
+    mapped, _ = map_values([image], value_range=(0, 4095))  # the file's own units
+    np.testing.assert_allclose(mapped[0], camera / 4095, atol=1e-6)
+    full = (_ramp() * 257).astype(np.uint16)  # the whole 16-bit range: no warning
+    _png16(tmp_path / "full.png", full)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        map_values([read_image(tmp_path / "full.png")])
+
+
+def test_the_png_sbit_chunk_is_honoured(tmp_path):
+    camera = (_ramp() * 16).astype(np.uint16)
+    _png16(tmp_path / "declared.png", camera, significant_bits=12)
+    image = read_image(tmp_path / "declared.png")
+    assert image.scale == 4095 and any("sBIT" in note for note in image.notes)
+    np.testing.assert_allclose(image.values, camera / 4095)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        map_values([image])  # declared: nothing to warn about
+    scaled = (camera.astype(np.uint32) * 65535 // 4095).astype(np.uint16)  # scaled as the standard asks
+    _png16(tmp_path / "scaled.png", scaled, significant_bits=12)
+    image = read_image(tmp_path / "scaled.png")
+    assert image.scale == 65535
+    np.testing.assert_allclose(image.values, scaled / 65535)
+
+
+def test_float_data_in_a_small_part_of_the_unit_range_is_named(tmp_path):
+    tifffile.imwrite(tmp_path / "dim.tif", (_ramp() / 65535).astype(np.float32))
+    with pytest.warns(UserWarning, match="small part of \\[0, 1\\]"):
+        map_values([read_image(tmp_path / "dim.tif")])

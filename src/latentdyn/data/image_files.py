@@ -7,7 +7,14 @@ The rules, stated once (the README's "your own data" section repeats them):
   (``PIL.ImageOps.exif_transpose``). Palette images are expanded to their colours.
 - **Bit depth** comes from the file's real content: 1-bit, 8-bit and 16-bit unsigned images
   are divided by 1, 255 and 65535 (a 16-bit PNG that Pillow opens as 32-bit ``"I"`` is
-  16-bit); a 16-bit frame therefore equals its 8-bit copy to within one grey level.
+  16-bit); a 16-bit frame therefore equals its 8-bit copy to within one grey level. A PNG's
+  ``sBIT`` chunk (significant bits) is honoured: a 16-bit PNG that declares 12 significant bits
+  and holds values up to 4095 (unscaled camera data) is divided by 4095, one whose values span
+  the container (scaled as the PNG standard asks) by 65535. A 16-bit file without ``sBIT`` whose
+  values use less than a quarter of the container's range (12-bit data in a 16-bit file, say),
+  and float data inside [0, 1] that use less than a sixteenth of it, get one warning naming the
+  likely bit depth and the ``value_range`` to pass. For integer files ``value_range`` is in the
+  file's own units (``(0, 4095)`` for 12-bit data).
 - **Data values** (float and signed-integer pixels, e.g. backscatter in decibels) are not
   brightness: they are mapped linearly to [0, 1] by ``value_range=(low, high)`` when given,
   else by a stated automatic rule — float data already inside [0, 1] is kept, anything else
@@ -58,6 +65,8 @@ class ImageRead:
             (float or signed integers: needs a value range, see :func:`map_values`).
         bit_depth: bits per sample of the file (1, 8, 16, 32, 64).
         dtype: the file's sample type (``"uint16"``, ``"float32"``, ...).
+        scale: what brightness values were divided by (255, 65535, 4095 for 12 significant bits;
+            1 for data values): ``values * scale`` are the file's own numbers.
         notes: what was done, in sentences for the user.
     """
 
@@ -69,6 +78,7 @@ class ImageRead:
     bit_depth: int
     dtype: str
     notes: list[str] = field(default_factory=list)
+    scale: float = 1.0
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -239,9 +249,17 @@ def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata
     elif band not in (None, 0):
         raise _fail(name, path, f"band={band} but the file has a single band (shape {array.shape})")
 
+    scale = 1.0
     if np.issubdtype(dtype, np.unsignedinteger) or dtype == bool:
         kind, bit_depth = "brightness", (1 if dtype == bool else 8 * dtype.itemsize)
         scale = 1.0 if dtype == bool else float(np.iinfo(dtype).max)
+        significant = png_significant_bits(path) if suffix == ".png" and dtype != bool else None
+        if significant is not None and significant < bit_depth:
+            unscaled = float(2**significant - 1)
+            if array.max() <= unscaled:
+                scale = unscaled
+                notes.append(f"{path.name}: the PNG declares {significant} significant bits (sBIT) and its values "
+                             f"stay within 0 ... {int(unscaled)}: divided by {int(unscaled)}, not {np.iinfo(dtype).max}.")
         values = array.astype(np.float64) / scale
     else:
         kind, bit_depth = "data", 8 * dtype.itemsize
@@ -275,7 +293,53 @@ def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata
         values = values @ LUMA
     elif colour and values.ndim == 2:
         values = np.repeat(values[..., None], 3, axis=-1)
-    return ImageRead(path, values, valid, alpha, kind, bit_depth, str(dtype), notes)
+    return ImageRead(path, values, valid, alpha, kind, bit_depth, str(dtype), notes, scale)
+
+
+def png_significant_bits(path: Path) -> int | None:
+    """The largest significant-bit count of a PNG's ``sBIT`` chunk (one byte per channel), or
+    ``None`` when the file has none (or is not a readable PNG). Reads the chunks before the image data."""
+    try:
+        with open(path, "rb") as stream:
+            if stream.read(8) != b"\x89PNG\r\n\x1a\n":
+                return None
+            while True:
+                header = stream.read(8)
+                if len(header) < 8:
+                    return None
+                length, kind = int.from_bytes(header[:4], "big"), header[4:]
+                if kind == b"sBIT":
+                    bits = stream.read(length)
+                    return max(bits) if bits else None
+                if kind in (b"IDAT", b"IEND"):
+                    return None
+                stream.seek(length + 4, os.SEEK_CUR)  # the data and its CRC
+    except OSError:
+        return None
+
+
+def range_warning(image: ImageRead) -> str | None:
+    """A sentence when the file's values use only a small part of its container's range: a 16-bit
+    integer file (without ``sBIT``) whose maximum is below a quarter of 65535, or float data in
+    [0, 1] whose maximum is below 1/16; it names the likely bit depth and the ``value_range`` to pass."""
+    finite = image.values[np.isfinite(image.values)]
+    if finite.size == 0:
+        return None
+    top = float(finite.max())
+    if image.kind == "brightness" and image.bit_depth == 16 and image.scale == 65535.0:
+        raw_max = int(round(top * image.scale))
+        if raw_max >= 2**14:
+            return None
+        bits = next(b for b in (8, 10, 12, 14) if raw_max < 2**b)
+        return (f"{image.path.name} is a 16-bit file whose values reach only {raw_max} "
+                f"({100 * raw_max / 65535:.1f} % of its range): probably {bits}-bit data. Read as it is, it looks "
+                f"almost black and every score on it is too optimistic; pass value_range=(0, {2**bits - 1}) "
+                "to use its own scale.")
+    if image.kind == "data" and finite.min() >= 0.0 and 0.0 < top < 1 / 16:
+        return (f"{image.path.name} holds float values in [0, {top:.4g}], a small part of [0, 1]: perhaps integer "
+                f"data divided by the wrong maximum. Pass value_range=(0, {top:.4g}) (or the data's true range) "
+                "to use its own scale.")
+    return None
 
 
 def looks_like_decibels(low: float, high: float) -> bool:
@@ -293,11 +357,16 @@ def map_values(images: list[ImageRead], *, value_range: tuple[float, float] | No
     notes: list[str] = []
     if value_range is not None:
         low, high = parse_value_range(value_range, name)
-        mapped = [np.clip((image.values - low) / (high - low), 0.0, 1.0) for image in images]
-        outside = sum(int(((image.values < low) | (image.values > high)).sum()) for image in images)
+        own = [image.values * image.scale for image in images]  # the files' own units
+        mapped = [np.clip((values - low) / (high - low), 0.0, 1.0) for values in own]
+        outside = sum(int(((values < low) | (values > high)).sum()) for values in own)
         notes.append(f"Values mapped linearly from [{low:g}, {high:g}] ({name}) to [0, 1]"
                      + (f"; {outside} pixels outside it were clipped." if outside else "."))
         return [m.astype(np.float32) for m in mapped], notes
+    for image in images:
+        warning = range_warning(image)
+        if warning is not None:
+            warnings.warn(warning, UserWarning, stacklevel=2)
     data = [image for image in images if image.kind == "data"]
     if not data:
         return [image.values.astype(np.float32) for image in images], notes
