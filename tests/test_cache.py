@@ -111,7 +111,34 @@ def test_source_fingerprint_follows_the_code(tmp_path, monkeypatch):
     from latentdyn import cache
 
     first = cache.source_fingerprint("models/autoencoder.py", "models/training.py")
-    assert first == cache.source_fingerprint("models/autoencoder.py", "models/training.py")
-    assert first != cache.source_fingerprint("models/training.py", "models/autoencoder.py")
+    assert first == cache.source_fingerprint("models/training.py", "models/autoencoder.py")  # a set of files
+    assert first != cache.source_fingerprint("models/autoencoder.py")
     with pytest.raises(FileNotFoundError, match="no such package file"):
         cache.source_fingerprint("models/missing.py")
+
+
+FORMS = {
+    "original": {"a": '"""Doc."""\nimport numpy\n\ndef f(x):\n    return x + 1\n\n\ndef g(x):\n    return 2 * x\n'},
+    "reformatted": {"a": "from numpy import pi\ndef f(x):  # one more\n    '''New doc.'''\n    return (x\n"
+                         "            + 1)\ndef g(x): return 2*x\n"},
+    "moved": {"b": "def g(x):\n    return 2 * x\n", "c": "def f(x):\n    return x + 1\n"},
+    "other constant": {"a": "def f(x):\n    return x + 2\n\n\ndef g(x):\n    return 2 * x\n"},
+    "other name": {"a": "def f(x):\n    return x + 1\n\n\ndef g(y):\n    return 2 * y\n"},
+}
+
+
+def test_source_fingerprint_sees_code_not_form(tmp_path, monkeypatch):
+    """Formatting, comments, docstrings, imports and moving definitions leave it; a change of what
+    the code computes does not."""
+    from latentdyn import cache
+
+    monkeypatch.setattr(cache, "__file__", str(tmp_path / "cache.py"))
+    prints = {}
+    for form, files in FORMS.items():
+        folder = tmp_path / form
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / f"{name}.py").write_text(text)
+        prints[form] = cache.source_fingerprint(*(f"{form}/{name}.py" for name in files))
+    assert prints["original"] == prints["reformatted"] == prints["moved"]
+    assert len({prints["original"], prints["other constant"], prints["other name"]}) == 3

@@ -10,6 +10,7 @@ file that looks complete.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -163,19 +164,55 @@ def load_or_create(
     return arrays
 
 
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+            and isinstance(statement.value.value, str))
+
+
+class _WhatRuns(ast.NodeTransformer):
+    """Drops what does not change what code computes: docstrings and import statements (the
+    imported code, where it matters, is fingerprinted in its own right)."""
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        super().generic_visit(node)
+        for field in ("body", "orelse", "finalbody"):
+            body = getattr(node, field, None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
+                kept = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+                if kept and _is_docstring(kept[0]) and isinstance(
+                        node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                    kept = kept[1:]
+                setattr(node, field, kept or ([ast.Pass()] if field == "body" else []))
+        return node
+
+
+def code_statements(source: str) -> list[str]:
+    """The top-level statements of Python ``source`` as canonical text (:func:`ast.dump`), without
+    docstrings, imports, comments or formatting: what :func:`source_fingerprint` hashes."""
+    tree = _WhatRuns().visit(ast.parse(source))
+    return [ast.dump(statement) for statement in tree.body]
+
+
 def source_fingerprint(*relative_paths: str) -> str:
-    """A short hash of the contents of package source files (paths relative to ``latentdyn/``).
+    """A short hash of the code in package source files (paths relative to ``latentdyn/``).
 
     Part of the cache keys of anything whose result depends on code rather than only on
-    parameters (a trained model): an edit of those files, even one that merely reorders how
-    parameters are initialised, then never reuses results made by other code.
+    parameters (a trained model): an edit of what that code computes, even one that merely
+    reorders how parameters are initialised inside a function, then never reuses results made
+    by other code. It hashes the set of top-level statements of the files together
+    (:func:`code_statements`), so neither a comment, a docstring, formatting, an import line,
+    the order of definitions, moving a definition between the files nor renaming a file
+    changes it.
     """
     package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    statements: list[str] = []
     for relative in relative_paths:
         path = package / relative
         if not path.is_file():
             raise FileNotFoundError(f"source_fingerprint: no such package file {relative!r}")
-        digest.update(relative.encode())
-        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
+        statements += code_statements(path.read_text(encoding="utf-8"))
+    digest = hashlib.sha256()
+    for statement in sorted(statements):
+        digest.update(statement.encode())
+        digest.update(b"\n")
     return digest.hexdigest()[:12]
