@@ -1,6 +1,7 @@
 # One-command set-up, build and test of the book. Needs only Python 3.11 (or PYTHON=...).
 #   make book    set-up, then build the book with execution into _build/html (cached)
-#   make test    set-up, unit tests, notebook sync check, nbval re-execution, clean -W build
+#   make test    set-up, lint (ruff, import contracts), unit tests, notebook sync check, nbval
+#                re-execution, clean -W build
 SHELL := /bin/bash
 .ONESHELL:
 .SHELLFLAGS := -eu -o pipefail -c
@@ -26,11 +27,11 @@ NBVAL_ISA ?=
 CHAPTER ?=
 ARGS ?=
 
-.PHONY: help setup book test unit sync nbval build-check times reference prose rerun params external-data clean
+.PHONY: help setup book test lint unit sync nbval build-check times reference prose rerun params external-data clean
 
 help:
 	@echo "make book        set-up and build the book into _build/html"
-	@echo "make test        set-up, unit tests, sync check, nbval, clean build with -W"
+	@echo "make test        set-up, lint, unit tests, sync check, nbval, clean build with -W"
 	@echo "make times       the budget: every chapter in book order, this machine's kernels, empty data cache"
 	@echo "make reference [CHAPTERS='name ...']  re-record tests/notebooks from book/*.md (after a code edit)"
 	@echo "make prose       copy the chapters' markdown into tests/notebooks (no execution; a prose"
@@ -38,7 +39,8 @@ help:
 	@echo "make rerun CHAPTER=name ARGS='-p seed 3'   papermill run into _build/runs/ (unknown names fail)"
 	@echo "make params CHAPTER=name                    a chapter's parameters: type, default, comment"
 	@echo "make setup       the venv (torch first and alone) and the sea-ice imagery; every target runs it"
-	@echo "make unit | sync | nbval | build-check        the four steps of make test, one at a time"
+	@echo "make lint | unit | sync | nbval | build-check  the five steps of make test, one at a time"
+	@echo "                 (lint: ruff check, ruff format --check, the import contracts of pyproject.toml)"
 	@echo "                 (nbval: NBVAL_ISA=native|AVX2|AVX forces the kernels of every chapter)"
 	@echo "make clean       remove _build (the data cache data/cache stays)"
 
@@ -65,6 +67,13 @@ external-data:
 book: setup
 	$(BIN)/jupyter-book build . --keep-going
 	@echo "open _build/html/index.html"
+
+# ruff (style and errors; `ruff format` fixes the layout) and import-linter (no circles, layers,
+# the two papers' paths independent), both configured in pyproject.toml: seconds.
+lint: setup
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
+	$(BIN)/lint-imports
 
 unit: setup
 	$(BIN)/python -m pytest tests --ignore=tests/notebooks -q
@@ -96,7 +105,7 @@ build-check: setup
 	$(BIN)/jupyter-book build . -W --keep-going --path-output _build/test
 	$(BIN)/python tools/build_report.py _build/test/_build/html
 
-test: unit sync nbval build-check
+test: lint unit sync nbval build-check
 
 # The book budget as a reader meets it: every chapter re-executed in book order with this
 # machine's own kernels into an empty data cache (only the real imagery is linked in), so each

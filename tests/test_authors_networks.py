@@ -21,8 +21,11 @@ from latentdyn.cpae.learning_curve import run_learning_curve, state_r2
 def test_parameter_counts_equal_the_authors_at_128_px(encoder, expected):
     model = AuthorsAutoencoder((3, 128, 256), 2, encoder=encoder)
     assert count_parameters(model) == expected
-    decoder = sum(p.numel() for name, p in model.named_parameters()
-                  if name.startswith(("deconvs", "predicts", "side_ups", "last")))
+    decoder = sum(
+        p.numel()
+        for name, p in model.named_parameters()
+        if name.startswith(("deconvs", "predicts", "side_ups", "last"))
+    )
     assert decoder == 381_578
 
 
@@ -52,7 +55,7 @@ def test_penalties_follow_the_variant():
     standard = AuthorsAutoencoder((3, 32, 64), 2, encoder="standard")
     assert standard.penalty == "none" and float(standard.weight_penalty()) == 0.0
     l2 = AuthorsAutoencoder((3, 32, 64), 2, penalty="l2")
-    expected = sum(float((w ** 2).mean()) for w in l2.regularized_filters())
+    expected = sum(float((w**2).mean()) for w in l2.regularized_filters())
     assert float(l2.weight_penalty()) == pytest.approx(expected, rel=1e-6)
     small = AuthorsAutoencoder((3, 32, 64), 2, filter_size=4, penalty="none")
     assert [tuple(w.shape) for w in small.regularized_filters()] == [(16, 3, 4, 4), (32, 16, 4, 4), (64, 32, 4, 4)]
@@ -93,7 +96,7 @@ def test_objective_terms():
 def test_state_r2_sees_a_determined_state():
     rng = np.random.default_rng(0)
     latents = rng.normal(size=(6, 20, 2))
-    states = latents ** 3 + 0.5 * latents[..., ::-1]  # a cubic function of the latent state
+    states = latents**3 + 0.5 * latents[..., ::-1]  # a cubic function of the latent state
     assert state_r2(latents, states) > 0.99
     assert state_r2(rng.normal(size=(6, 20, 2)), states) < 0.2  # unrelated latents
 
@@ -104,8 +107,9 @@ def test_learning_curve_resumes_to_the_same_result(tmp_path):
     first = run_learning_curve(tmp_path / "parts", max_epochs=1, checkpoint_every=1, **settings)
     assert len(first["epochs"]) == 1
     resumed = run_learning_curve(tmp_path / "parts", max_epochs=2, checkpoint_every=1, **settings)
-    assert [row["reconstruction_error"] for row in resumed["epochs"]] == \
-        [row["reconstruction_error"] for row in whole["epochs"]]
+    assert [row["reconstruction_error"] for row in resumed["epochs"]] == [
+        row["reconstruction_error"] for row in whole["epochs"]
+    ]
     stored = json.loads((tmp_path / "parts" / "curve.json").read_text())
     assert len(stored["provenance"]) == 2 and stored["provenance"][1]["resumed_at"]["epoch"] == 1
     with pytest.raises(ValueError, match="other settings"):

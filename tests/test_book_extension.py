@@ -8,10 +8,14 @@ from docutils import nodes
 from sphinx.errors import ConfigError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import latentdyn_book  # noqa: E402
+import latentdyn_book
 
-LAUNCH = {"binderhub_url": "https://mybinder.org", "colab_url": "https://colab.research.google.com",
-          "jupyterhub_url": "", "notebook_interface": "jupyterlab"}
+LAUNCH = {
+    "binderhub_url": "https://mybinder.org",
+    "colab_url": "https://colab.research.google.com",
+    "jupyterhub_url": "",
+    "notebook_interface": "jupyterlab",
+}
 
 
 def test_no_repository_switches_every_button_off():
@@ -28,9 +32,11 @@ def test_github_repository_switches_buttons_on():
     assert latentdyn_book.configure_repository_buttons(options) is None
     assert options["repository_url"] == "https://github.com/someone/fork"
     assert options["use_repository_button"] and options["use_issues_button"]
-    assert options["launch_buttons"] == {"binderhub_url": "https://mybinder.org",
-                                         "colab_url": "https://colab.research.google.com",
-                                         "notebook_interface": "jupyterlab"}  # empty JupyterHub dropped
+    assert options["launch_buttons"] == {
+        "binderhub_url": "https://mybinder.org",
+        "colab_url": "https://colab.research.google.com",
+        "notebook_interface": "jupyterlab",
+    }  # empty JupyterHub dropped
 
 
 def test_colab_only_for_github():

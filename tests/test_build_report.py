@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import build_report  # noqa: E402
+import build_report
 
 
 def page(body: str) -> BeautifulSoup:
@@ -28,14 +28,17 @@ def test_nbval_marker_fails_anywhere():
     assert build_report.nbval_markers("<p>nothing to see</p>") == []
 
 
-@pytest.mark.parametrize("html, visible", [
-    (cell('glue("fig", figure, display=False)'), True),
-    (cell('glue("fig", figure, display=False)', tags="tag_hide-input"), False),
-    (cell('glue("fig", figure, display=False)', tags="tag_hide-cell"), False),
-    (cell('glue("fig", figure, display=False)', hidden_in_details=True), False),
-    (cell("result = run_experiment(profile)"), False),
-    ("<p>numbers are inserted with glue(...)</p>", False),  # prose, not a code cell
-])
+@pytest.mark.parametrize(
+    "html, visible",
+    [
+        (cell('glue("fig", figure, display=False)'), True),
+        (cell('glue("fig", figure, display=False)', tags="tag_hide-input"), False),
+        (cell('glue("fig", figure, display=False)', tags="tag_hide-cell"), False),
+        (cell('glue("fig", figure, display=False)', hidden_in_details=True), False),
+        (cell("result = run_experiment(profile)"), False),
+        ("<p>numbers are inserted with glue(...)</p>", False),  # prose, not a code cell
+    ],
+)
 def test_visible_glue_calls(html, visible):
     assert bool(build_report.visible_glue_calls(page(html))) == visible
 
@@ -46,16 +49,19 @@ def test_shared_paths():
     assert build_report.shared_paths("a shared encoder in ../sharedness") == []
 
 
-@pytest.mark.parametrize("alt, classes, problem", [
-    ("Two line charts of latent coordinates against time", [], None),
-    ("Log-log chart with the pixel sizes labelled 1/32 to 1/256", [], None),
-    ("../_images/3f2a9c.png", [], "file name"),
-    ("figure.png", [], "file name"),
-    ("d2a5f0c3b1e4a7b8c9d0e1f2a3b4c5d6", [], "file name"),
-    ("", [], "no alt text"),
-    (None, [], "no alt text"),
-    ("", ["lightbox-trigger"], None),  # decorative thumbnail of a lightbox
-])
+@pytest.mark.parametrize(
+    "alt, classes, problem",
+    [
+        ("Two line charts of latent coordinates against time", [], None),
+        ("Log-log chart with the pixel sizes labelled 1/32 to 1/256", [], None),
+        ("../_images/3f2a9c.png", [], "file name"),
+        ("figure.png", [], "file name"),
+        ("d2a5f0c3b1e4a7b8c9d0e1f2a3b4c5d6", [], "file name"),
+        ("", [], "no alt text"),
+        (None, [], "no alt text"),
+        ("", ["lightbox-trigger"], None),  # decorative thumbnail of a lightbox
+    ],
+)
 def test_alt_text_problem(alt, classes, problem):
     found = build_report.alt_text_problem(alt, classes)
     assert (found is None) if problem is None else (problem in found)
@@ -86,9 +92,11 @@ def test_image_problems_on_a_built_page(tmp_path):
     save_figure(images / "blurry.png", 100)
     book = tmp_path / "book"
     book.mkdir()
-    soup = page('<img src="../_images/sharp.png" alt="A chart of the loss">'
-                '<img src="../_images/sharp.png" alt="" class="lightbox-trigger">'
-                '<img src="../_images/blurry.png" alt="../_images/blurry.png">')
+    soup = page(
+        '<img src="../_images/sharp.png" alt="A chart of the loss">'
+        '<img src="../_images/sharp.png" alt="" class="lightbox-trigger">'
+        '<img src="../_images/blurry.png" alt="../_images/blurry.png">'
+    )
     count, problems = build_report.image_problems(soup, book / "chapter.html")
     assert count == 2  # the lightbox copy of an image counts once
     assert any("blurry.png is saved at 100 dpi" in problem for problem in problems)
@@ -97,21 +105,27 @@ def test_image_problems_on_a_built_page(tmp_path):
 
 
 def test_unresolved_citations_and_references():
-    unresolved = ('<p>bad <span class="bibtex-citation" id="id2">[]</span>, '
-                  'also <span class="xref std std-doc">nowhere</span>.</p>')
+    unresolved = (
+        '<p>bad <span class="bibtex-citation" id="id2">[]</span>, '
+        'also <span class="xref std std-doc">nowhere</span>.</p>'
+    )
     problems = build_report.unresolved_citations(page(unresolved))
     assert len(problems) == 2
     assert "unknown bibliography key" in problems[0] and "'nowhere'" in problems[1]
-    resolved = ('<p><span class="bibtex-citation">[<a class="reference internal" href="#id5">Zhu '
-                '<em>et al.</em>, 2025</a>]</span> and <a class="reference internal" href="x.html">'
-                '<span class="xref std std-doc">x</span></a></p>')
+    resolved = (
+        '<p><span class="bibtex-citation">[<a class="reference internal" href="#id5">Zhu '
+        '<em>et al.</em>, 2025</a>]</span> and <a class="reference internal" href="x.html">'
+        '<span class="xref std std-doc">x</span></a></p>'
+    )
     assert build_report.unresolved_citations(page(resolved)) == []
     assert build_report.unresolved_citations(page('<span class="problematic">:cite:`x`</span>'))
 
 
 def test_network_resources():
-    soup = page('<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
-                '<script src="../_static/mathjax/tex-chtml.js"></script>')
+    soup = page(
+        '<script src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>'
+        '<script src="../_static/mathjax/tex-chtml.js"></script>'
+    )
     problems = build_report.network_resources(soup, str(soup))
     assert len(problems) == 1 and "cdn.jsdelivr.net" in problems[0]
     state = '<script type="application/vnd.jupyter.widget-state+json">{}</script>'
@@ -122,8 +136,11 @@ def test_check_page_reports_every_problem(tmp_path):
     html = tmp_path / "html"
     (html / "book").mkdir(parents=True)
     (html / "book" / "chapter.html").write_text(
-        "<html><body><main>" + cell("# NBVAL_CHECK_OUTPUT\nprint(1)") +
-        cell('glue("x", 1)') + "<p>from ../shared/data</p></main></body></html>")
+        "<html><body><main>"
+        + cell("# NBVAL_CHECK_OUTPUT\nprint(1)")
+        + cell('glue("x", 1)')
+        + "<p>from ../shared/data</p></main></body></html>"
+    )
     report = build_report.check_page("book/chapter", html, root=tmp_path)
     assert not report.ok
     assert len(report.problems) == 3
@@ -140,10 +157,16 @@ def test_toc_files_lists_the_root_first(tmp_path):
 def test_raw_output_in_prose():
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup("<p>The &lt;IPython.core.display.Markdown object&gt; trained with $\\lambda = 0$.</p>"
-                         "<pre>cost = $x$</pre><p>Rendered <span class='math'>\\(\\lambda\\)</span>.</p>",
-                         "html.parser")
+    page = BeautifulSoup(
+        "<p>The &lt;IPython.core.display.Markdown object&gt; trained with $\\lambda = 0$.</p>"
+        "<pre>cost = $x$</pre><p>Rendered <span class='math'>\\(\\lambda\\)</span>.</p>",
+        "html.parser",
+    )
     problems = build_report.raw_output_in_prose(page)
     assert len(problems) == 2
-    assert "IPython.core.display.Markdown object" in problems[0] and "lambda = 0$" in problems[1] and "key:myst" in problems[1]
+    assert (
+        "IPython.core.display.Markdown object" in problems[0]
+        and "lambda = 0$" in problems[1]
+        and "key:myst" in problems[1]
+    )
     assert build_report.raw_output_in_prose(BeautifulSoup("<p>ok <code>$x$</code></p>", "html.parser")) == []

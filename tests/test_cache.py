@@ -119,8 +119,10 @@ def test_source_fingerprint_follows_the_code(tmp_path, monkeypatch):
 
 FORMS = {
     "original": {"a": '"""Doc."""\nimport numpy\n\ndef f(x):\n    return x + 1\n\n\ndef g(x):\n    return 2 * x\n'},
-    "reformatted": {"a": "from numpy import pi\ndef f(x):  # one more\n    '''New doc.'''\n    return (x\n"
-                         "            + 1)\ndef g(x): return 2*x\n"},
+    "reformatted": {
+        "a": "from numpy import pi\ndef f(x):  # one more\n    '''New doc.'''\n    return (x\n"
+        "            + 1)\ndef g(x): return 2*x\n"
+    },
     "moved": {"b": "def g(x):\n    return 2 * x\n", "c": "def f(x):\n    return x + 1\n"},
     "other constant": {"a": "def f(x):\n    return x + 2\n\n\ndef g(x):\n    return 2 * x\n"},
     "other name": {"a": "def f(x):\n    return x + 1\n\n\ndef g(y):\n    return 2 * y\n"},

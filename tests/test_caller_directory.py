@@ -11,9 +11,8 @@ import pytest
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import chapter_parameters  # noqa: E402
-
-from latentdyn.data.image_files import caller_directory, resolve_user_path  # noqa: E402
+import chapter_parameters
+from latentdyn.data.image_files import caller_directory, resolve_user_path
 
 
 def test_rerun_passes_the_callers_directory(tmp_path, monkeypatch):
@@ -28,8 +27,12 @@ def test_rerun_passes_the_callers_directory(tmp_path, monkeypatch):
 
     monkeypatch.setattr(chapter_parameters.subprocess, "call", fake_call)
     monkeypatch.setattr(chapter_parameters, "RUNS", tmp_path / "runs")
-    assert chapter_parameters.run("inbetween_real", ["-p", "image_pair_paths", "a.png b.png",
-                                                     "-p", "patch_size", "32", "-p", "max_side", "0"]) == 0
+    assert (
+        chapter_parameters.run(
+            "inbetween_real", ["-p", "image_pair_paths", "a.png b.png", "-p", "patch_size", "32", "-p", "max_side", "0"]
+        )
+        == 0
+    )
     assert seen["cwd"] == str(tmp_path.resolve())
     assert seen["command"][seen["command"].index("--cwd") + 1].endswith("book")
 

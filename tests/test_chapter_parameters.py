@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import chapter_parameters  # noqa: E402
+import chapter_parameters
 
 PARAMETERS = {
     "profile": {"inferred_type_name": "str", "default": '"book"', "help": "smoke | book | paper"},
@@ -20,10 +20,31 @@ def test_names_from_every_papermill_option(tmp_path):
     parameters_file = tmp_path / "p.yaml"
     parameters_file.write_text("seed: 4\n")
     encoded = base64.b64encode(b"epochs: 2").decode()
-    arguments = ["-p", "profile", "smoke", "-r", "seed", "3", "-y", "epochs: 5\nextra: 1",
-                 "-f", str(parameters_file), "-b", encoded, "--log-output", "-k", "python3"]
+    arguments = [
+        "-p",
+        "profile",
+        "smoke",
+        "-r",
+        "seed",
+        "3",
+        "-y",
+        "epochs: 5\nextra: 1",
+        "-f",
+        str(parameters_file),
+        "-b",
+        encoded,
+        "--log-output",
+        "-k",
+        "python3",
+    ]
     assert chapter_parameters.passed_parameter_names(arguments) == [
-        "profile", "seed", "epochs", "extra", "seed", "epochs"]
+        "profile",
+        "seed",
+        "epochs",
+        "extra",
+        "seed",
+        "epochs",
+    ]
 
 
 def test_long_option_names_are_not_abbreviated():

@@ -3,9 +3,9 @@
 import matplotlib.pyplot as plt
 import pytest
 
+from latentdyn.experiments import run_continuity_theory, run_delta_continuity
 from latentdyn.plotting import theory as plotting
 from latentdyn.plotting.style import CONTENT_WIDTH, DPI
-from latentdyn.experiments import run_continuity_theory, run_delta_continuity
 
 
 @pytest.fixture(scope="module")

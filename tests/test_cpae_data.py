@@ -45,15 +45,21 @@ def test_rigid_double_pendulum_mass_matrix_matches_textbook():
     system = mechanics.rigid_double_pendulum(lengths=(l1, l2), masses=(m1, m2), damping=0.0)
     q = np.array([[0.4, -1.1]])
     d = q[0, 0] - q[0, 1]
-    expected = np.array([[(m1 / 3 + m2) * l1**2, m2 * l1 * l2 * math.cos(d) / 2],
-                         [m2 * l1 * l2 * math.cos(d) / 2, m2 * l2**2 / 3]])
+    expected = np.array(
+        [[(m1 / 3 + m2) * l1**2, m2 * l1 * l2 * math.cos(d) / 2], [m2 * l1 * l2 * math.cos(d) / 2, m2 * l2**2 / 3]]
+    )
     mass_matrix = system._evaluate(system._mass_matrix, list(q.T), list(np.zeros_like(q).T), shape=(2, 2))
     np.testing.assert_allclose(mass_matrix[0], expected, rtol=1e-12)
 
 
-@pytest.mark.parametrize("factory", [mechanics.elastic_double_pendulum,
-                                     lambda: mechanics.rigid_double_pendulum(damping=0.0),
-                                     lambda: mechanics.swing_stick(damping=0.0)])
+@pytest.mark.parametrize(
+    "factory",
+    [
+        mechanics.elastic_double_pendulum,
+        lambda: mechanics.rigid_double_pendulum(damping=0.0),
+        lambda: mechanics.swing_stick(damping=0.0),
+    ],
+)
 def test_undamped_systems_conserve_energy(factory):
     system = factory()
     rng = np.random.default_rng(0)
@@ -86,8 +92,7 @@ def test_simulate_rejects_bad_shapes():
 def test_render_bars_area_and_colour():
     """A horizontal bar's coverage integrates to its area; its centre pixel has its colour."""
     segments = np.array([[[[-0.25, 0.0], [0.25, 0.0]]]])
-    images = render_bars(segments, [0.1], [(1.0, 0.0, 0.0)], extent=0.5, resolution=64,
-                         background=(0.0, 0.0, 0.0))
+    images = render_bars(segments, [0.1], [(1.0, 0.0, 0.0)], extent=0.5, resolution=64, background=(0.0, 0.0, 0.0))
     pixel_area = (1.0 / 64) ** 2
     assert images.shape == (1, 3, 64, 64)
     assert images[0, 0].sum() * pixel_area == pytest.approx(0.5 * 0.1, rel=1e-2)
@@ -126,11 +131,11 @@ def test_half_step_frames_lie_between_whole_frames(tmp_path, monkeypatch):
     video = generate_system_video("damped_pendulum", num_trajectories=10, num_frames=6, resolution=32, seed=0)
     system = mechanics.damped_pendulum()
     test = video.splits["test"][0]
-    states = system.simulate(video.states[test:test + 1, 0, :1], video.states[test:test + 1, 0, 1:],
-                             video.time_step / 2, 3)
+    states = system.simulate(
+        video.states[test : test + 1, 0, :1], video.states[test : test + 1, 0, 1:], video.time_step / 2, 3
+    )
     segments = system.segments(states[0, 1:2])
-    expected = np.round(render_bars(segments, [system.bars[0].width], [system.bars[0].colour],
-                                    system.extent, 32) * 255)
+    expected = np.round(render_bars(segments, [system.bars[0].width], [system.bars[0].colour], system.extent, 32) * 255)
     np.testing.assert_allclose(video.half_step_frames[0, 0].astype(float), expected[0], atol=1.0)
 
 
@@ -187,8 +192,9 @@ def test_load_frame_folders(tmp_path):
 
 def test_render_states_draws_what_the_video_generator_draws(tmp_path, monkeypatch):
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
-    video = generate_system_video("damped_pendulum", num_trajectories=3, num_frames=4, resolution=16, seed=0,
-                                  min_bar_pixels=2.5)
+    video = generate_system_video(
+        "damped_pendulum", num_trajectories=3, num_frames=4, resolution=16, seed=0, min_bar_pixels=2.5
+    )
     np.testing.assert_array_equal(render_states("damped_pendulum", video.states, 16, min_bar_pixels=2.5), video.frames)
     with pytest.raises(ValueError, match=r"states must be \(N, T, 2\)"):
         render_states("damped_pendulum", video.states[..., :1], 16)

@@ -14,10 +14,10 @@ from latentdyn.cpae_settings import system_settings
 
 
 def test_test_videos_are_the_same_for_every_seed_and_apart_from_training():
-    from latentdyn.experiments.cpae.data import _prepare_system
+    from latentdyn.experiments.cpae.data import prepare_system
 
     settings = system_settings("smoke", {}, "damped_pendulum")
-    first, second = (_prepare_system("damped_pendulum", settings, seed) for seed in (0, 1))
+    first, second = (prepare_system("damped_pendulum", settings, seed) for seed in (0, 1))
     assert first.test_pairs.shape[:2] == (settings["test_videos"], settings["test_frames"] - 1)
     torch.testing.assert_close(first.test_pairs, second.test_pairs)
     assert not torch.equal(first.train_frames, second.train_frames)
@@ -33,9 +33,14 @@ def test_test_videos_are_simulated_once_per_process_and_handed_out_as_copies(mon
 
     settings = system_settings("smoke", {}, "damped_pendulum")
     cpae_data._simulated_test_video.cache_clear()
-    direct = cpae_data.generate_system_video("damped_pendulum", num_trajectories=settings["test_videos"],
-                                             num_frames=settings["test_frames"], resolution=settings["resolution"],
-                                             seed=cpae_data.TEST_SEED, min_bar_pixels=settings["min_bar_pixels"])
+    direct = cpae_data.generate_system_video(
+        "damped_pendulum",
+        num_trajectories=settings["test_videos"],
+        num_frames=settings["test_frames"],
+        resolution=settings["resolution"],
+        seed=cpae_data.TEST_SEED,
+        min_bar_pixels=settings["min_bar_pixels"],
+    )
     calls = []
     simulate = cpae_data.generate_system_video
     monkeypatch.setattr(cpae_data, "generate_system_video", lambda *a, **k: calls.append(1) or simulate(*a, **k))
@@ -56,8 +61,14 @@ def test_workers_give_the_serial_numbers(tmp_path, monkeypatch):
     tables = []
     for workers in (1, 2):
         monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / f"workers{workers}"))
-        result = run_cpae_system("damped_pendulum", profile="smoke", workers=workers, epochs=1,
-                                 dynamics_steps=5, latent_models=("neural_ode",))
+        result = run_cpae_system(
+            "damped_pendulum",
+            profile="smoke",
+            workers=workers,
+            epochs=1,
+            dynamics_steps=5,
+            latent_models=("neural_ode",),
+        )
         tables.append((result.vpt, result.continuity, result.scores))
     for serial, parallel in zip(tables[0], tables[1]):
         pd.testing.assert_frame_equal(serial, parallel)
@@ -84,10 +95,12 @@ def test_paired_differences_and_ceiling_in_a_system_run():
     result = run_cpae_system("damped_pendulum", profile="smoke")
     videos = result.settings["test_videos"]
     assert result.scores.groupby(["autoencoder", "latent model"]).size().eq(videos).all()
-    ode = result.scores[result.scores["latent model"] == "Neural ODE"].pivot(index="video", columns="autoencoder",
-                                                                              values="vpt")
-    row = result.paired[(result.paired["latent model"] == "Neural ODE")
-                        & (result.paired["definition"] == "relative error")].iloc[0]
+    ode = result.scores[result.scores["latent model"] == "Neural ODE"].pivot(
+        index="video", columns="autoencoder", values="vpt"
+    )
+    row = result.paired[
+        (result.paired["latent model"] == "Neural ODE") & (result.paired["definition"] == "relative error")
+    ].iloc[0]
     difference = ode["CpAE"] - ode["standard AE"]
     assert row["mean difference (points)"] == pytest.approx(difference.mean())
     assert row["videos"] == videos
@@ -103,20 +116,36 @@ def test_paired_differences_and_ceiling_in_a_system_run():
 
 def _record(folder, seed, device, *, source="simulated", shift=5.0):
     from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
-    from latentdyn.recorded_runs import _plain
+    from latentdyn.recorded_runs import json_plain
 
-    settings = _plain(system_settings("book", {}, "damped_pendulum"))
+    settings = json_plain(system_settings("book", {}, "damped_pendulum"))
     rng = np.random.default_rng(seed)
     standard = rng.uniform(0, 50, 30)
-    scores = [{"autoencoder": name, "video": video, "vpt": float(value), "vpt_mse": float(value),
-               "ceiling": 60.0, "ceiling_mse": 60.0, "reconstruction_error": 0.3}
-              for name, values in (("standard AE", standard), ("CpAE", standard + shift + rng.normal(0, 1, 30)))
-              for video, value in enumerate(values)]
-    payload = {"system": "damped_pendulum", "profile": "book", "seed": seed, "results_version": RESULTS_VERSION,
-               "overrides": {}, "training_code": TRAINING_CODE, "settings": settings, "data_source": source,
-               "metrics": {"vpt": [], "continuity": [], "timings": {}, "scores": scores, "paired": []},
-               "provenance": {"device": device, "wall_seconds": 1.0, "commit": "x", "torch": "x", "command": "x",
-                              "date": "x"}}
+    scores = [
+        {
+            "autoencoder": name,
+            "video": video,
+            "vpt": float(value),
+            "vpt_mse": float(value),
+            "ceiling": 60.0,
+            "ceiling_mse": 60.0,
+            "reconstruction_error": 0.3,
+        }
+        for name, values in (("standard AE", standard), ("CpAE", standard + shift + rng.normal(0, 1, 30)))
+        for video, value in enumerate(values)
+    ]
+    payload = {
+        "system": "damped_pendulum",
+        "profile": "book",
+        "seed": seed,
+        "results_version": RESULTS_VERSION,
+        "overrides": {},
+        "training_code": TRAINING_CODE,
+        "settings": settings,
+        "data_source": source,
+        "metrics": {"vpt": [], "continuity": [], "timings": {}, "scores": scores, "paired": []},
+        "provenance": {"device": device, "wall_seconds": 1.0, "commit": "x", "torch": "x", "command": "x", "date": "x"},
+    }
     (folder / f"damped_pendulum-book-seed{seed}-{device[:3]}-{source[:3]}.json").write_text(json.dumps(payload))
 
 
@@ -141,8 +170,21 @@ def test_a_users_videos_are_not_combined_with_recorded_seeds(tmp_path):
     from latentdyn.experiments.cpae import system_seed_sentence
     from latentdyn.experiments.cpae.systems import SystemResult
 
-    result = SystemResult("damped_pendulum", {}, np.zeros((1, 3, 4, 4)), 0.1, {}, {}, None, {}, np.zeros((1, 3, 4, 4)),
-                          [0], pd.DataFrame(), pd.DataFrame(), data_source="frames folder")
+    result = SystemResult(
+        "damped_pendulum",
+        {},
+        np.zeros((1, 3, 4, 4)),
+        0.1,
+        {},
+        {},
+        None,
+        {},
+        np.zeros((1, 3, 4, 4)),
+        [0],
+        pd.DataFrame(),
+        pd.DataFrame(),
+        data_source="frames folder",
+    )
     assert "not combined" in system_seed_sentence(result, "book", 0)
 
 
@@ -150,23 +192,32 @@ def test_cached_scores_equal_the_direct_evaluation_and_follow_the_models(tmp_pat
     """The scores stored under the models' and test videos' content are evaluate_variant's, bit for
     bit; a second call loads them; one changed parameter gives another entry, not the old scores."""
     from latentdyn.experiments.cpae import scoring
-    from latentdyn.experiments.cpae.data import _prepare_system
+    from latentdyn.experiments.cpae.data import prepare_system
     from latentdyn.experiments.cpae.latent_stage import Standardiser
     from latentdyn.models.autoencoder import ConvAutoencoder
     from latentdyn.models.latent_dynamics import build_latent_model
 
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
     settings = system_settings("smoke", {}, "damped_pendulum")
-    data = _prepare_system("damped_pendulum", settings, 0)
+    data = prepare_system("damped_pendulum", settings, 0)
     torch.manual_seed(0)
-    autoencoder = ConvAutoencoder(data.image_shape, data.latent_dim, architecture="deep", channels=(4, 8),
-                                  filter_size=4).eval()
+    autoencoder = ConvAutoencoder(
+        data.image_shape, data.latent_dim, architecture="deep", channels=(4, 8), filter_size=4
+    ).eval()
     models = {"neural_ode": build_latent_model("neural_ode", data.latent_dim, hidden=8).eval()}
     standardiser = Standardiser.identity(data.latent_dim)
     direct_row, direct_errors = scoring.evaluate_variant(
-        autoencoder, models, standardiser, data.test_pairs, data.half_frames, data.reference,
-        settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
-        mse_threshold=settings["mse_threshold"])
+        autoencoder,
+        models,
+        standardiser,
+        data.test_pairs,
+        data.half_frames,
+        data.reference,
+        settings["vpt_threshold"],
+        settings["inbetween_steps"],
+        half_index=data.half_index,
+        mse_threshold=settings["mse_threshold"],
+    )
     calls = []
     original = scoring.evaluate_variant
     monkeypatch.setattr(scoring, "evaluate_variant", lambda *a, **k: calls.append(1) or original(*a, **k))
@@ -198,8 +249,9 @@ def test_batched_decoding_equals_the_concatenated_batches():
     for batch_size in (1, 5, 21, 64):
         with torch.no_grad():
             batches = torch.cat([model.decode(chunk) for chunk in latents.reshape(-1, 2).split(batch_size)])
-        torch.testing.assert_close(decode(model, latents, batch_size=batch_size),
-                                   batches.reshape(3, 7, 3, 16, 32), rtol=0, atol=0)
+        torch.testing.assert_close(
+            decode(model, latents, batch_size=batch_size), batches.reshape(3, 7, 3, 16, 32), rtol=0, atol=0
+        )
     assert decode(model, torch.zeros(0, 2)).shape == (0, 3, 16, 32)
 
 
@@ -212,11 +264,18 @@ def test_frame_metrics_by_chunks_of_videos_equal_one_call():
     predicted, truth = (torch.rand(9, 5, 3, 8, 16, generator=generator) for _ in range(2))
     reference = torch.rand(3, 8, 16, generator=generator)
     for chunk in (1, 4, 9, 20):
-        torch.testing.assert_close(_by_videos(relative_frame_error, predicted, truth, reference=reference,
-                                              videos_per_chunk=chunk),
-                                   relative_frame_error(predicted, truth, reference), rtol=0, atol=0)
-        torch.testing.assert_close(_by_videos(pixel_mse, predicted[:, 1:], truth[:, 1:], videos_per_chunk=chunk),
-                                   pixel_mse(predicted[:, 1:], truth[:, 1:]), rtol=0, atol=0)
+        torch.testing.assert_close(
+            _by_videos(relative_frame_error, predicted, truth, reference=reference, videos_per_chunk=chunk),
+            relative_frame_error(predicted, truth, reference),
+            rtol=0,
+            atol=0,
+        )
+        torch.testing.assert_close(
+            _by_videos(pixel_mse, predicted[:, 1:], truth[:, 1:], videos_per_chunk=chunk),
+            pixel_mse(predicted[:, 1:], truth[:, 1:]),
+            rtol=0,
+            atol=0,
+        )
 
 
 def test_trivial_predictions_by_chunks_equal_the_whole_tensor_formula():
@@ -226,21 +285,28 @@ def test_trivial_predictions_by_chunks_equal_the_whole_tensor_formula():
 
     generator = torch.Generator().manual_seed(1)
     pairs = torch.rand(9, 12, 3, 8, 16, generator=generator)
-    pairs[:, 1:] = pairs[:, :1] + 0.05 * torch.arange(1, 12).view(1, 11, 1, 1, 1) * torch.rand(9, 1, 3, 8, 16, generator=generator)
+    pairs[:, 1:] = pairs[:, :1] + 0.05 * torch.arange(1, 12).view(1, 11, 1, 1, 1) * torch.rand(
+        9, 1, 3, 8, 16, generator=generator
+    )
     reference = pairs.mean(dim=(0, 1))
     found = trivial_predictions(pairs, reference, 0.5, 0.01)
     truth = pairs[:, 1:]
-    for name, prediction in (("mean training image", reference.expand_as(truth)),
-                             ("first frame held", pairs[:, :1].expand_as(truth))):
+    for name, prediction in (
+        ("mean training image", reference.expand_as(truth)),
+        ("first frame held", pairs[:, :1].expand_as(truth)),
+    ):
         assert found[name]["VPT relative error (%)"] == float(
-            valid_prediction_time(relative_frame_error(prediction, truth, reference), 0.5).mean())
-        assert found[name]["VPT pixel MSE (%)"] == float(valid_prediction_time(pixel_mse(prediction, truth), 0.01).mean())
+            valid_prediction_time(relative_frame_error(prediction, truth, reference), 0.5).mean()
+        )
+        assert found[name]["VPT pixel MSE (%)"] == float(
+            valid_prediction_time(pixel_mse(prediction, truth), 0.01).mean()
+        )
     assert 0 < found["first frame held"]["VPT relative error (%)"] < 100
 
 
 def test_pose_error_floor_grows_with_the_tip_offset_and_scores_like_a_reconstruction(tmp_path, monkeypatch):
     from latentdyn.experiments.cpae import pose_error_floor
-    from latentdyn.experiments.cpae.data import _prepare_system
+    from latentdyn.experiments.cpae.data import prepare_system
     from latentdyn.metrics import relative_frame_error
 
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
@@ -252,7 +318,7 @@ def test_pose_error_floor_grows_with_the_tip_offset_and_scores_like_a_reconstruc
     pixel = 2 * 0.55 / settings["resolution"]
     np.testing.assert_allclose(floor["angle offset (degrees)"], np.degrees(np.array([0.5, 1.0, 2.0]) * pixel / 0.5))
     # the true frames themselves score 0: the comparison is the chapters' reconstruction error
-    data = _prepare_system("damped_pendulum", settings, 0)
+    data = prepare_system("damped_pendulum", settings, 0)
     assert float(relative_frame_error(data.test_pairs, data.test_pairs, data.reference).max()) == 0.0
     with pytest.raises(ValueError, match="system"):
         pose_error_floor("elastic_double_pendulum", profile="smoke")

@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentdyn.plotting import cpae as plotting_cpae
 from latentdyn.experiments import cpae
 from latentdyn.experiments.cpae import scoring as cpae_scoring
+from latentdyn.experiments.cpae.data import prepare_system
 from latentdyn.experiments.cpae.prose import ablation_properties, circle_properties, sweep_properties
+from latentdyn.plotting import cpae as plotting_cpae
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +20,13 @@ def _private_cache(tmp_path_factory, monkeypatch):
 
 def test_system_run_tables_and_cache():
     first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
-    assert list(first.vpt.columns) == ["VPT mean (%)", "VPT SE (%)", "VPT pixel MSE mean (%)",
-                                       "VPT pixel MSE SE (%)", "VPT vs reconstruction (%)"]
+    assert list(first.vpt.columns) == [
+        "VPT mean (%)",
+        "VPT SE (%)",
+        "VPT pixel MSE mean (%)",
+        "VPT pixel MSE SE (%)",
+        "VPT vs reconstruction (%)",
+    ]
     assert len(first.vpt) == 2 * 3
     assert first.vpt["VPT mean (%)"].between(0, 100).all()
     assert {"ceiling (%)", "ceiling pixel MSE (%)"} <= set(first.continuity.columns)
@@ -56,8 +62,10 @@ def test_system_notes_follow_the_numbers():
     notes = cpae.system_notes(result)
     assert notes["vpt_caption"].startswith("Every bar is 0")
     assert notes["reconstruction"] == "The CpAE does not reconstruct the test frames to a relative error of 0.3 or less"
-    assert notes["ordering"] == ("neither is ahead (the interval contains zero) (paired difference +1.0 points, "
-                                 "95 % interval -2.0 to +4.0, 6 test videos)")
+    assert notes["ordering"] == (
+        "neither is ahead (the interval contains zero) (paired difference +1.0 points, "
+        "95 % interval -2.0 to +4.0, 6 test videos)"
+    )
     assert notes["target_phrase"] == "not reached"
     result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] = 40.0
     result.continuity["reconstruction error"] = [0.2, 0.25]
@@ -85,7 +93,9 @@ def test_circle_run():
     assert values["circle_smooth_sentence"].startswith(f"The {smoothest}'s latent states are the smoothest")
     assert set(plotting_cpae.circle_figures(result)) == {"latents", "rollouts", "filters"}
     properties = circle_properties(result)
-    assert len(properties) == 4 * 3 and all(properties[f"{name}: VPT within [0, 100] %"] for name in result.metrics.index)
+    assert len(properties) == 4 * 3 and all(
+        properties[f"{name}: VPT within [0, 100] %"] for name in result.metrics.index
+    )
     assert all(properties[f"{name}: latent states spread (std > 1e-2)"] for name in ("standard AE", "AE + L2", "CpAE"))
     blank = result.metrics.assign(**{"reconstruction error": 1.0})
     result.metrics = blank
@@ -99,7 +109,7 @@ def test_ablations_run():
     assert len(result.weight_sweep) == 2
     assert list(result.training_schemes.index)[1].startswith("joint")
     assert (result.benchmark["direct / separable"] > 0).all()
-    assert list(result.filter_grid.columns) == list(cpae_scoring._metric_keys())
+    assert list(result.filter_grid.columns) == list(cpae_scoring.metric_keys())
     properties = ablation_properties(result)
     # two properties per decoupled row (VPTs in range, finite error) + the mean-image one (lambda = 0
     # here), two for the joint row, and the cost of J
@@ -136,14 +146,13 @@ def _write_videos(root, count=6, length=8, shift=0):
         for frame in range(length):
             image = np.full((24, 24, 3), 200, dtype=np.uint8)
             column = (3 * frame + video + shift) % 20
-            image[8:16, column:column + 4] = rng.integers(0, 80, 3)
+            image[8:16, column : column + 4] = rng.integers(0, 80, 3)
             Image.fromarray(image).save(folder / f"{frame}.png")
 
 
 def test_system_run_on_a_folder_of_real_frames(tmp_path):
     _write_videos(tmp_path / "videos", count=6, length=8)
-    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"),
-                                  frame_rate=30)
+    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"), frame_rate=30)
     assert result.true_states is None
     assert result.continuity["in-between error"].isna().all()
     assert result.vpt["VPT mean (%)"].between(0, 100).all()
@@ -160,10 +169,10 @@ def test_real_frames_are_cached_by_content_not_by_path(tmp_path):
     folder = tmp_path / "videos"
     _write_videos(folder)
     settings = cpae.resolve_settings("cpae_system", "smoke")
-    before = cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key
-    assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key == before
+    before = prepare_system("swing_stick", settings, 0, str(folder)).data_key
+    assert prepare_system("swing_stick", settings, 0, str(folder)).data_key == before
     _write_videos(folder, shift=5)  # same files, new content
-    assert cpae._prepare_system("swing_stick", settings, 0, str(folder)).data_key != before
+    assert prepare_system("swing_stick", settings, 0, str(folder)).data_key != before
 
 
 def test_sweeps_run():
@@ -208,8 +217,9 @@ def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeyp
     first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
     others = [cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=seed) for seed in (1, 2)]
     for seed, other in zip((1, 2), others):
-        recorded_runs.record_run(other, profile="smoke", seed=seed, command="x", wall_seconds=1.0, device="cpu",
-                                 folder=tmp_path)
+        recorded_runs.record_run(
+            other, profile="smoke", seed=seed, command="x", wall_seconds=1.0, device="cpu", folder=tmp_path
+        )
     monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
     summary = cpae.run_cpae_results(profile="smoke", systems=systems, seed_systems=systems)
     # the live run: its own numbers, never pooled with the recorded seeds
@@ -219,25 +229,33 @@ def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeyp
     assert row["measured VPT pixel MSE (%)"] == node["VPT pixel MSE mean (%)"]
     assert row["ceiling (%)"] == first.continuity.loc["CpAE", "ceiling (%)"] and row["paper VPT (%)"] == 99.2
     expected = first.paired[first.paired["latent model"].isin(["Neural ODE", "ceiling"])]
-    assert summary.paired[["latent model", "definition"]].values.tolist() == \
-        expected[["latent model", "definition"]].values.tolist()
+    assert (
+        summary.paired[["latent model", "definition"]].values.tolist()
+        == expected[["latent model", "definition"]].values.tolist()
+    )
     assert summary.paired["mean difference (points)"].tolist() == expected["mean difference (points)"].tolist()
     assert summary.test_videos == {"damped_pendulum": 6} and set(summary.runs) == set(systems)
     # the recorded seeds: one row per (seed, definition), the live seed 0 not among them
     assert summary.seeds[["seed", "definition"]].values.tolist() == [
-        [1, "relative error"], [1, "pixel MSE"], [2, "relative error"], [2, "pixel MSE"]]
+        [1, "relative error"],
+        [1, "pixel MSE"],
+        [2, "relative error"],
+        [2, "pixel MSE"],
+    ]
     assert set(summary.seeds["system"]) == {"damped_pendulum"}
     values = cpae.results_values(summary, "smoke")
     assert values["ordering_damped_pendulum"].startswith(
         "Damped pendulum: the paper reports 99.2 % for the CpAE against 50.7 % for the standard AE. In the smoke "
         "profile the paired difference CpAE − standard AE of the Neural ODE VPT over 6 test videos is by relative "
-        "error ")
+        "error "
+    )
     assert "by pixel MSE" in values["ordering_damped_pendulum"]
     assert values["ordering_list"] == f"- {values['ordering_damped_pendulum']}"
     rel = summary.seeds[summary.seeds["definition"] == "relative error"]
     up, down = int((rel["95% low"] > 0).sum()), int((rel["95% high"] < 0).sum())
-    assert values["seeds_sentence"].endswith(f"damped pendulum: CpAE ahead on {up}, behind on {down}, undecided on "
-                                             f"{2 - up - down} of 2 recorded seeds.")
+    assert values["seeds_sentence"].endswith(
+        f"damped pendulum: CpAE ahead on {up}, behind on {down}, undecided on {2 - up - down} of 2 recorded seeds."
+    )
     assert values["recorded_sentence"].startswith("2 recorded run(s). None is stale")
     assert values["seed_reading_damped_pendulum"].startswith("Over 2 recorded seeds (1, 2; 6 test videos each")
     assert values["num_systems"] == 1 and values["cpae_ahead"] + values["standard_ahead"] + values["undecided"] == 1
@@ -247,21 +265,38 @@ def test_ordering_sentence_claims_an_ordering_only_outside_zero():
     from latentdyn.experiments.cpae.prose import ordering_sentence
     from latentdyn.experiments.cpae.results import COMPARISON_COLUMNS, PAIRED_COLUMNS, ResultsSummary
 
-    comparison = pd.DataFrame([["s", "CpAE", 30, 2, 25, 60, 55, 40, 0.2, 99.2],
-                               ["s", "standard AE", 20, 2, 15, 50, 45, 30, 0.2, 50.7]], columns=COMPARISON_COLUMNS)
+    comparison = pd.DataFrame(
+        [["s", "CpAE", 30, 2, 25, 60, 55, 40, 0.2, 99.2], ["s", "standard AE", 20, 2, 15, 50, 45, 30, 0.2, 50.7]],
+        columns=COMPARISON_COLUMNS,
+    )
 
     def summary(low: float, high: float) -> ResultsSummary:
-        paired = pd.DataFrame([["s", "Neural ODE", "relative error", 10.0, 2.0, low, high, 120, ""],
-                               ["s", "Neural ODE", "pixel MSE", 10.0, 2.0, low, high, 120, ""]], columns=PAIRED_COLUMNS)
-        return ResultsSummary(comparison, paired, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
-                              pd.DataFrame(columns=["system"]), {"s": 120}, {})
+        paired = pd.DataFrame(
+            [
+                ["s", "Neural ODE", "relative error", 10.0, 2.0, low, high, 120, ""],
+                ["s", "Neural ODE", "pixel MSE", 10.0, 2.0, low, high, 120, ""],
+            ],
+            columns=PAIRED_COLUMNS,
+        )
+        return ResultsSummary(
+            comparison,
+            paired,
+            pd.DataFrame(),
+            pd.DataFrame(),
+            pd.DataFrame(),
+            pd.DataFrame(),
+            pd.DataFrame(columns=["system"]),
+            {"s": 120},
+            {},
+        )
 
     assert ordering_sentence("s", summary(6.0, 14.0), "book") == (
         "S: the paper reports 99.2 % for the CpAE against 50.7 % for the standard AE. In the book profile the "
         "paired difference CpAE − standard AE of the Neural ODE VPT over 120 test videos is by relative error "
         "+10.0 points (95 % interval +6.0 to +14.0): CpAE ahead; by pixel MSE +10.0 points (95 % interval +6.0 to "
         "+14.0): CpAE ahead. So the paper's ordering is reproduced at this scale (ceilings, the VPT of the "
-        "reconstructions themselves: CpAE 60.0 %, standard AE 50.0 %).")
+        "reconstructions themselves: CpAE 60.0 %, standard AE 50.0 %)."
+    )
     assert "this scale does not decide the paper's ordering" in ordering_sentence("s", summary(-1.0, 21.0), "book")
     assert "no ordering (the interval contains zero)" in ordering_sentence("s", summary(-1.0, 21.0), "book")
     assert "the opposite of the paper's ordering holds" in ordering_sentence("s", summary(-14.0, -6.0), "book")
@@ -271,8 +306,16 @@ def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypat
     from latentdyn import recorded_runs
 
     weighted = cpae.run_cpae_system("damped_pendulum", profile="smoke", prediction_weight=0.1)
-    recorded_runs.record_run(weighted, profile="smoke", seed=0, command="x", wall_seconds=1.0, device="cpu",
-                             overrides={"prediction_weight": 0.1}, folder=tmp_path)
+    recorded_runs.record_run(
+        weighted,
+        profile="smoke",
+        seed=0,
+        command="x",
+        wall_seconds=1.0,
+        device="cpu",
+        overrides={"prediction_weight": 0.1},
+        folder=tmp_path,
+    )
     monkeypatch.setattr(recorded_runs, "records_folder", lambda: tmp_path)
     table = cpae.objective_at_chapter_budget("damped_pendulum", "smoke")
     assert sorted(set(table["weight"])) == [0.1, 1.0]
@@ -305,5 +348,8 @@ def test_ablation_models_share_the_system_architecture(monkeypatch):
     result = cpae.run_cpae_ablations(profile="smoke")
     # every trained model names its penalty (the benchmark of J builds a bare one)
     deep = [kwargs for kwargs in built if "regularizer" in kwargs]
-    assert deep and all(kwargs["decoder_min_channels"] == result.settings["decoder_min_channels"]
-                        and kwargs["channels"] == tuple(result.settings["cpae_channels"]) for kwargs in deep)
+    assert deep and all(
+        kwargs["decoder_min_channels"] == result.settings["decoder_min_channels"]
+        and kwargs["channels"] == tuple(result.settings["cpae_channels"])
+        for kwargs in deep
+    )

@@ -117,12 +117,21 @@ def test_sympnet_map_is_symplectic():
 def test_latent_model_learns_a_rotation():
     """One-step training recovers dz/dt = (z2, -z1) well enough to roll out a circle."""
     angle = torch.arange(40, dtype=torch.float32) * 0.1
-    trajectories = torch.stack([torch.stack([torch.sin(angle + p), torch.cos(angle + p)], 1)
-                                for p in torch.linspace(0, 3, 8)])
+    trajectories = torch.stack(
+        [torch.stack([torch.sin(angle + p), torch.cos(angle + p)], 1) for p in torch.linspace(0, 3, 8)]
+    )
     torch.manual_seed(0)
     model = build_latent_model("neural_ode", 2, hidden=32)
-    train_latent_model(model, trajectories, time_step=0.1, steps=400, batch_size=128, learning_rate=1e-2,
-                       final_learning_rate=1e-3, seed=0)
+    train_latent_model(
+        model,
+        trajectories,
+        time_step=0.1,
+        steps=400,
+        batch_size=128,
+        learning_rate=1e-2,
+        final_learning_rate=1e-3,
+        seed=0,
+    )
     with torch.no_grad():
         rolled = model.rollout(trajectories[:, 0], 39, 0.1)
     assert float((rolled - trajectories).abs().max()) < 0.1
@@ -136,10 +145,12 @@ def test_smoothness_ratio_references():
 
 
 def test_valid_prediction_time_counts_leading_valid_frames():
-    errors = torch.tensor([[0.1, 0.2, 0.6, 0.1], [0.1, 0.1, 0.1, 0.1], [0.9, 0.1, 0.1, 0.1],
-                           [0.1, float("nan"), 0.1, 0.1]])
-    torch.testing.assert_close(valid_prediction_time(errors, 0.5),
-                               torch.tensor([50.0, 100.0, 0.0, 25.0], dtype=torch.float64))
+    errors = torch.tensor(
+        [[0.1, 0.2, 0.6, 0.1], [0.1, 0.1, 0.1, 0.1], [0.9, 0.1, 0.1, 0.1], [0.1, float("nan"), 0.1, 0.1]]
+    )
+    torch.testing.assert_close(
+        valid_prediction_time(errors, 0.5), torch.tensor([50.0, 100.0, 0.0, 25.0], dtype=torch.float64)
+    )
     with pytest.raises(ValueError, match="threshold"):
         valid_prediction_time(errors, -1.0)
 
@@ -159,15 +170,33 @@ def test_autoencoder_training_resumes_from_checkpoint(tmp_path):
         return ConvAutoencoder((3, 16, 32), 2, filter_size=6, channels=(4, 8))
 
     straight = fresh()
-    history = train_autoencoder(straight, images, epochs=3, batch_size=8, learning_rate=1e-3, seed=1,
-                                final_learning_rate=1e-4)
+    history = train_autoencoder(
+        straight, images, epochs=3, batch_size=8, learning_rate=1e-3, seed=1, final_learning_rate=1e-4
+    )
     interrupted = fresh()
     checkpoint = tmp_path / "run.pt"
-    train_autoencoder(interrupted, images, epochs=3, batch_size=8, learning_rate=1e-3, seed=1,
-                      final_learning_rate=1e-4, checkpoint=checkpoint, stop_after_epoch=1)
+    train_autoencoder(
+        interrupted,
+        images,
+        epochs=3,
+        batch_size=8,
+        learning_rate=1e-3,
+        seed=1,
+        final_learning_rate=1e-4,
+        checkpoint=checkpoint,
+        stop_after_epoch=1,
+    )
     resumed = fresh()
-    resumed_history = train_autoencoder(resumed, images, epochs=3, batch_size=8, learning_rate=1e-3, seed=1,
-                                        final_learning_rate=1e-4, checkpoint=checkpoint)
+    resumed_history = train_autoencoder(
+        resumed,
+        images,
+        epochs=3,
+        batch_size=8,
+        learning_rate=1e-3,
+        seed=1,
+        final_learning_rate=1e-4,
+        checkpoint=checkpoint,
+    )
     assert resumed_history == pytest.approx(history)
     for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()):
         torch.testing.assert_close(a, b)
@@ -177,12 +206,30 @@ def test_autoencoder_training_resumes_from_checkpoint(tmp_path):
 def test_multi_step_training_and_its_limits():
     trajectories = torch.randn(3, 6, 2)
     model = build_latent_model("sympnet", 2)
-    history = train_latent_model(model, trajectories, time_step=1.0, steps=3, batch_size=4, learning_rate=1e-2,
-                                 final_learning_rate=1e-3, seed=0, horizon=3)
+    history = train_latent_model(
+        model,
+        trajectories,
+        time_step=1.0,
+        steps=3,
+        batch_size=4,
+        learning_rate=1e-2,
+        final_learning_rate=1e-3,
+        seed=0,
+        horizon=3,
+    )
     assert len(history) == 3
     with pytest.raises(ValueError, match="horizon"):
-        train_latent_model(model, trajectories, time_step=1.0, steps=3, batch_size=4, learning_rate=1e-2,
-                           final_learning_rate=1e-3, seed=0, horizon=6)
+        train_latent_model(
+            model,
+            trajectories,
+            time_step=1.0,
+            steps=3,
+            batch_size=4,
+            learning_rate=1e-2,
+            final_learning_rate=1e-3,
+            seed=0,
+            horizon=6,
+        )
 
 
 def test_inline_midpoint_equals_torchdiffeq():
@@ -212,8 +259,8 @@ def test_midpoint_rule_is_second_order_on_linear_ode():
 
     field = lambda time, z: -z  # noqa: E731
     states = midpoint_rollout(field, torch.ones(1, 1, dtype=torch.float64), 3, 0.2, substeps=2)
-    factor = (1 - 0.1 + 0.1 ** 2 / 2) ** 2
-    torch.testing.assert_close(states[0, :, 0], torch.tensor([1, factor, factor ** 2, factor ** 3], dtype=torch.float64))
+    factor = (1 - 0.1 + 0.1**2 / 2) ** 2
+    torch.testing.assert_close(states[0, :, 0], torch.tensor([1, factor, factor**2, factor**3], dtype=torch.float64))
 
 
 def test_latent_model_keeps_best_parameters():
@@ -224,8 +271,18 @@ def test_latent_model_keeps_best_parameters():
     trajectories = torch.cumsum(torch.randn(4, 10, 2) * 0.1, dim=1)
     model = build_latent_model("neural_ode", 2, hidden=8, substeps=2)
     losses: list[float] = []
-    train_latent_model(model, trajectories, time_step=1.0, steps=30, batch_size=36, learning_rate=0.05,
-                       final_learning_rate=0.05, seed=0, keep_best=True, losses=losses)
+    train_latent_model(
+        model,
+        trajectories,
+        time_step=1.0,
+        steps=30,
+        batch_size=36,
+        learning_rate=0.05,
+        final_learning_rate=0.05,
+        seed=0,
+        keep_best=True,
+        losses=losses,
+    )
     with torch.no_grad():
         predicted = model.rollout(trajectories[:, :-1].reshape(-1, 2), 1, 1.0)[:, 1]
         final = (predicted - trajectories[:, 1:].reshape(-1, 2)).pow(2).mean().item()
@@ -236,8 +293,15 @@ def test_latent_model_keeps_best_parameters():
 def test_side_branch_decoder_shapes_and_gradients():
     from latentdyn.models.autoencoder import ConvAutoencoder, SideBranchDecoder
 
-    model = ConvAutoencoder((3, 32, 64), 2, filter_size=8, channels=(8, 16, 32), decoder_side_branches=True,
-                            decoder_batch_norm=True, decoder_min_channels=16)
+    model = ConvAutoencoder(
+        (3, 32, 64),
+        2,
+        filter_size=8,
+        channels=(8, 16, 32),
+        decoder_side_branches=True,
+        decoder_batch_norm=True,
+        decoder_min_channels=16,
+    )
     assert isinstance(model.decoder, SideBranchDecoder)
     images = torch.rand(4, 3, 32, 64)
     output = model(images)
@@ -272,10 +336,26 @@ def test_training_is_bit_identical_run_to_run():
     weights = []
     for _ in range(2):
         seed_everything(3, 1)
-        model = ConvAutoencoder((3, 16, 32), 2, filter_size=6, channels=(4, 8), decoder_side_branches=True,
-                                decoder_batch_norm=True, regularizer="continuity")
+        model = ConvAutoencoder(
+            (3, 16, 32),
+            2,
+            filter_size=6,
+            channels=(4, 8),
+            decoder_side_branches=True,
+            decoder_batch_norm=True,
+            regularizer="continuity",
+        )
         step_map = build_latent_map("volume_preserving", 2)
-        train_autoencoder(model, FrameWindows(frames, 2, 2), epochs=2, batch_size=4, learning_rate=1e-3, seed=3,
-                          latent_map=step_map, prediction_weight=1.0, relative_latent_error=True)
+        train_autoencoder(
+            model,
+            FrameWindows(frames, 2, 2),
+            epochs=2,
+            batch_size=4,
+            learning_rate=1e-3,
+            seed=3,
+            latent_map=step_map,
+            prediction_weight=1.0,
+            relative_latent_error=True,
+        )
         weights.append([p.detach().clone() for p in model.parameters()])
     assert all(torch.equal(a, b) for a, b in zip(*weights))

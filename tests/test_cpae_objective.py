@@ -111,8 +111,9 @@ def test_autoencoder_loss_is_the_authors_objective():
 def test_training_with_a_latent_map_lowers_the_loss_and_resumes(tmp_path):
     frames = torch.randint(0, 256, (4, 6, 3, 16, 16), dtype=torch.uint8)
     windows = FrameWindows(frames, target_offset=2)
-    arguments = dict(epochs=3, batch_size=4, learning_rate=3e-3, final_learning_rate=1e-3, seed=2,
-                     prediction_weight=0.1)
+    arguments = dict(
+        epochs=3, batch_size=4, learning_rate=3e-3, final_learning_rate=1e-3, seed=2, prediction_weight=0.1
+    )
 
     def fresh():
         torch.manual_seed(0)
@@ -125,13 +126,11 @@ def test_training_with_a_latent_map_lowers_the_loss_and_resumes(tmp_path):
     checkpoint = tmp_path / "run.pt"
     train_autoencoder(first, windows, latent_map=first_step, checkpoint=checkpoint, stop_after_epoch=1, **arguments)
     resumed, resumed_step = fresh()
-    resumed_history = train_autoencoder(resumed, windows, latent_map=resumed_step, checkpoint=checkpoint,
-                                        **arguments)
+    resumed_history = train_autoencoder(resumed, windows, latent_map=resumed_step, checkpoint=checkpoint, **arguments)
     assert resumed_history == pytest.approx(history)
     torch.testing.assert_close(resumed_step.state_dict(), step.state_dict())
     with pytest.raises(ValueError, match="target"):
-        train_autoencoder(_small_autoencoder(), FrameWindows(frames), latent_map=VolumePreservingMap(2),
-                          **arguments)
+        train_autoencoder(_small_autoencoder(), FrameWindows(frames), latent_map=VolumePreservingMap(2), **arguments)
 
 
 def test_precision_and_layout_of_the_fast_path():
@@ -151,16 +150,26 @@ def test_precision_and_layout_of_the_fast_path():
     expected = model(inputs)
     prepare_for_speed(model, channels_last=True)
     assert model.encoder[0][0].weight.is_contiguous(memory_format=torch.channels_last)
-    torch.testing.assert_close(model(inputs.contiguous(memory_format=torch.channels_last)), expected,
-                               rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(
+        model(inputs.contiguous(memory_format=torch.channels_last)), expected, rtol=1e-4, atol=1e-5
+    )
 
 
 def test_bf16_channels_last_training_keeps_float32_weights():
     model = _small_autoencoder()
     windows = FrameWindows(torch.randint(0, 256, (3, 5, 3, 16, 16), dtype=torch.uint8), target_offset=2)
-    history = train_autoencoder(model, windows, epochs=2, batch_size=4, learning_rate=1e-3, seed=0,
-                                latent_map=VolumePreservingMap(2), prediction_weight=0.01, precision="bf16",
-                                channels_last=True)
+    history = train_autoencoder(
+        model,
+        windows,
+        epochs=2,
+        batch_size=4,
+        learning_rate=1e-3,
+        seed=0,
+        latent_map=VolumePreservingMap(2),
+        prediction_weight=0.01,
+        precision="bf16",
+        channels_last=True,
+    )
     assert all(torch.isfinite(torch.tensor(history)))
     assert all(p.dtype == torch.float32 for p in model.parameters())
 
@@ -172,4 +181,5 @@ def test_training_speed_benchmark_reports_both_paths():
     assert list(table["autoencoder"]) == ["standard", "cpae"]
     assert (table["fp32 baseline (inputs/s)"] > 0).all() and (table["fast path (inputs/s)"] > 0).all()
     assert table["fast / baseline"].tolist() == pytest.approx(
-        (table["fast path (inputs/s)"] / table["fp32 baseline (inputs/s)"]).tolist())
+        (table["fast path (inputs/s)"] / table["fp32 baseline (inputs/s)"]).tolist()
+    )

@@ -60,16 +60,16 @@ def test_sigmoid_disc_matches_formula():
 def test_straight_motion():
     times = torch.tensor([0.0, 0.5, 1.0], dtype=torch.float64)
     centres = disc_centres_on_line((0.1, 0.2), 90.0, 0.4, times)
-    torch.testing.assert_close(centres, torch.tensor([[0.1, 0.2], [0.1, 0.4], [0.1, 0.6]],
-                                                     dtype=torch.float64))
+    torch.testing.assert_close(centres, torch.tensor([[0.1, 0.2], [0.1, 0.4], [0.1, 0.6]], dtype=torch.float64))
 
 
 def test_smooth_filter_is_one_function_at_every_size():
     """Lipschitz constant stays put as the sampling gets finer; white noise's grows like 1/delta."""
     smooth = [grid_lipschitz_constant(smooth_filter(n, seed=4), 1.0 / n) for n in (16, 64, 256)]
     assert max(smooth) / min(smooth) < 1.3
-    noise = [grid_lipschitz_constant(white_noise_filter(n, torch.Generator().manual_seed(0)), 1.0 / n)
-             for n in (16, 64, 256)]
+    noise = [
+        grid_lipschitz_constant(white_noise_filter(n, torch.Generator().manual_seed(0)), 1.0 / n) for n in (16, 64, 256)
+    ]
     assert noise[2] / noise[0] > 10
 
 

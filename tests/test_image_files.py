@@ -30,6 +30,7 @@ def _ramp(height=24, width=32):
 
 # ------------------------------------------------------------------------------ single images
 
+
 def test_decibel_tiff_is_mapped_not_clipped(tmp_path):
     decibels = (-15 + 11 * _ramp() / 255).astype(np.float32)
     tifffile.imwrite(tmp_path / "a.tif", decibels)
@@ -195,12 +196,13 @@ def test_load_image_old_contract(tmp_path):
 
 # ------------------------------------------------------------------------------ frame folders
 
+
 def _video_frames(video: int, count: int, height=20, width=30):
     """Frames of a bright square moving one pixel per frame (8-bit grey)."""
     frames = []
     for k in range(count):
         array = np.full((height, width), 20 + video, np.uint8)
-        array[5:12, 3 + k:10 + k] = 230
+        array[5:12, 3 + k : 10 + k] = 230
         frames.append(array)
     return frames
 
@@ -305,11 +307,14 @@ def test_a_damaged_image_is_refused_with_what_to_do(tmp_path):
 
     for name in ("broken.png", "broken.tif"):
         (tmp_path / name).write_bytes(b"not an image at all")
-        with pytest.raises(ValueError, match=r"image_pair_paths\[0\] \(broken\.\w+\): cannot read .* re-save it as PNG or TIFF"):
+        with pytest.raises(
+            ValueError, match=r"image_pair_paths\[0\] \(broken\.\w+\): cannot read .* re-save it as PNG or TIFF"
+        ):
             read_image(tmp_path / name, name="image_pair_paths[0]")
 
 
 # ------------------------------------------------------------------------------ bit depth and range
+
 
 def _png16(path, values, significant_bits=None):
     from PIL import PngImagePlugin

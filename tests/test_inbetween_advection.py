@@ -9,8 +9,7 @@ from latentdyn.physics.advection import advect, cfl_substeps
 
 
 def gaussian(size=48, centre=(20.0, 24.0), width=4.0, dtype=torch.float64):
-    rows, cols = torch.meshgrid(torch.arange(size, dtype=dtype), torch.arange(size, dtype=dtype),
-                                indexing="ij")
+    rows, cols = torch.meshgrid(torch.arange(size, dtype=dtype), torch.arange(size, dtype=dtype), indexing="ij")
     return torch.exp(-((cols - centre[0]) ** 2 + (rows - centre[1]) ** 2) / (2 * width**2))[None, None]
 
 
@@ -42,8 +41,9 @@ def test_fractional_shift_of_smooth_field_matches_exact_solution():
 def test_solid_body_rotation_matches_exact_solution():
     size, angle = 64, math.pi / 2
     centre = (size - 1) / 2
-    rows, cols = torch.meshgrid(torch.arange(size, dtype=torch.float64),
-                                torch.arange(size, dtype=torch.float64), indexing="ij")
+    rows, cols = torch.meshgrid(
+        torch.arange(size, dtype=torch.float64), torch.arange(size, dtype=torch.float64), indexing="ij"
+    )
     velocity = torch.stack((-(rows - centre), cols - centre))[None] * angle
     start = gaussian(size, centre=(centre + 14.0, centre), width=6.0)
     # a quarter turn: (x, y) = (c + 14, c) goes to (c, c + 14) (y downwards)

@@ -52,19 +52,22 @@ def test_untrained_latent_model_is_plain_advection():
 
 def test_training_reduces_loss_and_interpolation_shapes():
     from scipy import ndimage
+
     rng = np.random.default_rng(0)
     first = ndimage.gaussian_filter(rng.random((32, 32)), 3.0, mode="wrap")
     first = ((first - first.min()) / (first.max() - first.min())).astype(np.float32)
     second = np.roll(first, 2, axis=1)
     model = LatentAdvectionModel(2, base_channels=4, depth=1, field_downsample=2, max_speed=4.0)
-    settings = TrainingSettings(patch_size=16, patch_stride=8, iterations=40, batch_size=9,
-                                learning_rate=1e-2, lambda_smooth=0.0)
+    settings = TrainingSettings(
+        patch_size=16, patch_stride=8, iterations=40, batch_size=9, learning_rate=1e-2, lambda_smooth=0.0
+    )
     torch.manual_seed(0)
     history = train_pair(model, first, second, settings, show_progress=False)
     assert len(history) == 40
     assert history["dynamics"].iloc[-5:].mean() < 0.7 * history["dynamics"].iloc[:3].mean()
-    out = interpolate_pair(model, first, second, [0.0, 0.5, 1.0], patch_size=16, patch_stride=8,
-                           latent_times=(0.0, 1.0))
+    out = interpolate_pair(
+        model, first, second, [0.0, 0.5, 1.0], patch_size=16, patch_stride=8, latent_times=(0.0, 1.0)
+    )
     assert out["frames"].shape == (3, 32, 32) and out["velocity"].shape == (2, 32, 32)
     assert out["latents"].shape == (2, 2, 32, 32)
 
@@ -89,6 +92,7 @@ def test_splat_preserves_mass_inside_the_grid():
 def test_optical_flow_recovers_a_shift():
     rng = np.random.default_rng(3)
     from scipy import ndimage
+
     image = ndimage.gaussian_filter(rng.random((64, 64)), 2.0)
     image = (image - image.min()) / (image.max() - image.min())
     shifted = np.roll(image, 2, axis=1)
@@ -109,8 +113,7 @@ def test_metrics_match_direct_formulas():
     error = np.mean((estimate - truth) ** 2)
     assert image_metrics.mse(estimate, truth) == pytest.approx(error)
     assert image_metrics.psnr(estimate, truth) == pytest.approx(10 * np.log10(1 / error))
-    assert image_metrics.ssim(estimate, truth) == pytest.approx(
-        structural_similarity(truth, estimate, data_range=1.0))
+    assert image_metrics.ssim(estimate, truth) == pytest.approx(structural_similarity(truth, estimate, data_range=1.0))
     assert image_metrics.ssim(truth, truth) == pytest.approx(1.0)
     velocity = np.zeros((2, 4, 4))
     truth_velocity = np.zeros((2, 4, 4))
@@ -123,6 +126,7 @@ def test_metrics_match_direct_formulas():
 
 def smooth_texture(size=32, seed=0):
     from scipy import ndimage
+
     rng = np.random.default_rng(seed)
     image = ndimage.gaussian_filter(rng.random((size, size)), 3.0, mode="wrap")
     return ((image - image.min()) / (image.max() - image.min())).astype(np.float32)
@@ -156,8 +160,9 @@ def test_prior_is_the_starting_velocity_and_two_sided_frames_use_both_images():
     second = np.roll(first, 2, axis=1)
     prior = np.zeros((2, 32, 32), np.float32)
     prior[0] = 2.0
-    model = LatentAdvectionModel(2, base_channels=4, depth=1, field_downsample=2, max_speed=1.0,
-                                 two_sided=True, zero_field_output=True)
+    model = LatentAdvectionModel(
+        2, base_channels=4, depth=1, field_downsample=2, max_speed=1.0, two_sided=True, zero_field_output=True
+    )
     out = interpolate_pair(model, first, second, [0.0, 1.0], patch_size=16, patch_stride=8, prior=prior)
     np.testing.assert_allclose(out["velocity"], prior, atol=1e-6)  # the correction starts at zero
     # two-sided: the frame at t = 1 is the second image itself (its encoding, decoded)
@@ -167,19 +172,23 @@ def test_prior_is_the_starting_velocity_and_two_sided_frames_use_both_images():
 
 def test_training_on_more_than_two_frames_and_with_a_prior():
     from latentdyn.models.latent_advection import train_frames
+
     first = smooth_texture(seed=1)
     frames = np.stack([np.roll(first, k, axis=1) for k in (0, 1, 2)])
     prior = np.zeros((2, 32, 32), np.float32)
     prior[0] = 1.5
-    model = LatentAdvectionModel(2, base_channels=4, depth=1, field_downsample=2, max_speed=2.0,
-                                 two_sided=True, zero_field_output=True)
-    settings = TrainingSettings(patch_size=16, patch_stride=8, iterations=30, batch_size=9,
-                                learning_rate=1e-2, lambda_smooth=0.0)
+    model = LatentAdvectionModel(
+        2, base_channels=4, depth=1, field_downsample=2, max_speed=2.0, two_sided=True, zero_field_output=True
+    )
+    settings = TrainingSettings(
+        patch_size=16, patch_stride=8, iterations=30, batch_size=9, learning_rate=1e-2, lambda_smooth=0.0
+    )
     torch.manual_seed(0)
     history = train_frames(model, frames, settings, times=(0.0, 0.5, 1.0), prior=prior, show_progress=False)
     assert history["dynamics"].iloc[-5:].mean() < history["dynamics"].iloc[:3].mean()
-    velocity = interpolate_pair(model, frames[0], frames[-1], [], patch_size=16, patch_stride=8,
-                                prior=prior)["velocity"]
+    velocity = interpolate_pair(model, frames[0], frames[-1], [], patch_size=16, patch_stride=8, prior=prior)[
+        "velocity"
+    ]
     assert abs(float(np.median(velocity[0, 8:-8, 8:-8])) - 2.0) < 0.3  # refined from 1.5 towards 2
     with pytest.raises(ValueError, match="times"):
         train_frames(model, frames, settings, times=(0.0, 0.7, 0.5))
@@ -187,17 +196,25 @@ def test_training_on_more_than_two_frames_and_with_a_prior():
 
 def test_velocity_priors_recover_a_shift():
     from latentdyn.models.velocity_prior import auto_levels, resize_velocity, velocity_prior
+
     first = smooth_texture(64, seed=2)
     second = np.roll(first, 3, axis=1)
     flow = velocity_prior("tvl1", first, second)
     assert flow.shape == (2, 64, 64) and abs(float(np.median(flow[0, 16:-16, 16:-16])) - 3.0) < 0.3
     assert velocity_prior("none", first, second) is None
-    coarse = velocity_prior("coarse_to_fine", first, second, levels=1,
-                            model_options=dict(base_channels=4, field_channels=4, depth=1, field_downsample=2,
-                                               max_speed=2.0, loss_scales=2),
-                            training=TrainingSettings(patch_size=32, patch_stride=16, iterations=60,
-                                                      batch_size=4, learning_rate=1e-2, lambda_smooth=0.0),
-                            iterations=120)
+    coarse = velocity_prior(
+        "coarse_to_fine",
+        first,
+        second,
+        levels=1,
+        model_options=dict(
+            base_channels=4, field_channels=4, depth=1, field_downsample=2, max_speed=2.0, loss_scales=2
+        ),
+        training=TrainingSettings(
+            patch_size=32, patch_stride=16, iterations=60, batch_size=4, learning_rate=1e-2, lambda_smooth=0.0
+        ),
+        iterations=120,
+    )
     assert coarse.shape == (2, 64, 64) and abs(float(np.median(coarse[0, 16:-16, 16:-16])) - 3.0) < 1.0
     assert auto_levels((900, 900), 64) == 4 and auto_levels((64, 64), 64) == 1
     doubled = resize_velocity(np.ones((2, 8, 8), np.float32), (16, 16))

@@ -51,6 +51,7 @@ def test_bad_scenario_arguments():
 
 def test_image_loader(tmp_path):
     from skimage import io
+
     rgba = np.zeros((10, 12, 4), dtype=np.uint8)
     rgba[..., :3] = 255
     rgba[..., 3] = 255

@@ -7,18 +7,19 @@ import pytest
 from latentdyn.data.user_pairs import warped_photograph, write_pair
 from latentdyn.experiments.inbetween import (
     ABLATION_STEPS,
-    PAPER_METHODS,
-    goal_table,
     run_inbetween_data,
     run_inbetween_method,
     run_inbetween_real,
     run_inbetween_scenarios,
+)
+from latentdyn.experiments.inbetween_core import (
+    PAPER_METHODS,
+    goal_table,
     run_method,
     run_methods,
     scene,
     sequence_call,
 )
-from latentdyn.profiles import resolve_settings
 from latentdyn.experiments.inbetween_studies import (
     KNOBS,
     failure_summary_text,
@@ -27,6 +28,7 @@ from latentdyn.experiments.inbetween_studies import (
     run_inbetween_sensitivity,
     run_transport_failures,
 )
+from latentdyn.profiles import resolve_settings
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +69,10 @@ def test_scenarios_over_seeds_with_goals_and_ablation():
 def test_run_methods_in_workers_equal_the_runs_one_by_one(tmp_path, monkeypatch):
     settings = resolve_settings("inbetween_scenarios", "smoke")
     sequence = scene("rotation", settings, 0)
-    calls = {method: sequence_call(sequence, method, settings, 0, "cpu")
-             for method in ("latent_advection", "image_advection", "optimal_transport", "cross_fade")}
+    calls = {
+        method: sequence_call(sequence, method, settings, 0, "cpu")
+        for method in ("latent_advection", "image_advection", "optimal_transport", "cross_fade")
+    }
     calls["shared"] = dict(calls["latent_advection"])  # the same run twice: computed once
     parallel = run_methods(calls, workers=2)
     assert list(parallel) == list(calls)
@@ -86,9 +90,14 @@ def test_run_methods_in_workers_equal_the_runs_one_by_one(tmp_path, monkeypatch)
 
 
 def test_goal_table_reads_the_means():
-    means = pd.DataFrame({"scenario": ["a"] * 4, "method": ["latent_advection", "image_advection",
-                                                          "optical_flow", "cross_fade"],
-                          "psnr_mid": [30.0, 29.0, 31.5, 20.0], "ssim_mid": [0.5, 0.9, 0.95, 0.2]})
+    means = pd.DataFrame(
+        {
+            "scenario": ["a"] * 4,
+            "method": ["latent_advection", "image_advection", "optical_flow", "cross_fade"],
+            "psnr_mid": [30.0, 29.0, 31.5, 20.0],
+            "ssim_mid": [0.5, 0.9, 0.95, 0.2],
+        }
+    )
     goals = goal_table(means)
     assert goals.loc[0, "latent_minus_image_db"] == pytest.approx(1.0)
     assert bool(goals.loc[0, "at_least_image_space"]) and not bool(goals.loc[0, "within_1db_of_tvl1"])
@@ -97,8 +106,13 @@ def test_goal_table_reads_the_means():
 
 def test_pdes_and_sensitivity_run_and_are_scored():
     pdes = run_inbetween_pdes("smoke", 0, scenarios=("crack_formation",), floe=False)
-    assert list(pdes.summary["pde"]) == ["advection", "advection_diffusion", "continuity", "image_advection",
-                                         "prior_alone"]
+    assert list(pdes.summary["pde"]) == [
+        "advection",
+        "advection_diffusion",
+        "continuity",
+        "image_advection",
+        "prior_alone",
+    ]
     assert pdes.summary["psnr_mid"].notna().all() and pdes.divergence["crack_formation"].shape == (64, 64)
     assert pdes.summary.set_index("pde").loc["advection_diffusion", "diffusivity"] > 0
     sensitivity = run_inbetween_sensitivity("smoke", 0)
@@ -112,16 +126,29 @@ def test_real_falls_back_to_synthetic_and_scores_a_user_pair(tmp_path):
     result = run_inbetween_real("smoke", 0, methods=("cross_fade", "optical_flow"), ot_study=False)
     assert "synthetic" in result.message and {"synthetic_combined", "warped_photograph"} <= set(result.cases)
     paths = write_pair(warped_photograph(64), tmp_path / "pair")
-    user = run_inbetween_real("smoke", 0, image_pair_paths=(paths["first"], paths["second"]),
-                              true_middle_path=paths["middle"], true_velocity_path=paths["velocity"],
-                              methods=("cross_fade", "optical_flow"), ot_study=False)
+    user = run_inbetween_real(
+        "smoke",
+        0,
+        image_pair_paths=(paths["first"], paths["second"]),
+        true_middle_path=paths["middle"],
+        true_velocity_path=paths["velocity"],
+        methods=("cross_fade", "optical_flow"),
+        ot_study=False,
+    )
     assert list(user.cases) == ["user_pair"] and "true middle frame and its true velocity" in user.message
     table = user.summary.set_index("method")
-    assert np.isnan(table.loc["cross_fade", "epe"]) and table.loc["optical_flow", "epe"] < user.zero_velocity_error[
-        "user_pair"]
-    velocity_only = run_inbetween_real("smoke", 0, image_pair_paths=(paths["first"], paths["second"]),
-                                       true_velocity_path=paths["velocity"], methods=("optical_flow",),
-                                       ot_study=False)
+    assert (
+        np.isnan(table.loc["cross_fade", "epe"])
+        and table.loc["optical_flow", "epe"] < user.zero_velocity_error["user_pair"]
+    )
+    velocity_only = run_inbetween_real(
+        "smoke",
+        0,
+        image_pair_paths=(paths["first"], paths["second"]),
+        true_velocity_path=paths["velocity"],
+        methods=("optical_flow",),
+        ot_study=False,
+    )
     assert list(velocity_only.summary.columns) == ["case", "seed", "method", "epe"]
     truncated = tmp_path / "truncated.png"
     truncated.write_bytes(paths["second"].read_bytes()[:200])

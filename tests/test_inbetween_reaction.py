@@ -34,8 +34,12 @@ def test_a_source_without_motion_is_an_exact_linear_fade(time):
 @pytest.mark.parametrize("scheme", ["characteristics", "semi_lagrangian"])
 def test_without_a_source_it_is_pure_transport(scheme):
     start, velocity = _field(), _constant(1.5, -0.75)
-    torch.testing.assert_close(advect_react(start, velocity, torch.zeros_like(start), 0.6, scheme=scheme),
-                               advect(start, velocity, 0.6, scheme=scheme), rtol=0, atol=0)
+    torch.testing.assert_close(
+        advect_react(start, velocity, torch.zeros_like(start), 0.6, scheme=scheme),
+        advect(start, velocity, 0.6, scheme=scheme),
+        rtol=0,
+        atol=0,
+    )
 
 
 def test_a_carried_source_follows_the_characteristics():
@@ -53,11 +57,16 @@ def test_the_minimal_source_joins_the_two_states():
     torch.testing.assert_close(advect_react(start, velocity, source, 1.0)[..., 2:], end[..., 2:], rtol=0, atol=1e-12)
     # its blended form is the same state at every time (exact for an integer shift)
     for time in (0.0, 0.5, 1.0):
-        torch.testing.assert_close(react_between(start, end, velocity, time)[..., 2:-2],
-                                   advect_react(start, velocity, source, time)[..., 2:-2], rtol=0, atol=1e-12)
+        torch.testing.assert_close(
+            react_between(start, end, velocity, time)[..., 2:-2],
+            advect_react(start, velocity, source, time)[..., 2:-2],
+            rtol=0,
+            atol=1e-12,
+        )
     # without motion it is the linear cross-fade
-    torch.testing.assert_close(react_between(start, end, _constant(0.0, 0.0), 0.3), 0.7 * start + 0.3 * end,
-                               rtol=0, atol=1e-12)
+    torch.testing.assert_close(
+        react_between(start, end, _constant(0.0, 0.0), 0.3), 0.7 * start + 0.3 * end, rtol=0, atol=1e-12
+    )
 
 
 def test_inputs_are_checked_naming_the_argument():
@@ -94,11 +103,17 @@ def test_a_pure_fade_gives_no_motion_and_the_cross_fade():
     forward, backward = tvl1_velocity(first, last), tvl1_velocity(last, first)
     assert np.sqrt((forward**2).sum(0).mean()) > 0.5  # TV-L1 alone invents motion
     gate = motion_gate(first, last, forward, backward)
-    model = LatentAdvectionModel(1, image_space=True, zero_field_output=True, source="minimal", max_speed=2.0,
-                                 base_channels=4, depth=1)
-    train_frames(model, np.stack((first, last)), TrainingSettings(patch_size=32, patch_stride=16, iterations=5,
-                                                                 batch_size=4, lambda_source=0.1),
-                 prior=forward, gate=gate, show_progress=False)
+    model = LatentAdvectionModel(
+        1, image_space=True, zero_field_output=True, source="minimal", max_speed=2.0, base_channels=4, depth=1
+    )
+    train_frames(
+        model,
+        np.stack((first, last)),
+        TrainingSettings(patch_size=32, patch_stride=16, iterations=5, batch_size=4, lambda_source=0.1),
+        prior=forward,
+        gate=gate,
+        show_progress=False,
+    )
     outputs = interpolate_pair(model, first, last, [0.5], patch_size=32, patch_stride=16, prior=forward, gate=gate)
     assert np.sqrt((outputs["velocity"] ** 2).sum(0).mean()) < 0.05
     fade = image_metrics.psnr(0.5 * (first + last), middle)
@@ -128,12 +143,26 @@ def test_failure_goals_cap_exact_answers_and_hold_each_scene_to_its_goal():
     from latentdyn.experiments.inbetween_studies import failure_goals
 
     rows = []
-    for scene, scores in {"floe_appears": {"latent_reaction": (60.0, 1.0), "cross_fade": (60.0, 1.0),
-                                           "image_advection": (27.0, 0.92), "optical_flow": (28.0, 0.93)},
-                          "crack_opens": {"latent_reaction": (24.8, 0.959), "cross_fade": (24.8, 0.959),
-                                          "image_advection": (26.0, 0.968), "optical_flow": (25.3, 0.964)},
-                          "shift": {"latent_reaction": (35.0, 0.999), "cross_fade": (14.0, 0.4),
-                                    "image_advection": (33.4, 0.999), "optical_flow": (35.05, 0.999)}}.items():
+    for scene, scores in {
+        "floe_appears": {
+            "latent_reaction": (60.0, 1.0),
+            "cross_fade": (60.0, 1.0),
+            "image_advection": (27.0, 0.92),
+            "optical_flow": (28.0, 0.93),
+        },
+        "crack_opens": {
+            "latent_reaction": (24.8, 0.959),
+            "cross_fade": (24.8, 0.959),
+            "image_advection": (26.0, 0.968),
+            "optical_flow": (25.3, 0.964),
+        },
+        "shift": {
+            "latent_reaction": (35.0, 0.999),
+            "cross_fade": (14.0, 0.4),
+            "image_advection": (33.4, 0.999),
+            "optical_flow": (35.05, 0.999),
+        },
+    }.items():
         rows += [{"scene": scene, "method": m, "psnr_mid": p, "ssim_mid": q} for m, (p, q) in scores.items()]
     goals = failure_goals(pd.DataFrame(rows)).set_index("scene")
     assert goals.loc["floe_appears", "margin_db"] == 0.0 and goals.loc["floe_appears", "met"]

@@ -42,16 +42,16 @@ def test_gaussian_spreads_as_the_heat_kernel_predicts(kappa, time):
 def test_advection_diffusion_of_a_gaussian_is_the_moving_heat_kernel():
     size, variance, kappa = 64, 9.0, 1.5
     velocity = constant_velocity(6.0, -4.0, size)
-    moved = evolve(gaussian(size, (26.0, 34.0), variance), velocity, 1.0, pde="advection_diffusion",
-                   diffusivity=kappa, courant=8.0)
+    moved = evolve(
+        gaussian(size, (26.0, 34.0), variance), velocity, 1.0, pde="advection_diffusion", diffusivity=kappa, courant=8.0
+    )
     grown = variance + 2 * kappa
     exact = gaussian(size, (32.0, 30.0), grown, amplitude=variance / grown)
     assert float((moved - exact).abs().max()) < 4e-3
     # per-channel diffusivities: a channel with zero diffusivity is only advected
     two = torch.cat([gaussian(size, (26.0, 34.0), variance)] * 2, dim=1)
     both = evolve(two, velocity, 1.0, pde="advection_diffusion", diffusivity=[kappa, 0.0], courant=8.0)
-    torch.testing.assert_close(both[:, 1:], advect(two[:, 1:], velocity, 1.0, scheme="characteristics",
-                                                   courant=8.0))
+    torch.testing.assert_close(both[:, 1:], advect(two[:, 1:], velocity, 1.0, scheme="characteristics", courant=8.0))
     with pytest.raises(ValueError, match="diffusivity"):
         diffuse(two, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="time"):
@@ -81,13 +81,13 @@ def test_continuity_matches_the_exact_linear_expansion():
     start = gaussian(size, (centre + 6.0, centre - 4.0), variance)
     moved = transport_mass(start, expanding_velocity(size, rate, centre), time, courant=0.5)
     stretch = math.exp(rate * time)
-    exact = gaussian(size, (centre + 6.0 * stretch, centre - 4.0 * stretch), variance * stretch**2,
-                     amplitude=stretch**-2)
+    exact = gaussian(
+        size, (centre + 6.0 * stretch, centre - 4.0 * stretch), variance * stretch**2, amplitude=stretch**-2
+    )
     # a second-order finite-volume scheme on a 5-pixel-wide Gaussian: within 3 % of the peak
     assert float((moved - exact).abs().max()) < 0.03 * float(exact.max())
     # advection of the same field keeps the amplitude: the two PDEs differ where div v != 0
-    advected = advect(start, expanding_velocity(size, rate, centre), time, scheme="characteristics",
-                      courant=0.25)
+    advected = advect(start, expanding_velocity(size, rate, centre), time, scheme="characteristics", courant=0.25)
     assert float(advected.max()) > 0.95 and float(moved.max()) < 0.6
 
 
@@ -106,7 +106,7 @@ def test_characteristics_trace_a_rotation_and_interpolate_once():
     velocity = torch.stack((-(rows - centre), cols - centre))[None] * angle
     points = trace_characteristics(velocity, 1.0, courant=1.0)
     # a quarter turn (y down): (c + 10, c) -> (c, c + 10)
-    start = (int(centre - 0.5) , int(centre + 10.5))  # row, col of a pixel near (c + 10, c)
+    start = (int(centre - 0.5), int(centre + 10.5))  # row, col of a pixel near (c + 10, c)
     x0, y0 = cols[start] - centre, rows[start] - centre
     expected = torch.tensor([centre - y0, centre + x0], dtype=torch.float64)
     torch.testing.assert_close(points[0, :, start[0], start[1]], expected, atol=5e-3, rtol=0)

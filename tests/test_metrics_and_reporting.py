@@ -28,7 +28,8 @@ def test_continuity_constant_skips_short_intervals():
     jump = (1.3**2 + 1.4**2) ** 0.5  # one step of motion (0.3, 0.4) plus the jump (1, 1)
     assert continuity_constant(latents, 0.1, [1]) == pytest.approx(jump / 0.1)
     assert continuity_constant(latents, 0.1, [1, 8], min_interval=0.5) == pytest.approx(
-        (3.4**2 + 4.2**2) ** 0.5 / 0.8)  # only lag 8 spans 0.5: motion (2.4, 3.2) + jump
+        (3.4**2 + 4.2**2) ** 0.5 / 0.8
+    )  # only lag 8 spans 0.5: motion (2.4, 3.2) + jump
 
 
 def test_step_ratio():

@@ -47,8 +47,10 @@ def _project(tmp_path, monkeypatch, chapter_text=CHAPTER):
     monkeypatch.setattr(notebooks, "ROOT", tmp_path)
     notebook = jupytext.read(book / "chapter.md")
     notebook.metadata["latentdyn"] = {"recorded_cpu_capability": "AVX2"}
-    figure = nbformat.v4.new_output("display_data", data={
-        "application/papermill.record/image/png": "iVBOR", "application/papermill.record/text/plain": "<Figure>"})
+    figure = nbformat.v4.new_output(
+        "display_data",
+        data={"application/papermill.record/image/png": "iVBOR", "application/papermill.record/text/plain": "<Figure>"},
+    )
     notebook.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="0\n"), figure]
     nbformat.write(notebook, references / "chapter.ipynb")
     return book / "chapter.md", references / "chapter.ipynb"

@@ -12,7 +12,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
-import other_isa  # noqa: E402
+import other_isa
 
 
 def _notebook(folder: Path, name: str, capability: str | None) -> Path:

@@ -5,9 +5,20 @@ import pytest
 from latentdyn.runtime import progress, progress_mode
 
 
-@pytest.mark.parametrize("value, mode", [
-    ("auto", "auto"), ("", "auto"), ("1", "auto"), ("widget", "widget"), ("text", "text"),
-    ("none", "none"), ("0", "none"), ("off", "none"), (" Text ", "text")])
+@pytest.mark.parametrize(
+    "value, mode",
+    [
+        ("auto", "auto"),
+        ("", "auto"),
+        ("1", "auto"),
+        ("widget", "widget"),
+        ("text", "text"),
+        ("none", "none"),
+        ("0", "none"),
+        ("off", "none"),
+        (" Text ", "text"),
+    ],
+)
 def test_progress_mode_from_environment(monkeypatch, value, mode):
     monkeypatch.setenv("LATENTDYN_PROGRESS", value)
     assert progress_mode() == mode

@@ -27,8 +27,15 @@ def smoke_result(tmp_path_factory):
 
 
 def test_record_round_trip_and_provenance(smoke_result, tmp_path):
-    path = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="python tools/record_run.py x",
-                                    wall_seconds=12.34, device="cpu", folder=tmp_path)
+    path = recorded_runs.record_run(
+        smoke_result,
+        profile="smoke",
+        seed=0,
+        command="python tools/record_run.py x",
+        wall_seconds=12.34,
+        device="cpu",
+        folder=tmp_path,
+    )
     assert path.name == "damped_pendulum-smoke.json"
     run = recorded_runs.load_recorded_run(path)
     assert run.provenance["command"] == "python tools/record_run.py x"
@@ -36,12 +43,24 @@ def test_record_round_trip_and_provenance(smoke_result, tmp_path):
     assert {"commit", "device", "torch", "date"} <= set(run.provenance)
     assert recorded_runs.stale_reasons(run) == []
     assert run.vpt().loc[("CpAE", "Neural ODE"), "VPT mean (%)"] == pytest.approx(
-        smoke_result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"])
+        smoke_result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"]
+    )
     table = recorded_runs.recorded_runs_table([run])
     assert list(table["autoencoder"]) == ["standard AE", "CpAE"] and (table["stale"] == "").all()
-    assert list(table.columns) == ["system", "autoencoder", "profile", "seed", "VPT (%)", "VPT SE (%)",
-                                   "reconstruction error", "smoothness ratio", "device", "data source", "hours",
-                                   "stale"]
+    assert list(table.columns) == [
+        "system",
+        "autoencoder",
+        "profile",
+        "seed",
+        "VPT (%)",
+        "VPT SE (%)",
+        "reconstruction error",
+        "smoothness ratio",
+        "device",
+        "data source",
+        "hours",
+        "stale",
+    ]
     node = smoke_result.vpt.loc[("CpAE", "Neural ODE")]
     assert table.set_index("autoencoder").loc["CpAE", "VPT SE (%)"] == pytest.approx(node["VPT SE (%)"])
     assert table["data source"].str.startswith("simulated").all()
@@ -56,8 +75,9 @@ def test_record_round_trip_and_provenance(smoke_result, tmp_path):
 
 
 def test_changed_profile_or_code_makes_a_record_stale(smoke_result, tmp_path):
-    path = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0,
-                                    device="cpu", folder=tmp_path)
+    path = recorded_runs.record_run(
+        smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0, device="cpu", folder=tmp_path
+    )
     payload = json.loads(path.read_text())
     payload["settings"]["epochs"] += 1
     payload["settings"]["device"] = "cuda"  # where it ran does not matter
@@ -86,8 +106,16 @@ def test_committed_records_match_their_profiles():
 
 
 def test_diagnostic_overrides_are_recorded_and_checked(smoke_result, tmp_path):
-    path = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0,
-                                    device="cpu", overrides={"epochs": 2}, folder=tmp_path)
+    path = recorded_runs.record_run(
+        smoke_result,
+        profile="smoke",
+        seed=0,
+        command="x",
+        wall_seconds=1.0,
+        device="cpu",
+        overrides={"epochs": 2},
+        folder=tmp_path,
+    )
     assert path.name == "damped_pendulum-smoke-epochs2.json"
     run = recorded_runs.load_recorded_run(path)
     assert run.overrides == {"epochs": 2} and run.label == "smoke, epochs=2"
@@ -102,10 +130,19 @@ def test_reconstruction_budget_pairs_a_change_with_the_same_seed(smoke_result, t
     from latentdyn.experiments.cpae.prose import budget_sentence
     from latentdyn.experiments.cpae.results import reconstruction_budget
 
-    base = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0,
-                                    device="cpu", folder=tmp_path)
-    changed = recorded_runs.record_run(smoke_result, profile="smoke", seed=0, command="x", wall_seconds=360.0,
-                                       device="cpu", overrides={"epochs": 2}, folder=tmp_path)
+    base = recorded_runs.record_run(
+        smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0, device="cpu", folder=tmp_path
+    )
+    changed = recorded_runs.record_run(
+        smoke_result,
+        profile="smoke",
+        seed=0,
+        command="x",
+        wall_seconds=360.0,
+        device="cpu",
+        overrides={"epochs": 2},
+        folder=tmp_path,
+    )
     payload = json.loads(changed.read_text())
     for row in payload["metrics"]["scores"]:
         if row["autoencoder"] == "CpAE":
@@ -118,7 +155,9 @@ def test_reconstruction_budget_pairs_a_change_with_the_same_seed(smoke_result, t
     assert set(table.index) == {"CpAE", "standard AE"} and (table["change"] == "epochs = 2").all()
     assert table.loc["CpAE", "difference"] == pytest.approx(0.1)
     assert table.loc["CpAE", "95% low"] == pytest.approx(0.1) and table.loc["CpAE", "95% high"] == pytest.approx(0.1)
-    assert table.loc["CpAE", "changed reconstruction error"] == pytest.approx(table.loc["CpAE", "reconstruction error"] + 0.1)
+    assert table.loc["CpAE", "changed reconstruction error"] == pytest.approx(
+        table.loc["CpAE", "reconstruction error"] + 0.1
+    )
     assert table.loc["standard AE", "difference"] == 0.0
     assert table.loc["CpAE", "hours"] == pytest.approx(0.1)
     # smoothness ratios: the two records' means, unpaired
@@ -138,15 +177,32 @@ def test_reconstruction_budget_pairs_a_change_with_the_same_seed(smoke_result, t
 def test_budget_sentence_names_the_changes_that_reach_the_target():
     from latentdyn.experiments.cpae.prose import budget_sentence
 
-    rows = [{"change": change, "seed": 0, "autoencoder": encoder, "reconstruction error": 0.45,
-             "changed reconstruction error": after, "difference": after - 0.45, "95% low": after - 0.46,
-             "95% high": after - 0.44, "ceiling (%)": 30.0, "changed ceiling (%)": 50.0, "VPT (%)": 10.0,
-             "changed VPT (%)": 12.0, "smoothness ratio": 0.3, "changed smoothness ratio": 0.6, "videos": 120,
-             "hours": 0.1}
-            for change, after in (("epochs = 72", 0.5), ("prediction_weight = 0.0", 0.2))
-            for encoder in ("standard AE", "CpAE")]
+    rows = [
+        {
+            "change": change,
+            "seed": 0,
+            "autoencoder": encoder,
+            "reconstruction error": 0.45,
+            "changed reconstruction error": after,
+            "difference": after - 0.45,
+            "95% low": after - 0.46,
+            "95% high": after - 0.44,
+            "ceiling (%)": 30.0,
+            "changed ceiling (%)": 50.0,
+            "VPT (%)": 10.0,
+            "changed VPT (%)": 12.0,
+            "smoothness ratio": 0.3,
+            "changed smoothness ratio": 0.6,
+            "videos": 120,
+            "hours": 0.1,
+        }
+        for change, after in (("epochs = 72", 0.5), ("prediction_weight = 0.0", 0.2))
+        for encoder in ("standard AE", "CpAE")
+    ]
     text = budget_sentence(pd.DataFrame(rows))
-    assert ("With prediction_weight = 0.0 (6 minutes of training a seed): standard AE 0.45 → 0.20 (lower on 1, "
-            "higher on 0, undecided on 0 of 1 seeds; smoothness ratio 0.30 → 0.60; Neural ODE VPT 10.0 → 12.0 %)") in text
+    assert (
+        "With prediction_weight = 0.0 (6 minutes of training a seed): standard AE 0.45 → 0.20 (lower on 1, "
+        "higher on 0, undecided on 0 of 1 seeds; smoothness ratio 0.30 → 0.60; Neural ODE VPT 10.0 → 12.0 %)"
+    ) in text
     assert "; 2 of 2 trainings reach 0.3." in text and "; 0 of 2 trainings reach 0.3." in text
     assert text.endswith("Only `prediction_weight = 0.0` reaches 0.3 on some training; `epochs = 72` never does.")

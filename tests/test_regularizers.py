@@ -22,10 +22,11 @@ def loop_reference(weight: torch.Tensor, kernel_scale: float = 10.0) -> float:
     for o, c in itertools.product(range(out_channels), range(in_channels)):
         padded = torch.zeros(padded_rows, padded_cols, dtype=torch.float64)
         padded[1:-1, 1:-1] = weight[o, c]
-        for (i, j), (k, l) in itertools.product(points, points):
+        for (i, j), (k, m) in itertools.product(points, points):
             distance2 = (i / (padded_rows - 1) - k / (padded_rows - 1)) ** 2 + (
-                j / (padded_cols - 1) - l / (padded_cols - 1)) ** 2
-            total += math.exp(-distance2 / kernel_scale) * float(padded[i, j] - padded[k, l]) ** 2
+                j / (padded_cols - 1) - m / (padded_cols - 1)
+            ) ** 2
+            total += math.exp(-distance2 / kernel_scale) * float(padded[i, j] - padded[k, m]) ** 2
     return 2.0 * total / (out_channels * in_channels * len(points) ** 2)
 
 
@@ -48,8 +49,7 @@ def test_separable_equals_direct(shape, kernel_scale):
 
 def test_separable_accurate_in_float32_for_smooth_filters():
     """Mean-centring keeps the two large terms from cancelling for nearly constant filters."""
-    weight = 5.0 + 1e-2 * torch.randn(4, 3, 12, 12, generator=torch.Generator().manual_seed(3),
-                                      dtype=torch.float64)
+    weight = 5.0 + 1e-2 * torch.randn(4, 3, 12, 12, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     exact = float(filter_continuity_penalty(weight, method="direct"))
     single = float(filter_continuity_penalty(weight.float(), method="separable"))
     assert single == pytest.approx(exact, rel=1e-4)
@@ -65,8 +65,7 @@ def test_constant_filter_pays_only_for_its_border():
 @pytest.mark.parametrize("method", ["direct", "separable"])
 def test_gradcheck(method):
     weight = torch.randn(2, 2, 4, 5, dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(
-        lambda w: filter_continuity_penalty(w, method=method, kernel_scale=0.3), (weight,))
+    assert torch.autograd.gradcheck(lambda w: filter_continuity_penalty(w, method=method, kernel_scale=0.3), (weight,))
 
 
 def test_gradients_of_both_forms_agree():
@@ -88,7 +87,8 @@ def test_smooth_filter_is_penalised_less_than_noise():
     assert float(filter_continuity_penalty(smooth)) < 0.7 * float(filter_continuity_penalty(noise))
     # ... and a local kernel makes it strong.
     assert float(filter_continuity_penalty(smooth, kernel_scale=0.01)) < 0.1 * float(
-        filter_continuity_penalty(noise, kernel_scale=0.01))
+        filter_continuity_penalty(noise, kernel_scale=0.01)
+    )
 
 
 def test_l2_penalty_is_mean_square():

@@ -11,8 +11,7 @@ from latentdyn.validation import check_existing_path, check_positive_int, check_
 
 def test_auto_device_is_available():
     device = resolve_device("auto")
-    expected = "cuda" if torch.cuda.is_available() else (
-        "mps" if torch.backends.mps.is_available() else "cpu")
+    expected = "cuda" if torch.cuda.is_available() else ("mps" if torch.backends.mps.is_available() else "cpu")
     assert device.type == expected
     assert resolve_device("cpu") == torch.device("cpu")
 
@@ -81,18 +80,28 @@ def test_missing_path(tmp_path):
 
 def test_an_override_of_the_wrong_kind_is_refused_before_any_work_naming_the_setting():
     resolve = profiles.resolve_settings
-    for override, message in [({"epochs": -3}, r"'epochs' .* count or a size and must be >= 0, got -3"),
-                              ({"epochs": 2.5}, r"'epochs' .* must be a whole number >= 0, got 2.5 \(float\)"),
-                              ({"epochs": True}, r"'epochs' .* must be a whole number >= 0, got True"),
-                              ({"learning_rate": "abc"}, r"'learning_rate' .* must be a finite number, got 'abc' \(str\)"),
-                              ({"learning_rate": float("inf")}, r"'learning_rate' .* must be finite, got inf"),
-                              ({"latent_models": 3}, r"'latent_models' .* must be a list \(or one name\), got 3"),
-                              ({"workers": 1.5}, r"'workers' .* whole number >= 0 or a string, got 1.5")]:
+    for override, message in [
+        ({"epochs": -3}, r"'epochs' .* count or a size and must be >= 0, got -3"),
+        ({"epochs": 2.5}, r"'epochs' .* must be a whole number >= 0, got 2.5 \(float\)"),
+        ({"epochs": True}, r"'epochs' .* must be a whole number >= 0, got True"),
+        ({"learning_rate": "abc"}, r"'learning_rate' .* must be a finite number, got 'abc' \(str\)"),
+        ({"learning_rate": float("inf")}, r"'learning_rate' .* must be finite, got inf"),
+        ({"latent_models": 3}, r"'latent_models' .* must be a list \(or one name\), got 3"),
+        ({"workers": 1.5}, r"'workers' .* whole number >= 0 or a string, got 1.5"),
+    ]:
         with pytest.raises(ValueError, match=message):
             resolve("cpae_system", "book", **override)
     # what the profiles give, and numbers of the same kind, pass: a whole number where the
     # profiles have a fraction, numpy scalars, one name or a list where they have names
-    settings = resolve("cpae_system", "book", epochs=np.int64(3), learning_rate=1, workers="auto",
-                       latent_models=["hnn"], prediction_weight=0.0, min_bar_pixels=np.float32(1.5))
+    settings = resolve(
+        "cpae_system",
+        "book",
+        epochs=np.int64(3),
+        learning_rate=1,
+        workers="auto",
+        latent_models=["hnn"],
+        prediction_weight=0.0,
+        min_bar_pixels=np.float32(1.5),
+    )
     assert (settings["epochs"], settings["learning_rate"], settings["latent_models"]) == (3, 1, ["hnn"])
     assert resolve("cpae_system", "book", workers=2)["workers"] == 2

@@ -22,9 +22,17 @@ def shipped(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shipped")
     try:
         result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
-        record = recorded_runs.load_recorded_run(recorded_runs.record_run(
-            result, profile="smoke", seed=0, command="python tools/record_run.py x", wall_seconds=3.0,
-            device="cpu", folder=folder / "records"))
+        record = recorded_runs.load_recorded_run(
+            recorded_runs.record_run(
+                result,
+                profile="smoke",
+                seed=0,
+                command="python tools/record_run.py x",
+                wall_seconds=3.0,
+                device="cpu",
+                folder=folder / "records",
+            )
+        )
         path = cpae.ship_models(result, record, command="python tools/ship_models.py x", folder=folder)
         yield result, record, path
     finally:
@@ -60,7 +68,8 @@ def test_rescoring_the_shipped_models_gives_their_recorded_scores(shipped):
     assert mine["reconstruction_error"].tolist() == pytest.approx(recorded["reconstruction_error"].tolist(), rel=1e-12)
     # float16 weights change the reconstructions by rounding only
     assert again.continuity["reconstruction error"].to_numpy() == pytest.approx(
-        result.continuity["reconstruction error"].to_numpy(), rel=2e-2)
+        result.continuity["reconstruction error"].to_numpy(), rel=2e-2
+    )
 
 
 def test_rebuilt_autoencoder_equals_rounded_weights(shipped):
@@ -148,7 +157,8 @@ def test_rescoring_keeps_models_and_provenance(shipped, tmp_path):
 
 
 def test_stored_scores_are_read_instead_of_scoring_and_checked_when_rescored(shipped, tmp_path, monkeypatch):
-    from latentdyn.experiments.cpae import scoring, shipped as shipped_module
+    from latentdyn.experiments.cpae import scoring
+    from latentdyn.experiments.cpae import shipped as shipped_module
 
     _, record, path = shipped
     for suffix in (".npz", ".json"):
@@ -189,9 +199,17 @@ def test_long_run_rescoring_the_first_seed_reads_the_others(shipped, tmp_path):
     for suffix in (".npz", ".json"):
         (tmp_path / path.with_suffix(suffix).name).write_bytes(path.with_suffix(suffix).read_bytes())
     result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=1)
-    record = recorded_runs.load_recorded_run(recorded_runs.record_run(
-        result, profile="smoke", seed=1, command="python tools/record_run.py y", wall_seconds=3.0,
-        device="cpu", folder=tmp_path / "records"))
+    record = recorded_runs.load_recorded_run(
+        recorded_runs.record_run(
+            result,
+            profile="smoke",
+            seed=1,
+            command="python tools/record_run.py y",
+            wall_seconds=3.0,
+            device="cpu",
+            folder=tmp_path / "records",
+        )
+    )
     cpae.ship_models(result, record, command="python tools/ship_models.py y", folder=tmp_path)  # stores its scores
     cpae.store_shipped_scores("damped_pendulum", "smoke", 0, folder=tmp_path)
     first = cpae.run_cpae_long("damped_pendulum", profile="smoke", workers=1, folder=tmp_path)
@@ -203,13 +221,19 @@ def test_long_run_rescoring_the_first_seed_reads_the_others(shipped, tmp_path):
     pd.testing.assert_frame_equal(first.summary, every.summary)
     assert cpae.long_values(first)["long_scoring"] == (
         "This page scored seed 0 here and read the stored scores of seed 1. The scores of seed 0 made here equal "
-        "the stored ones exactly, on every test video.")
-    assert cpae.long_values(every)["long_scoring"].startswith("This page scored seeds 0, 1 here. The scores of seeds 0, 1")
+        "the stored ones exactly, on every test video."
+    )
+    assert cpae.long_values(every)["long_scoring"].startswith(
+        "This page scored seeds 0, 1 here. The scores of seeds 0, 1"
+    )
     every.score_check.loc[1, ["videos with another VPT", "largest difference of any score"]] = [2, 0.004]
-    assert "differ from the stored ones by at most 0.004 (any score): floating-point rounding" in \
-        cpae.long_values(every)["long_scoring"]
-    assert cpae.long_values(every)["long_scoring"].endswith("; 2 test videos get another VPT (a frame error at the "
-                                                            "threshold tips over).")
+    assert (
+        "differ from the stored ones by at most 0.004 (any score): floating-point rounding"
+        in cpae.long_values(every)["long_scoring"]
+    )
+    assert cpae.long_values(every)["long_scoring"].endswith(
+        "; 2 test videos get another VPT (a frame error at the threshold tips over)."
+    )
     every.score_check.loc[1, "videos with another VPT"] = 0
     assert cpae.long_values(every)["long_scoring"].endswith("; every test video keeps its VPT.")
     with pytest.raises(ValueError, match="rescore"):
@@ -221,7 +245,8 @@ def test_committed_shipped_models_have_their_scores_stored_by_the_current_code()
     scoring code, of the test videos or of the thresholds, ``rescore_shipped`` (or
     ``store_shipped_scores``) must store them again. The file looked up is the one a page looks
     up: under the whole evaluation key (models, test videos, thresholds, code)."""
-    from latentdyn.experiments.cpae import scoring, shipped as shipped_module
+    from latentdyn.experiments.cpae import scoring
+    from latentdyn.experiments.cpae import shipped as shipped_module
 
     folder = cpae.shipped_scores_folder()
     missing = []
@@ -233,5 +258,7 @@ def test_committed_shipped_models_have_their_scores_stored_by_the_current_code()
             key = scoring.evaluation_key(autoencoder, models, standardiser, data, settings)
             if not scoring.stored_scores_path(key, folder).exists():
                 missing.append(f"{path.stem} {variant}")
-    assert missing == [], (f"no stored scores of the current code and test videos for {missing}: run "
-                           "latentdyn.experiments.cpae.rescore_shipped(system, 'long', seed) for each")
+    assert missing == [], (
+        f"no stored scores of the current code and test videos for {missing}: run "
+        "latentdyn.experiments.cpae.rescore_shipped(system, 'long', seed) for each"
+    )

@@ -108,8 +108,14 @@ def test_all_finite_agrees_with_isfinite():
 
     from latentdyn.validation import all_finite, check_tensor
 
-    cases = [torch.rand(5, 4), torch.zeros(0, 3), torch.rand(3, dtype=torch.float64), torch.rand(4).bfloat16(),
-             torch.rand(6, requires_grad=True), torch.rand(2, 3, 4).transpose(0, 2)]
+    cases = [
+        torch.rand(5, 4),
+        torch.zeros(0, 3),
+        torch.rand(3, dtype=torch.float64),
+        torch.rand(4).bfloat16(),
+        torch.rand(6, requires_grad=True),
+        torch.rand(2, 3, 4).transpose(0, 2),
+    ]
     for bad in (float("nan"), float("inf"), float("-inf")):
         for position in (0, 7, 19):
             tensor = torch.rand(20)

@@ -13,9 +13,11 @@ import toc  # noqa: E402
 
 def test_book_order_follows_the_table_of_contents_and_puts_unlisted_files_last(tmp_path):
     table = tmp_path / "_toc.yml"
-    table.write_text("format: jb-book\nroot: book/intro\nparts:\n  - caption: A\n    chapters:\n"
-                     "      - file: book/zeta\n      - file: book/alpha\n  - caption: B\n    chapters:\n"
-                     "      - file: book/mid\n")
+    table.write_text(
+        "format: jb-book\nroot: book/intro\nparts:\n  - caption: A\n    chapters:\n"
+        "      - file: book/zeta\n      - file: book/alpha\n  - caption: B\n    chapters:\n"
+        "      - file: book/mid\n"
+    )
     paths = [Path(f"nb/{name}.ipynb") for name in ("alpha", "extra_b", "intro", "mid", "extra_a", "zeta")]
     assert [p.stem for p in toc.in_book_order(paths, table)] == ["intro", "zeta", "alpha", "mid", "extra_a", "extra_b"]
 

@@ -21,13 +21,13 @@ def _tiff_pair(folder, height=48, width=96):
     """A warped photograph cropped to ``height x width``, in decibels, with a NaN stripe."""
     sequence = warped_photograph(width)
     top = (width - height) // 2
-    frames = -15 + 11 * sequence.frames[:, top:top + height]
+    frames = -15 + 11 * sequence.frames[:, top : top + height]
     first = frames[0].copy()
     first[:, 10:13] = np.nan
     tifffile.imwrite(folder / "first.tif", first.astype(np.float32))
     tifffile.imwrite(folder / "second.tif", frames[-1].astype(np.float32))
     tifffile.imwrite(folder / "middle.tif", frames[sequence.middle].astype(np.float32))
-    velocity = sequence.velocity[sequence.middle][:, top:top + height]
+    velocity = sequence.velocity[sequence.middle][:, top : top + height]
     np.save(folder / "velocity.npy", velocity)
     return velocity
 
@@ -36,8 +36,9 @@ def test_tiff_pair_with_nodata_velocity_only(tmp_path, monkeypatch):
     truth = _tiff_pair(tmp_path)
     monkeypatch.setenv("LATENTDYN_CALLER_CWD", str(tmp_path))
     with pytest.warns(UserWarning, match="decibels"):
-        result = run_inbetween_real("smoke", image_pair_paths="first.tif second.tif",
-                                    true_velocity_path="velocity.npy", ot_study=False)
+        result = run_inbetween_real(
+            "smoke", image_pair_paths="first.tif second.tif", true_velocity_path="velocity.npy", ot_study=False
+        )
     case = result.cases["user_pair"]
     assert case.pair.shape == (2, 48, 96) and case.frames is None
     assert not case.valid[:, 10:13].any() and case.valid[:, 20:].all()
@@ -52,10 +53,13 @@ def test_tiff_pair_with_nodata_velocity_only(tmp_path, monkeypatch):
 def test_tiff_pair_with_middle_frame_scores_valid_pixels(tmp_path):
     _tiff_pair(tmp_path)
     with pytest.warns(UserWarning):
-        result = run_inbetween_real("smoke", image_pair_paths=[str(tmp_path / "first.tif"),
-                                                               str(tmp_path / "second.tif")],
-                                    true_middle_path=str(tmp_path / "middle.tif"), ot_study=False,
-                                    methods=("cross_fade", "optical_flow"))
+        result = run_inbetween_real(
+            "smoke",
+            image_pair_paths=[str(tmp_path / "first.tif"), str(tmp_path / "second.tif")],
+            true_middle_path=str(tmp_path / "middle.tif"),
+            ot_study=False,
+            methods=("cross_fade", "optical_flow"),
+        )
     means = result.means.set_index("method")
     assert np.isfinite(means["psnr_mid"]).all() and (means["psnr_mid"] < 60).all()  # not inf: not clipped
     assert means.loc["optical_flow", "psnr_mid"] > means.loc["cross_fade", "psnr_mid"]
@@ -86,11 +90,10 @@ def test_cpae_system_on_16_bit_frames_with_companion_files(tmp_path, capsys):
         for frame in range(8):
             image = np.full((24, 24), 50000, dtype=np.uint16)
             column = (3 * frame + video) % 20
-            image[8:16, column:column + 4] = int(rng.integers(0, 20000))
+            image[8:16, column : column + 4] = int(rng.integers(0, 20000))
             Image.fromarray(image).save(folder / f"{frame:04d}.png")
             (folder / f"._{frame:04d}.png").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
-    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"),
-                                  frame_rate=30)
+    result = cpae.run_cpae_system("swing_stick", profile="smoke", frames_folder=str(tmp_path / "videos"), frame_rate=30)
     printed = capsys.readouterr().out
     assert "Loaded 6 videos" in printed and "8 frames per video" in printed and "16-bit" in printed
     assert (result.settings["num_trajectories"], result.settings["num_frames"]) == (6, 8)

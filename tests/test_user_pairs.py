@@ -15,11 +15,16 @@ def test_warped_photograph_is_the_first_frame_carried_by_its_velocity():
     # the velocity is A (x - c): check it at one pixel against the matrix
     matrix = linear_flow_matrix(6.0, 0.05)
     centre = 31.5
-    np.testing.assert_allclose(sequence.velocity[2][:, 10, 50], matrix @ np.array([50 - centre, 10 - centre]),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        sequence.velocity[2][:, 10, 50], matrix @ np.array([50 - centre, 10 - centre]), rtol=1e-5
+    )
     # carrying the first frame along it with the solver gives the last frame (inside the view)
-    moved = advect(torch.tensor(sequence.frames[0])[None, None].double(),
-                   torch.tensor(sequence.velocity[2])[None].double(), 1.0, scheme="characteristics")
+    moved = advect(
+        torch.tensor(sequence.frames[0])[None, None].double(),
+        torch.tensor(sequence.velocity[2])[None].double(),
+        1.0,
+        scheme="characteristics",
+    )
     error = (moved[0, 0].numpy() - sequence.frames[-1])[12:-12, 12:-12]
     assert float(np.sqrt(np.mean(error**2))) < 0.03
     with pytest.raises(ValueError, match="rotation_degrees"):

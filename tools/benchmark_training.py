@@ -23,9 +23,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="timed optimiser steps per path")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first (cuDNN benchmark, caches)")
     arguments = parser.parse_args()
-    table = benchmark_training_speed(profile=arguments.profile, device=arguments.device,
-                                     batch_size=arguments.batch_size, steps=arguments.steps,
-                                     warmup=arguments.warmup)
+    table = benchmark_training_speed(
+        profile=arguments.profile,
+        device=arguments.device,
+        batch_size=arguments.batch_size,
+        steps=arguments.steps,
+        warmup=arguments.warmup,
+    )
     print(table.to_string(index=False, float_format=lambda value: f"{value:,.2f}"))
 
 

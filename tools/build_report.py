@@ -119,9 +119,9 @@ def png_dpi(path: Path) -> float | None:
         raise ValueError(f"{path} is not a PNG file")
     position = 8
     while position + 8 <= len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
         if kind == b"pHYs":
-            per_unit_x, _, unit = struct.unpack(">IIB", data[position + 8:position + 17])
+            per_unit_x, _, unit = struct.unpack(">IIB", data[position + 8 : position + 17])
             return per_unit_x / INCHES_PER_METRE if unit == 1 else None
         if kind in (b"IDAT", b"IEND"):
             return None  # pHYs must come before the image data
@@ -153,7 +153,7 @@ def image_problems(soup: BeautifulSoup, page: Path) -> tuple[int, list[str]]:
 
 def _context(node: Tag, width: int = 40) -> str:
     text = " ".join(node.parent.get_text(" ", strip=True).split()) if node.parent else ""
-    return text[:width * 2]
+    return text[: width * 2]
 
 
 def unresolved_citations(soup: BeautifulSoup) -> list[str]:
@@ -176,9 +176,11 @@ def unresolved_citations(soup: BeautifulSoup) -> list[str]:
 
 
 def network_resources(soup: BeautifulSoup, text: str) -> list[str]:
-    problems = [f"loads a script from the network ({script['src'][:60]})"
-                for script in soup.find_all("script", src=True)
-                if script["src"].startswith(("http:", "https:", "//"))]
+    problems = [
+        f"loads a script from the network ({script['src'][:60]})"
+        for script in soup.find_all("script", src=True)
+        if script["src"].startswith(("http:", "https:", "//"))
+    ]
     if "application/vnd.jupyter.widget-state+json" in text:
         problems.append("stores widget state (progress bars must not be widgets in the build)")
     return problems
@@ -197,11 +199,15 @@ def raw_output_in_prose(soup: BeautifulSoup) -> list[str]:
     for node in soup.find_all(["pre", "code", "script", "style"]):
         node.decompose()
     text = soup.get_text(" ")
-    problems = [f"shows an object's repr: {match!r} (glue it with the matching role, e.g. glue:md)"
-                for match in dict.fromkeys(OBJECT_REPR.findall(text))]
-    problems += [f"shows unrendered mathematics: {match!r} "
-                 "(glue it with {glue:md}`key:myst`: the role parses CommonMark by default)"
-                 for match in list(dict.fromkeys(RAW_MATH.findall(text)))[:3]]
+    problems = [
+        f"shows an object's repr: {match!r} (glue it with the matching role, e.g. glue:md)"
+        for match in dict.fromkeys(OBJECT_REPR.findall(text))
+    ]
+    problems += [
+        f"shows unrendered mathematics: {match!r} "
+        "(glue it with {glue:md}`key:myst`: the role parses CommonMark by default)"
+        for match in list(dict.fromkeys(RAW_MATH.findall(text)))[:3]
+    ]
     return problems
 
 
@@ -238,8 +244,10 @@ def main(html_dir: Path) -> int:
         for problem in report.problems:
             print(f"       - {problem}")
     failed = [report.name for report in reports if not report.ok]
-    print(f"{len(reports) - len(failed)} of {len(reports)} pages pass" +
-          (f"; failing: {', '.join(failed)}" if failed else ""))
+    print(
+        f"{len(reports) - len(failed)} of {len(reports)} pages pass"
+        + (f"; failing: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

@@ -84,11 +84,14 @@ def passed_parameter_names(arguments: list[str]) -> list[str]:
 def format_parameters(parameters: dict[str, dict]) -> str:
     """The parameters as an aligned table: name, type, default, comment."""
     rows = [("name", "type", "default", "comment")]
-    rows += [(name, str(spec.get("inferred_type_name", "")), str(spec.get("default", "")),
-              str(spec.get("help", ""))) for name, spec in parameters.items()]
+    rows += [
+        (name, str(spec.get("inferred_type_name", "")), str(spec.get("default", "")), str(spec.get("help", "")))
+        for name, spec in parameters.items()
+    ]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    return "\n".join(f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip()
-                     for row in rows)
+    return "\n".join(
+        f"  {row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]}".rstrip() for row in rows
+    )
 
 
 def check_parameter_names(chapter: str, passed: list[str], parameters: dict[str, dict]) -> None:
@@ -102,7 +105,8 @@ def check_parameter_names(chapter: str, passed: list[str], parameters: dict[str,
         hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
     raise UnknownParameterError(
         f"unknown parameter{'s' if len(unknown) > 1 else ''} for chapter {chapter}: {', '.join(hints)}\n"
-        f"The chapter's parameters are:\n{format_parameters(parameters)}")
+        f"The chapter's parameters are:\n{format_parameters(parameters)}"
+    )
 
 
 def caller_directory() -> str:
@@ -117,7 +121,7 @@ def caller_directory() -> str:
 
 
 def show(chapter: str) -> int:
-    print(f"parameters of {chapter} (pass them as: make rerun CHAPTER={chapter} ARGS=\"-p NAME VALUE\"):")
+    print(f'parameters of {chapter} (pass them as: make rerun CHAPTER={chapter} ARGS="-p NAME VALUE"):')
     print(format_parameters(parameters_of(convert(chapter))))
     return 0
 
@@ -130,8 +134,7 @@ def run(chapter: str, arguments: list[str]) -> int:
         print(f"make rerun: {error}", file=sys.stderr)
         return 2
     output = RUNS / f"{chapter}.ipynb"
-    command = [sys.executable, "-m", "papermill", str(notebook), str(output), "--cwd", str(ROOT / "book"),
-               *arguments]
+    command = [sys.executable, "-m", "papermill", str(notebook), str(output), "--cwd", str(ROOT / "book"), *arguments]
     os.environ["LATENTDYN_CALLER_CWD"] = caller_directory()  # inherited by papermill's kernel
     status = subprocess.call(command)
     if status == 0:

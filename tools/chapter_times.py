@@ -5,6 +5,7 @@ are marked.
 
     python tools/chapter_times.py REPORT.xml [REPORT.xml ...]
 """
+
 from __future__ import annotations
 
 import sys

@@ -41,8 +41,10 @@ logger = logging.getLogger(__name__)
 
 REPOSITORY_BUTTONS = ("use_repository_button", "use_issues_button")
 REPOSITORY_URL_PATTERN = re.compile(r"https?://[^/\s]+/[^/\s]+/[^/\s]+")
-BUTTONS_OFF_MESSAGE = ("latentdyn_book: repository.url is empty in _config.yml, so the repository, "
-                       "issue and launch buttons are off (set it to your fork's URL to switch them on)")
+BUTTONS_OFF_MESSAGE = (
+    "latentdyn_book: repository.url is empty in _config.yml, so the repository, "
+    "issue and launch buttons are off (set it to your fork's URL to switch them on)"
+)
 REFERENCE_NOTEBOOKS = "tests/notebooks"
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -62,8 +64,7 @@ def configure_repository_buttons(options: dict[str, Any]) -> str | None:
             options[button] = False
         return BUTTONS_OFF_MESSAGE
     if not REPOSITORY_URL_PATTERN.fullmatch(url):
-        raise ConfigError(f"repository.url in _config.yml must look like https://github.com/OWNER/NAME, "
-                          f"got {url!r}")
+        raise ConfigError(f"repository.url in _config.yml must look like https://github.com/OWNER/NAME, got {url!r}")
     options["repository_url"] = url
     for button in REPOSITORY_BUTTONS:
         options[button] = True
@@ -87,8 +88,9 @@ def launch_target(pagename: str, source_dir: Path) -> str | None:
     return reference if (source_dir / reference).is_file() else None
 
 
-def _point_launch_buttons_at_notebooks(app: Sphinx, pagename: str, templatename: str,
-                                       context: dict[str, Any], doctree: Any) -> None:
+def _point_launch_buttons_at_notebooks(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     """Rewrite launch URLs from ``book/X.md`` to the chapter's reference notebook."""
     target = launch_target(pagename, Path(app.srcdir))
     source = f"{pagename}.md"
@@ -100,8 +102,9 @@ def _point_launch_buttons_at_notebooks(app: Sphinx, pagename: str, templatename:
                 button["url"] = button["url"].replace(source, target)
 
 
-def _offer_notebook_download(app: Sphinx, pagename: str, templatename: str,
-                             context: dict[str, Any], doctree: Any) -> None:
+def _offer_notebook_download(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
     """Copy the executed notebook of a chapter next to its sources and list it for download."""
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if not executed.is_file():

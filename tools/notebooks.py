@@ -30,7 +30,7 @@ import nbformat
 from nbclient import NotebookClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from other_isa import machine_capability  # noqa: E402
+from other_isa import machine_capability
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -44,8 +44,11 @@ def chapters() -> list[Path]:
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[tuple[str, tuple[str, ...]]]:
     """What the sync check compares: each code cell's source and tags, in order."""
-    return [(cell.source.strip(), tuple(cell.metadata.get("tags", ()))) for cell in notebook.cells
-            if cell.cell_type == "code"]
+    return [
+        (cell.source.strip(), tuple(cell.metadata.get("tags", ())))
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+    ]
 
 
 _IMAGES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
@@ -86,8 +89,9 @@ def record(names: list[str]) -> None:
     for chapter in selected:
         notebook = jupytext.read(chapter)
         began = time.perf_counter()
-        NotebookClient(notebook, timeout=900, kernel_name="python3",
-                       resources={"metadata": {"path": str(REFERENCES)}}).execute()
+        NotebookClient(
+            notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(REFERENCES)}}
+        ).execute()
         notebook.metadata["latentdyn"] = {"recorded_cpu_capability": capability}
         target = REFERENCES / f"{chapter.stem}.ipynb"
         nbformat.write(strip_for_reference(notebook), target)
@@ -103,16 +107,25 @@ def check() -> int:
             continue
         recorded = nbformat.read(reference, as_version=4)
         if "recorded_cpu_capability" not in recorded.metadata.get("latentdyn", {}):
-            problems.append(f"{reference.relative_to(ROOT)} does not say which CPU kernels recorded it "
-                            "(re-record it with make reference CHAPTERS=" + chapter.stem + ")")
+            problems.append(
+                f"{reference.relative_to(ROOT)} does not say which CPU kernels recorded it "
+                "(re-record it with make reference CHAPTERS=" + chapter.stem + ")"
+            )
         if code_cells(jupytext.read(chapter)) != code_cells(recorded):
-            problems.append(f"{chapter.name}: code cells differ from {reference.relative_to(ROOT)} "
-                            "(re-record it with make reference CHAPTERS=" + chapter.stem + ")")
-        images = sum(mime in IMAGE_TYPES for cell in recorded.cells for output in cell.get("outputs", [])
-                     for mime in output.get("data", {}))
+            problems.append(
+                f"{chapter.name}: code cells differ from {reference.relative_to(ROOT)} "
+                "(re-record it with make reference CHAPTERS=" + chapter.stem + ")"
+            )
+        images = sum(
+            mime in IMAGE_TYPES
+            for cell in recorded.cells
+            for output in cell.get("outputs", [])
+            for mime in output.get("data", {})
+        )
         if images:
-            problems.append(f"{reference.relative_to(ROOT)} holds {images} figure image(s) "
-                            "(python tools/notebooks.py strip)")
+            problems.append(
+                f"{reference.relative_to(ROOT)} holds {images} figure image(s) (python tools/notebooks.py strip)"
+            )
     orphans = {p.stem for p in REFERENCES.glob("*.ipynb")} - {p.stem for p in chapters()}
     problems += [f"tests/notebooks/{name}.ipynb has no chapter book/{name}.md" for name in sorted(orphans)]
     for problem in problems:

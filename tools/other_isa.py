@@ -27,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 import torch
+
 from toc import in_book_order
 
 ISA_SETTINGS = {
@@ -69,8 +70,10 @@ def recorded_capability(notebook: Path) -> str:
     """The CPU capability ``notebook`` was recorded with (its ``latentdyn`` metadata)."""
     metadata = nbformat.read(notebook, as_version=4).metadata.get("latentdyn", {})
     if "recorded_cpu_capability" not in metadata:
-        raise SystemExit(f"{notebook} does not say which CPU kernels recorded it: re-record it with "
-                         f"make reference CHAPTERS={notebook.stem}")
+        raise SystemExit(
+            f"{notebook} does not say which CPU kernels recorded it: re-record it with "
+            f"make reference CHAPTERS={notebook.stem}"
+        )
     return str(metadata["recorded_cpu_capability"])
 
 

@@ -29,10 +29,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", default=None, help="default: the profile's (auto: CUDA if present)")
     parser.add_argument("--num-threads", type=int, default=None, help="default: the profile's")
-    parser.add_argument("--ship", action="store_true",
-                        help="also ship the trained models (data/reference/shipped_models, float16 + provenance)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="a diagnostic run: change one setting of the profile (Python literal), repeatable")
+    parser.add_argument(
+        "--ship",
+        action="store_true",
+        help="also ship the trained models (data/reference/shipped_models, float16 + provenance)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a diagnostic run: change one setting of the profile (Python literal), repeatable",
+    )
     arguments = parser.parse_args()
     overrides = {}
     for item in arguments.set:
@@ -41,12 +49,25 @@ def main() -> None:
             parser.error(f"--set takes KEY=VALUE, got {item!r}")
         overrides[key] = ast.literal_eval(value)
     started = time.perf_counter()
-    result = run_cpae_system(arguments.system, profile=arguments.profile, seed=arguments.seed,
-                             device=arguments.device, num_threads=arguments.num_threads, **overrides)
+    result = run_cpae_system(
+        arguments.system,
+        profile=arguments.profile,
+        seed=arguments.seed,
+        device=arguments.device,
+        num_threads=arguments.num_threads,
+        **overrides,
+    )
     device = result.settings["device"]
     command = " ".join(shlex.quote(part) for part in ["python", *sys.argv])
-    path = record_run(result, profile=arguments.profile, seed=arguments.seed, command=command,
-                      wall_seconds=time.perf_counter() - started, device=device, overrides=overrides)
+    path = record_run(
+        result,
+        profile=arguments.profile,
+        seed=arguments.seed,
+        command=command,
+        wall_seconds=time.perf_counter() - started,
+        device=device,
+        overrides=overrides,
+    )
     print(f"recorded {path}")
     if arguments.ship:
         shipped = ship_models(result, load_recorded_run(path), command=command)

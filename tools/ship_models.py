@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-
 from pathlib import Path
 
 from latentdyn.experiments.cpae.shipped import rescore_shipped, ship_recorded_run
@@ -27,16 +26,23 @@ from latentdyn.shipped_models import load_shipped_file
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("records", nargs="+", help="recorded-run JSON files of the runs to ship (with --rescore: "
-                                                   "the shipped runs' .npz files)")
-    parser.add_argument("--rescore", action="store_true",
-                        help="score shipped runs again (the scoring code changed) and rewrite their JSON scores")
+    parser.add_argument(
+        "records",
+        nargs="+",
+        help="recorded-run JSON files of the runs to ship (with --rescore: the shipped runs' .npz files)",
+    )
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="score shipped runs again (the scoring code changed) and rewrite their JSON scores",
+    )
     arguments = parser.parse_args()
     command = " ".join(shlex.quote(part) for part in ["python", *sys.argv])
     if arguments.rescore:
         for path in arguments.records:
             run = load_shipped_file(Path(path))
-            print(f"rescored {rescore_shipped(run.record.system, run.record.profile, run.record.seed, folder=Path(path).parent)}")
+            record = run.record
+            print(f"rescored {rescore_shipped(record.system, record.profile, record.seed, folder=Path(path).parent)}")
         return
     for path in arguments.records:
         shipped = ship_recorded_run(load_recorded_run(path), command=command)

@@ -48,7 +48,9 @@ def project_folder(relative: Path, what: str) -> Path:
     folder is found (the committed reference data is not available outside a checkout)."""
     root = project_root()
     if root is None:
-        raise FileNotFoundError(f"{what} live in the project's {Path(relative).as_posix()}: run from inside the project")
+        raise FileNotFoundError(
+            f"{what} live in the project's {Path(relative).as_posix()}: run from inside the project"
+        )
     return root / relative
 
 
@@ -165,13 +167,31 @@ def load_or_create(
 
 
 def _is_docstring(statement: ast.stmt) -> bool:
-    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
-            and isinstance(statement.value.value, str))
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Constant)
+        and isinstance(statement.value.value, str)
+    )
 
 
 class _WhatRuns(ast.NodeTransformer):
-    """Drops what does not change what code computes: docstrings and import statements (the
-    imported code, where it matters, is fingerprinted in its own right)."""
+    """Drops what does not change what code computes: docstrings, import statements (the
+    imported code, where it matters, is fingerprinted in its own right) and type annotations
+    (an annotated assignment keeps its target and value: a dataclass field stays a field)."""
+
+    def visit_arg(self, node: ast.arg) -> ast.arg:
+        node.annotation = None
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node.returns = None
+        return self.generic_visit(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        node.annotation = ast.Constant(None)
+        return self.generic_visit(node)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
         super().generic_visit(node)
@@ -179,8 +199,11 @@ class _WhatRuns(ast.NodeTransformer):
             body = getattr(node, field, None)
             if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
                 kept = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom))]
-                if kept and _is_docstring(kept[0]) and isinstance(
-                        node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                if (
+                    kept
+                    and _is_docstring(kept[0])
+                    and isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                ):
                     kept = kept[1:]
                 setattr(node, field, kept or ([ast.Pass()] if field == "body" else []))
         return node
@@ -188,7 +211,8 @@ class _WhatRuns(ast.NodeTransformer):
 
 def code_statements(source: str) -> list[str]:
     """The top-level statements of Python ``source`` as canonical text (:func:`ast.dump`), without
-    docstrings, imports, comments or formatting: what :func:`source_fingerprint` hashes."""
+    docstrings, imports, type annotations, comments or formatting: what :func:`source_fingerprint`
+    hashes."""
     tree = _WhatRuns().visit(ast.parse(source))
     return [ast.dump(statement) for statement in tree.body]
 
@@ -200,9 +224,9 @@ def source_fingerprint(*relative_paths: str) -> str:
     parameters (a trained model): an edit of what that code computes, even one that merely
     reorders how parameters are initialised inside a function, then never reuses results made
     by other code. It hashes the set of top-level statements of the files together
-    (:func:`code_statements`), so neither a comment, a docstring, formatting, an import line,
-    the order of definitions, moving a definition between the files nor renaming a file
-    changes it.
+    (:func:`code_statements`), so neither a comment, a docstring, a type annotation,
+    formatting, an import line, the order of definitions, moving a definition between the files
+    nor renaming a file changes it.
     """
     package = Path(__file__).resolve().parent
     statements: list[str] = []

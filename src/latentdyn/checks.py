@@ -24,8 +24,8 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from latentdyn.cache import project_root
 
@@ -74,16 +74,30 @@ def _format(value: float | bool, digits: int) -> str:
     return f"{value:.{digits}g}"
 
 
-def check_values(group: str, values: Mapping[str, object], *, abs_tol: float = 0.0, rel_tol: float = 0.0,
-                 digits: int = 4, folder: str | Path | None = None) -> None:
+def check_values(
+    group: str,
+    values: Mapping[str, object],
+    *,
+    abs_tol: float = 0.0,
+    rel_tol: float = 0.0,
+    digits: int = 4,
+    folder: str | Path | None = None,
+) -> None:
     """Print one line per value, recorded or compared as ``LATENTDYN_CHECKED_VALUES`` says (see
     :func:`checked_lines`, which returns the lines instead of printing them). Returns ``None``,
     so that a notebook cell ending with this call shows the printed lines only."""
     print("\n".join(checked_lines(group, values, abs_tol=abs_tol, rel_tol=rel_tol, digits=digits, folder=folder)))
 
 
-def checked_lines(group: str, values: Mapping[str, object], *, abs_tol: float = 0.0, rel_tol: float = 0.0,
-                  digits: int = 4, folder: str | Path | None = None) -> list[str]:
+def checked_lines(
+    group: str,
+    values: Mapping[str, object],
+    *,
+    abs_tol: float = 0.0,
+    rel_tol: float = 0.0,
+    digits: int = 4,
+    folder: str | Path | None = None,
+) -> list[str]:
     """One line per value, recorded or compared as ``LATENTDYN_CHECKED_VALUES`` says, and a last
     line naming the group and its tolerance.
 
@@ -117,8 +131,10 @@ def checked_lines(group: str, values: Mapping[str, object], *, abs_tol: float = 
     lines = []
     if mode == "record":
         path.parent.mkdir(parents=True, exist_ok=True)
-        stored = {name: (value if isinstance(value, bool) else (None if math.isnan(value) else value))
-                  for name, value in measured.items()}
+        stored = {
+            name: (value if isinstance(value, bool) else (None if math.isnan(value) else value))
+            for name, value in measured.items()
+        }
         path.write_text(json.dumps({"abs_tol": abs_tol, "rel_tol": rel_tol, "values": stored}, indent=1) + "\n")
         lines = [f"{name}: {_format(value, digits)} ok" for name, value in measured.items()]
     elif mode == "check":
@@ -126,9 +142,11 @@ def checked_lines(group: str, values: Mapping[str, object], *, abs_tol: float = 
             raise ValueError(f"no recorded values {path}: record the chapter with `make reference`")
         recorded = json.loads(path.read_text())["values"]
         if set(recorded) != set(measured):
-            raise ValueError(f"checked names of {group!r} differ from {path.name}: "
-                             f"new {sorted(set(measured) - set(recorded))}, "
-                             f"gone {sorted(set(recorded) - set(measured))}; re-record the chapter")
+            raise ValueError(
+                f"checked names of {group!r} differ from {path.name}: "
+                f"new {sorted(set(measured) - set(recorded))}, "
+                f"gone {sorted(set(recorded) - set(measured))}; re-record the chapter"
+            )
         for name, value in measured.items():
             reference = recorded[name]
             reference = float("nan") if reference is None else reference
@@ -139,8 +157,10 @@ def checked_lines(group: str, values: Mapping[str, object], *, abs_tol: float = 
             if same:
                 lines.append(f"{name}: {_format(reference, digits)} ok")
             else:
-                lines.append(f"{name}: MISMATCH measured {_format(value, digits)}, recorded "
-                             f"{_format(reference, digits)} {tolerance}")
+                lines.append(
+                    f"{name}: MISMATCH measured {_format(value, digits)}, recorded "
+                    f"{_format(reference, digits)} {tolerance}"
+                )
     else:
         lines = [f"{name}: {_format(value, digits)}" for name, value in measured.items()]
     lines.append(f"{group} {tolerance}")

@@ -15,13 +15,19 @@ from latentdyn.profiles import resolve_settings
 RESULTS_VERSION = 4  # bump when evaluation code changes, so caches are not reused
 # The code that decides what a training produces: its fingerprint is part of every trained
 # model's cache key (and of every recorded run), so an edit never reuses models of other code.
-TRAINING_CODE = source_fingerprint("models/autoencoder.py", "models/latent_maps.py", "models/latent_dynamics.py",
-                                   "models/training.py", "data/windows.py", "regularizers.py", "runtime.py")
+TRAINING_CODE = source_fingerprint(
+    "models/autoencoder.py",
+    "models/latent_maps.py",
+    "models/latent_dynamics.py",
+    "models/training.py",
+    "data/windows.py",
+    "regularizers.py",
+    "runtime.py",
+)
 VARIANTS = ("standard", "l2", "cpae")
 VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "joint": "joint AE + NODE"}
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
-LATENT_DIM = {"damped_pendulum": 2, "elastic_double_pendulum": 8, "rigid_double_pendulum": 8,
-              "swing_stick": 8}
+LATENT_DIM = {"damped_pendulum": 2, "elastic_double_pendulum": 8, "rigid_double_pendulum": 8, "swing_stick": 8}
 CAMERA_SYSTEMS = ("rigid_double_pendulum", "swing_stick")
 
 

@@ -32,8 +32,7 @@ def psnr(estimate, truth, data_range: float = 1.0) -> float:
     """Peak signal-to-noise ratio ``10 log10(data_range^2 / MSE)`` in dB (estimate clipped to the range)."""
     estimate, truth = _pair("psnr", estimate, truth)
     data_range = check_positive_float("data_range", data_range)
-    return float(metrics.peak_signal_noise_ratio(truth, np.clip(estimate, 0, data_range),
-                                                 data_range=data_range))
+    return float(metrics.peak_signal_noise_ratio(truth, np.clip(estimate, 0, data_range), data_range=data_range))
 
 
 def ssim(estimate, truth, data_range: float = 1.0) -> float:
@@ -42,8 +41,7 @@ def ssim(estimate, truth, data_range: float = 1.0) -> float:
     if estimate.ndim != 2:
         raise ValueError(f"ssim: images must be 2-D, got shape {estimate.shape}")
     data_range = check_positive_float("data_range", data_range)
-    return float(metrics.structural_similarity(truth, np.clip(estimate, 0, data_range),
-                                               data_range=data_range))
+    return float(metrics.structural_similarity(truth, np.clip(estimate, 0, data_range), data_range=data_range))
 
 
 def endpoint_error(velocity, truth, mask=None) -> float:

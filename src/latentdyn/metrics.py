@@ -26,8 +26,7 @@ def latent_increments(latents: torch.Tensor, lag: int = 1) -> torch.Tensor:
     return torch.linalg.vector_norm(flat[lag:] - flat[:-lag], dim=1)
 
 
-def continuity_constant(latents: torch.Tensor, time_step: float, lags: list[int],
-                        min_interval: float = 0.0) -> float:
+def continuity_constant(latents: torch.Tensor, time_step: float, lags: list[int], min_interval: float = 0.0) -> float:
     """Smallest ``c`` with ``||z(t + dt) - z(t)|| <= c dt`` over the given lags with ``dt >= min_interval``.
 
     This is the constant of delta-continuity measured on a trajectory: pass

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 from latentdyn.validation import check_positive_int
 
@@ -68,8 +69,9 @@ def run_tasks(tasks: list[tuple[Callable[..., Any], dict[str, Any]]], workers: i
     Returns:
         The results in the order of ``tasks``. An exception in a task is raised here.
     """
-    if not isinstance(tasks, list) or not all(isinstance(t, tuple) and len(t) == 2 and callable(t[0])
-                                              and isinstance(t[1], dict) for t in tasks):
+    if not isinstance(tasks, list) or not all(
+        isinstance(t, tuple) and len(t) == 2 and callable(t[0]) and isinstance(t[1], dict) for t in tasks
+    ):
         raise ValueError("tasks must be a list of (function, keyword-arguments dict) pairs")
     count = min(resolve_workers(workers), len(tasks))
     if count <= 1:
@@ -91,8 +93,12 @@ def fill_cache(tasks: list[tuple[Callable[..., Any], dict[str, Any]]], workers: 
     Returns:
         The number of tasks run in workers.
     """
-    unique = list({repr((function.__module__, function.__qualname__, sorted(arguments.items()))): (function, arguments)
-                   for function, arguments in tasks}.values())
+    unique = list(
+        {
+            repr((function.__module__, function.__qualname__, sorted(arguments.items()))): (function, arguments)
+            for function, arguments in tasks
+        }.values()
+    )
     if resolve_workers(workers) <= 1 or len(unique) <= 1:
         return 0
     run_tasks(unique, workers=workers)

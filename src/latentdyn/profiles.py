@@ -27,36 +27,62 @@ PROFILES = ("smoke", "book", "paper", "long", "long_gpu")
 
 # Knobs every profile of a CpAE experiment shares (a profile may still override one).
 _CPAE_COMMON: dict[str, Any] = {
-    "latent_dim": None, "small_filter_size": 4, "continuity_weight": 1.0, "l2_weight": 1.0,
-    "kernel_scale": 10.0, "final_learning_rate": 1e-3, "latent_models": ("neural_ode", "hnn", "sympnet"),
-    "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3, "vpt_threshold": 0.5,
+    "latent_dim": None,
+    "small_filter_size": 4,
+    "continuity_weight": 1.0,
+    "l2_weight": 1.0,
+    "kernel_scale": 10.0,
+    "final_learning_rate": 1e-3,
+    "latent_models": ("neural_ode", "hnn", "sympnet"),
+    "dynamics_learning_rate": 1e-2,
+    "dynamics_final_learning_rate": 1e-3,
+    "vpt_threshold": 0.5,
     # the authors' autoencoder objective: step map g and weight lambda of the auxiliary terms
     # (their lambda = 1 on pixels in [0, 1], their decoder: batch norm and per-scale side branches;
     # relative_latent_error=True divides the latent term by the latents' variance, see the book profile)
-    "latent_map": "volume_preserving", "prediction_weight": 1.0, "prediction_warmup": 0,
+    "latent_map": "volume_preserving",
+    "prediction_weight": 1.0,
+    "prediction_warmup": 0,
     "relative_latent_error": False,
-    "decoder_batch_norm": True, "decoder_min_channels": 8, "decoder_side_branches": True,
+    "decoder_batch_norm": True,
+    "decoder_min_channels": 8,
+    "decoder_side_branches": True,
     # the latent stage as the authors run it: raw latent states, 2 midpoint steps per frame, the
     # parameters of the best training loss
-    "standardise_latents": False, "dynamics_substeps": 2, "dynamics_keep_best": True,
+    "standardise_latents": False,
+    "dynamics_substeps": 2,
+    "dynamics_keep_best": True,
     # evaluation: a test set of its own (new initial conditions, same simulator; seeded apart from
     # the training data, the same for every training seed), scored over its whole horizon
-    "test_videos": 120, "test_frames": 60, "mse_threshold": 0.002,
+    "test_videos": 120,
+    "test_frames": 60,
+    "mse_threshold": 0.002,
     "vpt_thresholds": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0),
     # independent trainings (one per autoencoder) in single-thread worker processes: "auto" = one per core
     "workers": "auto",
     # speed knobs ("auto" precision = bf16 on CUDA, fp32 elsewhere; channels-last convolutions are
     # faster on GPUs and, with oneDNN, on CPUs too)
-    "precision": "fp32", "channels_last": True, "deterministic": True,
+    "precision": "fp32",
+    "channels_last": True,
+    "deterministic": True,
     # system -> settings of that system only (a knob given explicitly still wins)
     "per_system": {},
 }
 _CIRCLE_COMMON: dict[str, Any] = {
-    "autoencoders": ("standard", "l2", "cpae"), "continuity_weight": 10.0, "l2_weight": 10.0,
-    "kernel_scale": 10.0, "dynamics_learning_rate": 1e-2, "dynamics_final_learning_rate": 1e-3,
+    "autoencoders": ("standard", "l2", "cpae"),
+    "continuity_weight": 10.0,
+    "l2_weight": 10.0,
+    "kernel_scale": 10.0,
+    "dynamics_learning_rate": 1e-2,
+    "dynamics_final_learning_rate": 1e-3,
     # channels-last makes the circle's one full-image convolution 8x slower on a CPU (oneDNN): off
-    "vpt_threshold": 0.5, "precision": "fp32", "channels_last": False, "deterministic": True,
-    "standardise_latents": True, "dynamics_substeps": 1, "dynamics_keep_best": False,
+    "vpt_threshold": 0.5,
+    "precision": "fp32",
+    "channels_last": False,
+    "deterministic": True,
+    "standardise_latents": True,
+    "dynamics_substeps": 1,
+    "dynamics_keep_best": False,
 }
 
 # In-between imagery dynamics. The latent model's velocity starts from a prior (TV-L1 optical
@@ -64,91 +90,218 @@ _CIRCLE_COMMON: dict[str, Any] = {
 # the field extractor corrects by at most correction_speed; two_sided blends both
 # observations carried towards t (the paper carries the first one only).
 _INBETWEEN_MODEL: dict[str, Any] = {
-    "scheme": "characteristics", "pde": "advection", "diffusivity": 0.1, "courant": 2.0,
-    "coarse_levels": "auto", "lambda_ae": 1.0, "lambda_magnitude": 0.0, "lambda_smooth": 0.05,
-    "codec_bias": False, "lr_decay": 0.1,
+    "scheme": "characteristics",
+    "pde": "advection",
+    "diffusivity": 0.1,
+    "courant": 2.0,
+    "coarse_levels": "auto",
+    "lambda_ae": 1.0,
+    "lambda_magnitude": 0.0,
+    "lambda_smooth": 0.05,
+    "codec_bias": False,
+    "lr_decay": 0.1,
     # the advection-reaction variant (methods "latent_reaction", "reaction_prior_alone"): the
     # price of change in place, and the motion gate (latentdyn.models.velocity_prior.motion_gate)
-    "source": "none", "motion_gate": False, "lambda_source": 0.1, "gate_sigma": 3.0, "gate_floor": 0.02,
-    "gate_low": 0.3, "gate_high": 0.6, "gate_consistency": 0.5, "gate_min_speed": 1.0,
+    "source": "none",
+    "motion_gate": False,
+    "lambda_source": 0.1,
+    "gate_sigma": 3.0,
+    "gate_floor": 0.02,
+    "gate_low": 0.3,
+    "gate_high": 0.6,
+    "gate_consistency": 0.5,
+    "gate_min_speed": 1.0,
 }
 _INBETWEEN: dict[str, dict[str, Any]] = {
-    "smoke": {**_INBETWEEN_MODEL, "image_size": 64, "num_frames": 3, "crack_opening": 0.08,
-              "rotation_degrees": 12.0, "looks": 6.0, "latent_channels": 2, "base_channels": 4,
-              "field_channels": 4, "depth": 1, "field_downsample": 4, "loss_scales": 3, "max_speed": 12.0,
-              "correction_speed": 4.0, "two_sided": True, "velocity_init": "tvl1", "coarse_iterations": 20,
-              "patch_size": 32, "patch_stride": 16, "iterations": 5, "batch_size": 4,
-              "learning_rate": 5e-3, "ot_max_points": 400, "flow_downscale": 1},
-    "book": {**_INBETWEEN_MODEL, "image_size": 128, "num_frames": 5, "crack_opening": 0.06,
-             "rotation_degrees": 12.0, "looks": 6.0, "latent_channels": 3, "base_channels": 4,
-             "field_channels": 8, "depth": 2, "field_downsample": 4, "loss_scales": 4, "max_speed": 16.0,
-             "correction_speed": 4.0, "two_sided": True, "velocity_init": "tvl1", "coarse_iterations": 150,
-             "patch_size": 64, "patch_stride": 32, "iterations": 80, "batch_size": 4,
-             "learning_rate": 5e-3, "ot_max_points": 2500, "flow_downscale": 1},
-    "paper": {**_INBETWEEN_MODEL, "image_size": 256, "num_frames": 5, "crack_opening": 0.06,
-              "rotation_degrees": 12.0, "looks": 6.0, "latent_channels": 4, "base_channels": 32,
-              "field_channels": 32, "depth": 3, "field_downsample": 4, "loss_scales": 5, "max_speed": 32.0,
-              "correction_speed": 8.0, "two_sided": True, "velocity_init": "tvl1", "coarse_iterations": 1000,
-              "patch_size": 128, "patch_stride": 32, "iterations": 5000, "batch_size": 16,
-              "learning_rate": 2e-3, "lr_decay": 0.05, "ot_max_points": 6400, "flow_downscale": 1},
+    "smoke": {
+        **_INBETWEEN_MODEL,
+        "image_size": 64,
+        "num_frames": 3,
+        "crack_opening": 0.08,
+        "rotation_degrees": 12.0,
+        "looks": 6.0,
+        "latent_channels": 2,
+        "base_channels": 4,
+        "field_channels": 4,
+        "depth": 1,
+        "field_downsample": 4,
+        "loss_scales": 3,
+        "max_speed": 12.0,
+        "correction_speed": 4.0,
+        "two_sided": True,
+        "velocity_init": "tvl1",
+        "coarse_iterations": 20,
+        "patch_size": 32,
+        "patch_stride": 16,
+        "iterations": 5,
+        "batch_size": 4,
+        "learning_rate": 5e-3,
+        "ot_max_points": 400,
+        "flow_downscale": 1,
+    },
+    "book": {
+        **_INBETWEEN_MODEL,
+        "image_size": 128,
+        "num_frames": 5,
+        "crack_opening": 0.06,
+        "rotation_degrees": 12.0,
+        "looks": 6.0,
+        "latent_channels": 3,
+        "base_channels": 4,
+        "field_channels": 8,
+        "depth": 2,
+        "field_downsample": 4,
+        "loss_scales": 4,
+        "max_speed": 16.0,
+        "correction_speed": 4.0,
+        "two_sided": True,
+        "velocity_init": "tvl1",
+        "coarse_iterations": 150,
+        "patch_size": 64,
+        "patch_stride": 32,
+        "iterations": 80,
+        "batch_size": 4,
+        "learning_rate": 5e-3,
+        "ot_max_points": 2500,
+        "flow_downscale": 1,
+    },
+    "paper": {
+        **_INBETWEEN_MODEL,
+        "image_size": 256,
+        "num_frames": 5,
+        "crack_opening": 0.06,
+        "rotation_degrees": 12.0,
+        "looks": 6.0,
+        "latent_channels": 4,
+        "base_channels": 32,
+        "field_channels": 32,
+        "depth": 3,
+        "field_downsample": 4,
+        "loss_scales": 5,
+        "max_speed": 32.0,
+        "correction_speed": 8.0,
+        "two_sided": True,
+        "velocity_init": "tvl1",
+        "coarse_iterations": 1000,
+        "patch_size": 128,
+        "patch_stride": 32,
+        "iterations": 5000,
+        "batch_size": 16,
+        "learning_rate": 2e-3,
+        "lr_decay": 0.05,
+        "ot_max_points": 6400,
+        "flow_downscale": 1,
+    },
 }
 _SEEDS = {"smoke": {"num_seeds": 1}, "book": {"num_seeds": 3}, "paper": {"num_seeds": 3}}
 _INBETWEEN_PROFILES = ("smoke", "book", "paper")  # the in-between experiments have no "long" profile
 _INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
     "inbetween_scenarios": {
         # the paper's estimator (no prior, one-sided) needs a longer training than the refinement
-        profile: {**_SEEDS[profile], "paper_iterations": {"smoke": 5, "book": 300, "paper": 5000}[profile],
-                  "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile],
-                  # the scenes where transport fails (latentdyn.data.scenes): side, shift over the
-                  # interval and crack width in pixels, relative brightening of the patch
-                  "scene_size": {"smoke": 64, "book": 128, "paper": 256}[profile], "scene_shift": 4.0,
-                  "scene_gain": 0.4, "scene_crack_width": 8.0}
+        profile: {
+            **_SEEDS[profile],
+            "paper_iterations": {"smoke": 5, "book": 300, "paper": 5000}[profile],
+            "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile],
+            # the scenes where transport fails (latentdyn.data.scenes): side, shift over the
+            # interval and crack width in pixels, relative brightening of the patch
+            "scene_size": {"smoke": 64, "book": 128, "paper": 256}[profile],
+            "scene_shift": 4.0,
+            "scene_gain": 0.4,
+            "scene_crack_width": 8.0,
+        }
         for profile in _INBETWEEN_PROFILES
     },
     # the real chapter's 900 x 900 pair: fewer patches, flow on a half-size image
-    "inbetween_real": {"smoke": {**_SEEDS["smoke"]}, "paper": {**_SEEDS["paper"]},
-                       "book": {**_SEEDS["book"], "patch_stride": 48, "flow_downscale": 2}},
-    "inbetween_pdes": {profile: {"pdes": ("advection", "advection_diffusion", "continuity")}
-                       for profile in _INBETWEEN_PROFILES},
+    "inbetween_real": {
+        "smoke": {**_SEEDS["smoke"]},
+        "paper": {**_SEEDS["paper"]},
+        "book": {**_SEEDS["book"], "patch_stride": 48, "flow_downscale": 2},
+    },
+    "inbetween_pdes": {
+        profile: {"pdes": ("advection", "advection_diffusion", "continuity")} for profile in _INBETWEEN_PROFILES
+    },
     "inbetween_sensitivity": {
-        "smoke": {**_SEEDS["smoke"], "scenario": "crack_formation", "num_frames": 5,
-                  "lambda_smooth_values": (0.0, 0.05), "latent_channels_values": (1, 2),
-                  "patch_size_values": (16, 32), "given_frames_values": (2, 3), "frame_gap_values": (0.5, 1.0)},
-        "book": {**_SEEDS["book"], "scenario": "crack_formation", "num_frames": 9, "image_size": 96,
-                 "iterations": 60, "patch_size": 48, "patch_stride": 24, "lambda_smooth_values": (0.005, 0.05, 0.5),
-                 "latent_channels_values": (1, 3, 6), "patch_size_values": (32, 48, 96),
-                 "given_frames_values": (2, 3, 5), "frame_gap_values": (0.25, 0.5, 1.0)},
-        "paper": {**_SEEDS["paper"], "scenario": "crack_formation", "num_frames": 9,
-                  "lambda_smooth_values": (0.005, 0.05, 0.5), "latent_channels_values": (1, 4, 8),
-                  "patch_size_values": (64, 128, 256), "given_frames_values": (2, 3, 5),
-                  "frame_gap_values": (0.25, 0.5, 1.0)},
+        "smoke": {
+            **_SEEDS["smoke"],
+            "scenario": "crack_formation",
+            "num_frames": 5,
+            "lambda_smooth_values": (0.0, 0.05),
+            "latent_channels_values": (1, 2),
+            "patch_size_values": (16, 32),
+            "given_frames_values": (2, 3),
+            "frame_gap_values": (0.5, 1.0),
+        },
+        "book": {
+            **_SEEDS["book"],
+            "scenario": "crack_formation",
+            "num_frames": 9,
+            "image_size": 96,
+            "iterations": 60,
+            "patch_size": 48,
+            "patch_stride": 24,
+            "lambda_smooth_values": (0.005, 0.05, 0.5),
+            "latent_channels_values": (1, 3, 6),
+            "patch_size_values": (32, 48, 96),
+            "given_frames_values": (2, 3, 5),
+            "frame_gap_values": (0.25, 0.5, 1.0),
+        },
+        "paper": {
+            **_SEEDS["paper"],
+            "scenario": "crack_formation",
+            "num_frames": 9,
+            "lambda_smooth_values": (0.005, 0.05, 0.5),
+            "latent_channels_values": (1, 4, 8),
+            "patch_size_values": (64, 128, 256),
+            "given_frames_values": (2, 3, 5),
+            "frame_gap_values": (0.25, 0.5, 1.0),
+        },
     },
 }
 
-_CPAE_BOOK: dict[str, Any] = {**_CPAE_COMMON, "resolution": 32, "num_trajectories": 64, "num_frames": 40,
-    "min_bar_pixels": 2.5, "autoencoders": ("standard", "cpae"), "large_filter_size": 8,
-    "cpae_channels": (8, 16, 32), "standard_channels": (8, 16, 32), "epochs": 24, "batch_size": 32,
-    "learning_rate": 3e-3, "dynamics_steps": 2000, "dynamics_horizon": 1, "dynamics_hidden": 256,
-    "dynamics_batch_size": 256, "inbetween_steps": 10, "trajectories_shown": 3, "strip_length": 8,
-    "num_threads": 1, "device": "cpu",
+_CPAE_BOOK: dict[str, Any] = {
+    **_CPAE_COMMON,
+    "resolution": 32,
+    "num_trajectories": 64,
+    "num_frames": 40,
+    "min_bar_pixels": 2.5,
+    "autoencoders": ("standard", "cpae"),
+    "large_filter_size": 8,
+    "cpae_channels": (8, 16, 32),
+    "standard_channels": (8, 16, 32),
+    "epochs": 24,
+    "batch_size": 32,
+    "learning_rate": 3e-3,
+    "dynamics_steps": 2000,
+    "dynamics_horizon": 1,
+    "dynamics_hidden": 256,
+    "dynamics_batch_size": 256,
+    "inbetween_steps": 10,
+    "trajectories_shown": 3,
+    "strip_length": 8,
+    "num_threads": 1,
+    "device": "cpu",
     # lambda = 1 with the absolute latent term collapses the latent space at this budget (latent
     # std ~1e-3, reconstructions no better than the mean image, with or without an 8-epoch
     # warm-up or the authors' ~350 steps); the scale-invariant latent term trains both autoencoders
     "relative_latent_error": True,
     # the authors decay 1e-2 to 1e-3 over 500,000 updates; over 2,000 a smaller rate fits the Neural
     # ODE about 7 times better (one-step loss 2.6e-4 against 1.7e-3 on the damped pendulum, seed 0)
-    "dynamics_learning_rate": 3e-3, "dynamics_final_learning_rate": 3e-4,
+    "dynamics_learning_rate": 3e-3,
+    "dynamics_final_learning_rate": 3e-4,
     # the elastic pendulum overfits 51 trajectories: more of them, fewer epochs (same cost);
     # the two camera systems get what is left of the budget
-    "per_system": {"elastic_double_pendulum": {"num_trajectories": 96, "epochs": 16},
-                   "rigid_double_pendulum": {"epochs": 12}, "swing_stick": {"epochs": 12}}}
+    "per_system": {
+        "elastic_double_pendulum": {"num_trajectories": 96, "epochs": 16},
+        "rigid_double_pendulum": {"epochs": 12},
+        "swing_stick": {"epochs": 12},
+    },
+}
 
 SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "delta_continuity": {
         "smoke": {"resolutions": (16, 32), "steps_per_finest_pixel": 2, "travel": 0.2},
         "book": {"resolutions": (32, 64, 128, 256), "steps_per_finest_pixel": 4, "travel": 0.3},
-        "paper": {"resolutions": (32, 64, 128, 256, 512), "steps_per_finest_pixel": 4,
-                  "travel": 0.3},
+        "paper": {"resolutions": (32, 64, 128, 256, 512), "steps_per_finest_pixel": 4, "travel": 0.3},
     },
     "regularizer_benchmark": {
         "smoke": {"filter_banks": ((4, 3, 12, 12), (2, 1, 24, 24)), "repeats": 1},
@@ -157,21 +310,59 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     },
     # CpAE systems (chapters cpae_2 ... cpae_5). Channels: (first, second, third) large stacks.
     "cpae_system": {
-        "smoke": {**_CPAE_COMMON, "resolution": 16, "num_trajectories": 12, "num_frames": 10,
-                  "min_bar_pixels": 0.0, "autoencoders": ("standard", "cpae"), "large_filter_size": 6,
-                  "cpae_channels": (4, 8), "standard_channels": (4, 8), "epochs": 2, "batch_size": 32,
-                  "learning_rate": 3e-3, "dynamics_steps": 20, "dynamics_horizon": 2, "dynamics_hidden": 16,
-                  "dynamics_batch_size": 64, "inbetween_steps": 4, "trajectories_shown": 2, "strip_length": 4,
-                  "num_threads": 1, "device": "cpu", "test_videos": 6, "test_frames": 10, "workers": 1},
+        "smoke": {
+            **_CPAE_COMMON,
+            "resolution": 16,
+            "num_trajectories": 12,
+            "num_frames": 10,
+            "min_bar_pixels": 0.0,
+            "autoencoders": ("standard", "cpae"),
+            "large_filter_size": 6,
+            "cpae_channels": (4, 8),
+            "standard_channels": (4, 8),
+            "epochs": 2,
+            "batch_size": 32,
+            "learning_rate": 3e-3,
+            "dynamics_steps": 20,
+            "dynamics_horizon": 2,
+            "dynamics_hidden": 16,
+            "dynamics_batch_size": 64,
+            "inbetween_steps": 4,
+            "trajectories_shown": 2,
+            "strip_length": 4,
+            "num_threads": 1,
+            "device": "cpu",
+            "test_videos": 6,
+            "test_frames": 10,
+            "workers": 1,
+        },
         "book": _CPAE_BOOK,
-        "paper": {**_CPAE_COMMON, "resolution": 128, "num_trajectories": 1200, "num_frames": 60,
-                  "min_bar_pixels": 0.0, "autoencoders": ("standard", "l2", "cpae"), "large_filter_size": 12,
-                  "cpae_channels": (16, 32, 64), "standard_channels": (32, 32, 64), "epochs": 200,
-                  "batch_size": 512, "learning_rate": 1e-3, "dynamics_steps": 20000, "dynamics_horizon": 1,
-                  "dynamics_hidden": 256, "dynamics_batch_size": 512, "inbetween_steps": 20,
-                  "trajectories_shown": 3, "strip_length": 8, "num_threads": 16, "device": "auto",
-                  # the GPU fast path: bf16 autocast on CUDA, cuDNN's fastest kernels
-                  "precision": "auto", "deterministic": False},
+        "paper": {
+            **_CPAE_COMMON,
+            "resolution": 128,
+            "num_trajectories": 1200,
+            "num_frames": 60,
+            "min_bar_pixels": 0.0,
+            "autoencoders": ("standard", "l2", "cpae"),
+            "large_filter_size": 12,
+            "cpae_channels": (16, 32, 64),
+            "standard_channels": (32, 32, 64),
+            "epochs": 200,
+            "batch_size": 512,
+            "learning_rate": 1e-3,
+            "dynamics_steps": 20000,
+            "dynamics_horizon": 1,
+            "dynamics_hidden": 256,
+            "dynamics_batch_size": 512,
+            "inbetween_steps": 20,
+            "trajectories_shown": 3,
+            "strip_length": 8,
+            "num_threads": 16,
+            "device": "auto",
+            # the GPU fast path: bf16 autocast on CUDA, cuDNN's fastest kernels
+            "precision": "auto",
+            "deterministic": False,
+        },
         # where the paper's effect should show (Theorem 3.1 is about fine grids): the book's model and
         # objective at 64 px with the authors' 12 x 12 filters, 400 training videos of 60 frames (80 %
         # of 500; the test videos are a set of their own), 5 epochs x 22,800 windows = 114,000
@@ -180,72 +371,182 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         # models shipped under data/reference/shipped_models and re-scored by the pages. The latent
         # stage draws mini-batches of 1,024 transitions (full batch costs ~0.7 s an update here) and
         # fits the Neural ODE alone.
-        "long": {**_CPAE_BOOK, "resolution": 64, "large_filter_size": 12, "num_trajectories": 500,
-                 "num_frames": 60, "epochs": 5, "latent_models": ("neural_ode",), "dynamics_steps": 3000,
-                 "dynamics_batch_size": 1024, "per_system": {}},
+        "long": {
+            **_CPAE_BOOK,
+            "resolution": 64,
+            "large_filter_size": 12,
+            "num_trajectories": 500,
+            "num_frames": 60,
+            "epochs": 5,
+            "latent_models": ("neural_ode",),
+            "dynamics_steps": 3000,
+            "dynamics_batch_size": 1024,
+            "per_system": {},
+        },
         # the same at 128 px for a GPU (the paper's resolution, bf16 autocast and cuDNN's fastest
         # kernels); not run on a CPU
-        "long_gpu": {**_CPAE_BOOK, "resolution": 128, "large_filter_size": 12, "num_trajectories": 500,
-                     "num_frames": 60, "epochs": 5, "latent_models": ("neural_ode",), "dynamics_steps": 3000,
-                     "dynamics_batch_size": 1024, "per_system": {}, "device": "auto", "precision": "auto",
-                     "deterministic": False, "num_threads": 16},
+        "long_gpu": {
+            **_CPAE_BOOK,
+            "resolution": 128,
+            "large_filter_size": 12,
+            "num_trajectories": 500,
+            "num_frames": 60,
+            "epochs": 5,
+            "latent_models": ("neural_ode",),
+            "dynamics_steps": 3000,
+            "dynamics_batch_size": 1024,
+            "per_system": {},
+            "device": "auto",
+            "precision": "auto",
+            "deterministic": False,
+            "num_threads": 16,
+        },
     },
     # circular motion (chapter cpae_1): full-image single-convolution autoencoders, full batch
     "cpae_circle": {
-        "smoke": {**_CIRCLE_COMMON, "resolution": 24, "num_frames": 40, "num_train": 20, "channels": 8,
-                  "epochs": 20, "batch_size": 20, "learning_rate": 1e-2, "final_learning_rate": 1e-3,
-                  "dynamics_steps": 20, "dynamics_horizon": 2, "dynamics_hidden": 16, "dynamics_batch_size": 64,
-                  "inbetween_steps": 5, "strip_length": 4, "num_threads": 1, "device": "cpu"},
-        "book": {**_CIRCLE_COMMON, "resolution": 48, "num_frames": 221, "num_train": 71, "channels": 32,
-                 "epochs": 5000, "batch_size": 71, "learning_rate": 3e-3, "final_learning_rate": 1e-3,
-                 "dynamics_steps": 2000, "dynamics_horizon": 1, "dynamics_hidden": 64, "dynamics_batch_size": 70,
-                 "inbetween_steps": 20, "strip_length": 8, "num_threads": 1, "device": "cpu"},
-        "paper": {**_CIRCLE_COMMON, "resolution": 48, "num_frames": 221, "num_train": 71, "channels": 32,
-                  "epochs": 20000, "batch_size": 71, "learning_rate": 1e-2, "final_learning_rate": 1e-4,
-                  "dynamics_steps": 20000, "dynamics_horizon": 1, "dynamics_hidden": 256,
-                  "dynamics_batch_size": 70, "inbetween_steps": 20, "strip_length": 8, "num_threads": 16,
-                  "device": "auto"},
+        "smoke": {
+            **_CIRCLE_COMMON,
+            "resolution": 24,
+            "num_frames": 40,
+            "num_train": 20,
+            "channels": 8,
+            "epochs": 20,
+            "batch_size": 20,
+            "learning_rate": 1e-2,
+            "final_learning_rate": 1e-3,
+            "dynamics_steps": 20,
+            "dynamics_horizon": 2,
+            "dynamics_hidden": 16,
+            "dynamics_batch_size": 64,
+            "inbetween_steps": 5,
+            "strip_length": 4,
+            "num_threads": 1,
+            "device": "cpu",
+        },
+        "book": {
+            **_CIRCLE_COMMON,
+            "resolution": 48,
+            "num_frames": 221,
+            "num_train": 71,
+            "channels": 32,
+            "epochs": 5000,
+            "batch_size": 71,
+            "learning_rate": 3e-3,
+            "final_learning_rate": 1e-3,
+            "dynamics_steps": 2000,
+            "dynamics_horizon": 1,
+            "dynamics_hidden": 64,
+            "dynamics_batch_size": 70,
+            "inbetween_steps": 20,
+            "strip_length": 8,
+            "num_threads": 1,
+            "device": "cpu",
+        },
+        "paper": {
+            **_CIRCLE_COMMON,
+            "resolution": 48,
+            "num_frames": 221,
+            "num_train": 71,
+            "channels": 32,
+            "epochs": 20000,
+            "batch_size": 71,
+            "learning_rate": 1e-2,
+            "final_learning_rate": 1e-4,
+            "dynamics_steps": 20000,
+            "dynamics_horizon": 1,
+            "dynamics_hidden": 256,
+            "dynamics_batch_size": 70,
+            "inbetween_steps": 20,
+            "strip_length": 8,
+            "num_threads": 16,
+            "device": "auto",
+        },
     },
     # ablations (chapter cpae_6): on one system; system_overrides shrink its data for the budget
     "cpae_ablations": {
-        "smoke": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 12, "prediction_weight": 0.0},
-                  "continuity_weights": (0.1, 1.0), "kernel_scales": (10.0,),
-                  "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
-                  "benchmark_filter_banks": ((4, 3, 6, 6), (8, 4, 6, 6)), "benchmark_image_shape": (3, 16, 32),
-                  "benchmark_batch_size": 2, "benchmark_repeats": 1},
-        "book": {"system": "damped_pendulum",
-                 "system_overrides": {"num_trajectories": 64, "epochs": 10, "prediction_weight": 0.0},
-                 "continuity_weights": (0.1, 1.0), "kernel_scales": (10.0,),
-                 "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
-                 "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
-                 "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 8, "benchmark_repeats": 2},
-        "paper": {"system": "damped_pendulum", "system_overrides": {"prediction_weight": 0.0},
-                  "continuity_weights": (0.01, 0.1, 1.0, 10.0, 100.0), "kernel_scales": (10.0, 1.0, 0.1),
-                  "joint_prediction_weight": 1.0, "joint_latent_weight": 1.0,
-                  "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
-                  "benchmark_image_shape": (3, 128, 256), "benchmark_batch_size": 64, "benchmark_repeats": 10},
+        "smoke": {
+            "system": "damped_pendulum",
+            "system_overrides": {"num_trajectories": 12, "prediction_weight": 0.0},
+            "continuity_weights": (0.1, 1.0),
+            "kernel_scales": (10.0,),
+            "joint_prediction_weight": 1.0,
+            "joint_latent_weight": 1.0,
+            "benchmark_filter_banks": ((4, 3, 6, 6), (8, 4, 6, 6)),
+            "benchmark_image_shape": (3, 16, 32),
+            "benchmark_batch_size": 2,
+            "benchmark_repeats": 1,
+        },
+        "book": {
+            "system": "damped_pendulum",
+            "system_overrides": {"num_trajectories": 64, "epochs": 10, "prediction_weight": 0.0},
+            "continuity_weights": (0.1, 1.0),
+            "kernel_scales": (10.0,),
+            "joint_prediction_weight": 1.0,
+            "joint_latent_weight": 1.0,
+            "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
+            "benchmark_image_shape": (3, 128, 256),
+            "benchmark_batch_size": 8,
+            "benchmark_repeats": 2,
+        },
+        "paper": {
+            "system": "damped_pendulum",
+            "system_overrides": {"prediction_weight": 0.0},
+            "continuity_weights": (0.01, 0.1, 1.0, 10.0, 100.0),
+            "kernel_scales": (10.0, 1.0, 0.1),
+            "joint_prediction_weight": 1.0,
+            "joint_latent_weight": 1.0,
+            "benchmark_filter_banks": ((16, 3, 12, 12), (32, 16, 12, 12), (64, 32, 12, 12)),
+            "benchmark_image_shape": (3, 128, 256),
+            "benchmark_batch_size": 64,
+            "benchmark_repeats": 10,
+        },
     },
     # the autoencoder objective and the budget (chapter cpae_7): sweeps on one system
     "cpae_sweeps": {
-        "smoke": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 12},
-                  "prediction_weights": (0.0, 0.01), "latent_maps": ("volume_preserving", "mlp"),
-                  "objective_autoencoders": ("cpae",), "resolutions": (16, 24), "trajectory_counts": (12, 24)},
-        "book": {"system": "damped_pendulum", "system_overrides": {"num_trajectories": 32, "epochs": 16},
-                 "prediction_weights": (0.0, 0.01, 1.0), "latent_maps": ("volume_preserving", "mlp"),
-                 "objective_autoencoders": ("standard",), "resolutions": (), "trajectory_counts": ()},
-        "paper": {"system": "damped_pendulum", "system_overrides": {},
-                  "prediction_weights": (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0),
-                  "latent_maps": ("volume_preserving", "mlp"), "objective_autoencoders": ("standard", "cpae"),
-                  "resolutions": (32, 64, 128), "trajectory_counts": (200, 600, 1200)},
+        "smoke": {
+            "system": "damped_pendulum",
+            "system_overrides": {"num_trajectories": 12},
+            "prediction_weights": (0.0, 0.01),
+            "latent_maps": ("volume_preserving", "mlp"),
+            "objective_autoencoders": ("cpae",),
+            "resolutions": (16, 24),
+            "trajectory_counts": (12, 24),
+        },
+        "book": {
+            "system": "damped_pendulum",
+            "system_overrides": {"num_trajectories": 32, "epochs": 16},
+            "prediction_weights": (0.0, 0.01, 1.0),
+            "latent_maps": ("volume_preserving", "mlp"),
+            "objective_autoencoders": ("standard",),
+            "resolutions": (),
+            "trajectory_counts": (),
+        },
+        "paper": {
+            "system": "damped_pendulum",
+            "system_overrides": {},
+            "prediction_weights": (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0),
+            "latent_maps": ("volume_preserving", "mlp"),
+            "objective_autoencoders": ("standard", "cpae"),
+            "resolutions": (32, 64, 128),
+            "trajectory_counts": (200, 600, 1200),
+        },
     },
     # In-between imagery dynamics (arXiv 2310.09495): every experiment shares _INBETWEEN and
     # adds its own keys (_INBETWEEN_EXTRA); "paper" uses larger images, networks and
     # trainings (a GPU), same code.
     **{
-        experiment: {profile: {**_INBETWEEN[profile], **_INBETWEEN_EXTRA.get(experiment, {}).get(profile, {})}
-                     for profile in _INBETWEEN_PROFILES}
-        for experiment in ("inbetween_data", "inbetween_method", "inbetween_scenarios", "inbetween_pdes",
-                           "inbetween_sensitivity", "inbetween_real")
+        experiment: {
+            profile: {**_INBETWEEN[profile], **_INBETWEEN_EXTRA.get(experiment, {}).get(profile, {})}
+            for profile in _INBETWEEN_PROFILES
+        }
+        for experiment in (
+            "inbetween_data",
+            "inbetween_method",
+            "inbetween_scenarios",
+            "inbetween_pdes",
+            "inbetween_sensitivity",
+            "inbetween_real",
+        )
     },
 }
 
@@ -255,8 +556,10 @@ def profile_settings(experiment: str, profile: str) -> dict[str, Any]:
     check_choice("experiment", experiment, SETTINGS)
     check_choice("profile", profile, PROFILES)
     if profile not in SETTINGS[experiment]:
-        raise ValueError(f"profile {profile!r} is not defined for experiment {experiment!r}; "
-                         f"it has: {', '.join(SETTINGS[experiment])}")
+        raise ValueError(
+            f"profile {profile!r} is not defined for experiment {experiment!r}; "
+            f"it has: {', '.join(SETTINGS[experiment])}"
+        )
     return dict(SETTINGS[experiment][profile])
 
 
@@ -276,8 +579,13 @@ def _kind(value: Any) -> str:
     return "other"
 
 
-_KIND_WORDS = {"bool": "True or False", "int": "a whole number >= 0", "real": "a finite number",
-               "str": "a string", "sequence": "a list (or one name)"}
+_KIND_WORDS = {
+    "bool": "True or False",
+    "int": "a whole number >= 0",
+    "real": "a finite number",
+    "str": "a string",
+    "sequence": "a list (or one name)",
+}
 
 
 def _check_override(experiment: str, key: str, value: Any) -> None:
@@ -285,8 +593,11 @@ def _check_override(experiment: str, key: str, value: Any) -> None:
     the profiles have a number, a fraction where they have a count), a negative count or size
     (every whole-number setting is one) and a non-finite number, naming the setting, before
     any work starts (papermill passes ``-p epochs abc`` as a string)."""
-    given = {_kind(settings[key]) for settings in SETTINGS[experiment].values()
-             if key in settings and settings[key] is not None}
+    given = {
+        _kind(settings[key])
+        for settings in SETTINGS[experiment].values()
+        if key in settings and settings[key] is not None
+    }
     if not given or "other" in given:
         return
     kinds = set(given)
@@ -315,8 +626,7 @@ def resolve_settings(experiment: str, profile: str, **overrides: Any) -> dict[st
     unknown = set(overrides) - set(settings)
     if unknown:
         raise ValueError(
-            f"unknown setting(s) {sorted(unknown)} for experiment {experiment!r}; "
-            f"known: {sorted(settings)}"
+            f"unknown setting(s) {sorted(unknown)} for experiment {experiment!r}; known: {sorted(settings)}"
         )
     for key, value in overrides.items():
         if value is not None:

@@ -44,15 +44,16 @@ def records_folder() -> Path:
     return project_folder(RECORDS_FOLDER, "recorded runs")
 
 
-def _plain(value: Any) -> Any:
+def json_plain(value: Any) -> Any:
     """Settings as JSON stores them (tuples become lists), so recorded and current compare equal."""
     return json.loads(json.dumps(value, default=str))
 
 
-def _commit() -> str:
+def current_commit() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-                              cwd=project_root()).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True, cwd=project_root()
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -76,8 +77,10 @@ def device_name(device: str = "cpu") -> str:
         return torch.cuda.get_device_name(resolved)
     isa = torch.backends.cpu.get_cpu_capability()
     limit = os.environ.get("ONEDNN_MAX_CPU_ISA")
-    return (f"{_cpu_model()} CPU ({isa}{f', oneDNN {limit}' if limit else ''}), "
-            f"{torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''}")
+    return (
+        f"{_cpu_model()} CPU ({isa}{f', oneDNN {limit}' if limit else ''}), "
+        f"{torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''}"
+    )
 
 
 _device_name = device_name
@@ -123,40 +126,65 @@ class RecordedRun:
         return pd.DataFrame(self.metrics["continuity"]).set_index("autoencoder")
 
 
-def run_payload(result, *, profile: str, seed: int, provenance: dict[str, Any],
-                overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_payload(
+    result, *, profile: str, seed: int, provenance: dict[str, Any], overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The JSON of a record of ``result`` (a ``SystemResult``) with the given ``provenance``."""
     return {
-        "system": result.system, "profile": profile, "seed": seed, "results_version": RESULTS_VERSION,
-        "overrides": _plain(overrides or {}), "training_code": TRAINING_CODE,
-        "settings": _plain(result.settings),
-        "metrics": {"vpt": _plain(result.vpt.reset_index().to_dict("records")),
-                    "continuity": _plain(result.continuity.rename_axis("autoencoder").reset_index()
-                                         .to_dict("records")),
-                    "timings": _plain(result.timings),
-                    # per test video, Neural ODE only: enough to recompute paired differences
-                    "scores": _plain(_neural_ode_scores(result)),
-                    "paired": _plain([] if result.paired is None else result.paired.to_dict("records"))},
+        "system": result.system,
+        "profile": profile,
+        "seed": seed,
+        "results_version": RESULTS_VERSION,
+        "overrides": json_plain(overrides or {}),
+        "training_code": TRAINING_CODE,
+        "settings": json_plain(result.settings),
+        "metrics": {
+            "vpt": json_plain(result.vpt.reset_index().to_dict("records")),
+            "continuity": json_plain(result.continuity.rename_axis("autoencoder").reset_index().to_dict("records")),
+            "timings": json_plain(result.timings),
+            # per test video, Neural ODE only: enough to recompute paired differences
+            "scores": json_plain(_neural_ode_scores(result)),
+            "paired": json_plain([] if result.paired is None else result.paired.to_dict("records")),
+        },
         "data_source": getattr(result, "data_source", "simulated"),
-        "provenance": _plain(provenance),
+        "provenance": json_plain(provenance),
     }
 
 
 def provenance_here(command: str, wall_seconds: float, device: str) -> dict[str, Any]:
     """Where and how a run ran: commit, device (:func:`device_name`), torch, wall time, command, date."""
-    return {"commit": _commit(), "device": _device_name(device), "torch": torch.__version__,
-            "wall_seconds": round(float(wall_seconds), 1), "command": command,
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    return {
+        "commit": current_commit(),
+        "device": _device_name(device),
+        "torch": torch.__version__,
+        "wall_seconds": round(float(wall_seconds), 1),
+        "command": command,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
 
 
-def record_run(result, *, profile: str, seed: int, command: str, wall_seconds: float, device: str,
-               overrides: dict[str, Any] | None = None, folder: Path | None = None) -> Path:
+def record_run(
+    result,
+    *,
+    profile: str,
+    seed: int,
+    command: str,
+    wall_seconds: float,
+    device: str,
+    overrides: dict[str, Any] | None = None,
+    folder: Path | None = None,
+) -> Path:
     """Write ``result`` (a ``SystemResult``) as ``<folder>/<system>-<profile>[-seed<k>].json``; return
     the path."""
     folder = Path(folder) if folder is not None else records_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    payload = run_payload(result, profile=profile, seed=seed, overrides=overrides,
-                          provenance=provenance_here(command, wall_seconds, device))
+    payload = run_payload(
+        result,
+        profile=profile,
+        seed=seed,
+        overrides=overrides,
+        provenance=provenance_here(command, wall_seconds, device),
+    )
     suffix = "".join(f"-{key}{value}" for key, value in sorted((overrides or {}).items()))
     path = folder / f"{result.system}-{profile}{f'-seed{seed}' if seed else ''}{suffix}.json"
     temporary = path.with_suffix(".tmp")
@@ -184,10 +212,18 @@ def load_recorded_run(path: str | Path) -> RecordedRun:
 
 def recorded_run_from_payload(payload: dict[str, Any]) -> RecordedRun:
     """A record from its JSON (:func:`run_payload`); ``KeyError`` for a missing field."""
-    return RecordedRun(payload["system"], payload["profile"], int(payload["seed"]), payload["settings"],
-                       payload["metrics"], payload["provenance"], int(payload["results_version"]),
-                       dict(payload.get("overrides", {})), str(payload.get("training_code", "")),
-                       str(payload.get("data_source", "simulated")))
+    return RecordedRun(
+        payload["system"],
+        payload["profile"],
+        int(payload["seed"]),
+        payload["settings"],
+        payload["metrics"],
+        payload["provenance"],
+        int(payload["results_version"]),
+        dict(payload.get("overrides", {})),
+        str(payload.get("training_code", "")),
+        str(payload.get("data_source", "simulated")),
+    )
 
 
 def load_recorded_runs(folder: Path | None = None) -> list[RecordedRun]:
@@ -204,15 +240,17 @@ def stale_reasons(run: RecordedRun) -> list[str]:
     if run.training_code != TRAINING_CODE:
         reasons.append(f"trained by other training code ({run.training_code or 'unknown'}, now {TRAINING_CODE})")
     try:
-        current = _plain(system_settings(run.profile, dict(run.overrides), run.system))
+        current = json_plain(system_settings(run.profile, dict(run.overrides), run.system))
     except ValueError as error:
         return reasons + [str(error)]
     for key in sorted(set(current) | set(run.settings)):
         if key in WHERE_IT_RAN:
             continue
         if current.get(key, "<missing>") != run.settings.get(key, "<missing>"):
-            reasons.append(f"{key}: recorded {run.settings.get(key, '<missing>')!r}, "
-                           f"profile {run.profile!r} now {current.get(key, '<missing>')!r}")
+            reasons.append(
+                f"{key}: recorded {run.settings.get(key, '<missing>')!r}, "
+                f"profile {run.profile!r} now {current.get(key, '<missing>')!r}"
+            )
     return reasons
 
 
@@ -224,16 +262,36 @@ def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
     for run in runs:
         vpt, continuity, stale = run.vpt(), run.continuity(), stale_reasons(run)
         for encoder in continuity.index:
-            rows.append({"system": run.system, "autoencoder": encoder, "profile": run.label, "seed": run.seed,
-                         "VPT (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT mean (%)"]),
-                         "VPT SE (%)": float(vpt.loc[(encoder, "Neural ODE")].get("VPT SE (%)", float("nan"))),
-                         "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
-                         "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"]),
-                         "device": run.provenance["device"], "data source": run.data_source,
-                         "hours": run.provenance["wall_seconds"] / 3600,
-                         "stale": "; ".join(stale) if stale else ""})
-    columns = ["system", "autoencoder", "profile", "seed", "VPT (%)", "VPT SE (%)", "reconstruction error",
-               "smoothness ratio", "device", "data source", "hours", "stale"]
+            rows.append(
+                {
+                    "system": run.system,
+                    "autoencoder": encoder,
+                    "profile": run.label,
+                    "seed": run.seed,
+                    "VPT (%)": float(vpt.loc[(encoder, "Neural ODE"), "VPT mean (%)"]),
+                    "VPT SE (%)": float(vpt.loc[(encoder, "Neural ODE")].get("VPT SE (%)", float("nan"))),
+                    "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
+                    "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"]),
+                    "device": run.provenance["device"],
+                    "data source": run.data_source,
+                    "hours": run.provenance["wall_seconds"] / 3600,
+                    "stale": "; ".join(stale) if stale else "",
+                }
+            )
+    columns = [
+        "system",
+        "autoencoder",
+        "profile",
+        "seed",
+        "VPT (%)",
+        "VPT SE (%)",
+        "reconstruction error",
+        "smoothness ratio",
+        "device",
+        "data source",
+        "hours",
+        "stale",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -249,8 +307,12 @@ def long_runs(recorded: pd.DataFrame) -> pd.DataFrame:
     if "stale" in rows:
         rows = rows[rows["stale"] == ""]
     order = rows["profile"].map({profile: rank for rank, profile in enumerate(LONG_RUN_PROFILES)})
-    return rows.assign(_order=order).sort_values("_order").drop_duplicates(["system", "autoencoder"]).drop(
-        columns="_order")
+    return (
+        rows.assign(_order=order)
+        .sort_values("_order")
+        .drop_duplicates(["system", "autoencoder"])
+        .drop(columns="_order")
+    )
 
 
 SIMULATED = "simulated"
@@ -269,12 +331,30 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
     only the device with the most recorded seeds is kept, and the ``device`` column names it.
     """
     runs = load_recorded_runs() if runs is None else runs
-    chosen = [run for run in runs if run.system == system and run.profile == profile
-              and (not current_only or (not run.overrides and not stale_reasons(run)))
-              and run.data_source.startswith(SIMULATED) and len(run.scores())]
-    columns = ["seed", "device", "definition", "mean difference (points)", "standard error", "95% low", "95% high",
-               "reading", "reconstruction error standard AE", "reconstruction error CpAE",
-               "ceiling standard AE (%)", "ceiling CpAE (%)", "videos"]
+    chosen = [
+        run
+        for run in runs
+        if run.system == system
+        and run.profile == profile
+        and (not current_only or (not run.overrides and not stale_reasons(run)))
+        and run.data_source.startswith(SIMULATED)
+        and len(run.scores())
+    ]
+    columns = [
+        "seed",
+        "device",
+        "definition",
+        "mean difference (points)",
+        "standard error",
+        "95% low",
+        "95% high",
+        "reading",
+        "reconstruction error standard AE",
+        "reconstruction error CpAE",
+        "ceiling standard AE (%)",
+        "ceiling CpAE (%)",
+        "videos",
+    ]
     if not chosen:
         return pd.DataFrame(columns=columns)
     devices = pd.Series([run.device for run in chosen]).value_counts()
@@ -288,12 +368,21 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
         cpae, standard = wide["CpAE"], wide["standard AE"]
         for key, definition in (("vpt", "relative error"), ("vpt_mse", "pixel MSE")):
             difference = paired_difference(cpae[key].to_numpy(), standard[key].to_numpy())
-            rows.append({"seed": run.seed, "device": device, "definition": definition,
-                         "mean difference (points)": difference.mean, "standard error": difference.standard_error,
-                         "95% low": difference.low, "95% high": difference.high,
-                         "reading": ordering(difference, "CpAE", "standard AE"),
-                         "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
-                         "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),
-                         "ceiling standard AE (%)": float(standard["ceiling"].mean()),
-                         "ceiling CpAE (%)": float(cpae["ceiling"].mean()), "videos": difference.n})
+            rows.append(
+                {
+                    "seed": run.seed,
+                    "device": device,
+                    "definition": definition,
+                    "mean difference (points)": difference.mean,
+                    "standard error": difference.standard_error,
+                    "95% low": difference.low,
+                    "95% high": difference.high,
+                    "reading": ordering(difference, "CpAE", "standard AE"),
+                    "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
+                    "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),
+                    "ceiling standard AE (%)": float(standard["ceiling"].mean()),
+                    "ceiling CpAE (%)": float(cpae["ceiling"].mean()),
+                    "videos": difference.n,
+                }
+            )
     return pd.DataFrame(rows, columns=columns)

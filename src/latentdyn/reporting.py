@@ -32,8 +32,9 @@ def significant(frame: pd.DataFrame | pd.Series, digits: int = 3) -> pd.DataFram
     return frame.map(lambda value: format_significant(value, digits))
 
 
-def table(frame: pd.DataFrame | pd.Series, digits: int = 3, *, caption: str | None = None,
-          hide_index: bool | None = None):
+def table(
+    frame: pd.DataFrame | pd.Series, digits: int = 3, *, caption: str | None = None, hide_index: bool | None = None
+):
     """A pandas ``Styler`` for readers: ``digits`` significant digits, no integer index, and a
     box that scrolls sideways instead of being cut off when the table is wider than the page.
 
@@ -56,9 +57,14 @@ def table(frame: pd.DataFrame | pd.Series, digits: int = 3, *, caption: str | No
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
-    return styler.set_table_styles([
-        {"selector": "", "props": "display: block; max-width: 100%; overflow-x: auto; "
-                                  "border-collapse: collapse; font-size: 0.9em;"},
-        {"selector": "th, td", "props": "padding: 0.2em 0.6em; text-align: right;"},
-        {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
-    ])
+    return styler.set_table_styles(
+        [
+            {
+                "selector": "",
+                "props": "display: block; max-width: 100%; overflow-x: auto; "
+                "border-collapse: collapse; font-size: 0.9em;",
+            },
+            {"selector": "th, td", "props": "padding: 0.2em 0.6em; text-align: right;"},
+            {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
+        ]
+    )

@@ -72,8 +72,7 @@ def seed_everything(seed: int, num_threads: int | None = None, *, deterministic:
 
 
 PROGRESS_MODES = ("auto", "widget", "text", "none")
-_PROGRESS_ALIASES = {"": "auto", "1": "auto", "on": "auto", "true": "auto",
-                     "0": "none", "off": "none", "false": "none"}
+_PROGRESS_ALIASES = {"": "auto", "1": "auto", "on": "auto", "true": "auto", "0": "none", "off": "none", "false": "none"}
 
 
 def progress_mode() -> str:
@@ -95,8 +94,7 @@ def progress_mode() -> str:
     return value
 
 
-def progress(iterable: Iterable[T], description: str, *, total: int | None = None,
-             enabled: bool = True) -> Iterator[T]:
+def progress(iterable: Iterable[T], description: str, *, total: int | None = None, enabled: bool = True) -> Iterator[T]:
     """Iterate over ``iterable`` with a tqdm progress bar in the mode of :func:`progress_mode`.
 
     ``enabled=False`` silences the bar whatever the mode.
@@ -106,11 +104,14 @@ def progress(iterable: Iterable[T], description: str, *, total: int | None = Non
         return iter(iterable)
     if mode == "text":
         from tqdm.std import tqdm as bar
+
         keywords = {"file": sys.stderr, "ascii": True, "mininterval": 5.0}
     elif mode == "widget":
         from tqdm.notebook import tqdm as bar
+
         keywords = {}
     else:
         from tqdm.auto import tqdm as bar
+
         keywords = {"dynamic_ncols": True}
     return iter(bar(iterable, desc=description, total=total, leave=False, **keywords))

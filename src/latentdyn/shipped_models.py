@@ -100,8 +100,11 @@ class ShippedRun:
         """The arrays of one module (``part``: ``autoencoder``, ``neural_ode`` ...) as float32,
         named as its ``state_dict``."""
         prefix = f"{variant}.{part}."
-        found = {name[len(prefix):]: (value.astype(np.float32) if np.issubdtype(value.dtype, np.floating) else value)
-                 for name, value in self.arrays.items() if name.startswith(prefix)}
+        found = {
+            name[len(prefix) :]: (value.astype(np.float32) if np.issubdtype(value.dtype, np.floating) else value)
+            for name, value in self.arrays.items()
+            if name.startswith(prefix)
+        }
         if not found:
             raise KeyError(f"{self.path.name} holds no {part!r} of variant {variant!r}")
         return found
@@ -132,9 +135,11 @@ def load_shipped(system: str, profile: str = "long", seed: int = 0, folder: Path
     path = folder / f"{run_name(system, profile, seed)}.npz"
     if not path.is_file() or not _json_path(path).is_file():
         there = sorted(p.stem for p in folder.glob("*.npz")) if folder.is_dir() else []
-        raise FileNotFoundError(f"no shipped models {path.name} (with its .json) in {folder}; shipped: "
-                                f"{', '.join(there) or 'none'}. Train them with tools/record_run.py "
-                                f"{system} --profile {profile} --seed {seed} --ship")
+        raise FileNotFoundError(
+            f"no shipped models {path.name} (with its .json) in {folder}; shipped: "
+            f"{', '.join(there) or 'none'}. Train them with tools/record_run.py "
+            f"{system} --profile {profile} --seed {seed} --ship"
+        )
     record = load_recorded_run(_json_path(path))
     mismatch = _digest_mismatch(path, record)
     if mismatch:

@@ -43,8 +43,10 @@ class Estimate:
     def as_text(self, digits: int = 2, unit: str = "") -> str:
         """``"+5.9 ± 0.8 (95% interval +4.3 to +7.5)"`` style text."""
         level = f"{100 * self.confidence:.0f}%"
-        return (f"{self.mean:+.{digits}f}{unit} ± {self.standard_error:.{digits}f}{unit} "
-                f"({level} interval {self.low:+.{digits}f} to {self.high:+.{digits}f}{unit})")
+        return (
+            f"{self.mean:+.{digits}f}{unit} ± {self.standard_error:.{digits}f}{unit} "
+            f"({level} interval {self.low:+.{digits}f} to {self.high:+.{digits}f}{unit})"
+        )
 
 
 def standard_error(values) -> float:

@@ -87,16 +87,13 @@ def check_tensor(
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if tensor.ndim not in allowed:
             raise ValueError(
-                f"{name} must have {' or '.join(map(str, allowed))} dimensions, "
-                f"got shape {tuple(tensor.shape)}"
+                f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {tuple(tensor.shape)}"
             )
     if shape is not None:
         for axis, (size, expected) in enumerate(zip(tensor.shape, shape, strict=True)):
             if expected is not None and size != expected:
                 wanted = "(" + ", ".join("*" if s is None else str(s) for s in shape) + ")"
-                raise ValueError(
-                    f"{name} must have shape {wanted}, got {tuple(tensor.shape)} (axis {axis})"
-                )
+                raise ValueError(f"{name} must have shape {wanted}, got {tuple(tensor.shape)} (axis {axis})")
     if floating and not tensor.is_floating_point():
         raise ValueError(f"{name} must have a floating-point dtype, got {tensor.dtype}")
     if finite and tensor.is_floating_point() and not all_finite(tensor):

@@ -26,8 +26,11 @@ def _flow(reference: np.ndarray, moving: np.ndarray, downscale: int, **options) 
         return optical_flow_tvl1(reference, moving, **options)
     shape = reference.shape
     small = tuple(max(8, s // downscale) for s in shape)
-    flow = optical_flow_tvl1(transform.resize(reference, small, anti_aliasing=True),
-                             transform.resize(moving, small, anti_aliasing=True), **options)
+    flow = optical_flow_tvl1(
+        transform.resize(reference, small, anti_aliasing=True),
+        transform.resize(moving, small, anti_aliasing=True),
+        **options,
+    )
     scale = np.array([shape[0] / small[0], shape[1] / small[1]])[:, None, None]
     return np.stack([transform.resize(component, shape, order=1) for component in flow]) * scale
 
@@ -37,8 +40,15 @@ def _warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
     return transform.warp(image, np.array([rows + flow[0], cols + flow[1]]), mode="edge", order=1)
 
 
-def tvl1_velocity(image0: np.ndarray, image1: np.ndarray, *, downscale: int = 1,
-                  attachment: float = 15.0, tightness: float = 0.3, num_warp: int = 5) -> np.ndarray:
+def tvl1_velocity(
+    image0: np.ndarray,
+    image1: np.ndarray,
+    *,
+    downscale: int = 1,
+    attachment: float = 15.0,
+    tightness: float = 0.3,
+    num_warp: int = 5,
+) -> np.ndarray:
     """``(2, H, W)`` TV-L1 displacement of the content of ``image0`` over the interval (x then y,
     pixels per unit time): ``image1(x + v(x)) ~ image0(x)``."""
     first = np.asarray(image0, dtype=np.float64)
@@ -50,9 +60,16 @@ def tvl1_velocity(image0: np.ndarray, image1: np.ndarray, *, downscale: int = 1,
     return np.stack((flow[1], flow[0])).astype(np.float32)
 
 
-def optical_flow_interpolation(image0: np.ndarray, image1: np.ndarray, times, *,
-                               downscale: int = 1, attachment: float = 15.0,
-                               tightness: float = 0.3, num_warp: int = 5) -> dict[str, np.ndarray]:
+def optical_flow_interpolation(
+    image0: np.ndarray,
+    image1: np.ndarray,
+    times,
+    *,
+    downscale: int = 1,
+    attachment: float = 15.0,
+    tightness: float = 0.3,
+    num_warp: int = 5,
+) -> dict[str, np.ndarray]:
     """In-between frames by TV-L1 flow and warping.
 
     Args:
@@ -71,9 +88,8 @@ def optical_flow_interpolation(image0: np.ndarray, image1: np.ndarray, times, *,
     downscale = check_positive_int("downscale", downscale)
     times = [check_in_range("times", t, 0.0, 1.0) for t in times]
     options = dict(attachment=attachment, tightness=tightness, num_warp=num_warp)
-    forward = _flow(first, second, downscale, **options)   # (row, col): I1(x + f01) ~ I0(x)
+    forward = _flow(first, second, downscale, **options)  # (row, col): I1(x + f01) ~ I0(x)
     backward = _flow(second, first, downscale, **options)  # I0(x + f10) ~ I1(x)
-    frames = [(1 - t) * _warp(first, t * backward) + t * _warp(second, (1 - t) * forward)
-              for t in times]
+    frames = [(1 - t) * _warp(first, t * backward) + t * _warp(second, (1 - t) * forward) for t in times]
     velocity = np.stack((forward[1], forward[0]))  # (x, y)
     return {"frames": np.stack(frames).astype(np.float32), "velocity": velocity.astype(np.float32)}

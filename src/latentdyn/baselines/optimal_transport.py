@@ -37,8 +37,7 @@ def splat(mass: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     out = np.zeros(height * width)
     row0, col0 = np.floor(rows).astype(np.int64), np.floor(cols).astype(np.int64)
     fr, fc = rows - row0, cols - col0
-    for dr, dc, weight in ((0, 0, (1 - fr) * (1 - fc)), (0, 1, (1 - fr) * fc),
-                           (1, 0, fr * (1 - fc)), (1, 1, fr * fc)):
+    for dr, dc, weight in ((0, 0, (1 - fr) * (1 - fc)), (0, 1, (1 - fr) * fc), (1, 0, fr * (1 - fc)), (1, 1, fr * fc)):
         r, c = row0 + dr, col0 + dc
         inside = (r >= 0) & (r < height) & (c >= 0) & (c < width) & (weight > 0)
         np.add.at(out, r[inside] * width + c[inside], (mass * weight)[inside])
@@ -52,8 +51,9 @@ def coarse_shape(shape: tuple[int, int], max_points: int) -> tuple[int, int]:
     return max(1, int(height / factor)), max(1, int(width / factor))
 
 
-def transport_plan(measure0: np.ndarray, measure1: np.ndarray, points: np.ndarray,
-                   num_iter_max: int = 1_000_000) -> np.ndarray:
+def transport_plan(
+    measure0: np.ndarray, measure1: np.ndarray, points: np.ndarray, num_iter_max: int = 1_000_000
+) -> np.ndarray:
     """The exact optimal plan (``ot.emd``) between two measures on ``points`` ``(N, 2)``,
     squared-Euclidean cost (scaled by its maximum for the solver's numerics).
 
@@ -66,8 +66,9 @@ def transport_plan(measure0: np.ndarray, measure1: np.ndarray, points: np.ndarra
     return ot.emd(measure0, measure1, cost, numItermax=num_iter_max)
 
 
-def ot_interpolation(image0: np.ndarray, image1: np.ndarray, times, *, max_points: int = 2500,
-                     mass_floor: float = 1e-3) -> dict[str, np.ndarray]:
+def ot_interpolation(
+    image0: np.ndarray, image1: np.ndarray, times, *, max_points: int = 2500, mass_floor: float = 1e-3
+) -> dict[str, np.ndarray]:
     """Displacement interpolation of two images.
 
     Args:
@@ -107,25 +108,28 @@ def ot_interpolation(image0: np.ndarray, image1: np.ndarray, times, *, max_point
     points = np.stack((grid_rows.ravel(), grid_cols.ravel()), axis=1)
     plan = transport_plan(measures[0], measures[1], points)
     displacements = []
-    for axis_sum, plan_view, measure in ((1, plan, measures[0]), (0, plan.T, measures[1])):
+    for plan_view in (plan, plan.T):
         mass = plan_view.sum(axis=1)
         # the plan is sparse (at most 2N - 1 entries): a sparse product sums each row in a
         # fixed order, whatever the number of threads
         target = sparse.csr_matrix(plan_view) @ points / np.maximum(mass, 1e-300)[:, None]
         moved = np.where(mass[:, None] > 0, target - points, 0.0).reshape(*small, 2)
         if small != (height, width):
-            moved = np.stack([transform.resize(moved[..., k], (height, width), order=1)
-                              for k in range(2)], axis=-1)
+            moved = np.stack([transform.resize(moved[..., k], (height, width), order=1) for k in range(2)], axis=-1)
         displacements.append(moved)
-    full_rows, full_cols = np.meshgrid(np.arange(height, dtype=np.float64),
-                                       np.arange(width, dtype=np.float64), indexing="ij")
+    full_rows, full_cols = np.meshgrid(
+        np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64), indexing="ij"
+    )
     frames = []
     for t in times:
-        forward = splat(first, full_rows + t * displacements[0][..., 0],
-                        full_cols + t * displacements[0][..., 1])
-        backward = splat(second, full_rows + (1 - t) * displacements[1][..., 0],
-                         full_cols + (1 - t) * displacements[1][..., 1])
+        forward = splat(first, full_rows + t * displacements[0][..., 0], full_cols + t * displacements[0][..., 1])
+        backward = splat(
+            second, full_rows + (1 - t) * displacements[1][..., 0], full_cols + (1 - t) * displacements[1][..., 1]
+        )
         frames.append((1 - t) * forward + t * backward)
     velocity = np.stack((displacements[0][..., 1], displacements[0][..., 0]))
-    return {"frames": np.stack(frames).astype(np.float32), "velocity": velocity.astype(np.float32),
-            "coarse_shape": np.array(small)}
+    return {
+        "frames": np.stack(frames).astype(np.float32),
+        "velocity": velocity.astype(np.float32),
+        "coarse_shape": np.array(small),
+    }

@@ -46,14 +46,18 @@ BOTTLENECK = 64
 
 
 def _conv_bn_relu(in_channels: int, out_channels: int, kernel, stride=1, padding=1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=padding),
-                         nn.BatchNorm2d(out_channels), nn.ReLU())
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel, stride=stride, padding=padding),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(),
+    )
 
 
 def _stack(in_channels: int, out_channels: int, kernel, stride, padding) -> nn.Sequential:
     """One encoder stack: the strided convolution, then a 3 x 3 one (each Conv-BN-ReLU)."""
-    return nn.Sequential(_conv_bn_relu(in_channels, out_channels, kernel, stride, padding),
-                         _conv_bn_relu(out_channels, out_channels, 3))
+    return nn.Sequential(
+        _conv_bn_relu(in_channels, out_channels, kernel, stride, padding), _conv_bn_relu(out_channels, out_channels, 3)
+    )
 
 
 def middle_stacks(height: int) -> int:
@@ -81,9 +85,17 @@ class AuthorsAutoencoder(nn.Module):
         kernel_scale: ``sigma`` of J's Gaussian (the authors: 10).
     """
 
-    def __init__(self, image_shape: Sequence[int], latent_dim: int, *, encoder: str = "cpae",
-                 filter_size: int | None = None, penalty: str | None = None, penalty_weight: float = 1.0,
-                 kernel_scale: float = 10.0) -> None:
+    def __init__(
+        self,
+        image_shape: Sequence[int],
+        latent_dim: int,
+        *,
+        encoder: str = "cpae",
+        filter_size: int | None = None,
+        penalty: str | None = None,
+        penalty_weight: float = 1.0,
+        kernel_scale: float = 10.0,
+    ) -> None:
         super().__init__()
         if len(image_shape) != 3:
             raise ValueError(f"image_shape must be (C, H, 2H), got {tuple(image_shape)}")
@@ -96,7 +108,9 @@ class AuthorsAutoencoder(nn.Module):
         own_size, widths = ENCODERS[self.encoder_kind]
         size = own_size if filter_size is None else check_positive_int("filter_size", filter_size)
         if size % 2:
-            raise ValueError(f"filter_size must be even (stride 2 with padding (k - 2) / 2 halves the side), got {size}")
+            raise ValueError(
+                f"filter_size must be even (stride 2 with padding (k - 2) / 2 halves the side), got {size}"
+            )
         self.filter_size = size
         if penalty is None:
             penalty = "continuity" if self.encoder_kind == "cpae" else "none"
@@ -122,11 +136,19 @@ class AuthorsAutoencoder(nn.Module):
         plan += [(BOTTLENECK + channels, 32, 4, 2), (32 + channels, 16, 4, 2)]
         self.deconvs, self.predicts, self.side_ups = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
         for in_ch, out_ch, kernel, stride in plan:
-            self.deconvs.append(nn.Sequential(nn.ConvTranspose2d(in_ch, out_ch, kernel, stride=stride, padding=1),
-                                              nn.BatchNorm2d(out_ch), nn.ReLU()))
+            self.deconvs.append(
+                nn.Sequential(
+                    nn.ConvTranspose2d(in_ch, out_ch, kernel, stride=stride, padding=1),
+                    nn.BatchNorm2d(out_ch),
+                    nn.ReLU(),
+                )
+            )
             self.predicts.append(nn.Conv2d(in_ch, channels, 3, padding=1))
-            self.side_ups.append(nn.Sequential(
-                nn.ConvTranspose2d(channels, channels, kernel, stride=stride, padding=1, bias=False), nn.Sigmoid()))
+            self.side_ups.append(
+                nn.Sequential(
+                    nn.ConvTranspose2d(channels, channels, kernel, stride=stride, padding=1, bias=False), nn.Sigmoid()
+                )
+            )
         self.last = nn.Sequential(nn.ConvTranspose2d(16 + channels, channels, 4, stride=2, padding=1), nn.Sigmoid())
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
@@ -153,8 +175,9 @@ class AuthorsAutoencoder(nn.Module):
         if self.penalty == "l2":
             total = sum(l2_weight_penalty(conv.weight) for conv in self.large_filters)
         else:
-            total = sum(filter_continuity_penalty(conv.weight, kernel_scale=self.kernel_scale)
-                        for conv in self.large_filters)
+            total = sum(
+                filter_continuity_penalty(conv.weight, kernel_scale=self.kernel_scale) for conv in self.large_filters
+            )
         return self.penalty_weight * total
 
     def regularized_filters(self) -> list[torch.Tensor]:
@@ -221,9 +244,13 @@ class AuthorsStepMap(nn.Module):
         return torch.cat(self.output(p, q), dim=1)
 
 
-def authors_objective(model: AuthorsAutoencoder, step_map: nn.Module | None, inputs: torch.Tensor,
-                      targets: torch.Tensor | None, prediction_weight: float = 1.0
-                      ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def authors_objective(
+    model: AuthorsAutoencoder,
+    step_map: nn.Module | None,
+    inputs: torch.Tensor,
+    targets: torch.Tensor | None,
+    prediction_weight: float = 1.0,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The authors' autoencoder loss on one batch, without the filter penalty.
 
     Args:
@@ -242,9 +269,11 @@ def authors_objective(model: AuthorsAutoencoder, step_map: nn.Module | None, inp
         raise ValueError("the latent-prediction terms need targets (the inputs two frames later)")
     later = model.encode(targets)
     predicted = step_map(latents)
-    terms = {"reconstruction": reconstruction,
-             "latent_prediction": torch.nn.functional.mse_loss(predicted, later),
-             "image_prediction": torch.nn.functional.mse_loss(model.decode(predicted), targets)}
+    terms = {
+        "reconstruction": reconstruction,
+        "latent_prediction": torch.nn.functional.mse_loss(predicted, later),
+        "image_prediction": torch.nn.functional.mse_loss(model.decode(predicted), targets),
+    }
     loss = reconstruction + prediction_weight * (2 * terms["latent_prediction"] + terms["image_prediction"])
     return loss, terms
 

@@ -104,8 +104,12 @@ class CurveSettings:
 def _data_settings(settings: CurveSettings) -> dict[str, Any]:
     """The book's ``long`` profile settings of the system (test videos, bar rendering) at the run's
     size and number of videos."""
-    knobs = {"resolution": settings.resolution, "num_trajectories": settings.num_trajectories,
-             "num_frames": settings.num_frames, "latent_dim": settings.latent_dim}
+    knobs = {
+        "resolution": settings.resolution,
+        "num_trajectories": settings.num_trajectories,
+        "num_frames": settings.num_frames,
+        "latent_dim": settings.latent_dim,
+    }
     return system_settings("long", knobs, settings.system)
 
 
@@ -139,8 +143,13 @@ def state_r2(latents: np.ndarray, states: np.ndarray, ridge: float = 1e-3) -> fl
 
 
 @torch.no_grad()
-def score_autoencoder(model: AuthorsAutoencoder, test_pairs: torch.Tensor, test_states: np.ndarray,
-                      reference: torch.Tensor, batch_size: int = 256) -> dict[str, float]:
+def score_autoencoder(
+    model: AuthorsAutoencoder,
+    test_pairs: torch.Tensor,
+    test_states: np.ndarray,
+    reference: torch.Tensor,
+    batch_size: int = 256,
+) -> dict[str, float]:
     """The curve's measures of one model (eval mode) on ``test_pairs`` ``(N, T, C, H, 2W)`` in [0, 1]
     with true states ``(N, T + 1, s)`` and the mean training input ``reference`` ``(C, H, 2W)``."""
     model.eval()
@@ -148,7 +157,7 @@ def score_autoencoder(model: AuthorsAutoencoder, test_pairs: torch.Tensor, test_
     flat = test_pairs.reshape(count * steps, *test_pairs.shape[2:])
     errors, mses, mean_image, latents = [], [], [], []
     for first in range(0, len(flat), batch_size):
-        inputs = flat[first:first + batch_size]
+        inputs = flat[first : first + batch_size]
         encoded = model.encode(inputs)
         decoded = model.decode(encoded)
         errors.append(relative_frame_error(decoded, inputs, reference))
@@ -173,17 +182,21 @@ def filter_measures(model: AuthorsAutoencoder) -> dict[str, float]:
     filters = model.regularized_filters()
     norms = [torch.linalg.vector_norm(w, dim=(-2, -1)) for w in filters]
     unit = [w / n[..., None, None].clamp_min(1e-12) for w, n in zip(filters, norms)]
-    return {"penalty": float(model.weight_penalty().detach()),
-            "filter_norm": float(torch.cat([n.flatten() for n in norms]).mean()),
-            "normalised_continuity": float(sum(filter_continuity_penalty(w, kernel_scale=model.kernel_scale)
-                                               for w in unit))}
+    return {
+        "penalty": float(model.weight_penalty().detach()),
+        "filter_norm": float(torch.cat([n.flatten() for n in norms]).mean()),
+        "normalised_continuity": float(
+            sum(filter_continuity_penalty(w, kernel_scale=model.kernel_scale) for w in unit)
+        ),
+    }
 
 
 def _git_commit() -> str:
     try:
         here = Path(__file__).resolve().parent
-        return subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -209,14 +222,23 @@ def _read_curve(path: Path, settings: CurveSettings) -> dict[str, Any] | None:
         return None
     curve = json.loads(path.read_text())
     if curve.get("settings") != settings.as_dict():
-        raise ValueError(f"{path} holds a run with other settings ({curve.get('settings')}); "
-                         "use another folder or the same settings")
+        raise ValueError(
+            f"{path} holds a run with other settings ({curve.get('settings')}); use another folder or the same settings"
+        )
     return curve
 
 
-def run_learning_curve(folder: str | Path, *, max_epochs: int = 30, target_error: float = 0.3,
-                       checkpoint_every: int = 10, num_threads: int = 1, time_limit_s: float | None = None,
-                       command: str = "", **setting_values: Any) -> dict[str, Any]:
+def run_learning_curve(
+    folder: str | Path,
+    *,
+    max_epochs: int = 30,
+    target_error: float = 0.3,
+    checkpoint_every: int = 10,
+    num_threads: int = 1,
+    time_limit_s: float | None = None,
+    command: str = "",
+    **setting_values: Any,
+) -> dict[str, Any]:
     """Train (or resume) one learning-curve run in ``folder``; return its curve.
 
     Args:
@@ -258,8 +280,12 @@ def run_learning_curve(folder: str | Path, *, max_epochs: int = 30, target_error
     curve = _read_curve(curve_path, settings) or {
         "settings": settings.as_dict(),
         "parameters": {"autoencoder": count_parameters(model), "step_map": count_parameters(step_map)},
-        "training_videos": int(len(train)), "windows_per_epoch": len(windows),
-        "test_videos": int(len(test.frames)), "epochs": [], "provenance": []}
+        "training_videos": int(len(train)),
+        "windows_per_epoch": len(windows),
+        "test_videos": int(len(test.frames)),
+        "epochs": [],
+        "provenance": [],
+    }
     epoch, step = 0, 0
     if checkpoint_path.exists():
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=True)
@@ -267,16 +293,31 @@ def run_learning_curve(folder: str | Path, *, max_epochs: int = 30, target_error
         step_map.load_state_dict(state["step_map"])
         optimizer.load_state_dict(state["optimizer"])
         epoch, step = int(state["epoch"]), int(state["step"])
-    curve["provenance"].append({"commit": _git_commit(), "command": command or " ".join(sys.argv),
-                                "device": f"{_cpu_name()}, {num_threads} thread(s)", "torch": torch.__version__,
-                                "python": platform.python_version(), "resumed_at": {"epoch": epoch, "step": step},
-                                "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    curve["provenance"].append(
+        {
+            "commit": _git_commit(),
+            "command": command or " ".join(sys.argv),
+            "device": f"{_cpu_name()}, {num_threads} thread(s)",
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+            "resumed_at": {"epoch": epoch, "step": step},
+            "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        }
+    )
     _write_json(curve_path, curve)
 
     def save(epoch_: int, step_: int) -> None:
         temporary = checkpoint_path.with_suffix(".tmp")
-        torch.save({"model": model.state_dict(), "step_map": step_map.state_dict(),
-                    "optimizer": optimizer.state_dict(), "epoch": epoch_, "step": step_}, temporary)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "step_map": step_map.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "epoch": epoch_,
+                "step": step_,
+            },
+            temporary,
+        )
         os.replace(temporary, checkpoint_path)
 
     def done() -> bool:
@@ -306,9 +347,14 @@ def run_learning_curve(folder: str | Path, *, max_epochs: int = 30, target_error
                     return curve
         epoch, step = epoch + 1, 0
         save(epoch, 0)
-        row = {"epoch": epoch, "steps": epoch * len(batches), "training_inputs": epoch * len(windows),
-               "epoch_wall_s": round(time.monotonic() - epoch_started, 1),
-               **score_autoencoder(model, test_pairs, test.states, reference), **filter_measures(model)}
+        row = {
+            "epoch": epoch,
+            "steps": epoch * len(batches),
+            "training_inputs": epoch * len(windows),
+            "epoch_wall_s": round(time.monotonic() - epoch_started, 1),
+            **score_autoencoder(model, test_pairs, test.states, reference),
+            **filter_measures(model),
+        }
         curve["epochs"].append(row)
         _write_json(curve_path, curve)
         if time_limit_s is not None and time.monotonic() - started > time_limit_s:
@@ -332,16 +378,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--time-limit-s", type=float, default=None)
     arguments = parser.parse_args(argv)
     curve = run_learning_curve(
-        arguments.folder, max_epochs=arguments.max_epochs, target_error=arguments.target_error,
-        num_threads=arguments.num_threads, time_limit_s=arguments.time_limit_s,
+        arguments.folder,
+        max_epochs=arguments.max_epochs,
+        target_error=arguments.target_error,
+        num_threads=arguments.num_threads,
+        time_limit_s=arguments.time_limit_s,
         command="python -m latentdyn.cpae.learning_curve " + " ".join(sys.argv[1:] if argv is None else argv),
-        variant=arguments.variant, prediction_weight=arguments.prediction_weight, resolution=arguments.resolution,
-        num_trajectories=arguments.num_trajectories, batch_size=arguments.batch_size,
-        learning_rate=arguments.learning_rate, seed=arguments.seed)
+        variant=arguments.variant,
+        prediction_weight=arguments.prediction_weight,
+        resolution=arguments.resolution,
+        num_trajectories=arguments.num_trajectories,
+        batch_size=arguments.batch_size,
+        learning_rate=arguments.learning_rate,
+        seed=arguments.seed,
+    )
     for row in curve["epochs"]:
-        print(f"epoch {row['epoch']:3d}: reconstruction error {row['reconstruction_error']:.3f}, "
-              f"pixel MSE {row['pixel_mse']:.5f} (mean image {row['mean_image_mse']:.5f}), "
-              f"state R2 {row['state_r2']:.3f}, smoothness {row['smoothness_ratio']:.3f}")
+        print(
+            f"epoch {row['epoch']:3d}: reconstruction error {row['reconstruction_error']:.3f}, "
+            f"pixel MSE {row['pixel_mse']:.5f} (mean image {row['mean_image_mse']:.5f}), "
+            f"state R2 {row['state_r2']:.3f}, smoothness {row['smoothness_ratio']:.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,17 +12,43 @@ from typing import Any
 
 _MODULES = {
     "latentdyn.experiments.cpae": (
-        "SystemResult", "CircleResult", "AblationResult", "SweepResult", "ResultsSummary", "LongResult",
-        "run_cpae_system", "run_cpae_circle", "run_cpae_ablations", "run_cpae_sweeps", "run_cpae_results",
-        "run_cpae_long"),
+        "SystemResult",
+        "CircleResult",
+        "AblationResult",
+        "SweepResult",
+        "ResultsSummary",
+        "LongResult",
+        "run_cpae_system",
+        "run_cpae_circle",
+        "run_cpae_ablations",
+        "run_cpae_sweeps",
+        "run_cpae_results",
+        "run_cpae_long",
+    ),
     "latentdyn.experiments.continuity_theory": (
-        "ContinuityTheoryResult", "DeltaContinuityResult", "RegularizerBenchmarkResult",
-        "run_continuity_theory", "run_delta_continuity", "run_regularizer_benchmark"),
+        "ContinuityTheoryResult",
+        "DeltaContinuityResult",
+        "RegularizerBenchmarkResult",
+        "run_continuity_theory",
+        "run_delta_continuity",
+        "run_regularizer_benchmark",
+    ),
     "latentdyn.experiments.inbetween": (
-        "InbetweenDataResult", "InbetweenMethodResult", "InbetweenRealResult", "InbetweenScenariosResult",
-        "run_inbetween_data", "run_inbetween_method", "run_inbetween_real", "run_inbetween_scenarios"),
+        "InbetweenDataResult",
+        "InbetweenMethodResult",
+        "InbetweenRealResult",
+        "InbetweenScenariosResult",
+        "run_inbetween_data",
+        "run_inbetween_method",
+        "run_inbetween_real",
+        "run_inbetween_scenarios",
+    ),
     "latentdyn.experiments.inbetween_studies": (
-        "InbetweenPdesResult", "InbetweenSensitivityResult", "run_inbetween_pdes", "run_inbetween_sensitivity"),
+        "InbetweenPdesResult",
+        "InbetweenSensitivityResult",
+        "run_inbetween_pdes",
+        "run_inbetween_sensitivity",
+    ),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -86,7 +86,7 @@ def _make_filter(kind: str, size: int, seed: int, resolution: int) -> torch.Tens
 def _geometric_lags(num_frames: int, max_fraction: float = 0.35) -> list[int]:
     """Lags 1, ~1.4, 2, ~2.8, ... up to ``max_fraction`` of the trajectory."""
     largest = max(1, int(num_frames * max_fraction))
-    lags = sorted({max(1, round(2 ** (k / 2))) for k in range(0, 64) if 2 ** (k / 2) <= largest})
+    lags = sorted({max(1, round(2 ** (k / 2))) for k in range(64) if 2 ** (k / 2) <= largest})
     return lags
 
 
@@ -125,8 +125,11 @@ def run_delta_continuity(
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
     """
     settings = resolve_settings(
-        "delta_continuity", profile, resolutions=resolutions,
-        steps_per_finest_pixel=steps_per_finest_pixel, travel=travel,
+        "delta_continuity",
+        profile,
+        resolutions=resolutions,
+        steps_per_finest_pixel=steps_per_finest_pixel,
+        travel=travel,
     )
     resolutions = tuple(check_positive_int("resolutions", n) for n in settings["resolutions"])
     steps = check_positive_int("steps_per_finest_pixel", settings["steps_per_finest_pixel"])
@@ -165,38 +168,63 @@ def run_delta_continuity(
             filters_shown[(kind, resolution)] = kernel.numpy()
             features = correlate_same(frames, kernel.to(run_device, dtype))
             latents = (features / torch.linalg.vector_norm(features[0])).cpu().double()
-            summary_rows.append({
-                "kind": kind, "resolution": resolution, "pixel_size": pixel_size,
-                "filter_pixels": size,
-                "filter_lipschitz": grid_lipschitz_constant(kernel, pixel_size / filter_extent),
-                "continuity_constant": continuity_constant(latents, time_step, lags,
-                                                           min_interval=pixel_size / speed),
-                "largest_step": float(latent_increments(latents, 1).max()),
-            })
+            summary_rows.append(
+                {
+                    "kind": kind,
+                    "resolution": resolution,
+                    "pixel_size": pixel_size,
+                    "filter_pixels": size,
+                    "filter_lipschitz": grid_lipschitz_constant(kernel, pixel_size / filter_extent),
+                    "continuity_constant": continuity_constant(
+                        latents, time_step, lags, min_interval=pixel_size / speed
+                    ),
+                    "largest_step": float(latent_increments(latents, 1).max()),
+                }
+            )
             for lag in lags:
                 increments = latent_increments(latents, lag)
-                increment_rows.append({
-                    "kind": kind, "resolution": resolution, "interval": lag * time_step,
-                    "max_increment": float(increments.max()),
-                    "mean_increment": float(increments.mean()),
-                })
+                increment_rows.append(
+                    {
+                        "kind": kind,
+                        "resolution": resolution,
+                        "interval": lag * time_step,
+                        "max_increment": float(increments.max()),
+                        "mean_increment": float(increments.mean()),
+                    }
+                )
             # in units of the first feature map's root-mean-square, comparable across N
             probe = (latents[:, probe_row, probe_col] * resolution).numpy()
-            trace_rows.extend({"kind": kind, "resolution": resolution, "time": float(t),
-                               "value": float(v)} for t, v in zip(times.numpy(), probe))
+            trace_rows.extend(
+                {"kind": kind, "resolution": resolution, "time": float(t), "value": float(v)}
+                for t, v in zip(times.numpy(), probe)
+            )
     summary = pd.DataFrame(summary_rows)
-    slopes = {
-        kind: float(np.polyfit(np.log(group["pixel_size"]), np.log(group["continuity_constant"]), 1)[0])
-        for kind, group in summary.groupby("kind", sort=False)
-    } if len(resolutions) > 1 else {}
-    settings.update(dict(
-        seed=seed, disc_radius=disc_radius, filter_extent=filter_extent, speed=speed,
-        angle_degrees=angle_degrees, start=start, probe_point=probe_point,
-        filter_kinds=tuple(filter_kinds), time_step=time_step, num_frames=num_frames,
-        device=str(run_device),
-    ))
-    return DeltaContinuityResult(settings, summary, pd.DataFrame(increment_rows),
-                                 pd.DataFrame(trace_rows), slopes, frames_shown, filters_shown)
+    slopes = (
+        {
+            kind: float(np.polyfit(np.log(group["pixel_size"]), np.log(group["continuity_constant"]), 1)[0])
+            for kind, group in summary.groupby("kind", sort=False)
+        }
+        if len(resolutions) > 1
+        else {}
+    )
+    settings.update(
+        dict(
+            seed=seed,
+            disc_radius=disc_radius,
+            filter_extent=filter_extent,
+            speed=speed,
+            angle_degrees=angle_degrees,
+            start=start,
+            probe_point=probe_point,
+            filter_kinds=tuple(filter_kinds),
+            time_step=time_step,
+            num_frames=num_frames,
+            device=str(run_device),
+        )
+    )
+    return DeltaContinuityResult(
+        settings, summary, pd.DataFrame(increment_rows), pd.DataFrame(trace_rows), slopes, frames_shown, filters_shown
+    )
 
 
 @dataclass
@@ -222,8 +250,7 @@ class RegularizerBenchmarkResult:
     kernel_scales: pd.DataFrame
 
 
-def smoothness_preference(kernel_scales: tuple[float, ...], size: int = 12,
-                          seed: int = 0) -> pd.DataFrame:
+def smoothness_preference(kernel_scales: tuple[float, ...], size: int = 12, seed: int = 0) -> pd.DataFrame:
     """J of a smooth ``size x size`` filter and of white noise with the same norm, per sigma.
 
     The smooth filter is ``sin(pi u) sin(pi v)`` on the filter's support. A ratio near 1
@@ -235,16 +262,21 @@ def smoothness_preference(kernel_scales: tuple[float, ...], size: int = 12,
     grid = torch.linspace(0.0, 1.0, size, dtype=torch.float64)
     bump = torch.sin(torch.pi * grid)
     smooth = (bump[:, None] * bump[None, :])[None, None]
-    noise = torch.randn(1, 1, size, size, generator=torch.Generator().manual_seed(seed),
-                        dtype=torch.float64)
+    noise = torch.randn(1, 1, size, size, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
     noise = noise / noise.norm() * smooth.norm()
     rows = []
     for scale in kernel_scales:
         smooth_value = float(filter_continuity_penalty(smooth, kernel_scale=scale))
         noise_value = float(filter_continuity_penalty(noise, kernel_scale=scale))
-        rows.append({"kernel_scale": scale, "kernel_min": math.exp(-2.0 / scale),
-                     "J_smooth": smooth_value, "J_white_noise": noise_value,
-                     "ratio": smooth_value / noise_value})
+        rows.append(
+            {
+                "kernel_scale": scale,
+                "kernel_min": math.exp(-2.0 / scale),
+                "J_smooth": smooth_value,
+                "J_white_noise": noise_value,
+                "ratio": smooth_value / noise_value,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -284,12 +316,10 @@ def run_regularizer_benchmark(
         kernel_scales: values of sigma for :func:`smoothness_preference` (10 is the authors').
         device: ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"mps"``.
     """
-    settings = resolve_settings("regularizer_benchmark", profile, filter_banks=filter_banks,
-                                repeats=repeats)
+    settings = resolve_settings("regularizer_benchmark", profile, filter_banks=filter_banks, repeats=repeats)
     repeats = check_positive_int("repeats", settings["repeats"])
     check_choice("timing_dtype", timing_dtype, ("float32", "float64"))
-    banks = [tuple(check_positive_int("filter_banks", n) for n in bank)
-             for bank in settings["filter_banks"]]
+    banks = [tuple(check_positive_int("filter_banks", n) for n in bank) for bank in settings["filter_banks"]]
     for bank in banks:
         if len(bank) != 4:
             raise ValueError(f"filter_banks entries must be (C_out, C_in, K_1, K_2), got {bank}")
@@ -305,8 +335,9 @@ def run_regularizer_benchmark(
         generator = torch.Generator().manual_seed(seed)
         weight = torch.randn(bank, generator=generator, dtype=torch.float64)
         with torch.no_grad():
-            values = {m: float(filter_continuity_penalty(weight.to(run_device, value_dtype),
-                                                         method=m)) for m in METHODS}
+            values = {
+                m: float(filter_continuity_penalty(weight.to(run_device, value_dtype), method=m)) for m in METHODS
+            }
         timed = weight.to(run_device, dtype).requires_grad_(True)
         seconds, peaks = {}, {}
         for method in METHODS:
@@ -317,7 +348,9 @@ def run_regularizer_benchmark(
                 peaks[method] = torch.cuda.max_memory_allocated(run_device) / 2**20
         for method in METHODS:
             row = {
-                "bank": label, "method": method, "value": values[method],
+                "bank": label,
+                "method": method,
+                "value": values[method],
                 "relative_difference": abs(values[method] - values["separable"]) / values["separable"],
                 "seconds": seconds[method],
                 "largest_tensor_mb": pairwise_elements(bank, method) * bytes_per_element / 2**20,
@@ -328,10 +361,10 @@ def run_regularizer_benchmark(
         speedup[label] = seconds["direct"] / seconds["separable"]
         del timed
     kernel_scales = tuple(check_positive_float("kernel_scales", s) for s in kernel_scales)
-    settings.update(seed=seed, timing_dtype=timing_dtype, kernel_scales=kernel_scales,
-                    device=str(run_device))
-    return RegularizerBenchmarkResult(settings, pd.DataFrame(rows), speedup,
-                                      smoothness_preference(kernel_scales, seed=seed))
+    settings.update(seed=seed, timing_dtype=timing_dtype, kernel_scales=kernel_scales, device=str(run_device))
+    return RegularizerBenchmarkResult(
+        settings, pd.DataFrame(rows), speedup, smoothness_preference(kernel_scales, seed=seed)
+    )
 
 
 @dataclass
@@ -342,9 +375,14 @@ class ContinuityTheoryResult:
     benchmark: RegularizerBenchmarkResult
 
 
-def run_continuity_theory(profile: str = "book", seed: int = 0, *, device: str = "auto",
-                          continuity_options: dict[str, Any] | None = None,
-                          benchmark_options: dict[str, Any] | None = None) -> ContinuityTheoryResult:
+def run_continuity_theory(
+    profile: str = "book",
+    seed: int = 0,
+    *,
+    device: str = "auto",
+    continuity_options: dict[str, Any] | None = None,
+    benchmark_options: dict[str, Any] | None = None,
+) -> ContinuityTheoryResult:
     """Run :func:`run_delta_continuity` and :func:`run_regularizer_benchmark`.
 
     ``continuity_options`` and ``benchmark_options`` pass further keywords to each.

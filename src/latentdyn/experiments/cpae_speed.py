@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 import torch
 
-from latentdyn.data.windows import FrameWindows
 from latentdyn.cpae_settings import LATENT_DIM
+from latentdyn.data.windows import FrameWindows
 from latentdyn.experiments.cpae.autoencoder_stage import autoencoder_arguments
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_maps import build_latent_map
@@ -28,8 +28,10 @@ from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
 from latentdyn.validation import check_positive_int
 
-PATHS = {"fp32 baseline": {"precision": "fp32", "channels_last": False, "deterministic": True},
-         "fast path": {"precision": "bf16", "channels_last": True, "deterministic": False}}
+PATHS = {
+    "fp32 baseline": {"precision": "fp32", "channels_last": False, "deterministic": True},
+    "fast path": {"precision": "bf16", "channels_last": True, "deterministic": False},
+}
 
 
 def _synchronise(device: torch.device) -> None:
@@ -37,8 +39,17 @@ def _synchronise(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def time_training_steps(variant: str, settings: dict[str, Any], path: dict[str, Any], *, batch_size: int,
-                        steps: int, warmup: int, device: torch.device, seed: int = 0) -> float:
+def time_training_steps(
+    variant: str,
+    settings: dict[str, Any],
+    path: dict[str, Any],
+    *,
+    batch_size: int,
+    steps: int,
+    warmup: int,
+    device: torch.device,
+    seed: int = 0,
+) -> float:
     """Training inputs per second of ``steps`` optimiser steps (after ``warmup`` untimed ones).
 
     The data are random uint8 videos of the profile's resolution on ``device`` (enough for one
@@ -46,8 +57,9 @@ def time_training_steps(variant: str, settings: dict[str, Any], path: dict[str, 
     """
     seed_everything(seed, settings["num_threads"], deterministic=path["deterministic"])
     resolution, latent_dim = settings["resolution"], settings["latent_dim"] or LATENT_DIM["damped_pendulum"]
-    model = ConvAutoencoder((3, resolution, 2 * resolution), latent_dim,
-                            **autoencoder_arguments(variant, settings)).to(device)
+    model = ConvAutoencoder((3, resolution, 2 * resolution), latent_dim, **autoencoder_arguments(variant, settings)).to(
+        device
+    )
     step_map = build_latent_map(settings["latent_map"], latent_dim)
     parameters = list(model.parameters())
     if step_map is not None:
@@ -58,8 +70,9 @@ def time_training_steps(variant: str, settings: dict[str, Any], path: dict[str, 
     frames_per_video = 8
     videos = -(-batch_size // (frames_per_video - 3))
     generator = torch.Generator().manual_seed(seed)
-    frames = torch.randint(0, 256, (videos, frames_per_video, 3, resolution, resolution), dtype=torch.uint8,
-                           generator=generator).to(device)
+    frames = torch.randint(
+        0, 256, (videos, frames_per_video, 3, resolution, resolution), dtype=torch.uint8, generator=generator
+    ).to(device)
     windows = FrameWindows(frames, target_offset=2 if step_map is not None else 0)
     layout = torch.channels_last if path["channels_last"] else torch.contiguous_format
     index = torch.arange(batch_size) % len(windows)
@@ -85,9 +98,15 @@ def time_training_steps(variant: str, settings: dict[str, Any], path: dict[str, 
     return batch_size * steps / (time.perf_counter() - started)
 
 
-def benchmark_training_speed(*, profile: str = "paper", device: str = "auto", batch_size: int | None = None,
-                             steps: int = 20, warmup: int = 3,
-                             variants: tuple[str, ...] = ("standard", "cpae")) -> pd.DataFrame:
+def benchmark_training_speed(
+    *,
+    profile: str = "paper",
+    device: str = "auto",
+    batch_size: int | None = None,
+    steps: int = 20,
+    warmup: int = 3,
+    variants: tuple[str, ...] = ("standard", "cpae"),
+) -> pd.DataFrame:
     """Inputs per second of the baseline and the fast path for each autoencoder of ``profile``.
 
     Returns a table, one row per variant: ``fp32 baseline (inputs/s)``, ``fast path (inputs/s)``
@@ -98,13 +117,27 @@ def benchmark_training_speed(*, profile: str = "paper", device: str = "auto", ba
     target = resolve_device(device)
     batch_size = check_positive_int("batch_size", batch_size or settings["batch_size"])
     steps, warmup = check_positive_int("steps", steps), check_positive_int("warmup", warmup, allow_zero=True)
-    name = torch.cuda.get_device_name(target) if target.type == "cuda" else f"{target.type} ({torch.get_num_threads()} threads)"
+    name = (
+        torch.cuda.get_device_name(target)
+        if target.type == "cuda"
+        else f"{target.type} ({torch.get_num_threads()} threads)"
+    )
     rows = []
     for variant in variants:
-        rates = {label: time_training_steps(variant, settings, path, batch_size=batch_size, steps=steps,
-                                            warmup=warmup, device=target) for label, path in PATHS.items()}
-        rows.append({"autoencoder": variant, "device": name, "batch size": batch_size,
-                     "resolution": settings["resolution"],
-                     **{f"{label} (inputs/s)": rate for label, rate in rates.items()},
-                     "fast / baseline": rates["fast path"] / rates["fp32 baseline"]})
+        rates = {
+            label: time_training_steps(
+                variant, settings, path, batch_size=batch_size, steps=steps, warmup=warmup, device=target
+            )
+            for label, path in PATHS.items()
+        }
+        rows.append(
+            {
+                "autoencoder": variant,
+                "device": name,
+                "batch size": batch_size,
+                "resolution": settings["resolution"],
+                **{f"{label} (inputs/s)": rate for label, rate in rates.items()},
+                "fast / baseline": rates["fast path"] / rates["fp32 baseline"],
+            }
+        )
     return pd.DataFrame(rows)

@@ -29,13 +29,16 @@ from latentdyn.baselines.optimal_transport import ot_interpolation
 from latentdyn.data.scenes import SCENE_LABELS, SCENES, make_scene
 from latentdyn.data.seaice import SCENARIOS, SeaIceSequence
 from latentdyn.data.user_pairs import warped_photograph
-from latentdyn.experiments.inbetween import (
-    _resolve,
-    _seeds,
+from latentdyn.experiments.inbetween_core import (
+    ALL_METHODS,
+    LEARNED_PART_OFF,
+    experiment_settings,
     load_real_imagery,
+    mean_over_seeds,
     run_methods,
     scene,
     score_outputs,
+    seed_list,
     sequence_call,
 )
 from latentdyn.physics import PDES, evolve
@@ -85,11 +88,23 @@ def solver_check(sequence: SeaIceSequence, pdes: tuple[str, ...], settings: dict
     truth = sequence.frames[sequence.middle]
     rows = []
     for pde in pdes:
-        carried = evolve(first, velocity, middle_time, pde=pde, scheme=settings["scheme"],
-                         courant=settings["courant"], diffusivity=settings["diffusivity"])[0, 0].numpy()
-        rows.append({"pde": pde, "psnr_true_velocity": image_metrics.psnr(carried, truth),
-                     "mass_ratio": float(carried.sum() / sequence.frames[0].sum()),
-                     "truth_mass_ratio": float(truth.sum() / sequence.frames[0].sum())})
+        carried = evolve(
+            first,
+            velocity,
+            middle_time,
+            pde=pde,
+            scheme=settings["scheme"],
+            courant=settings["courant"],
+            diffusivity=settings["diffusivity"],
+        )[0, 0].numpy()
+        rows.append(
+            {
+                "pde": pde,
+                "psnr_true_velocity": image_metrics.psnr(carried, truth),
+                "mass_ratio": float(carried.sum() / sequence.frames[0].sum()),
+                "truth_mass_ratio": float(truth.sum() / sequence.frames[0].sum()),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -98,10 +113,17 @@ def velocity_divergence(velocity: np.ndarray) -> np.ndarray:
     return np.gradient(velocity[0], axis=1) + np.gradient(velocity[1], axis=0)
 
 
-def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
-                       scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
-                       floe: bool = True, seaice_path: str | None = None, device: str = "auto",
-                       workers: int | str = "auto", **knobs: Any) -> InbetweenPdesResult:
+def run_inbetween_pdes(
+    profile: str = "book",
+    seed: int = 0,
+    *,
+    scenarios: tuple[str, ...] = ("crack_formation", "crack_closing", "rotation"),
+    floe: bool = True,
+    seaice_path: str | None = None,
+    device: str = "auto",
+    workers: int | str = "auto",
+    **knobs: Any,
+) -> InbetweenPdesResult:
     """Train latent advection with each PDE of ``pdes`` on each case and score it.
 
     Args:
@@ -116,7 +138,7 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
             (:func:`~latentdyn.experiments.inbetween.run_methods`); the results do not depend on it.
         knobs: overrides of the profile's settings (``pdes``, ``diffusivity``, ...).
     """
-    settings = _resolve("inbetween_pdes", profile, knobs)
+    settings = experiment_settings("inbetween_pdes", profile, knobs)
     pdes = tuple(settings["pdes"])
     for pde in pdes:
         check_choice("pdes", pde, PDES)
@@ -127,27 +149,39 @@ def run_inbetween_pdes(profile: str = "book", seed: int = 0, *,
         real, _ = load_real_imagery(seaice_path)
         if real:
             frames = real["floe_breakup"]
-            sequence = SeaIceSequence("floe_breakup", frames, np.linspace(0, 1, len(frames)),
-                                      np.zeros((0, 2, *frames.shape[-2:]), np.float32))
-            real_settings = _resolve("inbetween_real", profile,
-                                     {key: value for key, value in knobs.items() if key != "pdes"})
+            sequence = SeaIceSequence(
+                "floe_breakup", frames, np.linspace(0, 1, len(frames)), np.zeros((0, 2, *frames.shape[-2:]), np.float32)
+            )
+            real_settings = experiment_settings(
+                "inbetween_real", profile, {key: value for key, value in knobs.items() if key != "pdes"}
+            )
             cases["floe_breakup"] = (sequence, real_settings)
     calls = {}
     for case, (sequence, case_settings) in cases.items():
-        calls.update({(case, pde): sequence_call(sequence, "latent_advection", {**case_settings, "pde": pde},
-                                                 seed, device) for pde in pdes})
+        calls.update(
+            {
+                (case, pde): sequence_call(sequence, "latent_advection", {**case_settings, "pde": pde}, seed, device)
+                for pde in pdes
+            }
+        )
         # image-space advection, and the same pipeline with the learned part switched off (the
         # prior velocity, no codec)
-        calls.update({(case, method): sequence_call(sequence, method, case_settings, seed, device)
-                      for method in ("image_advection", "prior_alone")})
+        calls.update(
+            {
+                (case, method): sequence_call(sequence, method, case_settings, seed, device)
+                for method in ("image_advection", "prior_alone")
+            }
+        )
     runs = run_methods(calls, workers)
     outputs, rows, divergence, sequences, checks = {}, [], {}, {}, []
     for case, (sequence, case_settings) in cases.items():
         results = {key: runs[(case, key)] for key in (*pdes, "image_advection", "prior_alone")}
         _, summary = score_outputs(sequence, results)
         summary = summary.rename(columns={"method": "pde"})
-        summary["diffusivity"] = [float(results[key]["diffusivity"].mean()) if key == "advection_diffusion"
-                                  else float("nan") for key in summary["pde"]]
+        summary["diffusivity"] = [
+            float(results[key]["diffusivity"].mean()) if key == "advection_diffusion" else float("nan")
+            for key in summary["pde"]
+        ]
         rows.append(summary.assign(case=case))
         outputs[case], sequences[case] = results, sequence
         divergence[case] = velocity_divergence(results[pdes[0]]["velocity"])
@@ -220,8 +254,9 @@ def _sensitivity_window(sequence: SeaIceSequence, knob: str, value: Any) -> tupl
     return 0, last, []
 
 
-def _sensitivity_call(sequence: SeaIceSequence, settings: dict[str, Any], knob: str, value: Any, seed: int,
-                      device: str) -> dict[str, Any]:
+def _sensitivity_call(
+    sequence: SeaIceSequence, settings: dict[str, Any], knob: str, value: Any, seed: int, device: str
+) -> dict[str, Any]:
     """:func:`~latentdyn.experiments.inbetween.run_method`'s keyword arguments for one run of the
     sensitivity study (latent advection with ``knob`` set to ``value``)."""
     last = len(sequence.times) - 1
@@ -233,14 +268,22 @@ def _sensitivity_call(sequence: SeaIceSequence, settings: dict[str, Any], knob: 
     else:
         overrides = {knob: value}
     frames = sequence.frames
-    return dict(method="latent_advection", image0=frames[start], image1=frames[end],
-                times=[(k - start) / (end - start) for k in range(start + 1, end)],
-                settings={**settings, **overrides}, seed=seed, device=device,
-                given_frames=frames[given] if given else None, given_times=tuple(k / last for k in given))
+    return dict(
+        method="latent_advection",
+        image0=frames[start],
+        image1=frames[end],
+        times=[(k - start) / (end - start) for k in range(start + 1, end)],
+        settings={**settings, **overrides},
+        seed=seed,
+        device=device,
+        given_frames=frames[given] if given else None,
+        given_times=tuple(k / last for k in given),
+    )
 
 
-def _sensitivity_scores(sequence: SeaIceSequence, knob: str, value: Any, result: dict[str, np.ndarray]
-                        ) -> dict[str, float]:
+def _sensitivity_scores(
+    sequence: SeaIceSequence, knob: str, value: Any, result: dict[str, np.ndarray]
+) -> dict[str, float]:
     """The scores of one run of the sensitivity study (see :data:`KNOB_METRICS`)."""
     last = len(sequence.times) - 1
     start, end, _ = _sensitivity_window(sequence, knob, value)
@@ -249,14 +292,22 @@ def _sensitivity_scores(sequence: SeaIceSequence, knob: str, value: Any, result:
     scored = list(range(1, last, 2)) if knob == "given_frames" else [(start + end) // 2]
     scores = [image_metrics.frame_scores(result["frames"][inner.index(k)], frames[k]) for k in scored]
     gap = (end - start) / last
-    return {"psnr": float(np.mean([s["psnr"] for s in scores])),
-            "ssim": float(np.mean([s["ssim"] for s in scores])),
-            "epe": image_metrics.endpoint_error(result["velocity"] / gap, truth_velocity)}
+    return {
+        "psnr": float(np.mean([s["psnr"] for s in scores])),
+        "ssim": float(np.mean([s["ssim"] for s in scores])),
+        "epe": image_metrics.endpoint_error(result["velocity"] / gap, truth_velocity),
+    }
 
 
-def run_inbetween_sensitivity(profile: str = "book", seed: int = 0, *, knobs_swept: tuple[str, ...] = KNOBS,
-                              device: str = "auto", workers: int | str = "auto",
-                              **knobs: Any) -> InbetweenSensitivityResult:
+def run_inbetween_sensitivity(
+    profile: str = "book",
+    seed: int = 0,
+    *,
+    knobs_swept: tuple[str, ...] = KNOBS,
+    device: str = "auto",
+    workers: int | str = "auto",
+    **knobs: Any,
+) -> InbetweenSensitivityResult:
     """Move one knob at a time away from the book's point and score latent advection.
 
     The scenario (``scenario``) has ``num_frames`` frames; the book's point uses its first
@@ -273,30 +324,55 @@ def run_inbetween_sensitivity(profile: str = "book", seed: int = 0, *, knobs_swe
             (:func:`~latentdyn.experiments.inbetween.run_methods`); the results do not depend on it.
         knobs: overrides of the profile's settings (the ``*_values`` lists, ``scenario``, ...).
     """
-    settings = _resolve("inbetween_sensitivity", profile, knobs)
+    settings = experiment_settings("inbetween_sensitivity", profile, knobs)
     for knob in knobs_swept:
         check_choice("knobs_swept", knob, KNOBS)
     check_choice("scenario", settings["scenario"], SCENARIOS)
     check_positive_int("num_frames", settings["num_frames"])
-    seeds = _seeds(seed, settings)
-    defaults = {"lambda_smooth": settings["lambda_smooth"], "latent_channels": settings["latent_channels"],
-                "patch_size": settings["patch_size"], "given_frames": 2, "frame_gap": 1.0}
+    seeds = seed_list(seed, settings)
+    defaults = {
+        "lambda_smooth": settings["lambda_smooth"],
+        "latent_channels": settings["latent_channels"],
+        "patch_size": settings["patch_size"],
+        "given_frames": 2,
+        "frame_gap": 1.0,
+    }
     sequences = {run_seed: scene(settings["scenario"], settings, run_seed) for run_seed in seeds}
-    points = [(run_seed, knob, value) for run_seed in seeds for knob in knobs_swept
-              for value in settings[f"{knob}_values"]]
-    results = run_methods({point: _sensitivity_call(sequences[point[0]], settings, point[1], point[2], point[0],
-                                                    device) for point in points}, workers)
-    runs = pd.DataFrame([{"knob": knob, "value": value, "seed": run_seed,
-                          **_sensitivity_scores(sequences[run_seed], knob, value, results[(run_seed, knob, value)])}
-                         for run_seed, knob, value in points])
+    points = [
+        (run_seed, knob, value) for run_seed in seeds for knob in knobs_swept for value in settings[f"{knob}_values"]
+    ]
+    results = run_methods(
+        {
+            point: _sensitivity_call(sequences[point[0]], settings, point[1], point[2], point[0], device)
+            for point in points
+        },
+        workers,
+    )
+    runs = pd.DataFrame(
+        [
+            {
+                "knob": knob,
+                "value": value,
+                "seed": run_seed,
+                **_sensitivity_scores(sequences[run_seed], knob, value, results[(run_seed, knob, value)]),
+            }
+            for run_seed, knob, value in points
+        ]
+    )
     grouped = runs.groupby(["knob", "value"], sort=False)[["psnr", "ssim", "epe"]]
-    summary = pd.concat([grouped.mean(), grouped.std(ddof=0).add_suffix("_std"),
-                         grouped.min()[["psnr"]].add_suffix("_min"), grouped.max()[["psnr"]].add_suffix("_max")],
-                        axis=1).reset_index()
-    summary["book_point"] = [bool(np.isclose(float(v), float(defaults[k])))
-                             for k, v in zip(summary["knob"], summary["value"])]
-    settings.update(seed=seed, seeds=tuple(seeds), knobs_swept=tuple(knobs_swept),
-                    device=str(resolve_device(device)))
+    summary = pd.concat(
+        [
+            grouped.mean(),
+            grouped.std(ddof=0).add_suffix("_std"),
+            grouped.min()[["psnr"]].add_suffix("_min"),
+            grouped.max()[["psnr"]].add_suffix("_max"),
+        ],
+        axis=1,
+    ).reset_index()
+    summary["book_point"] = [
+        bool(np.isclose(float(v), float(defaults[k]))) for k, v in zip(summary["knob"], summary["value"])
+    ]
+    settings.update(seed=seed, seeds=tuple(seeds), knobs_swept=tuple(knobs_swept), device=str(resolve_device(device)))
     return InbetweenSensitivityResult(settings, seeds, runs, summary, defaults)
 
 
@@ -326,8 +402,9 @@ def _object_pair(size: int, motion: str) -> tuple[np.ndarray, np.ndarray, np.nda
     return images[0], images[1], velocity, radius < 0.28 * size
 
 
-def ot_velocity_limits(size: int = 128, max_points_values: tuple[int, ...] = (900, 2500),
-                       mass_floor: float = 1e-3) -> pd.DataFrame:
+def ot_velocity_limits(
+    size: int = 128, max_points_values: tuple[int, ...] = (900, 2500), mass_floor: float = 1e-3
+) -> pd.DataFrame:
     """Endpoint error of optimal transport's velocity against that of a zero velocity.
 
     Cases: a textured disc on black translated by 3 pixels, the same disc turned by 8
@@ -342,17 +419,30 @@ def ot_velocity_limits(size: int = 128, max_points_values: tuple[int, ...] = (90
     """
     size = check_positive_int("size", size)
     photograph = warped_photograph(size)
-    cases = {"disc translated 3 px": _object_pair(size, "translation"),
-             "disc rotated 8°": _object_pair(size, "rotation"),
-             "whole photograph, rotation + shear": (photograph.frames[0], photograph.frames[-1],
-                                                    photograph.velocity[photograph.middle], None)}
+    cases = {
+        "disc translated 3 px": _object_pair(size, "translation"),
+        "disc rotated 8°": _object_pair(size, "rotation"),
+        "whole photograph, rotation + shear": (
+            photograph.frames[0],
+            photograph.frames[-1],
+            photograph.velocity[photograph.middle],
+            None,
+        ),
+    }
     rows = []
     for (name, (first, second, velocity, mask)), points in itertools.product(cases.items(), max_points_values):
         result = ot_interpolation(first, second, [0.5], max_points=points, mass_floor=mass_floor)
         ot_error = image_metrics.endpoint_error(result["velocity"], velocity, mask)
         zero_error = image_metrics.endpoint_error(np.zeros_like(velocity), velocity, mask)
-        rows.append({"case": name, "max_points": points, "ot_epe": ot_error, "zero_epe": zero_error,
-                     "ot_beats_zero": ot_error < zero_error})
+        rows.append(
+            {
+                "case": name,
+                "max_points": points,
+                "ot_epe": ot_error,
+                "zero_epe": zero_error,
+                "ot_beats_zero": ot_error < zero_error,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -363,12 +453,23 @@ def ot_velocity_limits(size: int = 128, max_points_values: tuple[int, ...] = (90
 # learned part switched off, the paper's pipeline with its learned part switched off (its
 # TV-L1 prior alone; "latent_advection" can be added through ``methods``, at about 10 s per
 # scene and seed), advection in image space, TV-L1 and the cross-fade
-FAILURE_METHODS = ("latent_reaction", "reaction_prior_alone", "prior_alone", "image_advection",
-                   "optical_flow", "cross_fade")
+FAILURE_METHODS = (
+    "latent_reaction",
+    "reaction_prior_alone",
+    "prior_alone",
+    "image_advection",
+    "optical_flow",
+    "cross_fade",
+)
 # which goal each scene is held to: "in_place" = at least the better of the cross-fade and
 # advection in image space (PSNR and SSIM at t = 0.5); "transport" = within 0.1 dB of TV-L1
-FAILURE_GOALS = {"floe_appears": "in_place", "crack_opens": "in_place", "brightening": "in_place",
-                 "shift_brighten": "transport", "shift": "transport"}
+FAILURE_GOALS = {
+    "floe_appears": "in_place",
+    "crack_opens": "in_place",
+    "brightening": "in_place",
+    "shift_brighten": "transport",
+    "shift": "transport",
+}
 TRANSPORT_TOLERANCE_DB = 0.1
 # PSNRs at or above this are an exact answer (RMS error below 0.1 % of the range): compared as equal
 EXACT_DB = 60.0
@@ -436,25 +537,39 @@ def failure_goals(means: pd.DataFrame, model: str = "latent_reaction") -> pd.Dat
         margin_db = min(scores.loc[model, "psnr_mid"], EXACT_DB) - min(reference_psnr, EXACT_DB)
         margin_ssim = scores.loc[model, "ssim_mid"] - reference_ssim
         met = margin_db >= -tolerance and (kind == "transport" or margin_ssim >= -SSIM_TOLERANCE)
-        rows.append({"scene": name, "goal": kind, "reference": reference, "reference_psnr": reference_psnr,
-                     "model_psnr": scores.loc[model, "psnr_mid"], "margin_db": margin_db,
-                     "reference_ssim": reference_ssim, "model_ssim": scores.loc[model, "ssim_mid"],
-                     "margin_ssim": margin_ssim, "met": bool(met)})
+        rows.append(
+            {
+                "scene": name,
+                "goal": kind,
+                "reference": reference,
+                "reference_psnr": reference_psnr,
+                "model_psnr": scores.loc[model, "psnr_mid"],
+                "margin_db": margin_db,
+                "reference_ssim": reference_ssim,
+                "model_ssim": scores.loc[model, "ssim_mid"],
+                "margin_ssim": margin_ssim,
+                "met": bool(met),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def learned_part_gain(summary: pd.DataFrame) -> pd.DataFrame:
     """Per scene and full method: full minus learned-part-off, per seed, then mean and spread."""
-    from latentdyn.experiments.inbetween import LEARNED_PART_OFF
-
     rows = []
     for (name, seed), block in summary.groupby(["scene", "seed"], sort=False):
         scores = block.set_index("method")
         for full, off in LEARNED_PART_OFF.items():
             if full in scores.index and off in scores.index:
-                rows.append({"scene": name, "method": full, "seed": seed,
-                             "gain_db": scores.loc[full, "psnr_mid"] - scores.loc[off, "psnr_mid"],
-                             "gain_ssim": scores.loc[full, "ssim_mid"] - scores.loc[off, "ssim_mid"]})
+                rows.append(
+                    {
+                        "scene": name,
+                        "method": full,
+                        "seed": seed,
+                        "gain_db": scores.loc[full, "psnr_mid"] - scores.loc[off, "psnr_mid"],
+                        "gain_ssim": scores.loc[full, "ssim_mid"] - scores.loc[off, "ssim_mid"],
+                    }
+                )
     table = pd.DataFrame(rows)
     if table.empty:
         return table
@@ -462,9 +577,16 @@ def learned_part_gain(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([grouped.mean(), grouped.std(ddof=0).add_suffix("_std")], axis=1).reset_index()
 
 
-def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tuple[str, ...] = SCENES,
-                           methods: tuple[str, ...] = FAILURE_METHODS, device: str = "auto",
-                           workers: int | str = "auto", **knobs: Any) -> TransportFailuresResult:
+def run_transport_failures(
+    profile: str = "book",
+    seed: int = 0,
+    *,
+    scenes: tuple[str, ...] = SCENES,
+    methods: tuple[str, ...] = FAILURE_METHODS,
+    device: str = "auto",
+    workers: int | str = "auto",
+    **knobs: Any,
+) -> TransportFailuresResult:
     """Every method on the scenes where transport fails, ``num_seeds`` seeds, scored at ``t = 0.5``.
 
     Args:
@@ -478,21 +600,37 @@ def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tupl
         knobs: overrides of the profile's settings of ``inbetween_scenarios`` (``scene_size``,
             ``scene_shift``, ``scene_gain``, ``scene_crack_width``, ``num_seeds``, model knobs).
     """
-    from latentdyn.experiments.inbetween import ALL_METHODS, mean_over_seeds
-
-    settings = _resolve("inbetween_scenarios", profile, knobs)
+    settings = experiment_settings("inbetween_scenarios", profile, knobs)
     for name in scenes:
         check_choice("scenes", name, SCENES)
     for method in methods:
         check_choice("methods", method, ALL_METHODS)
-    seeds = _seeds(seed, settings)
-    sequences = {run_seed: {name: make_scene(name, size=settings["scene_size"], num_frames=3, seed=run_seed,
-                                             shift=settings["scene_shift"], gain=settings["scene_gain"],
-                                             crack_width=settings["scene_crack_width"], looks=settings["looks"])
-                            for name in scenes} for run_seed in seeds}
-    runs = run_methods({(run_seed, name, method): sequence_call(sequence, method, settings, run_seed, device)
-                        for run_seed in seeds for name, sequence in sequences[run_seed].items()
-                        for method in methods}, workers)
+    seeds = seed_list(seed, settings)
+    sequences = {
+        run_seed: {
+            name: make_scene(
+                name,
+                size=settings["scene_size"],
+                num_frames=3,
+                seed=run_seed,
+                shift=settings["scene_shift"],
+                gain=settings["scene_gain"],
+                crack_width=settings["scene_crack_width"],
+                looks=settings["looks"],
+            )
+            for name in scenes
+        }
+        for run_seed in seeds
+    }
+    runs = run_methods(
+        {
+            (run_seed, name, method): sequence_call(sequence, method, settings, run_seed, device)
+            for run_seed in seeds
+            for name, sequence in sequences[run_seed].items()
+            for method in methods
+        },
+        workers,
+    )
     outputs, rows = {}, []
     for run_seed in seeds:
         outputs[run_seed] = {}
@@ -502,32 +640,53 @@ def run_transport_failures(profile: str = "book", seed: int = 0, *, scenes: tupl
             outputs[run_seed][name] = results
             for method, result in results.items():
                 velocity = result.get("velocity")
-                rows.append({"seed": run_seed, "scene": name, "method": method,
-                             **{f"{key}_mid": value for key, value in
-                                image_metrics.frame_scores(result["frames"][0], middle).items()},
-                             "epe": (image_metrics.endpoint_error(velocity, sequence.velocity[1])
-                                     if velocity is not None else float("nan")),
-                             "rms_speed": (float(np.sqrt((velocity**2).sum(axis=0).mean()))
-                                           if velocity is not None else float("nan"))})
+                rows.append(
+                    {
+                        "seed": run_seed,
+                        "scene": name,
+                        "method": method,
+                        **{
+                            f"{key}_mid": value
+                            for key, value in image_metrics.frame_scores(result["frames"][0], middle).items()
+                        },
+                        "epe": (
+                            image_metrics.endpoint_error(velocity, sequence.velocity[1])
+                            if velocity is not None
+                            else float("nan")
+                        ),
+                        "rms_speed": (
+                            float(np.sqrt((velocity**2).sum(axis=0).mean())) if velocity is not None else float("nan")
+                        ),
+                    }
+                )
     summary = pd.DataFrame(rows)
     summary.insert(summary.columns.get_loc("psnr_mid") + 1, "psnr_capped", np.minimum(summary["psnr_mid"], EXACT_DB))
     means = mean_over_seeds(summary, by=("scene", "method"))
     goals = failure_goals(means.assign(psnr_mid=means["psnr_capped"]))
-    settings.update(seed=seed, seeds=tuple(seeds), scenes=tuple(scenes), methods=tuple(methods),
-                    device=str(resolve_device(device)))
-    return TransportFailuresResult(settings, seeds, sequences, outputs, summary, means, goals,
-                                   learned_part_gain(summary.assign(psnr_mid=summary["psnr_capped"])))
+    settings.update(
+        seed=seed, seeds=tuple(seeds), scenes=tuple(scenes), methods=tuple(methods), device=str(resolve_device(device))
+    )
+    return TransportFailuresResult(
+        settings,
+        seeds,
+        sequences,
+        outputs,
+        summary,
+        means,
+        goals,
+        learned_part_gain(summary.assign(psnr_mid=summary["psnr_capped"])),
+    )
 
 
-def failure_summary_text(result: TransportFailuresResult, model: str = "latent_reaction",
-                         exact_db: float = 60.0) -> str:
+def failure_summary_text(
+    result: TransportFailuresResult, model: str = "latent_reaction", exact_db: float = 60.0
+) -> str:
     """The chapter's summary of :func:`run_transport_failures`, generated from its numbers (MyST):
     per scene the model against its goal (mean ± spread over seeds of the per-seed margin), the
     gain of the learned part, and where the latent space helps and where it does not.
 
     ``exact_db``: PSNRs at or above it are reported as exact (their value is rounding noise).
     """
-    from latentdyn.experiments.inbetween import LEARNED_PART_OFF
 
     def name(scene: str) -> str:
         return SCENE_LABELS.get(scene, scene.replace("_", " "))
@@ -537,58 +696,85 @@ def failure_summary_text(result: TransportFailuresResult, model: str = "latent_r
 
     summary, goals, gain = result.summary, result.goals.set_index("scene"), result.learned_gain
     lines, helps, flat, fails, fails_why = [], [], [], [], []
-    for scene in goals.index:
-        goal = goals.loc[scene]
-        block = summary[summary["scene"] == scene].pivot(index="seed", columns="method", values="psnr_capped")
+    for scene_name in goals.index:
+        goal = goals.loc[scene_name]
+        block = summary[summary["scene"] == scene_name].pivot(index="seed", columns="method", values="psnr_capped")
         if goal["goal"] == "in_place":
             reference = block[["cross_fade", "image_advection"]].max(axis=1)
         else:
             reference = block["optical_flow"]
         margins = np.minimum(block[model], exact_db) - np.minimum(reference, exact_db)
-        ssim = summary[(summary["scene"] == scene) & (summary["method"] == model)]["ssim_mid"]
-        row = gain[(gain["scene"] == scene) & (gain["method"] == model)]
-        learned = (f"; the learned part adds {row['gain_db'].iloc[0]:+.2f} ± {row['gain_db_std'].iloc[0]:.2f} dB "
-                   f"over the gated prior alone" if len(row) else "")
+        ssim = summary[(summary["scene"] == scene_name) & (summary["method"] == model)]["ssim_mid"]
+        row = gain[(gain["scene"] == scene_name) & (gain["method"] == model)]
+        learned = (
+            f"; the learned part adds {row['gain_db'].iloc[0]:+.2f} ± {row['gain_db_std'].iloc[0]:.2f} dB "
+            f"over the gated prior alone"
+            if len(row)
+            else ""
+        )
         verdict = "**met**" if goal["met"] else "**not met**"
-        if not goal["met"] and goal["goal"] == "in_place" and goal["margin_ssim"] < -SSIM_TOLERANCE <= goal["margin_db"]:
+        if (
+            not goal["met"]
+            and goal["goal"] == "in_place"
+            and goal["margin_ssim"] < -SSIM_TOLERANCE <= goal["margin_db"]
+        ):
             verdict += " (on SSIM)"
-        lines.append(f"- *{name(scene)}*: {db(goal['model_psnr'])}, SSIM {ssim.mean():.3f}, against "
-                     f"{goal['reference']} {db(goal['reference_psnr'])}, SSIM {goal['reference_ssim']:.3f}: "
-                     f"margin {margins.mean():+.2f} ± {margins.std(ddof=0):.2f} dB over the seeds, goal {verdict}"
-                     f"{learned}.")
-        (fails if not goal["met"] else helps).append(name(scene))
+        lines.append(
+            f"- *{name(scene_name)}*: {db(goal['model_psnr'])}, SSIM {ssim.mean():.3f}, against "
+            f"{goal['reference']} {db(goal['reference_psnr'])}, SSIM {goal['reference_ssim']:.3f}: "
+            f"margin {margins.mean():+.2f} ± {margins.std(ddof=0):.2f} dB over the seeds, goal {verdict}"
+            f"{learned}."
+        )
+        (fails if not goal["met"] else helps).append(name(scene_name))
         if len(row) and abs(row["gain_db"].iloc[0]) <= max(2 * row["gain_db_std"].iloc[0], 0.1):
-            flat.append(name(scene))
+            flat.append(name(scene_name))
     means = result.means.set_index(["scene", "method"])
-    for scene in goals.index:
-        goal = goals.loc[scene]
-        if goal["met"] or goal["goal"] != "in_place" or (scene, "cross_fade") not in means.index:
+    for scene_name in goals.index:
+        goal = goals.loc[scene_name]
+        if goal["met"] or goal["goal"] != "in_place" or (scene_name, "cross_fade") not in means.index:
             continue
-        speed = means.loc[(scene, model), "rms_speed"]
-        to_fade = means.loc[(scene, model), "psnr_capped"] - means.loc[(scene, "cross_fade"), "psnr_capped"]
-        advection = means.loc[(scene, "image_advection"), "psnr_capped"] if (scene, "image_advection") in means.index \
+        speed = means.loc[(scene_name, model), "rms_speed"]
+        to_fade = means.loc[(scene_name, model), "psnr_capped"] - means.loc[(scene_name, "cross_fade"), "psnr_capped"]
+        advection = (
+            means.loc[(scene_name, "image_advection"), "psnr_capped"]
+            if (scene_name, "image_advection") in means.index
             else float("nan")
-        lines_why = (f"Why it fails on *{name(scene)}*: the gate leaves an RMS speed of {speed:.3f} px (the truth does "
-                     f"not move), so the frame is the cross-fade to within {abs(to_fade):.2f} dB")
-        if advection > means.loc[(scene, "cross_fade"), "psnr_capped"]:
-            lines_why += (f"; but the truth is neither a fade nor a transport, and image-space advection, which moves "
-                          f"the edges of the change, is {advection - means.loc[(scene, model), 'psnr_capped']:.2f} dB "
-                          f"closer to it than the fade")
+        )
+        lines_why = (
+            f"Why it fails on *{name(scene_name)}*: the gate leaves an RMS speed of {speed:.3f} px (the truth does "
+            f"not move), so the frame is the cross-fade to within {abs(to_fade):.2f} dB"
+        )
+        if advection > means.loc[(scene_name, "cross_fade"), "psnr_capped"]:
+            lines_why += (
+                f"; but the truth is neither a fade nor a transport, and image-space advection, which moves "
+                f"the edges of the change, is {advection - means.loc[(scene_name, model), 'psnr_capped']:.2f} dB "
+                f"closer to it than the fade"
+            )
         fails_why.append(lines_why + ".")
     other = LEARNED_PART_OFF.get("latent_advection")
     paper_gain = gain[gain["method"] == "latent_advection"] if other else gain.iloc[:0]
-    text = ("Measured, scene by scene (latent advection–reaction, motion-gated; margins are per seed, "
-            "then mean ± standard deviation):\n\n" + "\n".join(lines) + "\n\n")
-    text += (f"The goal holds on {len(helps)} of {len(goals)} scenes"
-             + (f" ({', '.join(helps)})" if helps else "")
-             + (f" and fails on {', '.join(fails)}" if fails else "") + ". ")
+    text = (
+        "Measured, scene_name by scene_name (latent advection–reaction, motion-gated; margins are per seed, "
+        "then mean ± standard deviation):\n\n" + "\n".join(lines) + "\n\n"
+    )
+    text += (
+        f"The goal holds on {len(helps)} of {len(goals)} scenes"
+        + (f" ({', '.join(helps)})" if helps else "")
+        + (f" and fails on {', '.join(fails)}" if fails else "")
+        + ". "
+    )
     text += " ".join(fails_why) + (" " if fails_why else "")
     if flat:
-        text += (f"The learned part (training the velocity correction, encoder and decoder) moves the score by no "
-                 f"more than the spread between seeds (or 0.1 dB) on {len(flat)} of {len(goals)} scenes "
-                 f"({', '.join(flat)}): there the gain comes from the operator — the source term, the gate and "
-                 f"the visibility of the blend — which needs no learning. ")
+        text += (
+            f"The learned part (training the velocity correction, encoder and decoder) moves the score by no "
+            f"more than the spread between seeds (or 0.1 dB) on {len(flat)} of {len(goals)} scenes "
+            f"({', '.join(flat)}): there the gain comes from the operator — the source term, the gate and "
+            f"the visibility of the blend — which needs no learning. "
+        )
     if len(paper_gain):
-        text += (f"The paper's latent advection against its own prior alone: "
-                 + ", ".join(f"{name(r.scene)} {r.gain_db:+.2f} dB" for r in paper_gain.itertuples()) + ".")
+        text += (
+            "The paper's latent advection against its own prior alone: "
+            + ", ".join(f"{name(r.scene)} {r.gain_db:+.2f} dB" for r in paper_gain.itertuples())
+            + "."
+        )
     return text

@@ -45,6 +45,7 @@ def _conv_block(in_channels: int, out_channels: int, kernel: int, stride: int) -
 
 def _up_block(in_channels: int, out_channels: int, batch_norm: bool, refine: bool) -> nn.Sequential:
     """ConvTranspose(4, stride 2)-[BN]-ReLU [+ Conv(3)-[BN]-ReLU]: doubles the height and width."""
+
     def norm() -> nn.Module:
         return nn.BatchNorm2d(out_channels) if batch_norm else nn.Identity()
 
@@ -71,8 +72,14 @@ class SideBranchDecoder(nn.Module):
     Shapes: ``(B, latent_dim)`` -> ``(B, C, h * 2**L, w * 2**L)`` with ``L = len(widths) + 1``.
     """
 
-    def __init__(self, latent_dim: int, bottleneck_shape: tuple[int, int, int], widths: Sequence[int],
-                 image_channels: int, batch_norm: bool = True) -> None:
+    def __init__(
+        self,
+        latent_dim: int,
+        bottleneck_shape: tuple[int, int, int],
+        widths: Sequence[int],
+        image_channels: int,
+        batch_norm: bool = True,
+    ) -> None:
         super().__init__()
         self.bottleneck_shape = tuple(bottleneck_shape)
         flat = bottleneck_shape[0] * bottleneck_shape[1] * bottleneck_shape[2]
@@ -80,11 +87,19 @@ class SideBranchDecoder(nn.Module):
         self.ups, self.predicts, self.side_ups = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
         current = bottleneck_shape[0]
         for width in widths:
-            self.ups.append(nn.Sequential(nn.ConvTranspose2d(current, width, 4, stride=2, padding=1),
-                                          nn.BatchNorm2d(width) if batch_norm else nn.Identity(), nn.ReLU()))
+            self.ups.append(
+                nn.Sequential(
+                    nn.ConvTranspose2d(current, width, 4, stride=2, padding=1),
+                    nn.BatchNorm2d(width) if batch_norm else nn.Identity(),
+                    nn.ReLU(),
+                )
+            )
             self.predicts.append(nn.Conv2d(current, image_channels, 3, padding=1))
-            self.side_ups.append(nn.Sequential(
-                nn.ConvTranspose2d(image_channels, image_channels, 4, stride=2, padding=1, bias=False), nn.Sigmoid()))
+            self.side_ups.append(
+                nn.Sequential(
+                    nn.ConvTranspose2d(image_channels, image_channels, 4, stride=2, padding=1, bias=False), nn.Sigmoid()
+                )
+            )
             current = width + image_channels
         self.last = nn.Sequential(nn.ConvTranspose2d(current, image_channels, 4, stride=2, padding=1), nn.Sigmoid())
 
@@ -151,8 +166,7 @@ class ConvAutoencoder(nn.Module):
         self.latent_dim = check_positive_int("latent_dim", latent_dim)
         self.architecture = check_choice("architecture", architecture, ARCHITECTURES)
         self.regularizer = check_choice("regularizer", regularizer, REGULARIZERS)
-        self.regularizer_weight = check_positive_float("regularizer_weight", regularizer_weight,
-                                                       allow_zero=True)
+        self.regularizer_weight = check_positive_float("regularizer_weight", regularizer_weight, allow_zero=True)
         self.kernel_scale = check_positive_float("kernel_scale", kernel_scale)
         self.decoder_batch_norm = bool(decoder_batch_norm)
         self.decoder_min_channels = check_positive_int("decoder_min_channels", decoder_min_channels)
@@ -164,16 +178,22 @@ class ConvAutoencoder(nn.Module):
         if self.architecture == "single":
             self._build_single(channels[0])
         else:
-            self._build_deep(check_positive_int("filter_size", filter_size), channels,
-                             check_positive_int("bottleneck_height", bottleneck_height))
+            self._build_deep(
+                check_positive_int("filter_size", filter_size),
+                channels,
+                check_positive_int("bottleneck_height", bottleneck_height),
+            )
 
     def _build_single(self, width: int) -> None:
         in_channels, height, width_px = self.image_shape
         conv = nn.Conv2d(in_channels, width, (height, width_px))
         self.encoder = nn.Sequential(conv, nn.Sigmoid(), nn.Flatten(), nn.Linear(width, self.latent_dim))
         self.decoder = nn.Sequential(
-            nn.Linear(self.latent_dim, width), nn.Sigmoid(), nn.Unflatten(1, (width, 1, 1)),
-            nn.ConvTranspose2d(width, in_channels, (height, width_px)), nn.Sigmoid(),
+            nn.Linear(self.latent_dim, width),
+            nn.Sigmoid(),
+            nn.Unflatten(1, (width, 1, 1)),
+            nn.ConvTranspose2d(width, in_channels, (height, width_px)),
+            nn.Sigmoid(),
         )
         self.regularized_convs = [conv]
 
@@ -204,21 +224,35 @@ class ConvAutoencoder(nn.Module):
         if self.decoder_side_branches:
             # coarse to fine: the encoder's widths mirrored (at least decoder_min_channels)
             widths_down = [max(widths[i], narrowest) for i in reversed(range(1, levels))]
-            self.decoder = SideBranchDecoder(self.latent_dim, self.bottleneck_shape, widths_down, in_channels,
-                                             batch_norm=self.decoder_batch_norm)
+            self.decoder = SideBranchDecoder(
+                self.latent_dim, self.bottleneck_shape, widths_down, in_channels, batch_norm=self.decoder_batch_norm
+            )
             return
-        ups = [_up_block(max(widths[i + 1], narrowest) if i + 1 < levels else widths[i + 1],
-                         max(widths[i], narrowest), self.decoder_batch_norm, self.decoder_refine)
-               for i in reversed(range(1, levels))]
+        ups = [
+            _up_block(
+                max(widths[i + 1], narrowest) if i + 1 < levels else widths[i + 1],
+                max(widths[i], narrowest),
+                self.decoder_batch_norm,
+                self.decoder_refine,
+            )
+            for i in reversed(range(1, levels))
+        ]
         last, full = max(widths[1], narrowest), widths[1]  # full resolution: the encoder's first width
         if self.decoder_refine:
-            top = [nn.ConvTranspose2d(last, full, 4, stride=2, padding=1), nn.ReLU(),
-                   nn.Conv2d(full, in_channels, 3, padding=1)]
+            top = [
+                nn.ConvTranspose2d(last, full, 4, stride=2, padding=1),
+                nn.ReLU(),
+                nn.Conv2d(full, in_channels, 3, padding=1),
+            ]
         else:
             top = [nn.ConvTranspose2d(last, in_channels, 4, stride=2, padding=1)]
         self.decoder = nn.Sequential(
-            nn.Linear(self.latent_dim, flat), nn.ReLU(), nn.Unflatten(1, self.bottleneck_shape),
-            *ups, *top, nn.Sigmoid(),
+            nn.Linear(self.latent_dim, flat),
+            nn.ReLU(),
+            nn.Unflatten(1, self.bottleneck_shape),
+            *ups,
+            *top,
+            nn.Sigmoid(),
         )
 
     def encode(self, images: torch.Tensor) -> torch.Tensor:
@@ -242,8 +276,10 @@ class ConvAutoencoder(nn.Module):
         if self.regularizer == "l2":
             total = sum(conv.weight.pow(2).mean() for conv in self.regularized_convs)
         else:
-            total = sum(filter_continuity_penalty(conv.weight, kernel_scale=self.kernel_scale)
-                        for conv in self.regularized_convs)
+            total = sum(
+                filter_continuity_penalty(conv.weight, kernel_scale=self.kernel_scale)
+                for conv in self.regularized_convs
+            )
         return self.regularizer_weight * total
 
     def regularized_filters(self) -> list[torch.Tensor]:

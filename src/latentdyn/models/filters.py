@@ -29,15 +29,15 @@ def filter_size_in_pixels(extent: float, resolution: int) -> int:
     return max(1, round(extent * resolution))
 
 
-def white_noise_filter(size: int, generator: torch.Generator,
-                       dtype: torch.dtype = torch.float64) -> torch.Tensor:
+def white_noise_filter(size: int, generator: torch.Generator, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     """``(size, size)`` filter of independent standard normal weights."""
     size = check_positive_int("size", size)
     return torch.randn(size, size, generator=generator, dtype=dtype)
 
 
-def smooth_filter(size: int, seed: int, *, num_modes: int = 6, max_frequency: float = 2.0,
-                  dtype: torch.dtype = torch.float64) -> torch.Tensor:
+def smooth_filter(
+    size: int, seed: int, *, num_modes: int = 6, max_frequency: float = 2.0, dtype: torch.dtype = torch.float64
+) -> torch.Tensor:
     """``(size, size)`` samples of one fixed smooth random function on the unit square.
 
     The function is ``sin(pi u) sin(pi v) * sum_k a_k cos(2 pi (f_k . (u, v)) + phi_k)`` on
@@ -98,4 +98,4 @@ def correlate_same(images: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     full = torch.fft.irfft2(spectrum, s=full_shape)
     top = rows - 1 - (rows - 1) // 2
     left = cols - 1 - (cols - 1) // 2
-    return full[..., top:top + height, left:left + width]
+    return full[..., top : top + height, left : left + width]

@@ -54,8 +54,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from latentdyn.models.patches import extract_patches, patch_positions, recombine_patches
 from latentdyn.models.unet import UNet
@@ -128,12 +128,27 @@ class LatentAdvectionModel(nn.Module):
             with the smallest source joining the two encodings; see the module).
     """
 
-    def __init__(self, latent_channels: int = 4, *, base_channels: int = 16, depth: int = 2,
-                 max_speed: float = 16.0, scheme: str = "characteristics", courant: float = 1.0,
-                 image_space: bool = False, loss_scales: int = 3, field_downsample: int = 4,
-                 field_coordinates: bool = True, field_channels: int | None = None,
-                 pde: str = "advection", diffusivity: float = 0.1, two_sided: bool = False,
-                 codec_bias: bool = False, zero_field_output: bool = False, source: str = "none") -> None:
+    def __init__(
+        self,
+        latent_channels: int = 4,
+        *,
+        base_channels: int = 16,
+        depth: int = 2,
+        max_speed: float = 16.0,
+        scheme: str = "characteristics",
+        courant: float = 1.0,
+        image_space: bool = False,
+        loss_scales: int = 3,
+        field_downsample: int = 4,
+        field_coordinates: bool = True,
+        field_channels: int | None = None,
+        pde: str = "advection",
+        diffusivity: float = 0.1,
+        two_sided: bool = False,
+        codec_bias: bool = False,
+        zero_field_output: bool = False,
+        source: str = "none",
+    ) -> None:
         super().__init__()
         self.source = check_choice("source", source, SOURCES)
         field_channels = base_channels if field_channels is None else field_channels
@@ -141,25 +156,32 @@ class LatentAdvectionModel(nn.Module):
         self.field_downsample = check_positive_int("field_downsample", field_downsample)
         self.loss_scales = check_positive_int("loss_scales", loss_scales)
         self.image_space = bool(image_space)
-        self.latent_channels = 1 if self.image_space else check_positive_int("latent_channels",
-                                                                            latent_channels)
+        self.latent_channels = 1 if self.image_space else check_positive_int("latent_channels", latent_channels)
         self.max_speed = check_positive_float("max_speed", max_speed)
         self.scheme = check_choice("scheme", scheme, SCHEMES)
         self.courant = check_positive_float("courant", courant)
         self.pde = check_choice("pde", pde, PDES)
         self.two_sided = bool(two_sided)
-        self.field = UNet(4 if self.field_coordinates else 2, 2, base_channels=field_channels,
-                          depth=depth, zero_output=zero_field_output)
+        self.field = UNet(
+            4 if self.field_coordinates else 2,
+            2,
+            base_channels=field_channels,
+            depth=depth,
+            zero_output=zero_field_output,
+        )
         if self.pde == "advection_diffusion":
             initial = check_positive_float("diffusivity", diffusivity)
             # softplus parameterisation: the diffusivity stays positive while it is learned
             self.raw_diffusivity = nn.Parameter(
-                torch.full((self.latent_channels,), float(np.log(np.expm1(max(initial, 1e-6))))))
+                torch.full((self.latent_channels,), float(np.log(np.expm1(max(initial, 1e-6)))))
+            )
         if not self.image_space:
-            self.encoder = UNet(1, self.latent_channels, base_channels=base_channels, depth=depth,
-                                zero_output=True, bias=codec_bias)
-            self.decoder = UNet(self.latent_channels, 1, base_channels=base_channels, depth=depth,
-                                zero_output=True, bias=codec_bias)
+            self.encoder = UNet(
+                1, self.latent_channels, base_channels=base_channels, depth=depth, zero_output=True, bias=codec_bias
+            )
+            self.decoder = UNet(
+                self.latent_channels, 1, base_channels=base_channels, depth=depth, zero_output=True, bias=codec_bias
+            )
 
     @property
     def diffusivity(self) -> torch.Tensor:
@@ -182,9 +204,14 @@ class LatentAdvectionModel(nn.Module):
             return latents
         return latents[:, :1] + self.decoder(latents)
 
-    def velocity(self, image0: torch.Tensor, image1: torch.Tensor,
-                 coordinates: torch.Tensor | None = None,
-                 prior: torch.Tensor | None = None, gate: torch.Tensor | None = None) -> torch.Tensor:
+    def velocity(
+        self,
+        image0: torch.Tensor,
+        image1: torch.Tensor,
+        coordinates: torch.Tensor | None = None,
+        prior: torch.Tensor | None = None,
+        gate: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """``(B, 2, P, P)`` velocity in pixels per unit time.
 
         Args:
@@ -211,16 +238,23 @@ class LatentAdvectionModel(nn.Module):
     def evolve(self, latents: torch.Tensor, velocity: torch.Tensor, time: float) -> torch.Tensor:
         """Latent fields carried by the PDE for ``time`` (unit = the interval between the
         first and the last image; negative = backwards)."""
-        return evolve(latents, velocity, time, pde=self.pde, scheme=self.scheme, courant=self.courant,
-                      diffusivity=self.diffusivity.to(latents) if self.pde == "advection_diffusion" else 0.0)
+        return evolve(
+            latents,
+            velocity,
+            time,
+            pde=self.pde,
+            scheme=self.scheme,
+            courant=self.courant,
+            diffusivity=self.diffusivity.to(latents) if self.pde == "advection_diffusion" else 0.0,
+        )
 
-    def react(self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor,
-              time: float) -> torch.Tensor:
+    def react(self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor, time: float) -> torch.Tensor:
         """Advection–reaction with the minimal source: ``A_t(z_0 + t (A_{-1} z_1 - z_0))``."""
         return react_between(latent0, latent1, velocity, time, scheme=self.scheme, courant=self.courant)
 
-    def state_at(self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor,
-                 time: float) -> torch.Tensor:
+    def state_at(
+        self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor, time: float
+    ) -> torch.Tensor:
         """The latent state at ``time`` in [0, 1]: ``latent0`` carried forward or, with
         ``two_sided``, blended with ``latent1`` carried backwards."""
         if self.source == "minimal":
@@ -231,9 +265,17 @@ class LatentAdvectionModel(nn.Module):
         backward = self.evolve(latent1, velocity, time - 1.0)
         return (1.0 - time) * forward + time * backward
 
-    def loss(self, frames: torch.Tensor, times: tuple[float, ...], patches: torch.Tensor, *,
-             lambda_ae: float, lambda_magnitude: float, lambda_smooth: float,
-             lambda_source: float = 0.0) -> tuple[torch.Tensor, dict[str, float]]:
+    def loss(
+        self,
+        frames: torch.Tensor,
+        times: tuple[float, ...],
+        patches: torch.Tensor,
+        *,
+        lambda_ae: float,
+        lambda_magnitude: float,
+        lambda_smooth: float,
+        lambda_source: float = 0.0,
+    ) -> tuple[torch.Tensor, dict[str, float]]:
         """The training loss; returns (total, parts as floats).
 
         Args:
@@ -244,8 +286,9 @@ class LatentAdvectionModel(nn.Module):
         """
         prior = patches[:, _PRIOR]
         gate = patches[:, _GATE]
-        velocity = self.velocity(patches[:, _IMAGE0:_IMAGE0 + 1], patches[:, _WARPED1:_WARPED1 + 1],
-                                 patches[:, _POSITION], prior, gate)
+        velocity = self.velocity(
+            patches[:, _IMAGE0 : _IMAGE0 + 1], patches[:, _WARPED1 : _WARPED1 + 1], patches[:, _POSITION], prior, gate
+        )
         count = frames.shape[1]
         latents = self.encode(frames.reshape(-1, 1, *frames.shape[-2:])).unflatten(0, (-1, count))
         first, last = latents[:, 0], latents[:, -1]
@@ -255,38 +298,47 @@ class LatentAdvectionModel(nn.Module):
             # the change that transport leaves unexplained, in image space and both directions,
             # priced by its L1 norm (robust: a sparse change in place is cheap, as in TV-L1)
             ends = self.decode(torch.cat((self.evolve(first, velocity, 1.0), self.evolve(last, velocity, -1.0))))
-            source = 0.5 * (torch.mean(torch.abs(ends[:len(first)] - frames[:, -1:]))
-                            + torch.mean(torch.abs(ends[len(first):] - frames[:, :1])))
+            source = 0.5 * (
+                torch.mean(torch.abs(ends[: len(first)] - frames[:, -1:]))
+                + torch.mean(torch.abs(ends[len(first) :] - frames[:, :1]))
+            )
             for k in range(1, count - 1):  # the state at t = 1 is the last encoding by construction
-                evolved.append(react_between(first, last, velocity, times[k], scheme=self.scheme,
-                                             courant=self.courant))
-                targets.append(frames[:, k:k + 1])
+                evolved.append(react_between(first, last, velocity, times[k], scheme=self.scheme, courant=self.courant))
+                targets.append(frames[:, k : k + 1])
         else:
             for k in range(1, count):
                 evolved.append(self.evolve(first, velocity, times[k]))
-                targets.append(frames[:, k:k + 1])
+                targets.append(frames[:, k : k + 1])
         if self.two_sided and self.source == "none":
             for k in range(count - 1):
                 evolved.append(self.evolve(last, velocity, times[k] - 1.0))
-                targets.append(frames[:, k:k + 1])
+                targets.append(frames[:, k : k + 1])
         decoded = self.decode(torch.cat(evolved + [latents.flatten(0, 1)]))
-        predicted, reconstructed = decoded[:len(evolved) * len(first)], decoded[len(evolved) * len(first):]
-        dynamics = (multiscale_mse(predicted, torch.cat(targets), self.loss_scales) if evolved
-                    else torch.zeros((), dtype=frames.dtype, device=frames.device))
+        predicted, reconstructed = decoded[: len(evolved) * len(first)], decoded[len(evolved) * len(first) :]
+        dynamics = (
+            multiscale_mse(predicted, torch.cat(targets), self.loss_scales)
+            if evolved
+            else torch.zeros((), dtype=frames.dtype, device=frames.device)
+        )
         if self.image_space:
             autoencoding = torch.zeros((), dtype=frames.dtype, device=frames.device)
         else:
             # twice the mean over the given frames: the sum of both images' errors for a pair
-            autoencoding = 2.0 * torch.mean(
-                (reconstructed - frames.reshape(-1, 1, *frames.shape[-2:])) ** 2)
+            autoencoding = 2.0 * torch.mean((reconstructed - frames.reshape(-1, 1, *frames.shape[-2:])) ** 2)
         learned = velocity - gate * prior
         magnitude = torch.mean(learned**2)
-        smooth = (torch.mean(torch.diff(learned, dim=-1) ** 2)
-                  + torch.mean(torch.diff(learned, dim=-2) ** 2))
-        total = (dynamics + lambda_ae * autoencoding + lambda_magnitude * magnitude
-                 + lambda_smooth * smooth + lambda_source * source)
-        parts = {name: float(value.detach()) for name, value in zip(
-            HISTORY_COLUMNS, (total, dynamics, autoencoding, magnitude, smooth, source))}
+        smooth = torch.mean(torch.diff(learned, dim=-1) ** 2) + torch.mean(torch.diff(learned, dim=-2) ** 2)
+        total = (
+            dynamics
+            + lambda_ae * autoencoding
+            + lambda_magnitude * magnitude
+            + lambda_smooth * smooth
+            + lambda_source * source
+        )
+        parts = {
+            name: float(value.detach())
+            for name, value in zip(HISTORY_COLUMNS, (total, dynamics, autoencoding, magnitude, smooth, source))
+        }
         return total, parts
 
 
@@ -298,8 +350,9 @@ def image_coordinates(height: int, width: int, like: torch.Tensor) -> torch.Tens
     return torch.stack((grid_x, grid_y))
 
 
-def stack_inputs(image0: torch.Tensor, image1: torch.Tensor, prior: torch.Tensor | None,
-                 gate: torch.Tensor | None = None) -> torch.Tensor:
+def stack_inputs(
+    image0: torch.Tensor, image1: torch.Tensor, prior: torch.Tensor | None, gate: torch.Tensor | None = None
+) -> torch.Tensor:
     """``(8, H, W)``: the pair, the second image warped back by the prior (``I_1(x + v_prior(x))``),
     the pixel positions in [-1, 1], the prior (zeros if None) and the motion gate (ones if
     None), for patch extraction."""
@@ -309,12 +362,17 @@ def stack_inputs(image0: torch.Tensor, image1: torch.Tensor, prior: torch.Tensor
     if gate is None:
         gate = image0.new_ones(*image0.shape)
     check_tensor("gate", gate, shape=tuple(image0.shape))
-    grid = torch.stack(torch.meshgrid(torch.arange(image0.shape[0], dtype=image0.dtype, device=image0.device),
-                                      torch.arange(image0.shape[1], dtype=image0.dtype, device=image0.device),
-                                      indexing="ij")[::-1])
+    grid = torch.stack(
+        torch.meshgrid(
+            torch.arange(image0.shape[0], dtype=image0.dtype, device=image0.device),
+            torch.arange(image0.shape[1], dtype=image0.dtype, device=image0.device),
+            indexing="ij",
+        )[::-1]
+    )
     warped = sample_at(image1[None, None], (grid + prior)[None])[0, 0]
-    return torch.cat((torch.stack((image0, image1, warped)), image_coordinates(*image0.shape, image0), prior,
-                      gate[None]))
+    return torch.cat(
+        (torch.stack((image0, image1, warped)), image_coordinates(*image0.shape, image0), prior, gate[None])
+    )
 
 
 @dataclass
@@ -361,15 +419,28 @@ def _frames_and_times(frames, times) -> tuple[np.ndarray, tuple[float, ...]]:
     if times is None:
         times = np.linspace(0.0, 1.0, stack.shape[0])
     times = tuple(float(t) for t in times)
-    if len(times) != stack.shape[0] or times[0] != 0.0 or times[-1] != 1.0 or any(
-            b <= a for a, b in zip(times, times[1:])):
+    if (
+        len(times) != stack.shape[0]
+        or times[0] != 0.0
+        or times[-1] != 1.0
+        or any(b <= a for a, b in zip(times, times[1:]))
+    ):
         raise ValueError(f"times must increase from 0 to 1, one per frame, got {times}")
     return stack, times
 
 
-def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings, *, times=None,
-                 prior=None, seed: int = 0, device: torch.device | str = "cpu",
-                 show_progress: bool = True, gate=None) -> pd.DataFrame:
+def train_frames(
+    model: LatentAdvectionModel,
+    frames,
+    settings: TrainingSettings,
+    *,
+    times=None,
+    prior=None,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    show_progress: bool = True,
+    gate=None,
+) -> pd.DataFrame:
     """Train ``model`` on the overlapping patches of given frames (a pair, or more).
 
     Args:
@@ -409,18 +480,21 @@ def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings
     rows = []
     order = torch.randperm(patches.shape[0], generator=generator)
     cursor = 0
-    for iteration in progress(range(settings.iterations), "training", total=settings.iterations,
-                              enabled=show_progress):
+    for iteration in progress(range(settings.iterations), "training", total=settings.iterations, enabled=show_progress):
         if cursor + batch > len(order):
             order, cursor = torch.randperm(patches.shape[0], generator=generator), 0
-        chosen = patches[order[cursor:cursor + batch]]
+        chosen = patches[order[cursor : cursor + batch]]
         cursor += batch
         optimiser.zero_grad(set_to_none=True)
-        total, parts = model.loss(chosen[:, :count], times, chosen[:, count:],
-                                  lambda_ae=settings.lambda_ae,
-                                  lambda_magnitude=settings.lambda_magnitude,
-                                  lambda_smooth=settings.lambda_smooth,
-                                  lambda_source=settings.lambda_source)
+        total, parts = model.loss(
+            chosen[:, :count],
+            times,
+            chosen[:, count:],
+            lambda_ae=settings.lambda_ae,
+            lambda_magnitude=settings.lambda_magnitude,
+            lambda_smooth=settings.lambda_smooth,
+            lambda_source=settings.lambda_source,
+        )
         total.backward()
         optimiser.step()
         rows.append({"iteration": iteration, **parts, "learning_rate": scheduler.get_last_lr()[0]})
@@ -429,22 +503,48 @@ def train_frames(model: LatentAdvectionModel, frames, settings: TrainingSettings
     return pd.DataFrame(rows)
 
 
-def train_pair(model: LatentAdvectionModel, image0, image1, settings: TrainingSettings, *,
-               prior=None, seed: int = 0, device: torch.device | str = "cpu",
-               show_progress: bool = True) -> pd.DataFrame:
+def train_pair(
+    model: LatentAdvectionModel,
+    image0,
+    image1,
+    settings: TrainingSettings,
+    *,
+    prior=None,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    show_progress: bool = True,
+) -> pd.DataFrame:
     """:func:`train_frames` on the two images ``(H, W)`` of a pair."""
     first = _as_image_tensor("image0", image0, torch.device("cpu"))
     second = _as_image_tensor("image1", image1, torch.device("cpu"))
     if first.shape != second.shape:
         raise ValueError(f"image1 must have the shape of image0 {tuple(first.shape)}, got {tuple(second.shape)}")
-    return train_frames(model, torch.stack((first, second)).numpy(), settings, prior=prior, seed=seed,
-                        device=device, show_progress=show_progress)
+    return train_frames(
+        model,
+        torch.stack((first, second)).numpy(),
+        settings,
+        prior=prior,
+        seed=seed,
+        device=device,
+        show_progress=show_progress,
+    )
 
 
 @torch.no_grad()
-def interpolate_pair(model: LatentAdvectionModel, image0, image1, times, *, patch_size: int,
-                     patch_stride: int, prior=None, device: torch.device | str = "cpu",
-                     latent_times=(), batch_size: int = 16, gate=None) -> dict[str, np.ndarray]:
+def interpolate_pair(
+    model: LatentAdvectionModel,
+    image0,
+    image1,
+    times,
+    *,
+    patch_size: int,
+    patch_stride: int,
+    prior=None,
+    device: torch.device | str = "cpu",
+    latent_times=(),
+    batch_size: int = 16,
+    gate=None,
+) -> dict[str, np.ndarray]:
     """In-between frames of a whole image, patch by patch, recombined by weighted averaging.
 
     Args:
@@ -475,18 +575,19 @@ def interpolate_pair(model: LatentAdvectionModel, image0, image1, times, *, patc
     patches = extract_patches(inputs, patch_size, patch_stride)
     frames, velocities, latents, reconstructions = [], [], [], []
     for start in range(0, patches.shape[0], batch_size):
-        chunk = patches[start:start + batch_size]
-        image_a, image_b = chunk[:, _IMAGE0:_IMAGE0 + 1], chunk[:, _IMAGE1:_IMAGE1 + 1]
-        velocity = model.velocity(image_a, chunk[:, _WARPED1:_WARPED1 + 1], chunk[:, _POSITION],
-                                  chunk[:, _PRIOR], chunk[:, _GATE])
+        chunk = patches[start : start + batch_size]
+        image_a, image_b = chunk[:, _IMAGE0 : _IMAGE0 + 1], chunk[:, _IMAGE1 : _IMAGE1 + 1]
+        velocity = model.velocity(
+            image_a, chunk[:, _WARPED1 : _WARPED1 + 1], chunk[:, _POSITION], chunk[:, _PRIOR], chunk[:, _GATE]
+        )
         latent_a, latent_b = model.encode(image_a), model.encode(image_b)
         if times:
-            frames.append(torch.stack([model.decode(model.state_at(latent_a, latent_b, velocity, t))[:, 0]
-                                       for t in times], dim=1))
+            frames.append(
+                torch.stack([model.decode(model.state_at(latent_a, latent_b, velocity, t))[:, 0] for t in times], dim=1)
+            )
         velocities.append(velocity)
         if latent_times:
-            latents.append(torch.stack([model.state_at(latent_a, latent_b, velocity, t)
-                                        for t in latent_times], dim=1))
+            latents.append(torch.stack([model.state_at(latent_a, latent_b, velocity, t) for t in latent_times], dim=1))
         reconstructions.append(torch.cat((model.decode(latent_a), model.decode(latent_b)), dim=1))
 
     def combine(pieces: list[torch.Tensor]) -> np.ndarray:
@@ -496,10 +597,14 @@ def interpolate_pair(model: LatentAdvectionModel, image0, image1, times, *, patc
         whole = recombine_patches(flat, height, width, patch_stride)
         return whole.reshape(*shape, height, width).cpu().numpy().astype(np.float32)
 
-    result = {"frames": combine(frames) if times else np.zeros((0, height, width), np.float32),
-              "velocity": combine(velocities),
-              "reconstruction": combine(reconstructions)}
-    result["latents"] = combine(latents) if latent_times else np.zeros((0, model.latent_channels, height, width), np.float32)
+    result = {
+        "frames": combine(frames) if times else np.zeros((0, height, width), np.float32),
+        "velocity": combine(velocities),
+        "reconstruction": combine(reconstructions),
+    }
+    result["latents"] = (
+        combine(latents) if latent_times else np.zeros((0, model.latent_channels, height, width), np.float32)
+    )
     result["num_patches"] = np.array(len(patch_positions(height, width, patch_size, patch_stride)))
     return result
 

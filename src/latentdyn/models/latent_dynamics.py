@@ -63,12 +63,13 @@ class HamiltonianVectorField(nn.Module):
                 latents = latents.detach().requires_grad_(True)
             energy = self.hamiltonian(latents).sum()
             gradient = torch.autograd.grad(energy, latents, create_graph=differentiable)[0]
-        dq, dp = gradient[:, self.half:], -gradient[:, : self.half]
+        dq, dp = gradient[:, self.half :], -gradient[:, : self.half]
         return torch.cat([dq, dp], dim=1)
 
 
-def midpoint_rollout(vector_field, initial: torch.Tensor, num_steps: int, interval: float,
-                     substeps: int = 1) -> torch.Tensor:
+def midpoint_rollout(
+    vector_field, initial: torch.Tensor, num_steps: int, interval: float, substeps: int = 1
+) -> torch.Tensor:
     """Explicit midpoint rule ``z + h f(z + h/2 f(z))``, ``substeps`` steps of ``h = interval / substeps``
     per output interval; the same arithmetic as torchdiffeq's fixed-grid ``midpoint`` solver.
 
@@ -125,8 +126,7 @@ class LatentODE(nn.Module):
         if self.method == "midpoint":
             return midpoint_rollout(self.vector_field, initial, num_steps, interval, inner)
         times = torch.arange(num_steps + 1, dtype=initial.dtype, device=initial.device) * interval
-        states = odeint(self.vector_field, initial, times, method=self.method,
-                        options={"step_size": interval / inner})
+        states = odeint(self.vector_field, initial, times, method=self.method, options={"step_size": interval / inner})
         return states.transpose(0, 1)
 
     def step(self, latents: torch.Tensor, time_step: float) -> torch.Tensor:
@@ -174,23 +174,24 @@ class SympNet(nn.Module):
             raise ValueError(f"a SympNet needs an even latent_dim (q and p), got {dim}")
         self.half = dim // 2
         self.shears = nn.ModuleList(
-            nn.ModuleList(_Shear(self.half, upper=(k % 2 == 0)) for k in range(sublayers))
-            for _ in range(layers))
+            nn.ModuleList(_Shear(self.half, upper=(k % 2 == 0)) for k in range(sublayers)) for _ in range(layers)
+        )
         self.biases = nn.ParameterList(nn.Parameter(torch.zeros(dim)) for _ in range(layers))
         self.activations = nn.ModuleList(_Activation(self.half, upper=(i % 2 == 0)) for i in range(layers - 1))
 
     def step(self, latents: torch.Tensor, time_step: float | None = None) -> torch.Tensor:
-        q, p = latents[:, : self.half], latents[:, self.half:]
+        q, p = latents[:, : self.half], latents[:, self.half :]
         for index, (shears, bias) in enumerate(zip(self.shears, self.biases)):
             for shear in shears:
                 q, p = shear(q, p)
-            q, p = q + bias[: self.half], p + bias[self.half:]
+            q, p = q + bias[: self.half], p + bias[self.half :]
             if index < len(self.activations):
                 q, p = self.activations[index](q, p)
         return torch.cat([q, p], dim=1)
 
-    def rollout(self, initial: torch.Tensor, num_steps: int, time_step: float | None = None,
-                substeps: int = 1) -> torch.Tensor:
+    def rollout(
+        self, initial: torch.Tensor, num_steps: int, time_step: float | None = None, substeps: int = 1
+    ) -> torch.Tensor:
         check_tensor("initial", initial, ndim=2)
         if substeps != 1:
             raise ValueError("a SympNet is a map for one frame step: substeps must be 1")
@@ -200,8 +201,9 @@ class SympNet(nn.Module):
         return torch.stack(states, dim=1)
 
 
-def build_latent_model(kind: str, dim: int, *, hidden: int = 256, depth: int = 2,
-                       sympnet_layers: int = 4, substeps: int = 1) -> nn.Module:
+def build_latent_model(
+    kind: str, dim: int, *, hidden: int = 256, depth: int = 2, sympnet_layers: int = 4, substeps: int = 1
+) -> nn.Module:
     """``"neural_ode"``, ``"hnn"`` or ``"sympnet"`` for latent states of size ``dim``;
     ``substeps``: midpoint steps per frame of the two ODE models (the authors use 2)."""
     check_choice("latent_model", kind, LATENT_MODELS)

@@ -83,10 +83,10 @@ class VolumePreservingMap(nn.Module):
 
     def _shear_all(self, latents: torch.Tensor, inverse: bool) -> torch.Tensor:
         check_tensor("latents", latents, shape=(None, self.dim), finite=False)
-        a, b = latents[:, : self.split], latents[:, self.split:]
+        a, b = latents[:, : self.split], latents[:, self.split :]
         sign = -1.0 if inverse else 1.0
         order = list(zip(self.shears, self.changes_first))
-        for shear, first in (reversed(order) if inverse else order):
+        for shear, first in reversed(order) if inverse else order:
             if first:
                 a = a + sign * shear.increment(b)
             else:

@@ -32,15 +32,18 @@ def patch_starts(length: int, patch_size: int, stride: int) -> list[int]:
 
 def patch_positions(height: int, width: int, patch_size: int, stride: int) -> list[tuple[int, int]]:
     """Top-left corners ``(row, column)`` of all patches, row by row."""
-    return [(row, col) for row in patch_starts(height, patch_size, stride)
-            for col in patch_starts(width, patch_size, stride)]
+    return [
+        (row, col)
+        for row in patch_starts(height, patch_size, stride)
+        for col in patch_starts(width, patch_size, stride)
+    ]
 
 
 def extract_patches(images: torch.Tensor, patch_size: int, stride: int) -> torch.Tensor:
     """Split ``(C, H, W)`` into ``(N, C, patch_size, patch_size)`` patches (see :func:`patch_positions`)."""
     check_tensor("images", images, ndim=3, finite=False)
     positions = patch_positions(images.shape[1], images.shape[2], patch_size, stride)
-    return torch.stack([images[:, r:r + patch_size, c:c + patch_size] for r, c in positions])
+    return torch.stack([images[:, r : r + patch_size, c : c + patch_size] for r, c in positions])
 
 
 def patch_window(patch_size: int, *, floor: float = 0.05, dtype=torch.float32) -> torch.Tensor:
@@ -51,8 +54,9 @@ def patch_window(patch_size: int, *, floor: float = 0.05, dtype=torch.float32) -
     return (bump[:, None] * bump[None, :]).to(dtype)
 
 
-def recombine_patches(patches: torch.Tensor, height: int, width: int, stride: int, *,
-                      window: torch.Tensor | None = None) -> torch.Tensor:
+def recombine_patches(
+    patches: torch.Tensor, height: int, width: int, stride: int, *, window: torch.Tensor | None = None
+) -> torch.Tensor:
     """Weighted average of ``(N, C, P, P)`` patches back into ``(C, height, width)``.
 
     Args:
@@ -65,14 +69,15 @@ def recombine_patches(patches: torch.Tensor, height: int, width: int, stride: in
     patch_size = patches.shape[-1]
     positions = patch_positions(height, width, patch_size, stride)
     if len(positions) != patches.shape[0]:
-        raise ValueError(f"patches: expected {len(positions)} patches for a {height}x{width} image, "
-                         f"got {patches.shape[0]}")
+        raise ValueError(
+            f"patches: expected {len(positions)} patches for a {height}x{width} image, got {patches.shape[0]}"
+        )
     if window is None:
         window = patch_window(patch_size, dtype=patches.dtype)
     window = window.to(patches)
     total = patches.new_zeros(patches.shape[1], height, width)
     weight = patches.new_zeros(1, height, width)
     for patch, (row, col) in zip(patches, positions):
-        total[:, row:row + patch_size, col:col + patch_size] += patch * window
-        weight[:, row:row + patch_size, col:col + patch_size] += window
+        total[:, row : row + patch_size, col : col + patch_size] += patch * window
+        weight[:, row : row + patch_size, col : col + patch_size] += window
     return total / weight

@@ -29,8 +29,9 @@ def _batches(count: int, batch_size: int, seed: int, epoch: int) -> list[torch.T
     return list(order.split(batch_size))
 
 
-def _load_checkpoint(path: Path | None, modules: dict[str, nn.Module], optimizer: torch.optim.Optimizer,
-                     scheduler=None) -> tuple[int, list[float]]:
+def _load_checkpoint(
+    path: Path | None, modules: dict[str, nn.Module], optimizer: torch.optim.Optimizer, scheduler=None
+) -> tuple[int, list[float]]:
     if path is None or not Path(path).exists():
         return 0, []
     try:
@@ -46,8 +47,14 @@ def _load_checkpoint(path: Path | None, modules: dict[str, nn.Module], optimizer
         return 0, []
 
 
-def _save_checkpoint(path: Path | None, modules: dict[str, nn.Module], optimizer: torch.optim.Optimizer,
-                     epoch: int, history: list[float], scheduler=None) -> None:
+def _save_checkpoint(
+    path: Path | None,
+    modules: dict[str, nn.Module],
+    optimizer: torch.optim.Optimizer,
+    epoch: int,
+    history: list[float],
+    scheduler=None,
+) -> None:
     if path is None:
         return
     path = Path(path)
@@ -84,9 +91,14 @@ def prepare_for_speed(model: nn.Module, channels_last: bool) -> nn.Module:
     return model.to(memory_format=torch.channels_last) if channels_last else model
 
 
-def autoencoder_loss(model: ConvAutoencoder, inputs: torch.Tensor, targets: torch.Tensor | None = None,
-                     latent_map: nn.Module | None = None, prediction_weight: float = 0.0,
-                     relative_latent_error: bool = False) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+def autoencoder_loss(
+    model: ConvAutoencoder,
+    inputs: torch.Tensor,
+    targets: torch.Tensor | None = None,
+    latent_map: nn.Module | None = None,
+    prediction_weight: float = 0.0,
+    relative_latent_error: bool = False,
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """The autoencoder stage's loss on one batch (without the filter penalty).
 
     Without a latent map: ``|D(E(X)) - X|^2``. With one (the authors' objective), ``Y`` being the
@@ -119,21 +131,35 @@ def autoencoder_loss(model: ConvAutoencoder, inputs: torch.Tensor, targets: torc
     latent_error = (predicted - latents_later).pow(2).mean()
     if relative_latent_error:
         latent_error = latent_error / latents_later.var(dim=0).mean().clamp_min(1e-12)
-    terms = {"reconstruction": (decoded[:count] - inputs).pow(2).mean(),
-             "latent_prediction": latent_error,
-             "image_prediction": (decoded[count:] - targets).pow(2).mean()}
-    loss = terms["reconstruction"] + prediction_weight * (2 * terms["latent_prediction"]
-                                                          + terms["image_prediction"])
+    terms = {
+        "reconstruction": (decoded[:count] - inputs).pow(2).mean(),
+        "latent_prediction": latent_error,
+        "image_prediction": (decoded[count:] - targets).pow(2).mean(),
+    }
+    loss = terms["reconstruction"] + prediction_weight * (2 * terms["latent_prediction"] + terms["image_prediction"])
     return loss, terms
 
 
-def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tensor, *, epochs: int,
-                      batch_size: int, learning_rate: float, seed: int, final_learning_rate: float | None = None,
-                      latent_map: nn.Module | None = None, prediction_weight: float = 0.0,
-                      prediction_warmup: int = 0, relative_latent_error: bool = False,
-                      precision: str = "fp32", channels_last: bool = False,
-                      checkpoint: Path | None = None, checkpoint_every: int = 1,
-                      stop_after_epoch: int | None = None, description: str = "autoencoder") -> list[float]:
+def train_autoencoder(
+    model: ConvAutoencoder,
+    images: FrameWindows | torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    final_learning_rate: float | None = None,
+    latent_map: nn.Module | None = None,
+    prediction_weight: float = 0.0,
+    prediction_warmup: int = 0,
+    relative_latent_error: bool = False,
+    precision: str = "fp32",
+    channels_last: bool = False,
+    checkpoint: Path | None = None,
+    checkpoint_every: int = 1,
+    stop_after_epoch: int | None = None,
+    description: str = "autoencoder",
+) -> list[float]:
     """Fit ``model`` (and ``latent_map`` with it) on video windows; see :func:`autoencoder_loss`.
 
     Args:
@@ -157,8 +183,11 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
     (``model.weight_penalty()``) is added in float32. Returns the mean training loss of every
     epoch. ``stop_after_epoch`` ends the call early (used to test resuming from ``checkpoint``).
     """
-    windows = images if isinstance(images, FrameWindows) else FrameWindows.from_images(
-        check_tensor("images", images, shape=(None, *model.image_shape)))
+    windows = (
+        images
+        if isinstance(images, FrameWindows)
+        else FrameWindows.from_images(check_tensor("images", images, shape=(None, *model.image_shape)))
+    )
     if windows.input_shape != model.image_shape:
         raise ValueError(f"images give inputs of shape {windows.input_shape}, the model takes {model.image_shape}")
     prediction_weight = check_positive_float("prediction_weight", prediction_weight, allow_zero=True)
@@ -171,8 +200,11 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
     modules = {"model": model, **({"latent_map": latent_map} if latent_map is not None else {})}
     parameters = [p for module in modules.values() for p in module.parameters()]
     optimizer = torch.optim.Adam(parameters, lr=check_positive_float("learning_rate", learning_rate))
-    final = learning_rate if final_learning_rate is None else check_positive_float("final_learning_rate",
-                                                                                  final_learning_rate)
+    final = (
+        learning_rate
+        if final_learning_rate is None
+        else check_positive_float("final_learning_rate", final_learning_rate)
+    )
     scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=(final / learning_rate) ** (1 / epochs))
     checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
     start, history = _load_checkpoint(checkpoint, modules, optimizer, scheduler)
@@ -186,11 +218,11 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
         weight = prediction_weight if epoch >= prediction_warmup else 0.0
         for batch in _batches(len(windows), batch_size, seed, epoch):
             inputs = windows.inputs(batch).to(device).contiguous(memory_format=memory_format)
-            targets = (windows.targets(batch).to(device).contiguous(memory_format=memory_format)
-                       if use_map else None)
+            targets = windows.targets(batch).to(device).contiguous(memory_format=memory_format) if use_map else None
             with autocast_context(device, precision):
-                loss, _ = autoencoder_loss(model, inputs, targets, latent_map if use_map else None, weight,
-                                           relative_latent_error)
+                loss, _ = autoencoder_loss(
+                    model, inputs, targets, latent_map if use_map else None, weight, relative_latent_error
+                )
             loss = loss + model.weight_penalty()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
@@ -210,8 +242,12 @@ def train_autoencoder(model: ConvAutoencoder, images: FrameWindows | torch.Tenso
 
 
 @torch.no_grad()
-def recalibrate_batch_norm(model: nn.Module, windows: FrameWindows, batch_size: int,
-                           memory_format: torch.memory_format = torch.contiguous_format) -> None:
+def recalibrate_batch_norm(
+    model: nn.Module,
+    windows: FrameWindows,
+    batch_size: int,
+    memory_format: torch.memory_format = torch.contiguous_format,
+) -> None:
     """Recompute every batch-norm layer's running statistics for the final weights.
 
     During training the running averages trail weights that keep changing (more so at a high
@@ -220,22 +256,36 @@ def recalibrate_batch_norm(model: nn.Module, windows: FrameWindows, batch_size: 
     (``torch.optim.swa_utils.update_bn``) makes evaluation consistent with the trained weights.
     """
     device = next(model.parameters()).device
-    batches = (windows.inputs(chunk).to(device).contiguous(memory_format=memory_format)
-               for chunk in torch.arange(len(windows)).split(batch_size))
+    batches = (
+        windows.inputs(chunk).to(device).contiguous(memory_format=memory_format)
+        for chunk in torch.arange(len(windows)).split(batch_size)
+    )
     torch.optim.swa_utils.update_bn(batches, model)
 
 
-def train_latent_model(model: nn.Module, trajectories: torch.Tensor, *, time_step: float, steps: int,
-                       batch_size: int, learning_rate: float, final_learning_rate: float, seed: int,
-                       horizon: int = 1, description: str = "latent model", keep_best: bool = False,
-                       losses: list[float] | None = None) -> list[float]:
+def train_latent_model(
+    model: nn.Module,
+    trajectories: torch.Tensor,
+    *,
+    time_step: float,
+    steps: int,
+    batch_size: int,
+    learning_rate: float,
+    final_learning_rate: float,
+    seed: int,
+    horizon: int = 1,
+    description: str = "latent model",
+    keep_best: bool = False,
+    losses: list[float] | None = None,
+) -> list[float]:
     """Fit a latent model to transitions of ``trajectories (N, T, d)``.
 
     The loss compares a rollout of ``horizon`` steps from ``z_n`` with ``z_{n+1..n+horizon}``
     (``horizon=1``: the authors' one-step loss). Adam, the learning rate decaying exponentially
     from ``learning_rate`` to ``final_learning_rate`` over ``steps`` updates. Returns the loss
     every ``steps // 20`` updates. A ``batch_size`` of at least the number of transitions uses
-    all of them in every update (full batch); a smaller one draws them at random. ``keep_best``: end with the parameters of the update whose
+    all of them in every update (full batch); a smaller one draws them at random. ``keep_best``:
+    end with the parameters of the update whose
     batch loss was lowest (the authors' choice; with a full batch, the lowest training loss).
     ``losses``: a list that receives every update's loss (for the loss curve).
     """
@@ -284,10 +334,21 @@ def train_latent_model(model: nn.Module, trajectories: torch.Tensor, *, time_ste
     return history
 
 
-def train_jointly(autoencoder: ConvAutoencoder, latent_model: nn.Module, pairs: torch.Tensor, *,
-                  time_step: float, epochs: int, batch_size: int, learning_rate: float, seed: int,
-                  prediction_weight: float = 1.0, latent_weight: float = 1.0,
-                  checkpoint: Path | None = None, description: str = "joint") -> list[float]:
+def train_jointly(
+    autoencoder: ConvAutoencoder,
+    latent_model: nn.Module,
+    pairs: torch.Tensor,
+    *,
+    time_step: float,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    seed: int,
+    prediction_weight: float = 1.0,
+    latent_weight: float = 1.0,
+    checkpoint: Path | None = None,
+    description: str = "joint",
+) -> list[float]:
     """Train autoencoder and latent model together (the scheme the paper argues against).
 
     ``pairs (N, T, C, H, W)``: consecutive inputs of each trajectory. Loss per transition
@@ -312,10 +373,12 @@ def train_jointly(autoencoder: ConvAutoencoder, latent_model: nn.Module, pairs: 
             now, nxt = current[batch].to(device), following[batch].to(device)
             latent_now, latent_next = autoencoder.encode(now), autoencoder.encode(nxt)
             predicted = latent_model.step(latent_now, time_step)
-            loss = ((autoencoder.decode(latent_now) - now).pow(2).mean()
-                    + prediction_weight * (autoencoder.decode(predicted) - nxt).pow(2).mean()
-                    + latent_weight * (predicted - latent_next).pow(2).mean()
-                    + autoencoder.weight_penalty())
+            loss = (
+                (autoencoder.decode(latent_now) - now).pow(2).mean()
+                + prediction_weight * (autoencoder.decode(predicted) - nxt).pow(2).mean()
+                + latent_weight * (predicted - latent_next).pow(2).mean()
+                + autoencoder.weight_penalty()
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from latentdyn.validation import check_positive_int, check_tensor
 
@@ -30,8 +30,16 @@ class UNet(nn.Module):
     exactly zero, a "bias-free" network).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, *, base_channels: int = 16,
-                 depth: int = 2, zero_output: bool = False, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        *,
+        base_channels: int = 16,
+        depth: int = 2,
+        zero_output: bool = False,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         in_channels = check_positive_int("in_channels", in_channels)
         out_channels = check_positive_int("out_channels", out_channels)
@@ -43,8 +51,9 @@ class UNet(nn.Module):
         for width in widths:
             self.down.append(_block(previous, width, bias))
             previous = width
-        self.up = nn.ModuleList(_block(widths[level + 1] + widths[level], widths[level], bias)
-                                for level in reversed(range(self.depth)))
+        self.up = nn.ModuleList(
+            _block(widths[level + 1] + widths[level], widths[level], bias) for level in reversed(range(self.depth))
+        )
         self.output = nn.Conv2d(widths[0], out_channels, 1, bias=bias)
         if zero_output:
             nn.init.zeros_(self.output.weight)
@@ -55,8 +64,7 @@ class UNet(nn.Module):
         check_tensor("inputs", inputs, ndim=4, finite=False)
         factor = 2**self.depth
         if inputs.shape[-1] % factor or inputs.shape[-2] % factor:
-            raise ValueError(f"inputs: height and width must be divisible by {factor}, "
-                             f"got {tuple(inputs.shape[-2:])}")
+            raise ValueError(f"inputs: height and width must be divisible by {factor}, got {tuple(inputs.shape[-2:])}")
         skips = []
         features = inputs
         for level, block in enumerate(self.down):

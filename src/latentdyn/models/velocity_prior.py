@@ -30,6 +30,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from latentdyn.baselines.optical_flow import tvl1_velocity
 from latentdyn.models.latent_advection import (
@@ -38,8 +39,6 @@ from latentdyn.models.latent_advection import (
     interpolate_pair,
     train_pair,
 )
-from scipy import ndimage
-
 from latentdyn.physics.advection import sample_at
 from latentdyn.validation import (
     check_choice,
@@ -79,10 +78,18 @@ def _level_patch(side: int, patch_size: int, multiple: int) -> int:
     return patch
 
 
-def coarse_to_fine_velocity(image0: np.ndarray, image1: np.ndarray, *, levels: int,
-                            model_options: dict, training: TrainingSettings, iterations: int,
-                            coarse_speed_fraction: float = 0.25, seed: int = 0,
-                            device: torch.device | str = "cpu") -> np.ndarray:
+def coarse_to_fine_velocity(
+    image0: np.ndarray,
+    image1: np.ndarray,
+    *,
+    levels: int,
+    model_options: dict,
+    training: TrainingSettings,
+    iterations: int,
+    coarse_speed_fraction: float = 0.25,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+) -> np.ndarray:
     """A ``(2, H, W)`` velocity (pixels per unit time) from ``levels`` coarser levels.
 
     Args:
@@ -108,24 +115,47 @@ def coarse_to_fine_velocity(image0: np.ndarray, image1: np.ndarray, *, levels: i
         size = (max(multiple, round(height / 2**level)), max(multiple, round(width / 2**level)))
         small0, small1 = _resize(first, size), _resize(second, size)
         patch = _level_patch(min(size), training.patch_size, multiple)
-        settings = replace(training, patch_size=patch, patch_stride=min(training.patch_stride, patch),
-                           iterations=iterations, lambda_ae=0.0)
+        settings = replace(
+            training,
+            patch_size=patch,
+            patch_stride=min(training.patch_stride, patch),
+            iterations=iterations,
+            lambda_ae=0.0,
+        )
         bound = options.get("max_speed", 4.0) if prior is not None else fraction * min(size)
-        model = LatentAdvectionModel(1, **{**options, "max_speed": bound}, image_space=True,
-                                     zero_field_output=prior is not None)
+        model = LatentAdvectionModel(
+            1, **{**options, "max_speed": bound}, image_space=True, zero_field_output=prior is not None
+        )
         level_prior = None if prior is None else resize_velocity(prior, size).numpy()
-        train_pair(model, small0, small1, settings, prior=level_prior, seed=seed + level, device=device,
-                   show_progress=False)
-        prior = interpolate_pair(model, small0, small1, [], patch_size=patch,
-                                 patch_stride=settings.patch_stride, prior=level_prior,
-                                 device=device)["velocity"]
+        train_pair(
+            model, small0, small1, settings, prior=level_prior, seed=seed + level, device=device, show_progress=False
+        )
+        prior = interpolate_pair(
+            model,
+            small0,
+            small1,
+            [],
+            patch_size=patch,
+            patch_stride=settings.patch_stride,
+            prior=level_prior,
+            device=device,
+        )["velocity"]
     return resize_velocity(prior, (height, width)).numpy()
 
 
-def velocity_prior(kind: str, image0: np.ndarray, image1: np.ndarray, *, levels: int | str = "auto",
-                   model_options: dict | None = None, training: TrainingSettings | None = None,
-                   iterations: int = 150, flow_downscale: int = 1, seed: int = 0,
-                   device: torch.device | str = "cpu") -> np.ndarray | None:
+def velocity_prior(
+    kind: str,
+    image0: np.ndarray,
+    image1: np.ndarray,
+    *,
+    levels: int | str = "auto",
+    model_options: dict | None = None,
+    training: TrainingSettings | None = None,
+    iterations: int = 150,
+    flow_downscale: int = 1,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+) -> np.ndarray | None:
     """The prior velocity ``(2, H, W)`` of ``kind`` (one of :data:`PRIORS`), or None for ``"none"``.
 
     ``levels="auto"`` halves until the coarsest image fits in one training patch
@@ -139,8 +169,16 @@ def velocity_prior(kind: str, image0: np.ndarray, image1: np.ndarray, *, levels:
     training = training or TrainingSettings()
     if levels == "auto":
         levels = auto_levels(np.shape(image0), training.patch_size)
-    return coarse_to_fine_velocity(image0, image1, levels=levels, model_options=model_options or {},
-                                   training=training, iterations=iterations, seed=seed, device=device)
+    return coarse_to_fine_velocity(
+        image0,
+        image1,
+        levels=levels,
+        model_options=model_options or {},
+        training=training,
+        iterations=iterations,
+        seed=seed,
+        device=device,
+    )
 
 
 def warp_back(image: np.ndarray, velocity: np.ndarray) -> np.ndarray:
@@ -149,16 +187,28 @@ def warp_back(image: np.ndarray, velocity: np.ndarray) -> np.ndarray:
     field = torch.as_tensor(np.asarray(velocity, np.float32))
     picture = torch.as_tensor(np.asarray(image, np.float32))
     check_tensor("velocity", field, shape=(2, *picture.shape))
-    rows, cols = torch.meshgrid(torch.arange(picture.shape[0], dtype=torch.float32),
-                                torch.arange(picture.shape[1], dtype=torch.float32), indexing="ij")
+    rows, cols = torch.meshgrid(
+        torch.arange(picture.shape[0], dtype=torch.float32),
+        torch.arange(picture.shape[1], dtype=torch.float32),
+        indexing="ij",
+    )
     points = torch.stack((cols, rows)) + field
     return sample_at(picture[None, None], points[None])[0, 0].numpy()
 
 
-def motion_gate(image0: np.ndarray, image1: np.ndarray, velocity: np.ndarray,
-                backward: np.ndarray | None = None, *, sigma: float = 3.0, floor: float = 0.02,
-                low: float = 0.3, high: float = 0.6, consistency: float = 0.5,
-                min_speed: float = 0.25) -> np.ndarray:
+def motion_gate(
+    image0: np.ndarray,
+    image1: np.ndarray,
+    velocity: np.ndarray,
+    backward: np.ndarray | None = None,
+    *,
+    sigma: float = 3.0,
+    floor: float = 0.02,
+    low: float = 0.3,
+    high: float = 0.6,
+    consistency: float = 0.5,
+    min_speed: float = 0.25,
+) -> np.ndarray:
     """``(H, W)`` weight in [0, 1]: 1 where ``velocity`` explains the change, 0 where it does not.
 
     With the local mean absolute change ``r_0 = G_sigma * |I_1 - I_0|`` and the change left
@@ -201,8 +251,9 @@ def motion_gate(image0: np.ndarray, image1: np.ndarray, velocity: np.ndarray,
     height, width = first.shape
     rows, cols = np.mgrid[0:height, 0:width]
     field = np.asarray(velocity, np.float32)
-    outside = ((cols + field[0] < 0) | (cols + field[0] > width - 1)
-               | (rows + field[1] < 0) | (rows + field[1] > height - 1))
+    outside = (
+        (cols + field[0] < 0) | (cols + field[0] > width - 1) | (rows + field[1] < 0) | (rows + field[1] > height - 1)
+    )
     evidence = np.where(ndimage.binary_dilation(outside, iterations=int(np.ceil(2 * sigma))), 1.0, evidence)
     gate = np.clip((evidence - low) / (high - low), 0.0, 1.0)
     if backward is not None:

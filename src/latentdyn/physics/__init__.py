@@ -21,9 +21,16 @@ PDE_EQUATIONS = {
 }
 
 
-def evolve(field: torch.Tensor, velocity: torch.Tensor, time: float, *, pde: str = "advection",
-           scheme: str = "characteristics", courant: float = 1.0,
-           diffusivity=0.0) -> torch.Tensor:
+def evolve(
+    field: torch.Tensor,
+    velocity: torch.Tensor,
+    time: float,
+    *,
+    pde: str = "advection",
+    scheme: str = "characteristics",
+    courant: float = 1.0,
+    diffusivity=0.0,
+) -> torch.Tensor:
     """``field`` ``(B, C, H, W)`` carried for ``time`` along ``velocity`` by ``pde``.
 
     Args:

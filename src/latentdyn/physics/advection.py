@@ -47,15 +47,15 @@ def check_field_and_velocity(field: torch.Tensor, velocity: torch.Tensor) -> tor
     if velocity.ndim == 3:
         velocity = velocity[None]
     if velocity.shape[1] != 2 or velocity.shape[-2:] != field.shape[-2:]:
-        raise ValueError(f"velocity must have shape (B, 2, {field.shape[-2]}, {field.shape[-1]}), "
-                         f"got {tuple(velocity.shape)}")
+        raise ValueError(
+            f"velocity must have shape (B, 2, {field.shape[-2]}, {field.shape[-1]}), got {tuple(velocity.shape)}"
+        )
     if velocity.shape[0] not in (1, field.shape[0]):
         raise ValueError(f"velocity's batch ({velocity.shape[0]}) must be 1 or field's ({field.shape[0]})")
     return velocity
 
 
-def cfl_substeps(velocity: torch.Tensor, time: float, courant: float = 1.0,
-                 scheme: str = "semi_lagrangian") -> int:
+def cfl_substeps(velocity: torch.Tensor, time: float, courant: float = 1.0, scheme: str = "semi_lagrangian") -> int:
     """Number of sub-steps that keeps each one within the Courant number ``courant``."""
     check_choice("scheme", scheme, SCHEMES)
     courant = check_positive_float("courant", courant)
@@ -77,15 +77,14 @@ def _pixel_grid(height: int, width: int, like: torch.Tensor) -> torch.Tensor:
 def sample_at(values: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
     """Bilinear samples of ``values`` (B, C, H, W) at pixel positions ``points`` (B, 2, H, W)."""
     height, width = values.shape[-2:]
-    scale = torch.tensor([2.0 / max(width - 1, 1), 2.0 / max(height - 1, 1)],
-                         dtype=points.dtype, device=points.device).view(1, 2, 1, 1)
+    scale = torch.tensor(
+        [2.0 / max(width - 1, 1), 2.0 / max(height - 1, 1)], dtype=points.dtype, device=points.device
+    ).view(1, 2, 1, 1)
     normalised = (points * scale - 1.0).permute(0, 2, 3, 1)
-    return F.grid_sample(values, normalised, mode="bilinear", padding_mode="border",
-                         align_corners=True)
+    return F.grid_sample(values, normalised, mode="bilinear", padding_mode="border", align_corners=True)
 
 
-def _semi_lagrangian_step(field: torch.Tensor, velocity: torch.Tensor, grid: torch.Tensor,
-                          step: float) -> torch.Tensor:
+def _semi_lagrangian_step(field: torch.Tensor, velocity: torch.Tensor, grid: torch.Tensor, step: float) -> torch.Tensor:
     midpoint = grid - 0.5 * step * velocity
     velocity_mid = sample_at(velocity, midpoint)
     return sample_at(field, grid - step * velocity_mid)
@@ -127,13 +126,23 @@ def _upwind_step(field: torch.Tensor, velocity: torch.Tensor, step: float) -> to
     backward_y = centre - padded[..., :-2, 1:-1]
     forward_y = padded[..., 2:, 1:-1] - centre
     vx, vy = velocity[:, :1], velocity[:, 1:2]
-    flux = (vx.clamp(min=0) * backward_x + vx.clamp(max=0) * forward_x
-            + vy.clamp(min=0) * backward_y + vy.clamp(max=0) * forward_y)
+    flux = (
+        vx.clamp(min=0) * backward_x
+        + vx.clamp(max=0) * forward_x
+        + vy.clamp(min=0) * backward_y
+        + vy.clamp(max=0) * forward_y
+    )
     return field - step * flux
 
 
-def advect(field: torch.Tensor, velocity: torch.Tensor, time: float = 1.0, *,
-           scheme: str = "semi_lagrangian", courant: float = 1.0) -> torch.Tensor:
+def advect(
+    field: torch.Tensor,
+    velocity: torch.Tensor,
+    time: float = 1.0,
+    *,
+    scheme: str = "semi_lagrangian",
+    courant: float = 1.0,
+) -> torch.Tensor:
     """Carry ``field`` along the stationary ``velocity`` for ``time`` (differentiable).
 
     Args:

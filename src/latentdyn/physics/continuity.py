@@ -54,8 +54,9 @@ def _flux_step(values: torch.Tensor, velocity: torch.Tensor, step: float) -> tor
     return values - (closed[..., 1:] - closed[..., :-1])
 
 
-def transport_mass(field: torch.Tensor, velocity: torch.Tensor, time: float = 1.0, *,
-                   courant: float = 0.9) -> torch.Tensor:
+def transport_mass(
+    field: torch.Tensor, velocity: torch.Tensor, time: float = 1.0, *, courant: float = 0.9
+) -> torch.Tensor:
     """Solve the continuity equation for ``time`` (negative: backwards, i.e. along ``-velocity``).
 
     Args:
@@ -79,7 +80,7 @@ def transport_mass(field: torch.Tensor, velocity: torch.Tensor, time: float = 1.
     step = time / substeps
     along_x, along_y = velocity[:, :1], velocity[:, 1:2].transpose(-1, -2)
     for index in range(substeps):
-        for axis in ((0, 1) if index % 2 == 0 else (1, 0)):
+        for axis in (0, 1) if index % 2 == 0 else (1, 0):
             if axis == 0:
                 field = _flux_step(field, along_x, step)
             else:

@@ -33,8 +33,9 @@ def _as_diffusivity(diffusivity, channels: int, like: torch.Tensor) -> torch.Ten
     if kappa.ndim == 0:
         kappa = kappa.expand(channels)
     if kappa.shape != (channels,):
-        raise ValueError(f"diffusivity must be a number or have one value per channel ({channels}), "
-                         f"got shape {tuple(kappa.shape)}")
+        raise ValueError(
+            f"diffusivity must be a number or have one value per channel ({channels}), got shape {tuple(kappa.shape)}"
+        )
     if bool((kappa.detach() < 0).any()) or not bool(torch.isfinite(kappa.detach()).all()):
         raise ValueError("diffusivity must be finite and non-negative")
     return kappa.view(1, channels, 1, 1)
@@ -43,8 +44,7 @@ def _as_diffusivity(diffusivity, channels: int, like: torch.Tensor) -> torch.Ten
 def laplacian(field: torch.Tensor) -> torch.Tensor:
     """Five-point Laplacian of ``(B, C, H, W)`` with zero-flux (replicate) boundaries."""
     padded = F.pad(field, (1, 1, 1, 1), mode="replicate")
-    return (padded[..., 1:-1, 2:] + padded[..., 1:-1, :-2] + padded[..., 2:, 1:-1]
-            + padded[..., :-2, 1:-1] - 4.0 * field)
+    return padded[..., 1:-1, 2:] + padded[..., 1:-1, :-2] + padded[..., 2:, 1:-1] + padded[..., :-2, 1:-1] - 4.0 * field
 
 
 def diffuse(field: torch.Tensor, diffusivity, time: float = 1.0) -> torch.Tensor:
@@ -67,8 +67,15 @@ def diffuse(field: torch.Tensor, diffusivity, time: float = 1.0) -> torch.Tensor
     return field
 
 
-def advect_diffuse(field: torch.Tensor, velocity: torch.Tensor, time: float, diffusivity, *,
-                   scheme: str = "characteristics", courant: float = 1.0) -> torch.Tensor:
+def advect_diffuse(
+    field: torch.Tensor,
+    velocity: torch.Tensor,
+    time: float,
+    diffusivity,
+    *,
+    scheme: str = "characteristics",
+    courant: float = 1.0,
+) -> torch.Tensor:
     """Advection for ``|time|`` along ``velocity`` (backwards if ``time < 0``), then diffusion
     for ``|time|``: diffusion smooths in either direction of time (the latent state at an
     earlier time is modelled as smoother too, which keeps the backward problem well posed)."""

@@ -30,8 +30,15 @@ from latentdyn.physics.advection import advect, check_field_and_velocity, trace_
 from latentdyn.validation import check_tensor
 
 
-def advect_react(field: torch.Tensor, velocity: torch.Tensor, source: torch.Tensor, time: float = 1.0, *,
-                 scheme: str = "characteristics", courant: float = 1.0) -> torch.Tensor:
+def advect_react(
+    field: torch.Tensor,
+    velocity: torch.Tensor,
+    source: torch.Tensor,
+    time: float = 1.0,
+    *,
+    scheme: str = "characteristics",
+    courant: float = 1.0,
+) -> torch.Tensor:
     """``field`` carried for ``time`` along ``velocity`` while gaining ``source`` per unit time.
 
     Args:
@@ -47,8 +54,14 @@ def advect_react(field: torch.Tensor, velocity: torch.Tensor, source: torch.Tens
     return advect(field + float(time) * source, velocity, time, scheme=scheme, courant=courant)
 
 
-def minimal_source(field0: torch.Tensor, field1: torch.Tensor, velocity: torch.Tensor, *,
-                   scheme: str = "characteristics", courant: float = 1.0) -> torch.Tensor:
+def minimal_source(
+    field0: torch.Tensor,
+    field1: torch.Tensor,
+    velocity: torch.Tensor,
+    *,
+    scheme: str = "characteristics",
+    courant: float = 1.0,
+) -> torch.Tensor:
     """``(B, C, H, W)`` source ``A_{-1}(field1) - field0`` that joins ``field0`` at ``t = 0``
     to ``field1`` at ``t = 1`` along ``velocity`` (exactly for an invertible transport)."""
     check_field_and_velocity(field0, velocity)
@@ -56,8 +69,16 @@ def minimal_source(field0: torch.Tensor, field1: torch.Tensor, velocity: torch.T
     return advect(field1, velocity, -1.0, scheme=scheme, courant=courant) - field0
 
 
-def react_between(field0: torch.Tensor, field1: torch.Tensor, velocity: torch.Tensor, time: float, *,
-                  scheme: str = "characteristics", courant: float = 1.0, visibility: bool = True) -> torch.Tensor:
+def react_between(
+    field0: torch.Tensor,
+    field1: torch.Tensor,
+    velocity: torch.Tensor,
+    time: float,
+    *,
+    scheme: str = "characteristics",
+    courant: float = 1.0,
+    visibility: bool = True,
+) -> torch.Tensor:
     """State at ``time`` in [0, 1] of advection–reaction with the minimal source joining
     ``field0`` (t = 0) and ``field1`` (t = 1): ``(1 - t) A_t(field0) + t A_{t-1}(field1)``.
 

@@ -10,7 +10,7 @@ pyplot, so a chapter shows it exactly where it displays or glues it and a test c
 it; none calls ``plt.show()`` or changes the backend.
 """
 
-from latentdyn.plotting import style  # noqa: F401  (applies the style once)
+from latentdyn.plotting import style
 from latentdyn.plotting.style import finish, new_figure
 
 __all__ = ["finish", "new_figure", "style"]

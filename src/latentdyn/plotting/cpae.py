@@ -41,8 +41,7 @@ def plot_image_rows(rows: dict[str, np.ndarray], columns: list[str] | None = Non
     count = min(8, max(len(v) for v in rows.values()))
     label_width = 0.9 if len(labels) > 1 or labels[0] else 0.0
     panel = (7.0 - label_width) / count
-    figure, axes = new_figure(len(labels), count, width=7.0, panel_aspect=1.0,
-                              extra_height=0.25 if columns else 0.0)
+    figure, axes = new_figure(len(labels), count, width=7.0, panel_aspect=1.0, extra_height=0.25 if columns else 0.0)
     for row, name in enumerate(labels):
         for column in range(count):
             axis = axes[row, column]
@@ -54,15 +53,26 @@ def plot_image_rows(rows: dict[str, np.ndarray], columns: list[str] | None = Non
                 axis.set_title(columns[column], fontsize=8)
         axes[row, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center", labelpad=4)
     _no_ticks(axes)
-    figure.subplots_adjust(left=label_width / 7.0, right=0.995, wspace=0.04, hspace=0.08,
-                           top=1 - 0.25 / figure.get_figheight() if columns else 0.99, bottom=0.01)
+    figure.subplots_adjust(
+        left=label_width / 7.0,
+        right=0.995,
+        wspace=0.04,
+        hspace=0.08,
+        top=1 - 0.25 / figure.get_figheight() if columns else 0.99,
+        bottom=0.01,
+    )
     del panel
     return finish(figure, tight=False)
 
 
-def plot_latent_trajectories(latents: dict[str, np.ndarray], rollouts: dict[str, np.ndarray],
-                             time_step: float, max_coordinates: int = 4, trajectory: int = 0,
-                             split: int | None = None) -> Figure:
+def plot_latent_trajectories(
+    latents: dict[str, np.ndarray],
+    rollouts: dict[str, np.ndarray],
+    time_step: float,
+    max_coordinates: int = 4,
+    trajectory: int = 0,
+    split: int | None = None,
+) -> Figure:
     """One panel per autoencoder: latent coordinates over time (solid: encoded frames; dashed:
     the Neural ODE rollout from the first state). ``latents[v]``: ``(n, T, d)``."""
     names = list(latents)
@@ -72,11 +82,10 @@ def plot_latent_trajectories(latents: dict[str, np.ndarray], rollouts: dict[str,
         encoded = latents[name][trajectory]
         times = np.arange(len(encoded)) * time_step
         for index in range(min(max_coordinates, encoded.shape[1])):
-            line, = axis.plot(times, encoded[:, index], lw=1.4, label=f"$z_{index + 1}$")
+            (line,) = axis.plot(times, encoded[:, index], lw=1.4, label=f"$z_{index + 1}$")
             if name in rollouts:
                 rolled = rollouts[name][trajectory]
-                axis.plot(np.arange(len(rolled)) * time_step, rolled[:, index], ls="--", lw=1.2,
-                          color=line.get_color())
+                axis.plot(np.arange(len(rolled)) * time_step, rolled[:, index], ls="--", lw=1.2, color=line.get_color())
         if split is not None:
             axis.axvline(split * time_step, color="grey", lw=0.8, ls=":")
         axis.set_title(name)
@@ -103,8 +112,15 @@ def plot_vpt(vpt: pd.DataFrame) -> Figure:
     for index, encoder in enumerate(encoders):
         part = table[table["autoencoder"] == encoder].set_index("latent model").loc[models]
         positions = np.arange(len(models)) + (index - (len(encoders) - 1) / 2) * width
-        bars = axis.bar(positions, part["VPT mean (%)"], width, yerr=part["VPT SE (%)"], capsize=3,
-                        label=encoder, color=VARIANT_COLOURS.get(encoder))
+        bars = axis.bar(
+            positions,
+            part["VPT mean (%)"],
+            width,
+            yerr=part["VPT SE (%)"],
+            capsize=3,
+            label=encoder,
+            color=VARIANT_COLOURS.get(encoder),
+        )
         axis.bar_label(bars, fmt="%.0f", padding=2, fontsize=7)
     axis.set_xticks(np.arange(len(models)), models)
     axis.set_ylabel("VPT (% of the test horizon)")
@@ -113,8 +129,9 @@ def plot_vpt(vpt: pd.DataFrame) -> Figure:
     return finish(figure)
 
 
-def plot_frame_errors(frame_errors: dict[tuple[str, str], np.ndarray], labels: dict[str, str],
-                      threshold: float, model: str = "neural_ode") -> Figure:
+def plot_frame_errors(
+    frame_errors: dict[tuple[str, str], np.ndarray], labels: dict[str, str], threshold: float, model: str = "neural_ode"
+) -> Figure:
     """Median relative frame error of the decoded rollout against the prediction step, per
     autoencoder (shaded: 25-75 % of the test trajectories)."""
     figure, axes = new_figure(1, 1, panel_aspect=0.42)
@@ -160,8 +177,15 @@ def plot_sweep(table: pd.DataFrame, x: str, y_left: str, y_right: str, logx: boo
     return finish(figure)
 
 
-def plot_metric_panels(table: pd.DataFrame, x: str, metrics: tuple[str, ...], *, hue: str = "autoencoder",
-                       logx: bool = False, thresholds: dict[str, float] | None = None) -> Figure:
+def plot_metric_panels(
+    table: pd.DataFrame,
+    x: str,
+    metrics: tuple[str, ...],
+    *,
+    hue: str = "autoencoder",
+    logx: bool = False,
+    thresholds: dict[str, float] | None = None,
+) -> Figure:
     """One panel per metric against ``x``, one line per ``hue`` value; with several rows per
     ``(hue, x)`` (seeds) the line is their mean and the bars their full range.
 
@@ -179,9 +203,16 @@ def plot_metric_panels(table: pd.DataFrame, x: str, metrics: tuple[str, ...], *,
         for index, (name, part) in enumerate(table.groupby(hue, sort=False)):
             summary = part.groupby(x)[metric].agg(["mean", "min", "max"]).sort_index()
             colour = VARIANT_COLOURS.get(name, f"C{index}")
-            axis.errorbar(summary.index, summary["mean"],
-                          yerr=[summary["mean"] - summary["min"], summary["max"] - summary["mean"]],
-                          fmt="o-", color=colour, capsize=3, label=str(name), ms=4)
+            axis.errorbar(
+                summary.index,
+                summary["mean"],
+                yerr=[summary["mean"] - summary["min"], summary["max"] - summary["mean"]],
+                fmt="o-",
+                color=colour,
+                capsize=3,
+                label=str(name),
+                ms=4,
+            )
         if thresholds and metric in thresholds:
             axis.axhline(thresholds[metric], color="grey", ls="--", lw=1)
         axis.set(xlabel=x, title=metric, xscale="symlog" if logx else "linear")
@@ -200,14 +231,18 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str
     (``hue="autoencoder"``)."""
     if hue == "autoencoder":
         chosen = table[table["latent map"].isin(["none", "volume_preserving"])]
-        return plot_metric_panels(chosen, "weight", metrics, hue="autoencoder", logx=True,
-                                  thresholds={"reconstruction error": 0.3})
+        return plot_metric_panels(
+            chosen, "weight", metrics, hue="autoencoder", logx=True, thresholds={"reconstruction error": 0.3}
+        )
     plain = table[table["latent map"] == "none"]
-    lines = [pd.concat([plain.assign(**{"latent map": kind}), part])
-             for kind, part in table[table["latent map"] != "none"].groupby("latent map", sort=False)]
+    lines = [
+        pd.concat([plain.assign(**{"latent map": kind}), part])
+        for kind, part in table[table["latent map"] != "none"].groupby("latent map", sort=False)
+    ]
     data = pd.concat(lines) if lines else table
-    return plot_metric_panels(data, "weight", metrics, hue="latent map", logx=True,
-                              thresholds={"reconstruction error": 0.3})
+    return plot_metric_panels(
+        data, "weight", metrics, hue="latent map", logx=True, thresholds={"reconstruction error": 0.3}
+    )
 
 
 def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None = None) -> Figure:
@@ -224,8 +259,10 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
     axis = axes[0, 0]
     systems = list(dict.fromkeys(table["system"]))
     encoders = list(dict.fromkeys(table["autoencoder"]))
-    sources = [("book profile", lambda part: part["measured VPT (%)"], {}),
-               ("paper", lambda part: part["paper VPT (%)"], {"alpha": 0.35, "hatch": "//"})]
+    sources = [
+        ("book profile", lambda part: part["measured VPT (%)"], {}),
+        ("paper", lambda part: part["paper VPT (%)"], {"alpha": 0.35, "hatch": "//"}),
+    ]
     if recorded is not None and len(recorded):
         sources.insert(1, ("recorded long run", None, {"alpha": 0.7, "hatch": ".."}))
     width = 0.8 / (len(sources) * len(encoders))
@@ -239,8 +276,14 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
                 heights = runs.reindex(systems)
             else:
                 heights = value(part)
-            axis.bar(np.arange(len(systems)) + offset, heights.fillna(0), width, color=colour,
-                     label=f"{encoder}, {name}", **style)
+            axis.bar(
+                np.arange(len(systems)) + offset,
+                heights.fillna(0),
+                width,
+                color=colour,
+                label=f"{encoder}, {name}",
+                **style,
+            )
     axis.set_xticks(np.arange(len(systems)), [s.replace("_", " ") for s in systems])
     axis.set_ylabel("VPT, Neural ODE (%)")
     axis.set_ylim(0, 105)
@@ -290,6 +333,7 @@ def plot_losses(losses: dict[str, dict[str, np.ndarray]]) -> Figure:
 
 # ----------------------------------------------------------------------------- system chapters
 
+
 def system_figures(result) -> dict[str, Figure]:
     """Every figure of a system chapter (a ``SystemResult``): ``frames``, ``latents``, ``strips``,
     ``vpt``, ``errors``, ``curves`` (VPT against the threshold) and ``losses`` (training curves)."""
@@ -297,13 +341,19 @@ def system_figures(result) -> dict[str, Figure]:
     rows.update({f"{label(v)}\n+ Neural ODE": strip for v, strip in result.strips.items()})
     return {
         "frames": plot_image_rows({"": result.example_frames}, [f"frame {k}" for k in result.strip_frames]),
-        "latents": plot_latent_trajectories({label(v): z for v, z in result.latents.items()},
-                                            {label(v): z for v, z in result.rollouts.items()}, result.time_step),
+        "latents": plot_latent_trajectories(
+            {label(v): z for v, z in result.latents.items()},
+            {label(v): z for v, z in result.rollouts.items()},
+            result.time_step,
+        ),
         "strips": plot_image_rows(rows, [f"step {k}" for k in result.strip_frames]),
         "vpt": plot_vpt(result.vpt),
         "errors": plot_frame_errors(result.frame_errors, VARIANT_LABELS_BY_KEY, result.settings["vpt_threshold"]),
-        **({"curves": plot_vpt_curves(result.curves, result.settings["vpt_threshold"])}
-           if result.curves is not None and len(result.curves) else {}),
+        **(
+            {"curves": plot_vpt_curves(result.curves, result.settings["vpt_threshold"])}
+            if result.curves is not None and len(result.curves)
+            else {}
+        ),
         **({"losses": plot_losses(result.losses)} if result.losses else {}),
     }
 
@@ -314,20 +364,28 @@ def circle_figures(result) -> dict[str, Figure]:
     latents, rollouts = {}, {}
     for variant, states in result.latents.items():
         padded = np.full_like(states, np.nan)
-        padded[result.num_train - 1:] = result.rollouts[variant]
+        padded[result.num_train - 1 :] = result.rollouts[variant]
         latents[label(variant)], rollouts[label(variant)] = states[None], padded[None]
     rows = {"truth": result.frames[result.strip_frames]}
     rows.update({f"{label(v)}\n+ Neural ODE": decoded for v, decoded in result.decoded.items()})
-    return {"latents": plot_latent_trajectories(latents, rollouts, 1.0, split=result.num_train),
-            "rollouts": plot_image_rows(rows, [f"frame {k}" for k in result.strip_frames]),
-            "filters": plot_filters({label(v): f for v, f in result.filters.items()})}
+    return {
+        "latents": plot_latent_trajectories(latents, rollouts, 1.0, split=result.num_train),
+        "rollouts": plot_image_rows(rows, [f"frame {k}" for k in result.strip_frames]),
+        "filters": plot_filters({label(v): f for v, f in result.filters.items()}),
+    }
 
 
 def strip_errors(result) -> pd.DataFrame:
     """RMS pixel error of each decoded strip frame against the truth (rows: autoencoder)."""
-    return pd.DataFrame({label(v): {f"step {k}": float(np.sqrt(np.mean((strip[i] - result.truth_strip[i]) ** 2)))
-                                    for i, k in enumerate(result.strip_frames)}
-                         for v, strip in result.strips.items()}).T
+    return pd.DataFrame(
+        {
+            label(v): {
+                f"step {k}": float(np.sqrt(np.mean((strip[i] - result.truth_strip[i]) ** 2)))
+                for i, k in enumerate(result.strip_frames)
+            }
+            for v, strip in result.strips.items()
+        }
+    ).T
 
 
 def latent_samples(result, coordinates: int = 4) -> pd.DataFrame:
@@ -335,6 +393,7 @@ def latent_samples(result, coordinates: int = 4) -> pd.DataFrame:
     rows = {}
     for variant, latents in result.latents.items():
         for index in range(min(coordinates, latents.shape[-1])):
-            rows[(label(variant), f"z{index + 1}")] = {f"step {k}": float(latents[0, k, index])
-                                                       for k in result.strip_frames}
+            rows[(label(variant), f"z{index + 1}")] = {
+                f"step {k}": float(latents[0, k, index]) for k in result.strip_frames
+            }
     return pd.DataFrame(rows).T

@@ -28,24 +28,39 @@ def _check_array(name: str, value, ndim: int) -> np.ndarray:
     return array
 
 
-def _latent_panel(axis, encoded: np.ndarray, rolled: np.ndarray | None, time_step: float,
-                  title: str, coordinates: int) -> None:
+def _latent_panel(
+    axis, encoded: np.ndarray, rolled: np.ndarray | None, time_step: float, title: str, coordinates: int
+) -> None:
     """Coordinates of one latent trajectory ``(T, d)`` over time; the rollout dashed."""
     times = np.arange(len(encoded)) * time_step
     for index in range(min(coordinates, encoded.shape[1])):
-        line, = axis.plot(times, encoded[:, index], lw=1.4, marker=".", markersize=3,
-                          label=f"z{index + 1} encoded")  # colour per coordinate: C0, C1, ...
+        (line,) = axis.plot(
+            times, encoded[:, index], lw=1.4, marker=".", markersize=3, label=f"z{index + 1} encoded"
+        )  # colour per coordinate: C0, C1, ...
         if rolled is not None:
-            axis.plot(np.arange(len(rolled)) * time_step, rolled[:, index], ls="--", lw=1.1,
-                      color=line.get_color(), label=f"z{index + 1} Neural ODE")
+            axis.plot(
+                np.arange(len(rolled)) * time_step,
+                rolled[:, index],
+                ls="--",
+                lw=1.1,
+                color=line.get_color(),
+                label=f"z{index + 1} Neural ODE",
+            )
     axis.set_title(title)
     axis.set_xlabel("time (s)")
 
 
-def plot_latent_headline(latents: dict[str, np.ndarray], rollouts: dict[str, np.ndarray],
-                         labels: dict[str, str], time_step: float, *, trajectory: int = 0,
-                         coordinates: int = 2, smoothness: dict[str, float] | None = None,
-                         legend: bool = False) -> Figure:
+def plot_latent_headline(
+    latents: dict[str, np.ndarray],
+    rollouts: dict[str, np.ndarray],
+    labels: dict[str, str],
+    time_step: float,
+    *,
+    trajectory: int = 0,
+    coordinates: int = 2,
+    smoothness: dict[str, float] | None = None,
+    legend: bool = False,
+) -> Figure:
     """Latent trajectories, one panel per autoencoder, on a common vertical scale.
 
     Args:
@@ -68,11 +83,15 @@ def plot_latent_headline(latents: dict[str, np.ndarray], rollouts: dict[str, np.
     latents = {key: _check_array(f"latents[{key!r}]", latents[key], 3) for key in labels}
     if not 0 <= trajectory < min(len(latents[key]) for key in labels):
         raise ValueError(f"trajectory must index the shown test videos, got {trajectory}")
-    figure, axes = new_figure(1, len(labels), panel_aspect=HEADLINE_ASPECT * len(labels) / 2,
-                              extra_height=0.3, sharey=True)
+    figure, axes = new_figure(
+        1, len(labels), panel_aspect=HEADLINE_ASPECT * len(labels) / 2, extra_height=0.3, sharey=True
+    )
     for axis, (key, label) in zip(axes[0], labels.items()):
-        title = label if smoothness is None or key not in smoothness else \
-            f"{label} (smoothness ratio {smoothness[key]:.2g})"
+        title = (
+            label
+            if smoothness is None or key not in smoothness
+            else f"{label} (smoothness ratio {smoothness[key]:.2g})"
+        )
         rolled = rollouts[key][trajectory] if key in rollouts else None
         _latent_panel(axis, latents[key][trajectory], rolled, time_step, title, coordinates)
     axes[0, 0].set_ylabel("latent coordinate")
@@ -81,8 +100,9 @@ def plot_latent_headline(latents: dict[str, np.ndarray], rollouts: dict[str, np.
     return finish(figure)
 
 
-def plot_inbetween_headline(first: np.ndarray, last: np.ndarray, truth: np.ndarray,
-                            predicted: np.ndarray, time: float) -> Figure:
+def plot_inbetween_headline(
+    first: np.ndarray, last: np.ndarray, truth: np.ndarray, predicted: np.ndarray, time: float
+) -> Figure:
     """Observed ``I(0)`` and ``I(1)``, and the true and predicted images at ``time``, in one row.
 
     Args:
@@ -91,10 +111,16 @@ def plot_inbetween_headline(first: np.ndarray, last: np.ndarray, truth: np.ndarr
         predicted: the predicted image at ``time`` ``(H, W)``.
         time: the in-between time in ``(0, 1)``.
     """
-    panels = [(first, "observed, t = 0"), (truth, f"truth, t = {time:.2g}"),
-              (predicted, f"latent advection, t = {time:.2g}"), (last, "observed, t = 1")]
-    panels = [(_check_array(name, image, 2), title)
-              for name, (image, title) in zip(("first", "truth", "predicted", "last"), panels)]
+    panels = [
+        (first, "observed, t = 0"),
+        (truth, f"truth, t = {time:.2g}"),
+        (predicted, f"latent advection, t = {time:.2g}"),
+        (last, "observed, t = 1"),
+    ]
+    panels = [
+        (_check_array(name, image, 2), title)
+        for name, (image, title) in zip(("first", "truth", "predicted", "last"), panels)
+    ]
     if not 0.0 < time < 1.0:
         raise ValueError(f"time must lie strictly between 0 and 1, got {time}")
     figure, axes = new_figure(1, len(panels), panel_aspect=1.0, extra_height=0.25)

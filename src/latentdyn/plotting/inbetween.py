@@ -13,17 +13,29 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from latentdyn.data.scenes import SCENE_LABELS
-from latentdyn.experiments.inbetween import METHOD_LABELS
+from latentdyn.experiments.inbetween_core import METHOD_LABELS
 from latentdyn.experiments.inbetween_studies import KNOB_LABELS, KNOB_METRICS
 from latentdyn.physics import PDE_EQUATIONS
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
-SCENARIO_LABELS = {**SCENE_LABELS, "crack_formation": "crack formation", "crack_closing": "crack closing",
-                   "rotation": "rotation", "combined": "combined", "floe_breakup": "floe break-up",
-                   "sentinel1": "Sentinel-1 pair", "warped_photograph": "warped photograph",
-                   "user_pair": "your pair", "synthetic_combined": "synthetic combined"}
-PDE_LABELS = {"advection": "advection", "advection_diffusion": "advection–diffusion",
-              "continuity": "continuity", "image_advection": "advection in image space"}
+SCENARIO_LABELS = {
+    **SCENE_LABELS,
+    "crack_formation": "crack formation",
+    "crack_closing": "crack closing",
+    "rotation": "rotation",
+    "combined": "combined",
+    "floe_breakup": "floe break-up",
+    "sentinel1": "Sentinel-1 pair",
+    "warped_photograph": "warped photograph",
+    "user_pair": "your pair",
+    "synthetic_combined": "synthetic combined",
+}
+PDE_LABELS = {
+    "advection": "advection",
+    "advection_diffusion": "advection–diffusion",
+    "continuity": "continuity",
+    "image_advection": "advection in image space",
+}
 VELOCITY_COLOURS = {"truth": "tab:green", "prior": "tab:blue", "estimate": "tab:orange"}
 SHOWN_METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow")
 
@@ -42,9 +54,16 @@ def _image(axis, image, title: str | None = None, *, vmin=0.0, vmax=1.0, cmap="g
     axis.grid(False)
 
 
-def draw_velocity(axis, velocity: np.ndarray, *, background: np.ndarray | None = None, arrows: int = 12,
-                  color: str = VELOCITY_COLOURS["estimate"], scale: float = 0.5,
-                  title: str | None = None) -> None:
+def draw_velocity(
+    axis,
+    velocity: np.ndarray,
+    *,
+    background: np.ndarray | None = None,
+    arrows: int = 12,
+    color: str = VELOCITY_COLOURS["estimate"],
+    scale: float = 0.5,
+    title: str | None = None,
+) -> None:
     """Arrows of a ``(2, H, W)`` velocity (pixels per interval, x then y) in a panel of its own,
     over a faded ``background`` image; an arrow is ``1 / scale`` times the displacement."""
     height, width = velocity.shape[-2:]
@@ -59,8 +78,19 @@ def draw_velocity(axis, velocity: np.ndarray, *, background: np.ndarray | None =
     u = velocity[0][np.ix_(rows, cols)]
     v = velocity[1][np.ix_(rows, cols)]
     # angles="xy" with an inverted y axis (images): +v points down, as in row coordinates
-    axis.quiver(grid_c, grid_r, u, v, color=color, angles="xy", scale_units="xy", scale=scale,
-                width=0.008, headwidth=3.5, headlength=4)
+    axis.quiver(
+        grid_c,
+        grid_r,
+        u,
+        v,
+        color=color,
+        angles="xy",
+        scale_units="xy",
+        scale=scale,
+        width=0.008,
+        headwidth=3.5,
+        headlength=4,
+    )
     axis.set_xlim(-0.5, width - 0.5)
     axis.set_ylim(height - 0.5, -0.5)
 
@@ -73,11 +103,16 @@ def plot_scenarios(sequences: dict, *, arrows: int = 10) -> Figure:
         sequence = sequences[name]
         middle = sequence.middle
         _image(axes[row, 0], sequence.frames[0], "t = 0 (given)" if row == 0 else None)
-        _image(axes[row, 1], sequence.frames[middle],
-               f"t = {sequence.times[middle]:.1f} (truth)" if row == 0 else None)
+        _image(axes[row, 1], sequence.frames[middle], f"t = {sequence.times[middle]:.1f} (truth)" if row == 0 else None)
         _image(axes[row, 2], sequence.frames[-1], "t = 1 (given)" if row == 0 else None)
-        draw_velocity(axes[row, 3], sequence.velocity[middle], background=sequence.frames[0], arrows=arrows,
-                      color=VELOCITY_COLOURS["truth"], title="true velocity" if row == 0 else None)
+        draw_velocity(
+            axes[row, 3],
+            sequence.velocity[middle],
+            background=sequence.frames[0],
+            arrows=arrows,
+            color=VELOCITY_COLOURS["truth"],
+            title="true velocity" if row == 0 else None,
+        )
         axes[row, 0].set_ylabel(label(name))
     return finish(figure)
 
@@ -94,8 +129,11 @@ def plot_image_row(images: list[tuple[str, np.ndarray]]) -> Figure:
 
 def plot_training(history: pd.DataFrame) -> Figure:
     """Each loss term against the iteration (log scale)."""
-    terms = [c for c in ("total", "dynamics", "autoencoding", "magnitude", "smoothness")
-             if c in history and (history[c] > 0).any()]
+    terms = [
+        c
+        for c in ("total", "dynamics", "autoencoding", "magnitude", "smoothness")
+        if c in history and (history[c] > 0).any()
+    ]
     figure, axes = new_figure(1, 1, panel_aspect=0.42)
     axis = axes[0, 0]
     for term in terms:
@@ -113,20 +151,32 @@ def plot_method_steps(sequence, latent: dict[str, np.ndarray], *, arrows: int = 
     _image(axes[0, 0], sequence.frames[0], "I₀ (given)")
     _image(axes[0, 1], sequence.frames[-1], "I₁ (given)")
     if latent["prior"].size:
-        draw_velocity(axes[0, 2], latent["prior"], background=sequence.frames[0], arrows=arrows,
-                      color=VELOCITY_COLOURS["prior"], title="prior (TV-L1)")
+        draw_velocity(
+            axes[0, 2],
+            latent["prior"],
+            background=sequence.frames[0],
+            arrows=arrows,
+            color=VELOCITY_COLOURS["prior"],
+            title="prior (TV-L1)",
+        )
     else:
         _image(axes[0, 2], np.ones_like(sequence.frames[0]), "no prior")
-    draw_velocity(axes[0, 3], latent["velocity"], background=sequence.frames[0], arrows=arrows,
-                  title="learned velocity")
-    draw_velocity(axes[0, 4], sequence.velocity[middle], background=sequence.frames[0], arrows=arrows,
-                  color=VELOCITY_COLOURS["truth"], title="true velocity")
+    draw_velocity(
+        axes[0, 3], latent["velocity"], background=sequence.frames[0], arrows=arrows, title="learned velocity"
+    )
+    draw_velocity(
+        axes[0, 4],
+        sequence.velocity[middle],
+        background=sequence.frames[0],
+        arrows=arrows,
+        color=VELOCITY_COLOURS["truth"],
+        title="true velocity",
+    )
     latents = latent["latents"]
     channel = 1 if latents.shape[1] > 1 else 0
     low, high = (float(np.percentile(latents[:, channel], q)) for q in (1, 99))
     for k, when in enumerate(("0", "0.5")):
-        _image(axes[1, k], latents[k, channel], f"channel {channel}, t = {when}", vmin=low, vmax=high,
-               cmap="viridis")
+        _image(axes[1, k], latents[k, channel], f"channel {channel}, t = {when}", vmin=low, vmax=high, cmap="viridis")
     position = int(np.argmin(np.abs(sequence.times[1:-1] - 0.5)))
     _image(axes[1, 2], latent["frames"][position], "decoded, t = 0.5")
     _image(axes[1, 3], sequence.frames[middle], "truth, t = 0.5")
@@ -144,15 +194,27 @@ def plot_latent_channels(latent: dict[str, np.ndarray]) -> Figure:
         values = latents[:, c]
         low, high = float(np.percentile(values, 1)), float(np.percentile(values, 99))
         for k in range(times):
-            _image(axes[c, k], values[k], f"t = {k / max(times - 1, 1):.1f}" if c == 0 else None,
-                   vmin=low, vmax=high, cmap="viridis")
+            _image(
+                axes[c, k],
+                values[k],
+                f"t = {k / max(times - 1, 1):.1f}" if c == 0 else None,
+                vmin=low,
+                vmax=high,
+                cmap="viridis",
+            )
         axes[c, 0].set_ylabel(f"channel {c}")
     return finish(figure)
 
 
-def plot_method_comparison(frames: np.ndarray, times: np.ndarray, outputs: dict[str, dict[str, np.ndarray]],
-                           *, velocity: np.ndarray | None = None,
-                           methods: tuple[str, ...] = SHOWN_METHODS, arrows: int = 10) -> Figure:
+def plot_method_comparison(
+    frames: np.ndarray,
+    times: np.ndarray,
+    outputs: dict[str, dict[str, np.ndarray]],
+    *,
+    velocity: np.ndarray | None = None,
+    methods: tuple[str, ...] = SHOWN_METHODS,
+    arrows: int = 10,
+) -> Figure:
     """Columns: the truth, then each method. Rows: the frame at t = 0.5, its difference to the
     true frame, and the velocity (over a faded first frame)."""
     middle = int(np.argmin(np.abs(np.asarray(times) - 0.5)))
@@ -171,8 +233,11 @@ def plot_method_comparison(frames: np.ndarray, times: np.ndarray, outputs: dict[
         axes[2, 0].text(0.5, 0.5, "no true\nvelocity", ha="center", va="center", transform=axes[2, 0].transAxes)
     for column, method in enumerate(methods, start=1):
         result = outputs[method]
-        _image(axes[0, column], result["frames"][position], label(method).replace(" ", "\n", 1)
-               if len(label(method)) > 14 else label(method))
+        _image(
+            axes[0, column],
+            result["frames"][position],
+            label(method).replace(" ", "\n", 1) if len(label(method)) > 14 else label(method),
+        )
         _image(axes[1, column], result["frames"][position] - truth, None, vmin=-0.5, vmax=0.5, cmap="RdBu_r")
         if "velocity" in result:
             draw_velocity(axes[2, column], result["velocity"], background=frames[0], arrows=arrows)
@@ -184,8 +249,12 @@ def plot_method_comparison(frames: np.ndarray, times: np.ndarray, outputs: dict[
     return finish(figure)
 
 
-def plot_scores(summary: pd.DataFrame, group: str = "scenario",
-                methods: tuple[str, ...] = tuple(METHOD_LABELS), psnr_cap: float | None = None) -> Figure:
+def plot_scores(
+    summary: pd.DataFrame,
+    group: str = "scenario",
+    methods: tuple[str, ...] = tuple(METHOD_LABELS),
+    psnr_cap: float | None = None,
+) -> Figure:
     """Middle-frame PSNR and SSIM per method and ``group``: the mean over seeds (bars) and each
     seed (dots). With ``psnr_cap`` (dB), larger PSNRs (an exact answer) are drawn at the cap."""
     data = summary[summary["method"].isin(methods)]
@@ -195,8 +264,10 @@ def plot_scores(summary: pd.DataFrame, group: str = "scenario",
     shown = [m for m in methods if m in set(data["method"])]
     figure, axes = new_figure(1, 2, panel_aspect=0.8, extra_height=0.7)
     width = 0.8 / len(shown)
-    for axis, metric, name in ((axes[0, 0], "psnr_mid", "PSNR at t = 0.5 (dB)"),
-                               (axes[0, 1], "ssim_mid", "SSIM at t = 0.5")):
+    for axis, metric, name in (
+        (axes[0, 0], "psnr_mid", "PSNR at t = 0.5 (dB)"),
+        (axes[0, 1], "ssim_mid", "SSIM at t = 0.5"),
+    ):
         for index, method in enumerate(shown):
             offsets = np.arange(len(groups)) + (index - (len(shown) - 1) / 2) * width
             part = data[data["method"] == method]
@@ -216,8 +287,7 @@ def plot_scores(summary: pd.DataFrame, group: str = "scenario",
     return finish(figure, tight=False)
 
 
-def zoom_window(shape: tuple[int, int], fraction: float = 1 / 3,
-                start: float = 0.25) -> tuple[slice, slice]:
+def zoom_window(shape: tuple[int, int], fraction: float = 1 / 3, start: float = 0.25) -> tuple[slice, slice]:
     """Rows and columns of a zoom on an image of ``shape`` ``(H, W)``: ``fraction`` of each side
     (at least 8 pixels, at most the side), starting ``start`` of the way along it, each axis from
     its own side (a non-square image gets a window of its own proportions)."""
@@ -231,8 +301,13 @@ def zoom_window(shape: tuple[int, int], fraction: float = 1 / 3,
     return tuple(window)
 
 
-def plot_pair_frames(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], *, time_index: int = 1,
-                     crop: tuple[slice, slice] | None = None) -> Figure:
+def plot_pair_frames(
+    pair: np.ndarray,
+    outputs: dict[str, dict[str, np.ndarray]],
+    *,
+    time_index: int = 1,
+    crop: tuple[slice, slice] | None = None,
+) -> Figure:
     """The pair and every method's frame at ``times[time_index]`` (rows of four), optionally cropped."""
     crop = crop or (slice(None), slice(None))
     panels = [("first image", pair[0][crop]), ("second image", pair[1][crop])]
@@ -245,20 +320,27 @@ def plot_pair_frames(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]]
     return finish(figure)
 
 
-def plot_pair_velocities(pair: np.ndarray, outputs: dict[str, dict[str, np.ndarray]], *, arrows: int = 14,
-                         crop: tuple[slice, slice] | None = None) -> Figure:
+def plot_pair_velocities(
+    pair: np.ndarray,
+    outputs: dict[str, dict[str, np.ndarray]],
+    *,
+    arrows: int = 14,
+    crop: tuple[slice, slice] | None = None,
+) -> Figure:
     """Each method's velocity in its own panel, over a faded first image (optionally cropped)."""
     crop = crop or (slice(None), slice(None))
     shown = [(method, result["velocity"]) for method, result in outputs.items() if "velocity" in result]
     figure, axes = new_figure(1, len(shown), panel_aspect=1.0, extra_height=0.3)
     for axis, (method, velocity) in zip(axes.flat, shown):
-        draw_velocity(axis, velocity[(slice(None), *crop)], background=pair[0][crop], arrows=arrows,
-                      title=label(method))
+        draw_velocity(
+            axis, velocity[(slice(None), *crop)], background=pair[0][crop], arrows=arrows, title=label(method)
+        )
     return finish(figure)
 
 
-def plot_pdes(cases: dict[str, tuple[np.ndarray, np.ndarray, dict[str, dict[str, np.ndarray]]]],
-              pdes: tuple[str, ...]) -> Figure:
+def plot_pdes(
+    cases: dict[str, tuple[np.ndarray, np.ndarray, dict[str, dict[str, np.ndarray]]]], pdes: tuple[str, ...]
+) -> Figure:
     """One row per case: the true middle frame, each PDE's frame at t = 0.5, and the difference
     between continuity and advection (red: continuity brighter)."""
     names = list(cases)
@@ -274,8 +356,14 @@ def plot_pdes(cases: dict[str, tuple[np.ndarray, np.ndarray, dict[str, dict[str,
             _image(axes[row, column], outputs[pde]["frames"][position], label(pde) if row == 0 else None)
         if columns > 1 + len(pdes):
             difference = outputs["continuity"]["frames"][position] - outputs["advection"]["frames"][position]
-            _image(axes[row, -1], difference, "continuity − advection" if row == 0 else None, vmin=-0.2, vmax=0.2,
-                   cmap="RdBu_r")
+            _image(
+                axes[row, -1],
+                difference,
+                "continuity − advection" if row == 0 else None,
+                vmin=-0.2,
+                vmax=0.2,
+                cmap="RdBu_r",
+            )
     return finish(figure)
 
 
@@ -306,9 +394,17 @@ def plot_knob(summary: pd.DataFrame, runs: pd.DataFrame, knob: str, default) -> 
     values = part["value"].astype(float).to_numpy()
     figure, axes = new_figure(1, 2, panel_aspect=0.62, extra_height=0.35)
     for axis, metric, name in ((axes[0, 0], "psnr", "PSNR (dB)"), (axes[0, 1], "ssim", "SSIM")):
-        for index, (seed, seed_runs) in enumerate(points.groupby("seed", sort=True)):
-            axis.plot(seed_runs["value"].astype(float), seed_runs[metric], "o-", color="C7", lw=0.8, ms=3,
-                      alpha=0.8, label="one seed" if index == 0 else None)
+        for index, (_seed, seed_runs) in enumerate(points.groupby("seed", sort=True)):
+            axis.plot(
+                seed_runs["value"].astype(float),
+                seed_runs[metric],
+                "o-",
+                color="C7",
+                lw=0.8,
+                ms=3,
+                alpha=0.8,
+                label="one seed" if index == 0 else None,
+            )
         axis.plot(values, part[metric], "o-", color="C0", lw=2.0, ms=5, label="mean of the seeds")
         axis.axvline(float(default), color="grey", ls="--", lw=1, label="the book's value")
         if knob == "lambda_smooth" and (values > 0).all():
@@ -330,7 +426,21 @@ def plot_message(text: str) -> Figure:
     return finish(figure)
 
 
-__all__ = ["PDE_EQUATIONS", "draw_velocity", "label", "plot_divergence", "plot_image_row", "plot_knob",
-           "plot_latent_channels", "plot_message", "plot_method_comparison", "plot_method_steps",
-           "plot_pair_frames", "plot_pair_velocities", "plot_pdes", "plot_scenarios", "plot_scores",
-           "plot_training"]
+__all__ = [
+    "PDE_EQUATIONS",
+    "draw_velocity",
+    "label",
+    "plot_divergence",
+    "plot_image_row",
+    "plot_knob",
+    "plot_latent_channels",
+    "plot_message",
+    "plot_method_comparison",
+    "plot_method_steps",
+    "plot_pair_frames",
+    "plot_pair_velocities",
+    "plot_pdes",
+    "plot_scenarios",
+    "plot_scores",
+    "plot_training",
+]

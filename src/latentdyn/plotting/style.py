@@ -28,16 +28,31 @@ CONTENT_WIDTH = 7.0  # inches: the content column of the book's theme at full si
 FULL_WIDTH = 9.5  # inches: a figure shown with `:figclass: full-width` (content column + margin)
 DPI = 150  # dots per inch of every saved or displayed figure (the build checks >= 150)
 MAX_COLUMNS = 5  # panels per row before a multi-panel figure wraps into another row
-FONT_SIZES = {"font.size": 9, "axes.titlesize": 9.5, "axes.labelsize": 9, "xtick.labelsize": 8,
-              "ytick.labelsize": 8, "legend.fontsize": 8, "legend.title_fontsize": 8,
-              "figure.titlesize": 10}
+FONT_SIZES = {
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.title_fontsize": 8,
+    "figure.titlesize": 10,
+}
 
 
 def apply_style() -> None:
     """Set the seaborn theme, fonts and dpi once for every figure of the book."""
-    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind",
-                  rc={**FONT_SIZES, "figure.dpi": DPI, "savefig.dpi": DPI,
-                      "figure.figsize": (CONTENT_WIDTH, 0.45 * CONTENT_WIDTH)})
+    sns.set_theme(
+        context="notebook",
+        style="whitegrid",
+        palette="colorblind",
+        rc={
+            **FONT_SIZES,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "figure.figsize": (CONTENT_WIDTH, 0.45 * CONTENT_WIDTH),
+        },
+    )
 
 
 def grid_shape(panels: int, max_columns: int = MAX_COLUMNS) -> tuple[int, int]:
@@ -47,9 +62,15 @@ def grid_shape(panels: int, max_columns: int = MAX_COLUMNS) -> tuple[int, int]:
     return math.ceil(panels / columns), columns
 
 
-def new_figure(rows: int = 1, columns: int = 1, *, width: float = CONTENT_WIDTH,
-               panel_aspect: float = 0.75, extra_height: float = 0.0,
-               **subplot_keywords) -> tuple[Figure, np.ndarray]:
+def new_figure(
+    rows: int = 1,
+    columns: int = 1,
+    *,
+    width: float = CONTENT_WIDTH,
+    panel_aspect: float = 0.75,
+    extra_height: float = 0.0,
+    **subplot_keywords,
+) -> tuple[Figure, np.ndarray]:
     """A figure ``width`` inches wide with a ``rows x columns`` grid of axes (always a 2-D array).
 
     Args:
@@ -62,8 +83,7 @@ def new_figure(rows: int = 1, columns: int = 1, *, width: float = CONTENT_WIDTH,
     rows, columns = check_positive_int("rows", rows), check_positive_int("columns", columns)
     width = check_positive_float("width", width)
     height = rows * (width / columns) * check_positive_float("panel_aspect", panel_aspect) + extra_height
-    figure, axes = plt.subplots(rows, columns, figsize=(width, height), dpi=DPI, squeeze=False,
-                                **subplot_keywords)
+    figure, axes = plt.subplots(rows, columns, figsize=(width, height), dpi=DPI, squeeze=False, **subplot_keywords)
     return figure, axes
 
 

@@ -12,7 +12,8 @@ Pipeline of one system (the paper's decoupled scheme), one module per step:
    out, decode, and score the frames: VPT, latent smoothness, reconstruction and in-between error;
 
 :mod:`.decoupled` chains 1-3 for one autoencoder; :mod:`.systems` runs a chapter (one system,
-or circular motion); :mod:`.shipped` ships the long runs' models and re-scores them; :mod:`.studies` the ablations and sweeps; :mod:`.results` the tables
+or circular motion); :mod:`.shipped` ships the long runs' models and re-scores them;
+:mod:`.studies` the ablations and sweeps; :mod:`.results` the tables
 across systems, seeds and recorded runs; :mod:`.prose` the numbers and sentences a page
 quotes. The settings, variant names and code versions live in :mod:`latentdyn.cpae_settings`.
 
@@ -42,7 +43,7 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
     penalty_arguments,
     trained_autoencoder,
 )
-from latentdyn.experiments.cpae.data import _prepare_system, _SystemData, load_video
+from latentdyn.experiments.cpae.data import load_video
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.experiments.cpae.prose import (
     ablation_values,
@@ -53,17 +54,17 @@ from latentdyn.experiments.cpae.prose import (
     long_ordering_sentence,
     long_table,
     long_values,
+    paired_table,
+    pose_floor_sentence,
     results_values,
     scale_table,
     seed_sentence,
     sweep_values,
     system_notes,
     system_seed_sentence,
-    training_properties,
-    paired_table,
-    pose_floor_sentence,
     system_table,
     system_values,
+    training_properties,
 )
 from latentdyn.experiments.cpae.results import (
     PAPER_VPT_FILE,
@@ -78,23 +79,23 @@ from latentdyn.experiments.cpae.results import (
     seed_readings,
 )
 from latentdyn.experiments.cpae.scoring import evaluate_variant
+from latentdyn.experiments.cpae.shipped import (
+    LongResult,
+    rescore_shipped,
+    run_cpae_long,
+    score_shipped_system,
+    seed_level_difference,
+    ship_models,
+    shipped_scores_folder,
+    shipped_seeds,
+    store_shipped_scores,
+)
 from latentdyn.experiments.cpae.studies import (
     AblationResult,
     SweepResult,
     benchmark_continuity_penalty,
     run_cpae_ablations,
     run_cpae_sweeps,
-)
-from latentdyn.experiments.cpae.shipped import (
-    LongResult,
-    run_cpae_long,
-    rescore_shipped,
-    score_shipped_system,
-    seed_level_difference,
-    shipped_scores_folder,
-    shipped_seeds,
-    ship_models,
-    store_shipped_scores,
 )
 from latentdyn.experiments.cpae.systems import CircleResult, SystemResult, run_cpae_circle, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
@@ -103,18 +104,73 @@ from latentdyn.profiles import resolve_settings
 _system_settings = system_settings  # the name it had before it moved to latentdyn.cpae_settings
 
 __all__ = [
-    "CAMERA_SYSTEMS", "LATENT_DIM", "MODEL_LABELS", "RESULTS_VERSION", "TRAINING_CODE", "VARIANT_LABELS",
-    "VARIANTS", "SYSTEMS", "system_settings",
-    "load_video", "autoencoder_arguments", "penalty_arguments", "trained_autoencoder", "encode", "decode",
-    "encode_windows", "Standardiser", "trained_latent_model", "rollout_images", "evaluate_variant",
-    "SystemResult", "run_cpae_system", "CircleResult", "run_cpae_circle",
-    "AblationResult", "run_cpae_ablations", "benchmark_continuity_penalty", "SweepResult", "run_cpae_sweeps",
-    "PAPER_VPT_FILE", "paper_vpt", "ResultsSummary", "run_cpae_results", "recorded_diagnostics", "reconstruction_budget",
+    "CAMERA_SYSTEMS",
+    "LATENT_DIM",
+    "MODEL_LABELS",
+    "RESULTS_VERSION",
+    "TRAINING_CODE",
+    "VARIANT_LABELS",
+    "VARIANTS",
+    "SYSTEMS",
+    "system_settings",
+    "load_video",
+    "autoencoder_arguments",
+    "penalty_arguments",
+    "trained_autoencoder",
+    "encode",
+    "decode",
+    "encode_windows",
+    "Standardiser",
+    "trained_latent_model",
+    "rollout_images",
+    "evaluate_variant",
+    "SystemResult",
+    "run_cpae_system",
+    "CircleResult",
+    "run_cpae_circle",
+    "AblationResult",
+    "run_cpae_ablations",
+    "benchmark_continuity_penalty",
+    "SweepResult",
+    "run_cpae_sweeps",
+    "PAPER_VPT_FILE",
+    "paper_vpt",
+    "ResultsSummary",
+    "run_cpae_results",
+    "recorded_diagnostics",
+    "reconstruction_budget",
     "objective_at_chapter_budget",
-    "system_table", "system_values", "system_notes", "circle_values", "ablation_values", "sweep_values",
-    "results_values", "seed_sentence", "system_seed_sentence", "training_properties", "seed_readings", "paired_table", "diagnostics_sentence", "budget_values", "budget_sentence",
-    "pose_error_floor", "pose_floor_sentence",
-    "ConvAutoencoder", "resolve_settings",
-    "LongResult", "rescore_shipped", "scale_readings", "long_ordering_sentence", "scale_table", "long_table", "long_values", "run_cpae_long", "shipped_seeds", "score_shipped_system", "seed_level_difference", "ship_models",
-    "shipped_scores_folder", "store_shipped_scores",
+    "system_table",
+    "system_values",
+    "system_notes",
+    "circle_values",
+    "ablation_values",
+    "sweep_values",
+    "results_values",
+    "seed_sentence",
+    "system_seed_sentence",
+    "training_properties",
+    "seed_readings",
+    "paired_table",
+    "diagnostics_sentence",
+    "budget_values",
+    "budget_sentence",
+    "pose_error_floor",
+    "pose_floor_sentence",
+    "ConvAutoencoder",
+    "resolve_settings",
+    "LongResult",
+    "rescore_shipped",
+    "scale_readings",
+    "long_ordering_sentence",
+    "scale_table",
+    "long_table",
+    "long_values",
+    "run_cpae_long",
+    "shipped_seeds",
+    "score_shipped_system",
+    "seed_level_difference",
+    "ship_models",
+    "shipped_scores_folder",
+    "store_shipped_scores",
 ]

@@ -18,7 +18,7 @@ import torch
 
 from latentdyn.cache import load_or_create
 from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
-from latentdyn.experiments.cpae.autoencoder_stage import _load_state, _state_arrays, decode
+from latentdyn.experiments.cpae.autoencoder_stage import decode, load_state, state_arrays
 from latentdyn.models.autoencoder import ConvAutoencoder
 from latentdyn.models.latent_dynamics import build_latent_model
 from latentdyn.models.training import train_latent_model
@@ -29,14 +29,23 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
     """Fit (or load) a latent model on training trajectories ``latents (N, T, d)`` (as the caller
     standardised them, or raw); ``model.loss_curve`` holds the loss of every update."""
     substeps, keep_best = settings["dynamics_substeps"], settings["dynamics_keep_best"]
-    params = {"kind": kind, "latents": key, "steps": settings["dynamics_steps"], "substeps": substeps,
-              "keep_best": keep_best,
-              "horizon": settings["dynamics_horizon"],
-              "hidden": settings["dynamics_hidden"], "batch_size": settings["dynamics_batch_size"],
-              "learning_rate": settings["dynamics_learning_rate"],
-              "final_learning_rate": settings["dynamics_final_learning_rate"], "seed": seed,
-              "threads": settings["num_threads"], "device": settings["device"], "version": RESULTS_VERSION,
-              "code": TRAINING_CODE}
+    params = {
+        "kind": kind,
+        "latents": key,
+        "steps": settings["dynamics_steps"],
+        "substeps": substeps,
+        "keep_best": keep_best,
+        "horizon": settings["dynamics_horizon"],
+        "hidden": settings["dynamics_hidden"],
+        "batch_size": settings["dynamics_batch_size"],
+        "learning_rate": settings["dynamics_learning_rate"],
+        "final_learning_rate": settings["dynamics_final_learning_rate"],
+        "seed": seed,
+        "threads": settings["num_threads"],
+        "device": settings["device"],
+        "version": RESULTS_VERSION,
+        "code": TRAINING_CODE,
+    }
     dim = latents.shape[-1]
     model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"], substeps=substeps)
 
@@ -45,18 +54,26 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
         device = resolve_device(settings["device"])  # the autoencoders' device: no idle GPU meanwhile
         fresh = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"], substeps=substeps).to(device)
         losses: list[float] = []
-        history = train_latent_model(fresh, latents.to(device), time_step=1.0, steps=settings["dynamics_steps"],
-                                     batch_size=settings["dynamics_batch_size"],
-                                     learning_rate=settings["dynamics_learning_rate"],
-                                     final_learning_rate=settings["dynamics_final_learning_rate"], seed=seed,
-                                     horizon=settings["dynamics_horizon"], description=f"fit {kind}",
-                                     keep_best=keep_best, losses=losses)
-        return {**_state_arrays(fresh.cpu()), "__history": np.asarray(history), "__losses": np.asarray(losses)}
+        history = train_latent_model(
+            fresh,
+            latents.to(device),
+            time_step=1.0,
+            steps=settings["dynamics_steps"],
+            batch_size=settings["dynamics_batch_size"],
+            learning_rate=settings["dynamics_learning_rate"],
+            final_learning_rate=settings["dynamics_final_learning_rate"],
+            seed=seed,
+            horizon=settings["dynamics_horizon"],
+            description=f"fit {kind}",
+            keep_best=keep_best,
+            losses=losses,
+        )
+        return {**state_arrays(fresh.cpu()), "__history": np.asarray(history), "__losses": np.asarray(losses)}
 
     arrays = load_or_create(f"latent-{kind}", params, create)
     arrays.pop("__history")
     model.loss_curve = arrays.pop("__losses")
-    _load_state(model, arrays)
+    load_state(model, arrays)
     model.eval()
     return model
 
@@ -69,12 +86,12 @@ class Standardiser:
     std: torch.Tensor
 
     @classmethod
-    def identity(cls, dim: int) -> "Standardiser":
+    def identity(cls, dim: int) -> Standardiser:
         """The raw latent states (the authors' choice): mean 0, std 1, nothing changes."""
         return cls(torch.zeros(dim), torch.ones(dim))
 
     @classmethod
-    def fit(cls, latents: torch.Tensor) -> "Standardiser":
+    def fit(cls, latents: torch.Tensor) -> Standardiser:
         flat = latents.reshape(-1, latents.shape[-1])
         return cls(flat.mean(0), flat.std(0).clamp_min(1e-8))
 
@@ -86,8 +103,14 @@ class Standardiser:
 
 
 @torch.no_grad()
-def rollout_images(autoencoder: ConvAutoencoder, latent_model, standardiser: Standardiser,
-                   initial_latents: torch.Tensor, num_steps: int, substeps: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+def rollout_images(
+    autoencoder: ConvAutoencoder,
+    latent_model,
+    standardiser: Standardiser,
+    initial_latents: torch.Tensor,
+    num_steps: int,
+    substeps: int = 1,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Latent rollout ``(N, num_steps + 1, d)`` (unstandardised) and its decoded images."""
     states = latent_model.rollout(standardiser.forward(initial_latents), num_steps, 1.0, substeps)
     latents = standardiser.inverse(states)

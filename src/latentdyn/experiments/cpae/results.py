@@ -14,14 +14,13 @@ import torch
 from latentdyn.cache import project_root
 from latentdyn.cpae_settings import MODEL_LABELS, system_settings
 from latentdyn.data.videos import SYSTEMS, build_system, frame_pairs, render_states, split_indices
-from latentdyn.experiments.cpae.data import _prepare_system
+from latentdyn.experiments.cpae.data import prepare_system
 from latentdyn.experiments.cpae.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.experiments.cpae.systems import SystemResult, run_cpae_circle, run_cpae_system
-from latentdyn.shipped_models import shipped_folder
-from latentdyn.recorded_runs import SIMULATED, load_recorded_runs, recorded_runs_table, seed_readings, stale_reasons
 from latentdyn.metrics import relative_frame_error, valid_prediction_time
+from latentdyn.recorded_runs import SIMULATED, load_recorded_runs, recorded_runs_table, seed_readings, stale_reasons
+from latentdyn.shipped_models import shipped_folder
 from latentdyn.statistics import paired_difference, standard_error
-
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
 
@@ -74,16 +73,40 @@ class ResultsSummary:
     long: dict[str, LongResult] = field(default_factory=dict)
 
 
-COMPARISON_COLUMNS = ["system", "autoencoder", "measured VPT (%)", "measured VPT SE (%)",
-                      "measured VPT pixel MSE (%)", "ceiling (%)", "ceiling pixel MSE (%)",
-                      "measured VPT vs reconstruction (%)", "reconstruction error", "paper VPT (%)"]
-PAIRED_COLUMNS = ["system", "latent model", "definition", "mean difference (points)", "standard error", "95% low",
-                  "95% high", "videos", "reading"]
+COMPARISON_COLUMNS = [
+    "system",
+    "autoencoder",
+    "measured VPT (%)",
+    "measured VPT SE (%)",
+    "measured VPT pixel MSE (%)",
+    "ceiling (%)",
+    "ceiling pixel MSE (%)",
+    "measured VPT vs reconstruction (%)",
+    "reconstruction error",
+    "paper VPT (%)",
+]
+PAIRED_COLUMNS = [
+    "system",
+    "latent model",
+    "definition",
+    "mean difference (points)",
+    "standard error",
+    "95% low",
+    "95% high",
+    "videos",
+    "reading",
+]
 
 
-def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str, ...] = SYSTEMS,
-                     seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
-                     long_profile: str = "long", **knobs: Any) -> ResultsSummary:
+def run_cpae_results(
+    *,
+    profile: str = "book",
+    seed: int = 0,
+    systems: tuple[str, ...] = SYSTEMS,
+    seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
+    long_profile: str = "long",
+    **knobs: Any,
+) -> ResultsSummary:
     """Collect the system and circle experiments (from the cache when the chapters ran before),
     their paired differences CpAE − standard AE, the recorded long runs, the recorded seeds
     of ``seed_systems`` (:func:`seed_readings`, kept apart from the profile's run), and the
@@ -95,37 +118,58 @@ def run_cpae_results(*, profile: str = "book", seed: int = 0, systems: tuple[str
     rows, all_rows, smooth_rows, paired_rows, videos = [], [], [], [], {}
     for system, result in results.items():
         for (encoder, model), values in result.vpt.iterrows():
-            all_rows.append({"system": system, "autoencoder": encoder, "latent model": model,
-                             "VPT (%)": values["VPT mean (%)"]})
+            all_rows.append(
+                {"system": system, "autoencoder": encoder, "latent model": model, "VPT (%)": values["VPT mean (%)"]}
+            )
         for encoder, values in result.continuity.iterrows():
             smooth_rows.append({"system": system, "autoencoder": encoder, **values.to_dict()})
             match = paper[(paper["system"] == system) & (paper["autoencoder"] == encoder)]
             vpt = result.vpt.loc[(encoder, node)]
-            rows.append({"system": system, "autoencoder": encoder,
-                         "measured VPT (%)": float(vpt["VPT mean (%)"]),
-                         "measured VPT SE (%)": float(vpt["VPT SE (%)"]),
-                         "measured VPT pixel MSE (%)": float(vpt["VPT pixel MSE mean (%)"]),
-                         "ceiling (%)": float(values["ceiling (%)"]),
-                         "ceiling pixel MSE (%)": float(values["ceiling pixel MSE (%)"]),
-                         "measured VPT vs reconstruction (%)": float(vpt["VPT vs reconstruction (%)"]),
-                         "reconstruction error": float(values["reconstruction error"]),
-                         "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan")})
+            rows.append(
+                {
+                    "system": system,
+                    "autoencoder": encoder,
+                    "measured VPT (%)": float(vpt["VPT mean (%)"]),
+                    "measured VPT SE (%)": float(vpt["VPT SE (%)"]),
+                    "measured VPT pixel MSE (%)": float(vpt["VPT pixel MSE mean (%)"]),
+                    "ceiling (%)": float(values["ceiling (%)"]),
+                    "ceiling pixel MSE (%)": float(values["ceiling pixel MSE (%)"]),
+                    "measured VPT vs reconstruction (%)": float(vpt["VPT vs reconstruction (%)"]),
+                    "reconstruction error": float(values["reconstruction error"]),
+                    "paper VPT (%)": float(match["vpt"].iloc[0]) if len(match) else float("nan"),
+                }
+            )
         if result.paired is not None and len(result.paired):
-            chosen = result.paired[(result.paired["comparison"] == "CpAE − standard AE")
-                                   & result.paired["latent model"].isin([node, "ceiling"])]
+            chosen = result.paired[
+                (result.paired["comparison"] == "CpAE − standard AE")
+                & result.paired["latent model"].isin([node, "ceiling"])
+            ]
             paired_rows += [{"system": system, **row} for row in chosen.to_dict("records")]
-        videos[system] = int(result.scores["video"].nunique()) if result.scores is not None and len(
-            result.scores) else 0
+        videos[system] = (
+            int(result.scores["video"].nunique()) if result.scores is not None and len(result.scores) else 0
+        )
     recorded = recorded_runs_table()
-    seeds = pd.concat([seed_readings(system, profile).assign(system=system) for system in seed_systems]
-                      or [seed_readings("", profile).assign(system="")], ignore_index=True)
-    return ResultsSummary(pd.DataFrame(rows, columns=COMPARISON_COLUMNS),
-                          pd.DataFrame(paired_rows).reindex(columns=PAIRED_COLUMNS),
-                          pd.DataFrame(all_rows).set_index(["system", "autoencoder", "latent model"]),
-                          pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]), circle.metrics,
-                          recorded, seeds, videos, results,
-                          {system: run_cpae_long(system, profile=long_profile) for system in systems
-                           if shipped_seeds(system, long_profile)})
+    seeds = pd.concat(
+        [seed_readings(system, profile).assign(system=system) for system in seed_systems]
+        or [seed_readings("", profile).assign(system="")],
+        ignore_index=True,
+    )
+    return ResultsSummary(
+        pd.DataFrame(rows, columns=COMPARISON_COLUMNS),
+        pd.DataFrame(paired_rows).reindex(columns=PAIRED_COLUMNS),
+        pd.DataFrame(all_rows).set_index(["system", "autoencoder", "latent model"]),
+        pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]),
+        circle.metrics,
+        recorded,
+        seeds,
+        videos,
+        results,
+        {
+            system: run_cpae_long(system, profile=long_profile)
+            for system in systems
+            if shipped_seeds(system, long_profile)
+        },
+    )
 
 
 def recorded_diagnostics(system: str, profile: str, result: SystemResult | None = None) -> pd.DataFrame:
@@ -138,11 +182,19 @@ def recorded_diagnostics(system: str, profile: str, result: SystemResult | None 
         rows = rows.iloc[:0]  # a user's videos: the simulation's records are another data source
     rows = rows.assign(setting=[f"{p}, seed {s}" if s else p for p, s in zip(rows["profile"], rows["seed"])])
     if result is not None:
-        here = pd.DataFrame([{"setting": f"{profile} (this page)", "autoencoder": encoder,
-                              "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
-                              "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"]),
-                              "smoothness ratio": float(result.continuity.loc[encoder, "smoothness ratio"]),
-                              "stale": ""} for encoder in result.continuity.index])
+        here = pd.DataFrame(
+            [
+                {
+                    "setting": f"{profile} (this page)",
+                    "autoencoder": encoder,
+                    "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
+                    "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"]),
+                    "smoothness ratio": float(result.continuity.loc[encoder, "smoothness ratio"]),
+                    "stale": "",
+                }
+                for encoder in result.continuity.index
+            ]
+        )
         rows = pd.concat([here, rows], ignore_index=True)
     columns = ["setting", "autoencoder", "VPT (%)", "reconstruction error", "smoothness ratio", "stale"]
     return rows.reindex(columns=columns).reset_index(drop=True)
@@ -154,35 +206,61 @@ def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = 
     that change only ``prediction_weight`` and/or ``latent_map`` (stale records left out).
 
     Columns: latent map (``none`` when lambda is 0), weight, autoencoder, source, and the metrics
-    ``VPT (%)``, ``VPT pixel MSE (%)``, ``ceiling (%)``, ``VPT vs reconstruction (%)``, ``reconstruction error``, ``smoothness ratio``.
+    ``VPT (%)``, ``VPT pixel MSE (%)``, ``ceiling (%)``, ``VPT vs reconstruction (%)``,
+    ``reconstruction error``, ``smoothness ratio``.
     """
+
     def rows_of(vpt: pd.DataFrame, continuity: pd.DataFrame, settings: dict[str, Any], source: str) -> list[dict]:
         weight = float(settings["prediction_weight"])
         kind = settings["latent_map"] if weight > 0 else "none"
         node = MODEL_LABELS["neural_ode"]
-        return [{"latent map": kind, "weight": weight, "autoencoder": encoder, "source": source,
-                 "VPT (%)": float(vpt.loc[(encoder, node), "VPT mean (%)"]),
-                 "VPT pixel MSE (%)": float(vpt.loc[(encoder, node)].get("VPT pixel MSE mean (%)", np.nan)),
-                 "ceiling (%)": float(continuity.loc[encoder].get("ceiling (%)", np.nan)),
-                 "VPT vs reconstruction (%)": float(vpt.loc[(encoder, node), "VPT vs reconstruction (%)"]),
-                 "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
-                 "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"])}
-                for encoder in continuity.index]
+        return [
+            {
+                "latent map": kind,
+                "weight": weight,
+                "autoencoder": encoder,
+                "source": source,
+                "VPT (%)": float(vpt.loc[(encoder, node), "VPT mean (%)"]),
+                "VPT pixel MSE (%)": float(vpt.loc[(encoder, node)].get("VPT pixel MSE mean (%)", np.nan)),
+                "ceiling (%)": float(continuity.loc[encoder].get("ceiling (%)", np.nan)),
+                "VPT vs reconstruction (%)": float(vpt.loc[(encoder, node), "VPT vs reconstruction (%)"]),
+                "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
+                "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"]),
+            }
+            for encoder in continuity.index
+        ]
 
     chapter = run_cpae_system(system, profile=profile, seed=seed)
     rows = rows_of(chapter.vpt, chapter.continuity, chapter.settings, "chapter run")
     for run in load_recorded_runs():
-        if (run.system == system and run.profile == profile and run.seed == seed and run.overrides
-                and set(run.overrides) <= {"prediction_weight", "latent_map"} and not stale_reasons(run)):
+        if (
+            run.system == system
+            and run.profile == profile
+            and run.seed == seed
+            and run.overrides
+            and set(run.overrides) <= {"prediction_weight", "latent_map"}
+            and not stale_reasons(run)
+        ):
             rows += rows_of(run.vpt(), run.continuity(), run.settings, "recorded")
-    columns = ["latent map", "weight", "autoencoder", "source", "VPT (%)", "VPT pixel MSE (%)", "ceiling (%)",
-               "VPT vs reconstruction (%)", "reconstruction error", "smoothness ratio"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["latent map", "weight", "autoencoder"],
-                                                           ignore_index=True)
+    columns = [
+        "latent map",
+        "weight",
+        "autoencoder",
+        "source",
+        "VPT (%)",
+        "VPT pixel MSE (%)",
+        "ceiling (%)",
+        "VPT vs reconstruction (%)",
+        "reconstruction error",
+        "smoothness ratio",
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values(["latent map", "weight", "autoencoder"], ignore_index=True)
 
 
-def scale_readings(systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
-                   profiles: tuple[str, ...] = ("book", "long")) -> pd.DataFrame:
+def scale_readings(
+    systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
+    profiles: tuple[str, ...] = ("book", "long"),
+) -> pd.DataFrame:
     """How the CpAE − standard AE gap moves with scale: for each system and profile, the seed
     readings (:func:`seed_readings`) of its recorded seeds (``book``: ``recorded_runs``) or
     shipped models (``long``: the scores stored with them, which the system chapters re-score),
@@ -196,19 +274,41 @@ def scale_readings(systems: tuple[str, ...] = ("damped_pendulum", "elastic_doubl
             if not len(readings):
                 continue
             settings = system_settings(profile, {}, system)
-            frames.append(readings.assign(system=system, profile=profile, resolution=settings["resolution"],
-                                          filter=settings["large_filter_size"],
-                                          videos_trained=len(split_indices(settings["num_trajectories"], seed=0)["train"])))
+            frames.append(
+                readings.assign(
+                    system=system,
+                    profile=profile,
+                    resolution=settings["resolution"],
+                    filter=settings["large_filter_size"],
+                    videos_trained=len(split_indices(settings["num_trajectories"], seed=0)["train"]),
+                )
+            )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-BUDGET_COLUMNS = ["change", "seed", "autoencoder", "reconstruction error", "changed reconstruction error",
-                  "difference", "95% low", "95% high", "ceiling (%)", "changed ceiling (%)", "VPT (%)",
-                  "changed VPT (%)", "smoothness ratio", "changed smoothness ratio", "videos", "hours"]
+BUDGET_COLUMNS = [
+    "change",
+    "seed",
+    "autoencoder",
+    "reconstruction error",
+    "changed reconstruction error",
+    "difference",
+    "95% low",
+    "95% high",
+    "ceiling (%)",
+    "changed ceiling (%)",
+    "VPT (%)",
+    "changed VPT (%)",
+    "smoothness ratio",
+    "changed smoothness ratio",
+    "videos",
+    "hours",
+]
 
 
-def reconstruction_budget(system: str = "damped_pendulum", profile: str = "book",
-                          runs: list | None = None) -> pd.DataFrame:
+def reconstruction_budget(
+    system: str = "damped_pendulum", profile: str = "book", runs: list | None = None
+) -> pd.DataFrame:
     """What a larger training budget does to the reconstructions: every recorded diagnostic run of
     ``system`` in ``profile`` (``tools/record_run.py ... --set KEY=VALUE``, current code, simulated
     data) beside the recorded run of the same seed without the change, on the same test videos.
@@ -223,8 +323,15 @@ def reconstruction_budget(system: str = "damped_pendulum", profile: str = "book"
     project's).
     """
     runs = load_recorded_runs() if runs is None else runs
-    usable = [run for run in runs if run.system == system and run.profile == profile and not stale_reasons(run)
-              and run.data_source.startswith(SIMULATED) and len(run.scores())]
+    usable = [
+        run
+        for run in runs
+        if run.system == system
+        and run.profile == profile
+        and not stale_reasons(run)
+        and run.data_source.startswith(SIMULATED)
+        and len(run.scores())
+    ]
     base = {run.seed: run for run in usable if not run.overrides}
     rows = []
     for run in usable:
@@ -238,24 +345,41 @@ def reconstruction_budget(system: str = "damped_pendulum", profile: str = "book"
             videos = old.index.intersection(new.index)
             if len(videos) < 2:
                 continue
-            difference = paired_difference(new.loc[videos, "reconstruction_error"], old.loc[videos, "reconstruction_error"])
-            rows.append({"change": change, "seed": run.seed, "autoencoder": encoder,
-                         "reconstruction error": float(old.loc[videos, "reconstruction_error"].mean()),
-                         "changed reconstruction error": float(new.loc[videos, "reconstruction_error"].mean()),
-                         "difference": difference.mean, "95% low": difference.low, "95% high": difference.high,
-                         "ceiling (%)": float(old.loc[videos, "ceiling"].mean()),
-                         "changed ceiling (%)": float(new.loc[videos, "ceiling"].mean()),
-                         "VPT (%)": float(old.loc[videos, "vpt"].mean()),
-                         "changed VPT (%)": float(new.loc[videos, "vpt"].mean()),
-                         "smoothness ratio": float(base[run.seed].continuity().loc[encoder, "smoothness ratio"]),
-                         "changed smoothness ratio": float(run.continuity().loc[encoder, "smoothness ratio"]),
-                         "videos": len(videos), "hours": run.provenance.get("wall_seconds", float("nan")) / 3600})
+            difference = paired_difference(
+                new.loc[videos, "reconstruction_error"], old.loc[videos, "reconstruction_error"]
+            )
+            rows.append(
+                {
+                    "change": change,
+                    "seed": run.seed,
+                    "autoencoder": encoder,
+                    "reconstruction error": float(old.loc[videos, "reconstruction_error"].mean()),
+                    "changed reconstruction error": float(new.loc[videos, "reconstruction_error"].mean()),
+                    "difference": difference.mean,
+                    "95% low": difference.low,
+                    "95% high": difference.high,
+                    "ceiling (%)": float(old.loc[videos, "ceiling"].mean()),
+                    "changed ceiling (%)": float(new.loc[videos, "ceiling"].mean()),
+                    "VPT (%)": float(old.loc[videos, "vpt"].mean()),
+                    "changed VPT (%)": float(new.loc[videos, "vpt"].mean()),
+                    "smoothness ratio": float(base[run.seed].continuity().loc[encoder, "smoothness ratio"]),
+                    "changed smoothness ratio": float(run.continuity().loc[encoder, "smoothness ratio"]),
+                    "videos": len(videos),
+                    "hours": run.provenance.get("wall_seconds", float("nan")) / 3600,
+                }
+            )
     table = pd.DataFrame(rows, columns=BUDGET_COLUMNS)
     return table.sort_values(["change", "seed", "autoencoder"], ignore_index=True)
 
 
-def pose_error_floor(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
-                     tip_offsets: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0), **knobs: Any) -> pd.DataFrame:
+def pose_error_floor(
+    system: str = "damped_pendulum",
+    *,
+    profile: str = "book",
+    seed: int = 0,
+    tip_offsets: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0),
+    **knobs: Any,
+) -> pd.DataFrame:
     """How exactly a decoder must place the rod to reach a reconstruction error: the score of a
     "reconstruction" that draws the damped pendulum perfectly but at a wrong angle.
 
@@ -282,7 +406,7 @@ def pose_error_floor(system: str = "damped_pendulum", *, profile: str = "book", 
     if not offsets or min(offsets) <= 0:
         raise ValueError(f"tip_offsets must be positive pixel distances, got {tip_offsets!r}")
     settings = system_settings(profile, knobs, system)
-    data = _prepare_system(system, settings, seed)
+    data = prepare_system(system, settings, seed)
     rod = build_system(system)
     pixel = 2 * rod.extent / settings["resolution"]  # metres per pixel
     rows = []
@@ -294,8 +418,14 @@ def pose_error_floor(system: str = "damped_pendulum", *, profile: str = "book", 
         pairs = torch.from_numpy(frame_pairs(frames))
         errors = relative_frame_error(pairs, data.test_pairs, data.reference)  # (N, T' - 1)
         per_video = errors.mean(dim=1).numpy()
-        rows.append({"tip offset (pixels)": offset, "angle offset (degrees)": float(np.degrees(angle)),
-                     "reconstruction error": float(errors.mean()), "SE": standard_error(per_video),
-                     "ceiling (%)": float(valid_prediction_time(errors[:, 1:], settings["vpt_threshold"]).float().mean()),
-                     "videos": len(per_video)})
+        rows.append(
+            {
+                "tip offset (pixels)": offset,
+                "angle offset (degrees)": float(np.degrees(angle)),
+                "reconstruction error": float(errors.mean()),
+                "SE": standard_error(per_video),
+                "ceiling (%)": float(valid_prediction_time(errors[:, 1:], settings["vpt_threshold"]).float().mean()),
+                "videos": len(per_video),
+            }
+        )
     return pd.DataFrame(rows)

@@ -5,7 +5,7 @@ own reconstructions), latent smoothness, reconstruction and in-between errors;
 :func:`cached_evaluation` stores those scores under the models' and the test videos' content, so
 that a worker process can score what it trained and every later page (results, objective,
 introduction) reuses the scores instead of repeating the forward passes;
-:func:`_metric_row` / :func:`_metric_keys` give the studies' one-row summary of those scores.
+:func:`metric_row` / :func:`metric_keys` give the studies' one-row summary of those scores.
 """
 
 from __future__ import annotations
@@ -26,18 +26,22 @@ from latentdyn.cache import (
     source_fingerprint,
 )
 from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
-from latentdyn.experiments.cpae.autoencoder_stage import _state_arrays, decode, encode
+from latentdyn.experiments.cpae.autoencoder_stage import decode, encode, state_arrays
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images
 from latentdyn.metrics import pixel_mse, relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
 from latentdyn.models.autoencoder import ConvAutoencoder
 
 if TYPE_CHECKING:
-    from latentdyn.experiments.cpae.data import _SystemData
+    from latentdyn.experiments.cpae.data import SystemData
 
 # the code the scores depend on besides the models' own (TRAINING_CODE: their forward passes)
 # and the test videos (hashed with the scores' key): part of every cached score's key
-SCORING_CODE = source_fingerprint("experiments/cpae/scoring.py", "experiments/cpae/latent_stage.py",
-                                  "experiments/cpae/autoencoder_stage.py", "metrics.py")
+SCORING_CODE = source_fingerprint(
+    "experiments/cpae/scoring.py",
+    "experiments/cpae/latent_stage.py",
+    "experiments/cpae/autoencoder_stage.py",
+    "metrics.py",
+)
 
 
 def _by_videos(metric, *videos: torch.Tensor, videos_per_chunk: int = 4, **shared: Any) -> torch.Tensor:
@@ -49,14 +53,27 @@ def _by_videos(metric, *videos: torch.Tensor, videos_per_chunk: int = 4, **share
     count = videos[0].shape[0]
     if count == 0:
         return metric(*videos, **shared)
-    return torch.cat([metric(*(video[start:start + videos_per_chunk] for video in videos), **shared)
-                      for start in range(0, count, videos_per_chunk)])
+    return torch.cat(
+        [
+            metric(*(video[start : start + videos_per_chunk] for video in videos), **shared)
+            for start in range(0, count, videos_per_chunk)
+        ]
+    )
 
 
-def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
-                     test_pairs: torch.Tensor, half_frames: torch.Tensor | None, reference: torch.Tensor,
-                     threshold: float, inbetween_steps: int, *, half_index: np.ndarray | None = None,
-                     mse_threshold: float = 0.01) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def evaluate_variant(
+    autoencoder: ConvAutoencoder,
+    latent_models: dict[str, Any],
+    standardiser: Standardiser,
+    test_pairs: torch.Tensor,
+    half_frames: torch.Tensor | None,
+    reference: torch.Tensor,
+    threshold: float,
+    inbetween_steps: int,
+    *,
+    half_index: np.ndarray | None = None,
+    mse_threshold: float = 0.01,
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Scores of one autoencoder and its latent models on every test video.
 
     The prediction starts from the encoding of the first input (frames 0 and 1) and takes one
@@ -89,8 +106,9 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
         "reconstruction_errors": reconstruction_errors.mean(dim=1).numpy(),
         "smoothness_per_video": smoothness,
         "ceiling": valid_prediction_time(reconstruction_errors[:, 1:], threshold).numpy(),
-        "ceiling_mse": valid_prediction_time(_by_videos(pixel_mse, reconstruction[:, 1:], test_pairs[:, 1:]),
-                                             mse_threshold).numpy(),
+        "ceiling_mse": valid_prediction_time(
+            _by_videos(pixel_mse, reconstruction[:, 1:], test_pairs[:, 1:]), mse_threshold
+        ).numpy(),
     }
     errors, vpts, mse_vpts, dynamics_vpts = {}, {}, {}, {}
     for kind, model in latent_models.items():
@@ -98,8 +116,9 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
         frame_error = _by_videos(relative_frame_error, predicted[:, 1:], test_pairs[:, 1:], reference=reference)
         errors[kind] = frame_error.numpy()
         vpts[kind] = valid_prediction_time(frame_error, threshold).numpy()
-        mse_vpts[kind] = valid_prediction_time(_by_videos(pixel_mse, predicted[:, 1:], test_pairs[:, 1:]),
-                                               mse_threshold).numpy()
+        mse_vpts[kind] = valid_prediction_time(
+            _by_videos(pixel_mse, predicted[:, 1:], test_pairs[:, 1:]), mse_threshold
+        ).numpy()
         # the same, against the autoencoder's own reconstructions: the latent model's share alone
         dynamics_error = _by_videos(relative_frame_error, predicted[:, 1:], reconstruction[:, 1:], reference=reference)
         dynamics_vpts[kind] = valid_prediction_time(dynamics_error, threshold).numpy()
@@ -114,8 +133,9 @@ def evaluate_variant(autoencoder: ConvAutoencoder, latent_models: dict[str, Any]
         halves = fine[:, 1::2, ..., :width]
         wholes = fine[:, 2::2, ..., :width]
         row["inbetween_error"] = float(relative_frame_error(halves, half_frames[:, :steps], left_reference).mean())
-        row["onframe_error"] = float(relative_frame_error(wholes, test_pairs[index, 1:steps + 1, ..., :width],
-                                                          left_reference).mean())
+        row["onframe_error"] = float(
+            relative_frame_error(wholes, test_pairs[index, 1 : steps + 1, ..., :width], left_reference).mean()
+        )
     else:
         row["inbetween_error"] = row["onframe_error"] = float("nan")
     return row, errors
@@ -151,22 +171,33 @@ def models_digest(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], s
     """SHA-256 of every parameter and buffer of the autoencoder and the latent models (in a fixed
     order) and of the standardiser: two sets of models with the same digest score the same."""
     modules = [("autoencoder", autoencoder), *((kind, latent_models[kind]) for kind in sorted(latent_models))]
-    arrays = {f"{prefix}.{name}": array for prefix, module in modules for name, array in _state_arrays(module).items()}
+    arrays = {f"{prefix}.{name}": array for prefix, module in modules for name, array in state_arrays(module).items()}
     arrays.update({"standardiser.mean": standardiser.mean.numpy(), "standardiser.std": standardiser.std.numpy()})
     return arrays_digest(arrays)
 
 
-def evaluation_key(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
-                   data: "_SystemData", settings: dict[str, Any]) -> dict[str, Any]:
+def evaluation_key(
+    autoencoder: ConvAutoencoder,
+    latent_models: dict[str, Any],
+    standardiser: Standardiser,
+    data: SystemData,
+    settings: dict[str, Any],
+) -> dict[str, Any]:
     """What decides the scores of :func:`cached_evaluation`: the models' parameters
     (:func:`models_digest`), the test videos (``data.test_digest``), the thresholds, the latent
     models' sub-steps, the convolution layout and precision, and the code (scoring and forward
     passes)."""
-    return {"models": models_digest(autoencoder, latent_models, standardiser), "test": data.test_digest,
-            "kinds": sorted(latent_models), "substeps": settings["dynamics_substeps"],
-            "evaluation": {k: settings[k] for k in ("vpt_threshold", "mse_threshold", "inbetween_steps")},
-            "layout": {k: settings.get(k) for k in ("channels_last", "precision")},
-            "scoring": SCORING_CODE, "training": TRAINING_CODE, "version": RESULTS_VERSION}
+    return {
+        "models": models_digest(autoencoder, latent_models, standardiser),
+        "test": data.test_digest,
+        "kinds": sorted(latent_models),
+        "substeps": settings["dynamics_substeps"],
+        "evaluation": {k: settings[k] for k in ("vpt_threshold", "mse_threshold", "inbetween_steps")},
+        "layout": {k: settings.get(k) for k in ("channels_last", "precision")},
+        "scoring": SCORING_CODE,
+        "training": TRAINING_CODE,
+        "version": RESULTS_VERSION,
+    }
 
 
 def stored_scores_path(key: dict[str, Any], folder: Path) -> Path:
@@ -175,9 +206,15 @@ def stored_scores_path(key: dict[str, Any], folder: Path) -> Path:
     return cache_path("scores", key, directory=folder)
 
 
-def cached_evaluation(autoencoder: ConvAutoencoder, latent_models: dict[str, Any], standardiser: Standardiser,
-                      data: "_SystemData", settings: dict[str, Any], *,
-                      stored: Path | None = None) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def cached_evaluation(
+    autoencoder: ConvAutoencoder,
+    latent_models: dict[str, Any],
+    standardiser: Standardiser,
+    data: SystemData,
+    settings: dict[str, Any],
+    *,
+    stored: Path | None = None,
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """:func:`evaluate_variant` on ``data``'s test videos, cached (``data/cache/scores-*.npz``)
     under :func:`evaluation_key`.
 
@@ -199,22 +236,35 @@ def cached_evaluation(autoencoder: ConvAutoencoder, latent_models: dict[str, Any
                 warnings.warn(f"{error}; scoring the models here instead", RuntimeWarning, stacklevel=2)
 
     def evaluate() -> dict[str, np.ndarray]:
-        return _flat_row(*evaluate_variant(
-            autoencoder, latent_models, standardiser, data.test_pairs, data.half_frames, data.reference,
-            settings["vpt_threshold"], settings["inbetween_steps"], half_index=data.half_index,
-            mse_threshold=settings["mse_threshold"]))
+        return _flat_row(
+            *evaluate_variant(
+                autoencoder,
+                latent_models,
+                standardiser,
+                data.test_pairs,
+                data.half_frames,
+                data.reference,
+                settings["vpt_threshold"],
+                settings["inbetween_steps"],
+                half_index=data.half_index,
+                mse_threshold=settings["mse_threshold"],
+            )
+        )
 
     return _unflat_row(load_or_create("scores", key, evaluate))
 
 
-def cached_trivial_predictions(data: "_SystemData", threshold: float, mse_threshold: float) -> dict[str, dict[str, float]]:
+def cached_trivial_predictions(data: SystemData, threshold: float, mse_threshold: float) -> dict[str, dict[str, float]]:
     """:func:`trivial_predictions` on ``data``'s test videos, cached under their digest."""
     key = {"test": data.test_digest, "threshold": threshold, "mse_threshold": mse_threshold, "scoring": SCORING_CODE}
 
     def create() -> dict[str, np.ndarray]:
         found = trivial_predictions(data.test_pairs, data.reference, threshold, mse_threshold)
-        return {f"{name}|{definition}": np.asarray(value) for name, values in found.items()
-                for definition, value in values.items()}
+        return {
+            f"{name}|{definition}": np.asarray(value)
+            for name, values in found.items()
+            for definition, value in values.items()
+        }
 
     result: dict[str, dict[str, float]] = {}
     for label, value in load_or_create("trivial-scores", key, create).items():
@@ -223,32 +273,53 @@ def cached_trivial_predictions(data: "_SystemData", threshold: float, mse_thresh
     return result
 
 
-def trivial_predictions(test_pairs: torch.Tensor, reference: torch.Tensor, threshold: float,
-                        mse_threshold: float) -> dict[str, dict[str, float]]:
+def trivial_predictions(
+    test_pairs: torch.Tensor, reference: torch.Tensor, threshold: float, mse_threshold: float
+) -> dict[str, dict[str, float]]:
     """Where predictions that know no dynamics land: the mean training input at every frame, and
     the first input held still. Returns name -> mean VPT (%) under both definitions."""
     held = test_pairs[:, :1].expand_as(test_pairs[:, 1:])
     mean_image = reference.expand_as(test_pairs[:, 1:])
     truth = test_pairs[:, 1:]
     # a few videos at a time (_by_videos): the expanded predictions never become whole tensors
-    return {name: {"VPT relative error (%)": float(valid_prediction_time(
-                       _by_videos(relative_frame_error, prediction, truth, reference=reference), threshold).mean()),
-                   "VPT pixel MSE (%)": float(valid_prediction_time(_by_videos(pixel_mse, prediction, truth),
-                                                                    mse_threshold).mean())}
-            for name, prediction in (("mean training image", mean_image), ("first frame held", held))}
+    return {
+        name: {
+            "VPT relative error (%)": float(
+                valid_prediction_time(
+                    _by_videos(relative_frame_error, prediction, truth, reference=reference), threshold
+                ).mean()
+            ),
+            "VPT pixel MSE (%)": float(
+                valid_prediction_time(_by_videos(pixel_mse, prediction, truth), mse_threshold).mean()
+            ),
+        }
+        for name, prediction in (("mean training image", mean_image), ("first frame held", held))
+    }
 
 
-def _metric_row(row: dict[str, Any]) -> dict[str, float]:
-    return {"VPT (%)": float(np.mean(row["vpt"]["neural_ode"])),
-            "VPT pixel MSE (%)": float(np.mean(row["vpt_mse"]["neural_ode"])),
-            "ceiling (%)": float(np.mean(row["ceiling"])),
-            "VPT vs reconstruction (%)": float(np.mean(row["dynamics_vpt"]["neural_ode"])),
-            "smoothness ratio": row["smoothness"],
-            "step ratio": row["step_ratio"], "reconstruction MSE": row["reconstruction_mse"],
-            "reconstruction error": row["reconstruction_error"],
-            "in-between error": row["inbetween_error"]}
+def metric_row(row: dict[str, Any]) -> dict[str, float]:
+    return {
+        "VPT (%)": float(np.mean(row["vpt"]["neural_ode"])),
+        "VPT pixel MSE (%)": float(np.mean(row["vpt_mse"]["neural_ode"])),
+        "ceiling (%)": float(np.mean(row["ceiling"])),
+        "VPT vs reconstruction (%)": float(np.mean(row["dynamics_vpt"]["neural_ode"])),
+        "smoothness ratio": row["smoothness"],
+        "step ratio": row["step_ratio"],
+        "reconstruction MSE": row["reconstruction_mse"],
+        "reconstruction error": row["reconstruction_error"],
+        "in-between error": row["inbetween_error"],
+    }
 
 
-def _metric_keys() -> tuple[str, ...]:
-    return ("VPT (%)", "VPT pixel MSE (%)", "ceiling (%)", "VPT vs reconstruction (%)", "smoothness ratio", "step ratio", "reconstruction MSE",
-            "reconstruction error", "in-between error")
+def metric_keys() -> tuple[str, ...]:
+    return (
+        "VPT (%)",
+        "VPT pixel MSE (%)",
+        "ceiling (%)",
+        "VPT vs reconstruction (%)",
+        "smoothness ratio",
+        "step ratio",
+        "reconstruction MSE",
+        "reconstruction error",
+        "in-between error",
+    )

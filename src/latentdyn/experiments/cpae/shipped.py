@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS
-from latentdyn.experiments.cpae.autoencoder_stage import _load_state, _state_arrays, autoencoder_arguments
-from latentdyn.experiments.cpae.data import _test_system_data
-from latentdyn.experiments.cpae.decoupled import _DecoupledFit
-from latentdyn.experiments.cpae.latent_stage import Standardiser
 from latentdyn.cache import PARAMS_KEY, cache_path, load_arrays
+from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS
+from latentdyn.experiments.cpae.autoencoder_stage import autoencoder_arguments, load_state, state_arrays
+from latentdyn.experiments.cpae.data import system_test_data
+from latentdyn.experiments.cpae.decoupled import DecoupledFit
+from latentdyn.experiments.cpae.latent_stage import Standardiser
 from latentdyn.experiments.cpae.scoring import cached_evaluation, evaluation_key, stored_scores_path
 from latentdyn.experiments.cpae.systems import SystemResult, assemble_system_result, run_cpae_system
 from latentdyn.models.autoencoder import ConvAutoencoder
@@ -42,8 +42,8 @@ from latentdyn.models.latent_dynamics import build_latent_model
 from latentdyn.parallel import fill_cache
 from latentdyn.recorded_runs import (
     RecordedRun,
-    _commit,
-    _plain,
+    current_commit,
+    json_plain,
     provenance_here,
     recorded_run_from_payload,
     run_payload,
@@ -51,7 +51,6 @@ from latentdyn.recorded_runs import (
     stale_reasons,
 )
 from latentdyn.runtime import seed_everything
-from latentdyn.validation import check_choice
 from latentdyn.shipped_models import (
     compact_arrays,
     load_shipped,
@@ -62,14 +61,17 @@ from latentdyn.shipped_models import (
     write_shipped_json,
 )
 from latentdyn.statistics import Estimate, mean_estimate
+from latentdyn.validation import check_choice
 
 # settings stored as JSON lists that the model builders expect as tuples
 _TUPLE_SETTINGS = ("autoencoders", "latent_models", "cpae_channels", "standard_channels", "vpt_thresholds")
 
 
 def _settings_from_record(settings: dict[str, Any]) -> dict[str, Any]:
-    return {key: tuple(value) if key in _TUPLE_SETTINGS and isinstance(value, list) else value
-            for key, value in settings.items()}
+    return {
+        key: tuple(value) if key in _TUPLE_SETTINGS and isinstance(value, list) else value
+        for key, value in settings.items()
+    }
 
 
 def model_arrays(result: SystemResult) -> dict[str, np.ndarray]:
@@ -80,9 +82,9 @@ def model_arrays(result: SystemResult) -> dict[str, np.ndarray]:
         raise ValueError("result holds no trained models: ship the SystemResult of a run_cpae_system call")
     arrays: dict[str, np.ndarray] = {"reference": np.asarray(result.reference, dtype=np.float32)}
     for variant, trained in result.models.items():
-        arrays.update({f"{variant}.autoencoder.{k}": v for k, v in _state_arrays(trained.autoencoder).items()})
+        arrays.update({f"{variant}.autoencoder.{k}": v for k, v in state_arrays(trained.autoencoder).items()})
         for kind, model in trained.latent_models.items():
-            arrays.update({f"{variant}.{kind}.{k}": v for k, v in _state_arrays(model).items()})
+            arrays.update({f"{variant}.{kind}.{k}": v for k, v in state_arrays(model).items()})
             arrays[f"{variant}.loss.{kind}"] = np.asarray(result.losses[variant][kind], dtype=np.float32)
         arrays[f"{variant}.standardiser.mean"] = trained.standardiser.mean.numpy()
         arrays[f"{variant}.standardiser.std"] = trained.standardiser.std.numpy()
@@ -90,8 +92,7 @@ def model_arrays(result: SystemResult) -> dict[str, np.ndarray]:
     return arrays
 
 
-def ship_models(result: SystemResult, record: RecordedRun, *, command: str,
-                folder: Path | None = None) -> Path:
+def ship_models(result: SystemResult, record: RecordedRun, *, command: str, folder: Path | None = None) -> Path:
     """Store ``result``'s models (float16) and a JSON with ``record``'s provenance (the training
     run's) and the scores of the stored models; return the ``.npz`` path.
 
@@ -105,17 +106,29 @@ def ship_models(result: SystemResult, record: RecordedRun, *, command: str,
     path = folder / f"{run_name(result.system, record.profile, record.seed)}.npz"
     digest = write_arrays(path, compact_arrays(model_arrays(result)))
     first = next(iter(result.models.values())).autoencoder
-    shipped = {"file": path.name, "sha256": digest, "bytes": path.stat().st_size, "dtype": "float16",
-               "image_shape": list(first.image_shape), "latent_dim": int(first.latent_dim),
-               "commit": _commit(), "command": command,
-               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+    shipped = {
+        "file": path.name,
+        "sha256": digest,
+        "bytes": path.stat().st_size,
+        "dtype": "float16",
+        "image_shape": list(first.image_shape),
+        "latent_dim": int(first.latent_dim),
+        "commit": current_commit(),
+        "command": command,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
     provenance = {**record.provenance, "shipped": shipped}
-    payload = run_payload(result, profile=record.profile, seed=record.seed, overrides=record.overrides,
-                          provenance=provenance)
+    payload = run_payload(
+        result, profile=record.profile, seed=record.seed, overrides=record.overrides, provenance=provenance
+    )
     write_shipped_json(path, payload)  # the digest is known: the stored models can now be loaded
     rescored = score_shipped_system(result.system, record.profile, record.seed, folder=folder)
-    write_shipped_json(path, run_payload(rescored, profile=record.profile, seed=record.seed,
-                                         overrides=record.overrides, provenance=provenance))
+    write_shipped_json(
+        path,
+        run_payload(
+            rescored, profile=record.profile, seed=record.seed, overrides=record.overrides, provenance=provenance
+        ),
+    )
     store_shipped_scores(result.system, record.profile, record.seed, folder=folder)
     return path
 
@@ -130,14 +143,15 @@ def ship_recorded_run(record: RecordedRun, *, command: str, folder: Path | None 
     reasons = stale_reasons(record)
     if reasons:
         raise ValueError(f"the record of {record.system} seed {record.seed} is stale: {'; '.join(reasons)}")
-    knobs = {key: value for key, value in _settings_from_record(record.settings).items()
-             if key not in ("workers",)}
+    knobs = {key: value for key, value in _settings_from_record(record.settings).items() if key not in ("workers",)}
     result = run_cpae_system(record.system, profile=record.profile, seed=record.seed, **{**knobs, "workers": 1})
     again = result.vpt.reset_index().to_dict("records")
     recorded = record.metrics["vpt"]
-    if _plain(again) != recorded:
-        raise ValueError(f"repeating {record.system} seed {record.seed} from the cache scored otherwise than its "
-                         "record: the cache does not hold that run's models (retrain it with --ship)")
+    if json_plain(again) != recorded:
+        raise ValueError(
+            f"repeating {record.system} seed {record.seed} from the cache scored otherwise than its "
+            "record: the cache does not hold that run's models (retrain it with --ship)"
+        )
     return ship_models(result, record, command=command, folder=folder)
 
 
@@ -148,28 +162,36 @@ def rescore_shipped(system: str, profile: str = "long", seed: int = 0, *, folder
     run = load_shipped(system, profile, seed, folder)
     result = score_shipped_system(system, profile, seed, folder=folder)
     store_shipped_scores(system, profile, seed, folder=folder)
-    return write_shipped_json(run.path, run_payload(result, profile=profile, seed=seed,
-                                                    overrides=run.record.overrides,
-                                                    provenance=run.record.provenance))
+    return write_shipped_json(
+        run.path,
+        run_payload(
+            result, profile=profile, seed=seed, overrides=run.record.overrides, provenance=run.record.provenance
+        ),
+    )
 
 
 def _rebuilt_models(run, variant: str, settings: dict[str, Any]) -> tuple[ConvAutoencoder, Standardiser, dict]:
     shipped = run.shipped
     image_shape, latent_dim = tuple(shipped["image_shape"]), int(shipped["latent_dim"])
-    autoencoder = ConvAutoencoder(image_shape, latent_dim, architecture="deep", **autoencoder_arguments(variant, settings))
-    _load_state(autoencoder, run.module_arrays(variant, "autoencoder"))
+    autoencoder = ConvAutoencoder(
+        image_shape, latent_dim, architecture="deep", **autoencoder_arguments(variant, settings)
+    )
+    load_state(autoencoder, run.module_arrays(variant, "autoencoder"))
     autoencoder.eval()
     if settings["channels_last"]:  # forward passes ~1.7x faster with oneDNN (the training's layout)
         autoencoder.to(memory_format=torch.channels_last)
     models = {}
     for kind in settings["latent_models"]:
-        model = build_latent_model(kind, latent_dim, hidden=settings["dynamics_hidden"],
-                                   substeps=settings["dynamics_substeps"])
-        _load_state(model, run.module_arrays(variant, kind))
+        model = build_latent_model(
+            kind, latent_dim, hidden=settings["dynamics_hidden"], substeps=settings["dynamics_substeps"]
+        )
+        load_state(model, run.module_arrays(variant, kind))
         model.eval()
         models[kind] = model
-    standardiser = Standardiser(torch.from_numpy(run.arrays[f"{variant}.standardiser.mean"]),
-                                torch.from_numpy(run.arrays[f"{variant}.standardiser.std"]))
+    standardiser = Standardiser(
+        torch.from_numpy(run.arrays[f"{variant}.standardiser.mean"]),
+        torch.from_numpy(run.arrays[f"{variant}.standardiser.std"]),
+    )
     return autoencoder, standardiser, models
 
 
@@ -178,7 +200,7 @@ def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None
     settings = _settings_from_record(run.record.settings)
     seed_everything(seed, 1)
     reference = torch.from_numpy(run.arrays["reference"].astype(np.float32))
-    return run, settings, _test_system_data(system, settings, reference)
+    return run, settings, system_test_data(system, settings, reference)
 
 
 def shipped_scores_folder(folder: Path | None = None) -> Path:
@@ -186,8 +208,14 @@ def shipped_scores_folder(folder: Path | None = None) -> Path:
     return (Path(folder) if folder is not None else shipped_folder()) / "scores"
 
 
-def _shipped_fit(run, variant: str, settings: dict[str, Any], data, stored: Path | None = None,
-                 rebuilt: tuple[ConvAutoencoder, Standardiser, dict] | None = None) -> _DecoupledFit:
+def _shipped_fit(
+    run,
+    variant: str,
+    settings: dict[str, Any],
+    data,
+    stored: Path | None = None,
+    rebuilt: tuple[ConvAutoencoder, Standardiser, dict] | None = None,
+) -> DecoupledFit:
     """One shipped autoencoder and its latent models, rebuilt (or ``rebuilt`` given) and scored (the
     scores cached under the models' and the test videos' content,
     :func:`latentdyn.experiments.cpae.scoring.cached_evaluation`; ``stored``: a folder of stored
@@ -197,7 +225,7 @@ def _shipped_fit(run, variant: str, settings: dict[str, Any], data, stored: Path
     row["autoencoder_loss"] = run.arrays[f"{variant}.loss.autoencoder"]
     row["latent_losses"] = {kind: run.arrays[f"{variant}.loss.{kind}"] for kind in models}
     row["training_seconds"] = float("nan")
-    return _DecoupledFit(autoencoder, standardiser, models, row, errors)
+    return DecoupledFit(autoencoder, standardiser, models, row, errors)
 
 
 def score_shipped_variant_task(system: str, profile: str, seed: int, variant: str, folder: Path | None = None) -> None:
@@ -210,17 +238,29 @@ def score_shipped_variant_task(system: str, profile: str, seed: int, variant: st
 def _score_differences(here: dict[str, np.ndarray], stored: dict[str, np.ndarray]) -> dict[str, float]:
     """How far scores computed here are from stored ones (flat rows of the score files)."""
     vpt_here, vpt_stored = here["row.vpt.neural_ode"], stored["row.vpt.neural_ode"]
-    largest = max(float(np.nanmax(np.abs(np.asarray(here[name], dtype=np.float64) - stored[name]), initial=0.0))
-                  for name in here if name in stored and np.issubdtype(np.asarray(here[name]).dtype, np.number))
-    return {"VPT here (%)": float(vpt_here.mean()), "VPT stored (%)": float(vpt_stored.mean()),
-            "videos with another VPT": int(np.sum(vpt_here != vpt_stored)),
-            "reconstruction error here": float(here["row.reconstruction_error"]),
-            "reconstruction error stored": float(stored["row.reconstruction_error"]),
-            "largest difference of any score": largest}
+    largest = max(
+        float(np.nanmax(np.abs(np.asarray(here[name], dtype=np.float64) - stored[name]), initial=0.0))
+        for name in here
+        if name in stored and np.issubdtype(np.asarray(here[name]).dtype, np.number)
+    )
+    return {
+        "VPT here (%)": float(vpt_here.mean()),
+        "VPT stored (%)": float(vpt_stored.mean()),
+        "videos with another VPT": int(np.sum(vpt_here != vpt_stored)),
+        "reconstruction error here": float(here["row.reconstruction_error"]),
+        "reconstruction error stored": float(stored["row.reconstruction_error"]),
+        "largest difference of any score": largest,
+    }
 
 
-def score_shipped_system(system: str = "damped_pendulum", profile: str = "long", seed: int = 0, *,
-                         folder: Path | None = None, use_stored: bool = False) -> SystemResult:
+def score_shipped_system(
+    system: str = "damped_pendulum",
+    profile: str = "long",
+    seed: int = 0,
+    *,
+    folder: Path | None = None,
+    use_stored: bool = False,
+) -> SystemResult:
     """Rebuild the shipped models of (``system``, ``profile``, ``seed``) and score them on the
     system's test videos, as :func:`run_cpae_system` scores a live training (one thread, so the
     numbers do not depend on the thread count). Forward passes only; the scores are cached
@@ -245,12 +285,23 @@ def score_shipped_system(system: str = "damped_pendulum", profile: str = "long",
         key = evaluation_key(autoencoder, models, standardiser, data, settings)
         stored = stored_scores_path(key, stored_folder)
         sources.add("stored with the models" if use_stored and stored.exists() else "scored here")
-        fits[variant] = _shipped_fit(run, variant, settings, data, stored=stored_folder if use_stored else None,
-                                     rebuilt=(autoencoder, standardiser, models))
+        fits[variant] = _shipped_fit(
+            run,
+            variant,
+            settings,
+            data,
+            stored=stored_folder if use_stored else None,
+            rebuilt=(autoencoder, standardiser, models),
+        )
         if not use_stored and stored.exists():
             here = cache_path("scores", key)
-            checks.append({"seed": seed, "autoencoder": VARIANT_LABELS[variant],
-                           **_score_differences(load_arrays(here), load_arrays(stored))})
+            checks.append(
+                {
+                    "seed": seed,
+                    "autoencoder": VARIANT_LABELS[variant],
+                    **_score_differences(load_arrays(here), load_arrays(stored)),
+                }
+            )
     result = assemble_system_result(data, settings, fits, {"score shipped models": time.perf_counter() - started})
     result.provenance = dict(run.record.provenance)
     result.score_check = pd.DataFrame(checks)
@@ -258,7 +309,9 @@ def score_shipped_system(system: str = "damped_pendulum", profile: str = "long",
     return result
 
 
-def store_shipped_scores(system: str, profile: str = "long", seed: int = 0, *, folder: Path | None = None) -> list[Path]:
+def store_shipped_scores(
+    system: str, profile: str = "long", seed: int = 0, *, folder: Path | None = None
+) -> list[Path]:
     """Score the shipped models of (``system``, ``profile``, ``seed``) here (or take their scores
     from the cache) and store the score files beside the models (:func:`shipped_scores_folder`),
     replacing the stored scores of the same models made by other code or on other test videos.
@@ -322,13 +375,25 @@ class LongResult:
 def shipped_seeds(system: str, profile: str = "long", folder: Path | None = None) -> tuple[int, ...]:
     """The seeds of ``system`` shipped for ``profile``, in order."""
     stem = run_name(system, profile, 0)[: -len("0")]
-    return tuple(sorted(int(path.stem[len(stem):]) for path in shipped_runs(folder)
-                        if path.stem.startswith(stem) and path.stem[len(stem):].isdigit()))
+    return tuple(
+        sorted(
+            int(path.stem[len(stem) :])
+            for path in shipped_runs(folder)
+            if path.stem.startswith(stem) and path.stem[len(stem) :].isdigit()
+        )
+    )
 
 
-def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", seeds: tuple[int, ...] | None = None,
-                  retrain: bool = False, rescore: str = "first", workers: int | str = "auto",
-                  folder: Path | None = None) -> LongResult:
+def run_cpae_long(
+    system: str = "damped_pendulum",
+    *,
+    profile: str = "long",
+    seeds: tuple[int, ...] | None = None,
+    retrain: bool = False,
+    rescore: str = "first",
+    workers: int | str = "auto",
+    folder: Path | None = None,
+) -> LongResult:
     """The long configuration of ``system`` for each of ``seeds`` (default: every shipped seed;
     with ``retrain=True``: 0, 1, 2): the shipped models scored on the test videos (default) or,
     with ``retrain=True``, trained here from scratch (about half an hour a seed on two CPU cores)
@@ -349,43 +414,71 @@ def run_cpae_long(system: str = "damped_pendulum", *, profile: str = "long", see
         seeds = (0, 1, 2) if retrain else shipped_seeds(system, profile, folder)
     seeds = tuple(int(seed) for seed in seeds)
     if not seeds:
-        raise FileNotFoundError(f"no shipped models of {system} ({profile} profile) in "
-                                f"{folder or shipped_folder()}: ship them with tools/record_run.py {system} "
-                                f"--profile {profile} --seed 0 --ship, or pass retrain=True")
+        raise FileNotFoundError(
+            f"no shipped models of {system} ({profile} profile) in "
+            f"{folder or shipped_folder()}: ship them with tools/record_run.py {system} "
+            f"--profile {profile} --seed 0 --ship, or pass retrain=True"
+        )
     if retrain:
         results = [run_cpae_system(system, profile=profile, seed=seed) for seed in seeds]
     else:
         rescored = seeds if rescore == "all" else seeds[:1]
         # one task per (seed, autoencoder), to balance the workers; the assembly below reads their cache
-        tasks = [(score_shipped_variant_task, {"system": system, "profile": profile, "seed": seed, "variant": variant,
-                                               "folder": folder})
-                 for seed in rescored for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]]
+        tasks = [
+            (
+                score_shipped_variant_task,
+                {"system": system, "profile": profile, "seed": seed, "variant": variant, "folder": folder},
+            )
+            for seed in rescored
+            for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]
+        ]
         fill_cache(tasks, workers=workers)
-        results = [score_shipped_system(system, profile, seed, folder=folder, use_stored=seed not in rescored)
-                   for seed in seeds]
+        results = [
+            score_shipped_system(system, profile, seed, folder=folder, use_stored=seed not in rescored)
+            for seed in seeds
+        ]
     by_seed = dict(zip(seeds, results))
     summary, provenance, runs = [], [], []
     for seed, result in by_seed.items():
         node = result.vpt.xs(MODEL_LABELS["neural_ode"], level="latent model")
         for label in node.index:
-            summary.append({"seed": seed, "autoencoder": label,
-                            "VPT (%)": node.loc[label, "VPT mean (%)"], "VPT SE (%)": node.loc[label, "VPT SE (%)"],
-                            "VPT pixel MSE (%)": node.loc[label, "VPT pixel MSE mean (%)"],
-                            "VPT vs own reconstruction (%)": node.loc[label, "VPT vs reconstruction (%)"],
-                            "ceiling (%)": result.continuity.loc[label, "ceiling (%)"],
-                            "reconstruction error": result.continuity.loc[label, "reconstruction error"],
-                            "smoothness ratio": result.continuity.loc[label, "smoothness ratio"]})
+            summary.append(
+                {
+                    "seed": seed,
+                    "autoencoder": label,
+                    "VPT (%)": node.loc[label, "VPT mean (%)"],
+                    "VPT SE (%)": node.loc[label, "VPT SE (%)"],
+                    "VPT pixel MSE (%)": node.loc[label, "VPT pixel MSE mean (%)"],
+                    "VPT vs own reconstruction (%)": node.loc[label, "VPT vs reconstruction (%)"],
+                    "ceiling (%)": result.continuity.loc[label, "ceiling (%)"],
+                    "reconstruction error": result.continuity.loc[label, "reconstruction error"],
+                    "smoothness ratio": result.continuity.loc[label, "smoothness ratio"],
+                }
+            )
         info = result.provenance or provenance_here("run_cpae_long(retrain=True)", float("nan"), "cpu")
         runs.append(recorded_run_from_payload(run_payload(result, profile=profile, seed=seed, provenance=info)))
-        provenance.append({"seed": seed, "device": info.get("device", ""),
-                           "training hours": info.get("wall_seconds", float("nan")) / 3600,
-                           "commit": str(info.get("commit", ""))[:10], "command": info.get("command", ""),
-                           "shipped MB": info.get("shipped", {}).get("bytes", float("nan")) / 2**20})
+        provenance.append(
+            {
+                "seed": seed,
+                "device": info.get("device", ""),
+                "training hours": info.get("wall_seconds", float("nan")) / 3600,
+                "commit": str(info.get("commit", ""))[:10],
+                "command": info.get("command", ""),
+                "shipped MB": info.get("shipped", {}).get("bytes", float("nan")) / 2**20,
+            }
+        )
     checks = [result.score_check for result in results if len(result.score_check)]
-    return LongResult(system, profile, "retrained here" if retrain else "shipped models", by_seed,
-                      pd.DataFrame(summary), seed_readings(system, profile, runs=runs, current_only=False), pd.DataFrame(provenance),
-                      {seed: result.scores_source for seed, result in by_seed.items()},
-                      pd.concat(checks, ignore_index=True) if checks else pd.DataFrame())
+    return LongResult(
+        system,
+        profile,
+        "retrained here" if retrain else "shipped models",
+        by_seed,
+        pd.DataFrame(summary),
+        seed_readings(system, profile, runs=runs, current_only=False),
+        pd.DataFrame(provenance),
+        {seed: result.scores_source for seed, result in by_seed.items()},
+        pd.concat(checks, ignore_index=True) if checks else pd.DataFrame(),
+    )
 
 
 def seed_level_difference(long: LongResult, definition: str = "relative error") -> Estimate:

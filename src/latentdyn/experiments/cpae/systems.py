@@ -23,16 +23,16 @@ from latentdyn.experiments.cpae.autoencoder_stage import (
     penalty_arguments,
     trained_autoencoder,
 )
-from latentdyn.experiments.cpae.data import _prepare_system, _SystemData
-from latentdyn.experiments.cpae.decoupled import TrainedModels, _DecoupledFit, _fit_decoupled, train_variant_task
-from latentdyn.experiments.cpae.scoring import cached_trivial_predictions
+from latentdyn.experiments.cpae.data import SystemData, prepare_system
+from latentdyn.experiments.cpae.decoupled import DecoupledFit, TrainedModels, fit_decoupled, train_variant_task
 from latentdyn.experiments.cpae.latent_stage import Standardiser, rollout_images, trained_latent_model
+from latentdyn.experiments.cpae.scoring import cached_trivial_predictions
 from latentdyn.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
-from latentdyn.parallel import fill_cache
-from latentdyn.statistics import ordering, paired_difference, standard_error
-from latentdyn.profiles import resolve_settings
 from latentdyn.models.autoencoder import ConvAutoencoder
+from latentdyn.parallel import fill_cache
+from latentdyn.profiles import resolve_settings
 from latentdyn.runtime import resolve_device, seed_everything
+from latentdyn.statistics import ordering, paired_difference, standard_error
 from latentdyn.validation import check_choice
 
 
@@ -105,46 +105,79 @@ class SystemResult:
 DEFINITIONS = {"vpt": "relative error", "vpt_mse": "pixel MSE"}
 
 
-def _score_tables(rows: dict[str, dict[str, Any]], kinds: tuple[str, ...], settings: dict[str, Any],
-                  errors: dict[tuple[str, str], np.ndarray]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _score_tables(
+    rows: dict[str, dict[str, Any]],
+    kinds: tuple[str, ...],
+    settings: dict[str, Any],
+    errors: dict[tuple[str, str], np.ndarray],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per-video scores, paired differences against the standard AE, and VPT-threshold curves."""
     records = []
     for variant, row in rows.items():
         for kind in kinds:
             for video, (vpt, vpt_mse) in enumerate(zip(row["vpt"][kind], row["vpt_mse"][kind])):
-                records.append({"autoencoder": VARIANT_LABELS[variant], "latent model": MODEL_LABELS[kind],
-                                "video": video, "vpt": float(vpt), "vpt_mse": float(vpt_mse),
-                                "ceiling": float(row["ceiling"][video]), "ceiling_mse": float(row["ceiling_mse"][video]),
-                                "reconstruction_error": float(row["reconstruction_errors"][video])})
+                records.append(
+                    {
+                        "autoencoder": VARIANT_LABELS[variant],
+                        "latent model": MODEL_LABELS[kind],
+                        "video": video,
+                        "vpt": float(vpt),
+                        "vpt_mse": float(vpt_mse),
+                        "ceiling": float(row["ceiling"][video]),
+                        "ceiling_mse": float(row["ceiling_mse"][video]),
+                        "reconstruction_error": float(row["reconstruction_errors"][video]),
+                    }
+                )
     scores = pd.DataFrame(records)
     paired = []
     if "standard" in rows and len(rows["standard"]["ceiling"]) >= 2:
+
         def row(variant: str, model: str, definition: str, first, second) -> dict[str, Any]:
             difference = paired_difference(first, second)
-            return {"comparison": f"{VARIANT_LABELS[variant]} − standard AE", "latent model": model,
-                    "definition": definition, "mean difference (points)": difference.mean,
-                    "standard error": difference.standard_error, "95% low": difference.low,
-                    "95% high": difference.high, "videos": difference.n,
-                    "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE")}
+            return {
+                "comparison": f"{VARIANT_LABELS[variant]} − standard AE",
+                "latent model": model,
+                "definition": definition,
+                "mean difference (points)": difference.mean,
+                "standard error": difference.standard_error,
+                "95% low": difference.low,
+                "95% high": difference.high,
+                "videos": difference.n,
+                "reading": ordering(difference, VARIANT_LABELS[variant], "standard AE"),
+            }
 
         for variant in (v for v in rows if v != "standard"):
-            paired += [row(variant, MODEL_LABELS[kind], definition, rows[variant][key][kind], rows["standard"][key][kind])
-                       for kind in kinds for key, definition in DEFINITIONS.items()]
-            paired.append(row(variant, "ceiling", "relative error", rows[variant]["ceiling"], rows["standard"]["ceiling"]))
+            paired += [
+                row(variant, MODEL_LABELS[kind], definition, rows[variant][key][kind], rows["standard"][key][kind])
+                for kind in kinds
+                for key, definition in DEFINITIONS.items()
+            ]
+            paired.append(
+                row(variant, "ceiling", "relative error", rows[variant]["ceiling"], rows["standard"]["ceiling"])
+            )
     curves = []
     thresholds = tuple(settings["vpt_thresholds"])
     for variant in rows:
         if (variant, "neural_ode") in errors:
             curve = vpt_curve(torch.from_numpy(errors[(variant, "neural_ode")]), thresholds)
-            curves += [{"autoencoder": VARIANT_LABELS[variant], "threshold": t, "VPT (%)": float(curve[i].mean())}
-                       for i, t in enumerate(thresholds)]
+            curves += [
+                {"autoencoder": VARIANT_LABELS[variant], "threshold": t, "VPT (%)": float(curve[i].mean())}
+                for i, t in enumerate(thresholds)
+            ]
     return scores, pd.DataFrame(paired), pd.DataFrame(curves)
 
 
-def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", seed: int = 0,
-                    frames_folder: str | None = None, frame_rate: float | None = None,
-                    frame_pattern: str | None = None, frame_background: float = 0.0,
-                    **knobs: Any) -> SystemResult:
+def run_cpae_system(
+    system: str = "damped_pendulum",
+    *,
+    profile: str = "book",
+    seed: int = 0,
+    frames_folder: str | None = None,
+    frame_rate: float | None = None,
+    frame_pattern: str | None = None,
+    frame_background: float = 0.0,
+    **knobs: Any,
+) -> SystemResult:
     """Train and score the autoencoder variants and latent models on one system.
 
     Args:
@@ -175,33 +208,55 @@ def run_cpae_system(system: str = "damped_pendulum", *, profile: str = "book", s
     seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    data = _prepare_system(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
+    data = prepare_system(system, settings, seed, frames_folder, frame_rate, frame_pattern, frame_background)
     dataset = data.dataset
     kinds = tuple(settings["latent_models"])
     timings["data"] = time.perf_counter() - started
     variants = tuple(settings["autoencoders"])
     started = time.perf_counter()
-    if fill_cache([(train_variant_task, {"system": system, "settings": settings, "seed": seed, "variant": variant,
-                                         "kinds": kinds, "frames_folder": frames_folder, "frame_rate": frame_rate,
-                                         "frame_pattern": frame_pattern, "frame_background": frame_background})
-                   for variant in variants], workers=settings["workers"]):
+    if fill_cache(
+        [
+            (
+                train_variant_task,
+                {
+                    "system": system,
+                    "settings": settings,
+                    "seed": seed,
+                    "variant": variant,
+                    "kinds": kinds,
+                    "frames_folder": frames_folder,
+                    "frame_rate": frame_rate,
+                    "frame_pattern": frame_pattern,
+                    "frame_background": frame_background,
+                },
+            )
+            for variant in variants
+        ],
+        workers=settings["workers"],
+    ):
         timings["train (parallel workers)"] = time.perf_counter() - started
     if frames_folder:
-        settings.update(num_trajectories=dataset.frames.shape[0], num_frames=dataset.frames.shape[1],
-                        frames_folder=str(frames_folder), frame_rate=1 / dataset.time_step)
+        settings.update(
+            num_trajectories=dataset.frames.shape[0],
+            num_frames=dataset.frames.shape[1],
+            frames_folder=str(frames_folder),
+            frame_rate=1 / dataset.time_step,
+        )
 
     fits = {}
     for variant in variants:
         started = time.perf_counter()
-        fits[variant] = _fit_decoupled(data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds,
-                                       settings, seed)
+        fits[variant] = fit_decoupled(
+            data, f"{system}-{variant}", autoencoder_arguments(variant, settings), kinds, settings, seed
+        )
         timings[f"train and score {variant}"] = time.perf_counter() - started
     return assemble_system_result(data, settings, fits, timings)
 
 
-def assemble_system_result(data: _SystemData, settings: dict[str, Any], fits: dict[str, _DecoupledFit],
-                           timings: dict[str, float] | None = None) -> SystemResult:
-    """The chapter's tables and arrays from scored fits (variant -> :class:`_DecoupledFit`) on the
+def assemble_system_result(
+    data: SystemData, settings: dict[str, Any], fits: dict[str, DecoupledFit], timings: dict[str, float] | None = None
+) -> SystemResult:
+    """The chapter's tables and arrays from scored fits (variant -> :class:`DecoupledFit`) on the
     test videos of ``data``: shared by a live training (:func:`run_cpae_system`) and the shipped
     models (:func:`latentdyn.experiments.cpae.shipped.score_shipped_system`)."""
     system, test_pairs = data.system, data.test_pairs
@@ -217,32 +272,70 @@ def assemble_system_result(data: _SystemData, settings: dict[str, Any], fits: di
         encoded = encode(fit.autoencoder, shown)
         latents_shown[variant] = encoded.numpy()
         if "neural_ode" in fit.models:
-            rolled, decoded = rollout_images(fit.autoencoder, fit.models["neural_ode"], fit.standardiser,
-                                             encoded[:, 0], shown.shape[1] - 1)
+            rolled, decoded = rollout_images(
+                fit.autoencoder, fit.models["neural_ode"], fit.standardiser, encoded[:, 0], shown.shape[1] - 1
+            )
             rollouts_shown[variant] = rolled.numpy()
             strips[variant] = decoded[0, strip_frames, ..., :width].numpy()
 
-    vpt = pd.DataFrame([
-        {"autoencoder": VARIANT_LABELS[v], "latent model": MODEL_LABELS[k],
-         "VPT mean (%)": float(np.mean(r["vpt"][k])), "VPT SE (%)": standard_error(r["vpt"][k]),
-         "VPT pixel MSE mean (%)": float(np.mean(r["vpt_mse"][k])),
-         "VPT pixel MSE SE (%)": standard_error(r["vpt_mse"][k]),
-         "VPT vs reconstruction (%)": float(np.mean(r["dynamics_vpt"][k]))}
-        for v, r in rows.items() for k in kinds]).set_index(["autoencoder", "latent model"])
-    continuity = pd.DataFrame({VARIANT_LABELS[v]: {
-        "smoothness ratio": r["smoothness"], "step ratio": r["step_ratio"],
-        "reconstruction MSE": r["reconstruction_mse"], "reconstruction error": r["reconstruction_error"],
-        "ceiling (%)": float(np.mean(r["ceiling"])), "ceiling pixel MSE (%)": float(np.mean(r["ceiling_mse"])),
-        "in-between error": r["inbetween_error"],
-        "on-frame error": r["onframe_error"]} for v, r in rows.items()}).T
+    vpt = pd.DataFrame(
+        [
+            {
+                "autoencoder": VARIANT_LABELS[v],
+                "latent model": MODEL_LABELS[k],
+                "VPT mean (%)": float(np.mean(r["vpt"][k])),
+                "VPT SE (%)": standard_error(r["vpt"][k]),
+                "VPT pixel MSE mean (%)": float(np.mean(r["vpt_mse"][k])),
+                "VPT pixel MSE SE (%)": standard_error(r["vpt_mse"][k]),
+                "VPT vs reconstruction (%)": float(np.mean(r["dynamics_vpt"][k])),
+            }
+            for v, r in rows.items()
+            for k in kinds
+        ]
+    ).set_index(["autoencoder", "latent model"])
+    continuity = pd.DataFrame(
+        {
+            VARIANT_LABELS[v]: {
+                "smoothness ratio": r["smoothness"],
+                "step ratio": r["step_ratio"],
+                "reconstruction MSE": r["reconstruction_mse"],
+                "reconstruction error": r["reconstruction_error"],
+                "ceiling (%)": float(np.mean(r["ceiling"])),
+                "ceiling pixel MSE (%)": float(np.mean(r["ceiling_mse"])),
+                "in-between error": r["inbetween_error"],
+                "on-frame error": r["onframe_error"],
+            }
+            for v, r in rows.items()
+        }
+    ).T
     scores, paired, curves = _score_tables(rows, kinds, settings, errors)
     trivial = pd.DataFrame(cached_trivial_predictions(data, settings["vpt_threshold"], settings["mse_threshold"])).T
     true_states = None if data.test_states is None else data.test_states[: settings["trajectories_shown"]]
     frames0 = data.test_frames[0].astype(np.float32) / 255.0
-    return SystemResult(system, settings, frames0[strip_frames], data.dataset.time_step, latents_shown, rollouts_shown,
-                        true_states, strips, frames0[strip_frames], strip_frames, vpt, continuity, errors,
-                        dict(timings or {}), scores, paired, curves, trivial, losses, data.test_source,
-                        {variant: fit.trained_models() for variant, fit in fits.items()}, data.reference.numpy())
+    return SystemResult(
+        system,
+        settings,
+        frames0[strip_frames],
+        data.dataset.time_step,
+        latents_shown,
+        rollouts_shown,
+        true_states,
+        strips,
+        frames0[strip_frames],
+        strip_frames,
+        vpt,
+        continuity,
+        errors,
+        dict(timings or {}),
+        scores,
+        paired,
+        curves,
+        trivial,
+        losses,
+        data.test_source,
+        {variant: fit.trained_models() for variant, fit in fits.items()},
+        data.reference.numpy(),
+    )
 
 
 @dataclass
@@ -273,26 +366,36 @@ class CircleResult:
     frame_errors: dict[str, np.ndarray]
 
 
-def _circle_fit(variant: str, settings: dict[str, Any], seed: int, video: CircleVideo
-                ) -> tuple[ConvAutoencoder, torch.Tensor, Standardiser, Any]:
+def _circle_fit(
+    variant: str, settings: dict[str, Any], seed: int, video: CircleVideo
+) -> tuple[ConvAutoencoder, torch.Tensor, Standardiser, Any]:
     """One autoencoder of the circle chapter and its Neural ODE (both cached): the autoencoder,
     its latent states of every frame ``(T, 2)``, the standardiser and the Neural ODE."""
     frames = torch.from_numpy(video.frames)
     data_key = parameters_key({"circle": [settings[k] for k in ("resolution", "num_frames", "num_train")]})
     arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
-    autoencoder = trained_autoencoder(f"circle-{variant}", 2, arguments,
-                                      FrameWindows.from_images(frames[: video.num_train]), data_key, settings, seed,
-                                      architecture="single")
+    autoencoder = trained_autoencoder(
+        f"circle-{variant}",
+        2,
+        arguments,
+        FrameWindows.from_images(frames[: video.num_train]),
+        data_key,
+        settings,
+        seed,
+        architecture="single",
+    )
     encoded = encode(autoencoder, frames)
     standardiser = Standardiser.fit(encoded[: video.num_train])
-    ode = trained_latent_model("neural_ode", standardiser.forward(encoded[None, : video.num_train]),
-                               autoencoder.cache_key, settings, seed)
+    ode = trained_latent_model(
+        "neural_ode", standardiser.forward(encoded[None, : video.num_train]), autoencoder.cache_key, settings, seed
+    )
     return autoencoder, encoded, standardiser, ode
 
 
 def _circle_video(settings: dict[str, Any]) -> CircleVideo:
-    return generate_circle_video(resolution=settings["resolution"], num_frames=settings["num_frames"],
-                                 num_train=settings["num_train"])
+    return generate_circle_video(
+        resolution=settings["resolution"], num_frames=settings["num_frames"], num_train=settings["num_train"]
+    )
 
 
 def train_circle_task(variant: str, settings: dict[str, Any], seed: int) -> None:
@@ -302,8 +405,7 @@ def train_circle_task(variant: str, settings: dict[str, Any], seed: int) -> None
     _circle_fit(variant, settings, seed, _circle_video(settings))
 
 
-def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str = "auto",
-                    **knobs: Any) -> CircleResult:
+def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str = "auto", **knobs: Any) -> CircleResult:
     """Standard AE vs AE + L2 vs CpAE on the disc moving on a circle (the paper's first experiment).
 
     Each autoencoder is one convolution with a full-image kernel (the authors' circle model),
@@ -317,8 +419,10 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str 
     video = _circle_video(settings)
     variants = tuple(settings["autoencoders"])
     if resolve_device(settings["device"]).type == "cpu":
-        fill_cache([(train_circle_task, {"variant": variant, "settings": settings, "seed": seed})
-                    for variant in variants], workers=workers)
+        fill_cache(
+            [(train_circle_task, {"variant": variant, "settings": settings, "seed": seed}) for variant in variants],
+            workers=workers,
+        )
     frames = torch.from_numpy(video.frames)
     half = torch.from_numpy(video.half_step_frames)
     train = frames[: video.num_train]
@@ -328,25 +432,38 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str 
     latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
     for variant in variants:
         autoencoder, encoded, standardiser, ode = _circle_fit(variant, settings, seed, video)
-        start = encoded[video.num_train - 1: video.num_train]
+        start = encoded[video.num_train - 1 : video.num_train]
         rolled, images = rollout_images(autoencoder, ode, standardiser, start, horizon)
-        frame_error = relative_frame_error(images[0, 1:], frames[video.num_train:], reference)
+        frame_error = relative_frame_error(images[0, 1:], frames[video.num_train :], reference)
         _, fine = rollout_images(autoencoder, ode, standardiser, start, 2 * horizon, substeps=2)
         steps = min(settings["inbetween_steps"], horizon)
-        inbetween = relative_frame_error(fine[0, 1:2 * steps:2], half[video.num_train - 1: video.num_train - 1 + steps],
-                                         reference).mean()
+        inbetween = relative_frame_error(
+            fine[0, 1 : 2 * steps : 2], half[video.num_train - 1 : video.num_train - 1 + steps], reference
+        ).mean()
         onframe = frame_error[:steps].mean()
-        test_latents = encoded[video.num_train:]
+        test_latents = encoded[video.num_train :]
         rows[VARIANT_LABELS[variant]] = {
             "VPT (%)": float(valid_prediction_time(frame_error[None], settings["vpt_threshold"])[0]),
-            "smoothness ratio": smoothness_ratio(test_latents), "step ratio": step_ratio(test_latents),
+            "smoothness ratio": smoothness_ratio(test_latents),
+            "step ratio": step_ratio(test_latents),
             "reconstruction MSE": float((decode(autoencoder, encoded) - frames).pow(2).mean()),
-            "reconstruction error": float(relative_frame_error(decode(autoencoder, encoded), frames,
-                                                              reference).mean()),
-            "in-between error": float(inbetween), "on-frame error": float(onframe)}
+            "reconstruction error": float(relative_frame_error(decode(autoencoder, encoded), frames, reference).mean()),
+            "in-between error": float(inbetween),
+            "on-frame error": float(onframe),
+        }
         latents[variant], rollouts[variant] = encoded.numpy(), rolled[0].numpy()
         decoded[variant] = images[0, [f - video.num_train + 1 for f in strip_frames]].numpy()
         filters[variant] = autoencoder.regularized_filters()[0].numpy()
         errors[variant] = frame_error.numpy()
-    return CircleResult(settings, video.frames, video.num_train, latents, rollouts, decoded, strip_frames, filters,
-                        pd.DataFrame(rows).T, errors)
+    return CircleResult(
+        settings,
+        video.frames,
+        video.num_train,
+        latents,
+        rollouts,
+        decoded,
+        strip_frames,
+        filters,
+        pd.DataFrame(rows).T,
+        errors,
+    )
