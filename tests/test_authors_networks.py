@@ -114,3 +114,39 @@ def test_learning_curve_resumes_to_the_same_result(tmp_path):
     assert len(stored["provenance"]) == 2 and stored["provenance"][1]["resumed_at"]["epoch"] == 1
     with pytest.raises(ValueError, match="other settings"):
         run_learning_curve(tmp_path / "parts", max_epochs=2, **{**settings, "seed": 4})
+
+
+def test_state_errors_are_per_held_out_video():
+    from latentdyn.cpae.latent_claim import state_errors
+
+    rng = np.random.default_rng(1)
+    latents = rng.normal(size=(7, 30, 2))
+    states = np.concatenate([latents**3, latents[..., :1] * latents[..., 1:]], axis=-1)
+    errors = state_errors(latents, states)
+    assert errors.shape == (3,) and errors.max() < 1e-3  # videos 1, 3, 5; a cubic map is learnt
+    noise = state_errors(rng.normal(size=(7, 30, 2)), states)
+    assert noise.mean() > 0.8
+
+
+def test_recorded_curves_read_every_run(tmp_path):
+    from latentdyn.cpae.learning_curve import recorded_curves
+
+    assert recorded_curves(tmp_path).empty
+    curve = {
+        "settings": {
+            "variant": "cpae",
+            "prediction_weight": 1.0,
+            "batch_size": 512,
+            "learning_rate": 1e-3,
+            "seed": 0,
+            "resolution": 64,
+        },
+        "epochs": [{"epoch": 1, "reconstruction_error": 1.1}, {"epoch": 2, "reconstruction_error": 0.9}],
+    }
+    (tmp_path / "damped-64-cpae-seed0.json").write_text(json.dumps(curve))
+    table = recorded_curves(tmp_path)
+    assert list(table["epoch"]) == [1, 2] and set(table["run"]) == {"damped-64-cpae-seed0"}
+    assert (table["variant"] == "cpae").all()
+    (tmp_path / "broken.json").write_text("{}")
+    with pytest.raises(ValueError, match="not a learning curve"):
+        recorded_curves(tmp_path)

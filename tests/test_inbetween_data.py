@@ -64,3 +64,93 @@ def test_image_loader(tmp_path):
         load_image(tmp_path / "missing.png")
     with pytest.raises(ValueError, match="paths"):
         load_image_pair((path,))
+
+
+# ------------------------------------------------------------------------------ events
+
+
+def test_scenes_know_their_event_and_the_texture_without_it():
+    from latentdyn.data.scenes import make_scene
+    from latentdyn.data.seaice import make_scenario
+
+    crack = make_scenario("crack_formation", size=64, num_frames=5, seed=0, use_cache=False)
+    middle = crack.middle
+    assert crack.event_mask.shape == crack.frames.shape and crack.event_mask.dtype == bool
+    assert not crack.event_mask[0].any() and crack.event_mask[-1].sum() > crack.event_mask[middle].sum() > 0
+    # outside the event the truth is the moving texture; inside, open water (darker)
+    outside = ~crack.event_mask[middle]
+    np.testing.assert_array_equal(crack.frames[middle][outside], crack.texture_only[middle][outside])
+    assert crack.frames[middle][~outside].mean() < crack.texture_only[middle][~outside].mean() - 0.2
+    rotation = make_scenario("rotation", size=64, num_frames=3, seed=0, use_cache=False)
+    assert not rotation.event_mask.any()
+    floe = make_scene("floe_appears", size=64, num_frames=3, seed=0, use_cache=False)
+    assert floe.event_mask[1].any() and not floe.event_mask[0].any()
+    np.testing.assert_array_equal(floe.texture_only[1], floe.frames[0])
+    shift = make_scene("shift", size=64, num_frames=3, seed=0, use_cache=False)
+    assert not shift.event_mask.any()
+
+
+def test_event_scores_measure_how_deep_the_event_is_drawn():
+    from latentdyn.image_metrics import event_scores
+
+    texture = np.full((8, 8), 0.6)
+    truth = texture.copy()
+    mask = np.zeros((8, 8), bool)
+    mask[:, 3:5] = True
+    truth[mask] = 0.1  # a crack of open water
+    full = event_scores(truth, truth, texture, mask)
+    assert full["event_depth"] == 1.0 and full["event_mae"] == 0.0 and full["event_psnr"] == float("inf")
+    half = event_scores(0.5 * (texture + truth), truth, texture, mask)
+    assert half["event_depth"] == pytest.approx(0.5) and half["event_mae"] == pytest.approx(0.25)
+    assert half["event_psnr"] == pytest.approx(10 * np.log10(1 / 0.25**2))
+    assert event_scores(texture, truth, texture, mask)["event_depth"] == 0.0
+    empty = event_scores(texture, truth, texture, np.zeros((8, 8), bool))
+    assert all(np.isnan(value) for value in empty.values())
+    with pytest.raises(ValueError, match="mask"):
+        event_scores(texture, truth, texture, mask[:4])
+
+
+def test_event_table_and_verdicts_on_a_constructed_summary():
+    import pandas as pd
+
+    from latentdyn.experiments.inbetween_events import event_table, event_verdicts
+
+    rows = []
+    for seed in range(3):
+        for method, event_psnr, depth in (
+            ("latent_advection", 14.0 + seed, 0.6),
+            ("optimal_transport", 16.5 + seed, 0.8),
+            ("cross_fade", 14.0 + seed + 0.1 * (seed - 1), 0.5),
+        ):
+            rows.append(
+                {
+                    "seed": seed,
+                    "scenario": "crack_formation",
+                    "method": method,
+                    "psnr_mid": 25.0,
+                    "event_psnr_mid": event_psnr,
+                    "event_mae_mid": 0.1,
+                    "event_depth_mid": depth,
+                }
+            )
+        rows.append(
+            {
+                "seed": seed,
+                "scenario": "rotation",
+                "method": "latent_advection",
+                "psnr_mid": 24.0,
+                "event_psnr_mid": float("nan"),
+                "event_mae_mid": float("nan"),
+                "event_depth_mid": float("nan"),
+            }
+        )
+    summary = pd.DataFrame(rows)
+    table = event_table(summary)
+    assert set(table["scenario"]) == {"crack_formation"}  # rotation has no event
+    assert table.set_index("method").loc["optimal_transport", "event_depth_mid"] == pytest.approx(0.8)
+    assert (table["seeds"] == 3).all()
+    verdicts = event_verdicts(summary).set_index("other")["outcome"]
+    assert verdicts["optimal_transport"] == "reversed"  # behind by 2.5 dB on every seed
+    assert verdicts["cross_fade"] == "not reproduced"  # differences -0.1, 0, +0.1: no ordering
+    with pytest.raises(ValueError, match="event"):
+        event_table(summary.drop(columns=["event_psnr_mid"]))

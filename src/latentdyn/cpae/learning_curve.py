@@ -42,9 +42,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 
+from latentdyn.cache import project_folder
 from latentdyn.cpae.authors_networks import AuthorsAutoencoder, AuthorsStepMap, authors_objective, count_parameters
+from latentdyn.cpae.latent_claim import state_errors
 from latentdyn.cpae_settings import system_settings
 from latentdyn.data.videos import frame_pairs
 from latentdyn.data.windows import FrameWindows
@@ -113,33 +116,11 @@ def _data_settings(settings: CurveSettings) -> dict[str, Any]:
     return system_settings("long", knobs, settings.system)
 
 
-def state_r2(latents: np.ndarray, states: np.ndarray, ridge: float = 1e-3) -> float:
-    """How well latent states determine the true states: R^2 of a ridge regression on cubic
-    features, fitted on the even videos and scored on the odd ones (mean over state coordinates).
-
-    Args:
-        latents: ``(N, T, d)`` encoded trajectories; states: ``(N, T, s)`` true states (N >= 2).
-
-    Returns:
-        R^2 (1 = determined exactly; 0 = no better than the mean; can be negative).
-    """
-    if latents.shape[:2] != states.shape[:2] or latents.shape[0] < 2:
-        raise ValueError(f"latents {latents.shape} and states {states.shape} must share (N >= 2, T)")
-    flat = latents.reshape(-1, latents.shape[-1]).astype(np.float64)
-    flat = (flat - flat.mean(0)) / np.maximum(flat.std(0), 1e-12)
-    dim = flat.shape[1]
-    columns = [np.ones(len(flat))] + [flat[:, i] for i in range(dim)]
-    columns += [flat[:, i] * flat[:, j] for i in range(dim) for j in range(i, dim)]
-    columns += [flat[:, i] * flat[:, j] * flat[:, k] for i in range(dim) for j in range(i, dim) for k in range(j, dim)]
-    features = np.stack(columns, axis=1).reshape(*latents.shape[:2], -1)
-    target = states.astype(np.float64)
-    train, test = features[0::2].reshape(-1, features.shape[-1]), features[1::2].reshape(-1, features.shape[-1])
-    y_train, y_test = target[0::2].reshape(-1, target.shape[-1]), target[1::2].reshape(-1, target.shape[-1])
-    gram = train.T @ train + ridge * len(train) * np.eye(train.shape[1])
-    coefficients = np.linalg.solve(gram, train.T @ y_train)
-    residual = ((test @ coefficients - y_test) ** 2).sum(0)
-    total = ((y_test - y_test.mean(0)) ** 2).sum(0)
-    return float(np.mean(1.0 - residual / np.maximum(total, 1e-300)))
+def state_r2(latents: np.ndarray, states: np.ndarray) -> float:
+    """How well latent states ``(N, T, d)`` determine the true states ``(N, T, s)``: ``1 -`` the mean
+    of :func:`latentdyn.cpae.latent_claim.state_errors` (1 = determined exactly; 0 = no better
+    than the mean; can be negative)."""
+    return float(1.0 - state_errors(latents, states).mean())
 
 
 @torch.no_grad()
@@ -360,6 +341,33 @@ def run_learning_curve(
         if time_limit_s is not None and time.monotonic() - started > time_limit_s:
             break
     return curve
+
+
+CURVES_FOLDER = Path("data") / "reference" / "learning_curves"
+AUTHORS_EPOCHS = 3  # the authors' recipe: 3 epochs at batch 512 (about 320 steps over 960 videos)
+
+
+def recorded_curves(folder: str | Path | None = None) -> pd.DataFrame:
+    """Every recorded learning curve (``<folder>/*.json``, copies of a run's ``curve.json``), one
+    row per (run, epoch): ``run`` (the file's stem), the settings' ``variant``, ``prediction_weight``,
+    ``batch_size``, ``learning_rate`` and every measure of the epoch. Empty when none is recorded.
+
+    Args:
+        folder: default ``<project>/data/reference/learning_curves``.
+    """
+    folder = project_folder(CURVES_FOLDER, "learning curves") if folder is None else Path(folder)
+    rows = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        curve = json.loads(path.read_text())
+        settings = curve.get("settings", {})
+        if "epochs" not in curve or "variant" not in settings:
+            raise ValueError(f"{path}: not a learning curve (no settings.variant or epochs)")
+        for row in curve["epochs"]:
+            rows.append({"run": path.stem, **{k: settings.get(k) for k in RUN_KEYS}, **row})
+    return pd.DataFrame(rows)
+
+
+RUN_KEYS = ("variant", "prediction_weight", "batch_size", "learning_rate", "seed", "resolution")
 
 
 def main(argv: list[str] | None = None) -> None:

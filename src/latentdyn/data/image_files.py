@@ -102,15 +102,20 @@ def resolve_user_path(name: str, path: Any, *, kind: str = "file") -> Path:
     resolved = given if given.is_absolute() else caller_directory() / given
     exists = resolved.is_file() if kind == "file" else resolved.is_dir()
     if not exists:
-        rule = ("" if given.is_absolute() else
-                f" (a relative path is resolved against {caller_directory()}, the directory the command was "
-                f"run from; pass an absolute path if the {kind} is elsewhere)")
+        rule = (
+            ""
+            if given.is_absolute()
+            else f" (a relative path is resolved against {caller_directory()}, the directory the command was "
+            f"run from; pass an absolute path if the {kind} is elsewhere)"
+        )
         raise FileNotFoundError(f"{name}: no such {kind}: {resolved}{rule}")
     return resolved
 
 
-_UNREADABLE = ("The file is damaged, cut short or not in the format its name says: re-save it as PNG or TIFF "
-               "from a program that opens it, or pass another file.")
+_UNREADABLE = (
+    "The file is damaged, cut short or not in the format its name says: re-save it as PNG or TIFF "
+    "from a program that opens it, or pass another file."
+)
 
 
 def _fail(name: str, path: Path, text: str) -> ValueError:
@@ -135,7 +140,9 @@ def _read_tiff(path: Path, name: str) -> tuple[np.ndarray, float | None, str | N
             photometric = getattr(page.photometric, "name", None)
     except Exception as error:  # tifffile raises TiffFileError, ValueError, ...
         reason = (str(error).splitlines() or [""])[0]
-        raise _fail(name, path, f"cannot read the TIFF file {path} ({type(error).__name__}: {reason}). {_UNREADABLE}") from None
+        raise _fail(
+            name, path, f"cannot read the TIFF file {path} ({type(error).__name__}: {reason}). {_UNREADABLE}"
+        ) from None
     return np.asarray(array), nodata, photometric
 
 
@@ -150,7 +157,9 @@ def _read_pil(path: Path, name: str) -> tuple[np.ndarray, str]:
             image.load()
     except Exception as error:  # decoders raise OSError, ValueError, SyntaxError, ...
         reason = (str(error).splitlines() or [""])[0]
-        raise _fail(name, path, f"cannot read the image file {path} ({type(error).__name__}: {reason}). {_UNREADABLE}") from None
+        raise _fail(
+            name, path, f"cannot read the image file {path} ({type(error).__name__}: {reason}). {_UNREADABLE}"
+        ) from None
     mode = image.mode
     if mode in ("P", "PA"):
         image = image.convert("RGBA")
@@ -168,18 +177,33 @@ def _band_axis(shape: tuple[int, ...], name: str, path: Path) -> int | None:
     """The band axis of a 3-D array: the one short axis (<= MAX_BANDS) among first and last."""
     first, last = shape[0] <= MAX_BANDS, shape[-1] <= MAX_BANDS
     if first and last and shape[0] != shape[-1]:
-        raise _fail(name, path, f"the array has shape {shape}: its bands could be the first axis or the last; "
-                                "save it with the bands last, (H, W, bands), or as one band per file")
+        raise _fail(
+            name,
+            path,
+            f"the array has shape {shape}: its bands could be the first axis or the last; "
+            "save it with the bands last, (H, W, bands), or as one band per file",
+        )
     if last:
         return 2
     if first:
         return 0
-    raise _fail(name, path, f"the array has shape {shape}: no axis is short enough to hold bands "
-                            f"(at most {MAX_BANDS}); save one 2-D image per file")
+    raise _fail(
+        name,
+        path,
+        f"the array has shape {shape}: no axis is short enough to hold bands "
+        f"(at most {MAX_BANDS}); save one 2-D image per file",
+    )
 
 
-def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata: float | None = None,
-               colour: bool = False, background: float = 0.0) -> ImageRead:
+def read_image(
+    path: Any,
+    *,
+    name: str = "path",
+    band: int | None = None,
+    nodata: float | None = None,
+    colour: bool = False,
+    background: float = 0.0,
+) -> ImageRead:
     """Read one image file by the module's rules (values not yet mapped: see :func:`map_values`).
 
     Args:
@@ -201,8 +225,19 @@ def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata
         layout = "rgb" if photometric == "RGB" else None
     else:
         array, mode = _read_pil(path, name)
-        layout = {"L": "grey", "1": "grey", "LA": "grey_alpha", "RGB": "rgb", "RGBA": "rgba", "RGBX": "rgb",
-                  "I": "grey", "I;16": "grey", "I;16B": "grey", "I;16L": "grey", "F": "grey"}.get(mode)
+        layout = {
+            "L": "grey",
+            "1": "grey",
+            "LA": "grey_alpha",
+            "RGB": "rgb",
+            "RGBA": "rgba",
+            "RGBX": "rgb",
+            "I": "grey",
+            "I;16": "grey",
+            "I;16B": "grey",
+            "I;16L": "grey",
+            "F": "grey",
+        }.get(mode)
         if layout is None:
             raise _fail(name, path, f"unsupported image mode {mode!r}; save it as grey, grey + alpha, RGB or RGBA")
         if mode == "1":
@@ -227,39 +262,51 @@ def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata
         count = bands.shape[-1]
         if band is not None:
             if not 0 <= int(band) < count:
-                raise _fail(name, path, f"band={band} but the file has {count} bands (shape {array.shape}); "
-                                        f"pass band between 0 and {count - 1}")
+                raise _fail(
+                    name,
+                    path,
+                    f"band={band} but the file has {count} bands (shape {array.shape}); "
+                    f"pass band between 0 and {count - 1}",
+                )
             bands = bands[..., int(band)]
             notes.append(f"{path.name}: band {int(band)} of {count} was read.")
-        elif layout in ("rgb", "rgba") or (layout is None and count in (3, 4) and axis == 2
-                                            and np.issubdtype(dtype, np.unsignedinteger)):
+        elif layout in ("rgb", "rgba") or (
+            layout is None and count in (3, 4) and axis == 2 and np.issubdtype(dtype, np.unsignedinteger)
+        ):
             if count == 4:
                 alpha = bands[..., 3]
             bands = bands[..., :3]
-        elif layout == "grey_alpha" or (count == 2 and np.issubdtype(dtype, np.unsignedinteger) and axis == 2
-                                        and suffix not in TIFF_SUFFIXES):
+        elif layout == "grey_alpha" or (
+            count == 2 and np.issubdtype(dtype, np.unsignedinteger) and axis == 2 and suffix not in TIFF_SUFFIXES
+        ):
             alpha, bands = bands[..., 1], bands[..., 0]
         else:
             where = "first" if axis == 0 else "last"
-            raise _fail(name, path, f"the file has {count} bands (shape {array.shape}, bands {where}) and it is "
-                                    f"not RGB(A): choose one with band=0 ... band={count - 1}")
+            raise _fail(
+                name,
+                path,
+                f"the file has {count} bands (shape {array.shape}, bands {where}) and it is "
+                f"not RGB(A): choose one with band=0 ... band={count - 1}",
+            )
         array = bands
     elif array.ndim != 2:
         raise _fail(name, path, f"expected a 2-D image (or bands of one), got shape {array.shape}")
     elif band not in (None, 0):
         raise _fail(name, path, f"band={band} but the file has a single band (shape {array.shape})")
 
-    scale = 1.0
-    if np.issubdtype(dtype, np.unsignedinteger) or dtype == bool:
-        kind, bit_depth = "brightness", (1 if dtype == bool else 8 * dtype.itemsize)
-        scale = 1.0 if dtype == bool else float(np.iinfo(dtype).max)
-        significant = png_significant_bits(path) if suffix == ".png" and dtype != bool else None
+    scale, boolean = 1.0, dtype == np.dtype(bool)
+    if np.issubdtype(dtype, np.unsignedinteger) or boolean:
+        kind, bit_depth = "brightness", (1 if boolean else 8 * dtype.itemsize)
+        scale = 1.0 if boolean else float(np.iinfo(dtype).max)
+        significant = png_significant_bits(path) if suffix == ".png" and not boolean else None
         if significant is not None and significant < bit_depth:
             unscaled = float(2**significant - 1)
             if array.max() <= unscaled:
                 scale = unscaled
-                notes.append(f"{path.name}: the PNG declares {significant} significant bits (sBIT) and its values "
-                             f"stay within 0 ... {int(unscaled)}: divided by {int(unscaled)}, not {np.iinfo(dtype).max}.")
+                notes.append(
+                    f"{path.name}: the PNG declares {significant} significant bits (sBIT) and its values "
+                    f"stay within 0 ... {int(unscaled)}: divided by {int(unscaled)}, not {np.iinfo(dtype).max}."
+                )
         values = array.astype(np.float64) / scale
     else:
         kind, bit_depth = "data", 8 * dtype.itemsize
@@ -273,8 +320,9 @@ def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata
                 valid &= ~hit
                 notes.append(f"{path.name}: {int(hit.sum())} pixels equal to {marker:g} ({origin}) have no data.")
     if alpha is not None:
-        opacity = alpha.astype(np.float64) / (float(np.iinfo(alpha.dtype).max)
-                                              if np.issubdtype(alpha.dtype, np.integer) else 1.0)
+        opacity = alpha.astype(np.float64) / (
+            float(np.iinfo(alpha.dtype).max) if np.issubdtype(alpha.dtype, np.integer) else 1.0
+        )
         transparent = opacity <= 0
         if transparent.any():
             valid &= ~transparent
@@ -283,8 +331,10 @@ def read_image(path: Any, *, name: str = "path", band: int | None = None, nodata
         if partial.any():
             weight = opacity if values.ndim == 2 else opacity[..., None]
             values = weight * values + (1 - weight) * background
-            notes.append(f"{path.name}: {int(partial.sum())} partly transparent pixels were composited over "
-                         f"grey level {background:g}.")
+            notes.append(
+                f"{path.name}: {int(partial.sum())} partly transparent pixels were composited over "
+                f"grey level {background:g}."
+            )
         alpha = opacity
     if not valid.any():
         raise _fail(name, path, "no pixel has data (every pixel is NaN, nodata or transparent)")
@@ -331,14 +381,18 @@ def range_warning(image: ImageRead) -> str | None:
         if raw_max >= 2**14:
             return None
         bits = next(b for b in (8, 10, 12, 14) if raw_max < 2**b)
-        return (f"{image.path.name} is a 16-bit file whose values reach only {raw_max} "
-                f"({100 * raw_max / 65535:.1f} % of its range): probably {bits}-bit data. Read as it is, it looks "
-                f"almost black and every score on it is too optimistic; pass value_range=(0, {2**bits - 1}) "
-                "to use its own scale.")
+        return (
+            f"{image.path.name} is a 16-bit file whose values reach only {raw_max} "
+            f"({100 * raw_max / 65535:.1f} % of its range): probably {bits}-bit data. Read as it is, it looks "
+            f"almost black and every score on it is too optimistic; pass value_range=(0, {2**bits - 1}) "
+            "to use its own scale."
+        )
     if image.kind == "data" and finite.min() >= 0.0 and 0.0 < top < 1 / 16:
-        return (f"{image.path.name} holds float values in [0, {top:.4g}], a small part of [0, 1]: perhaps integer "
-                f"data divided by the wrong maximum. Pass value_range=(0, {top:.4g}) (or the data's true range) "
-                "to use its own scale.")
+        return (
+            f"{image.path.name} holds float values in [0, {top:.4g}], a small part of [0, 1]: perhaps integer "
+            f"data divided by the wrong maximum. Pass value_range=(0, {top:.4g}) (or the data's true range) "
+            "to use its own scale."
+        )
     return None
 
 
@@ -348,8 +402,9 @@ def looks_like_decibels(low: float, high: float) -> bool:
     return low >= -60.0 and high <= 20.0 and low < 0.0 and (high - low) > 0.5 and high < 10.0
 
 
-def map_values(images: list[ImageRead], *, value_range: tuple[float, float] | None = None,
-               name: str = "value_range") -> tuple[list[np.ndarray], list[str]]:
+def map_values(
+    images: list[ImageRead], *, value_range: tuple[float, float] | None = None, name: str = "value_range"
+) -> tuple[list[np.ndarray], list[str]]:
     """Map every image to [0, 1] float32 with one rule shared by all (see the module).
 
     Returns the images (NaN where ``valid`` is False) and sentences saying what was done.
@@ -360,8 +415,10 @@ def map_values(images: list[ImageRead], *, value_range: tuple[float, float] | No
         own = [image.values * image.scale for image in images]  # the files' own units
         mapped = [np.clip((values - low) / (high - low), 0.0, 1.0) for values in own]
         outside = sum(int(((values < low) | (values > high)).sum()) for values in own)
-        notes.append(f"Values mapped linearly from [{low:g}, {high:g}] ({name}) to [0, 1]"
-                     + (f"; {outside} pixels outside it were clipped." if outside else "."))
+        notes.append(
+            f"Values mapped linearly from [{low:g}, {high:g}] ({name}) to [0, 1]"
+            + (f"; {outside} pixels outside it were clipped." if outside else ".")
+        )
         return [m.astype(np.float32) for m in mapped], notes
     for image in images:
         warning = range_warning(image)
@@ -378,18 +435,25 @@ def map_values(images: list[ImageRead], *, value_range: tuple[float, float] | No
     if high <= low:
         low, high = float(finite.min()), float(finite.max())
     if high <= low:
-        raise ValueError(f"{', '.join(image.path.name for image in data)}: every pixel has the value {low:g}; "
-                         "there is nothing to see")
-    what = ("They look like radar backscatter in decibels (all within -60 ... +20, mostly negative); "
-            if looks_like_decibels(float(finite.min()), float(finite.max())) else "")
+        raise ValueError(
+            f"{', '.join(image.path.name for image in data)}: every pixel has the value {low:g}; "
+            "there is nothing to see"
+        )
+    what = (
+        "They look like radar backscatter in decibels (all within -60 ... +20, mostly negative); "
+        if looks_like_decibels(float(finite.min()), float(finite.max()))
+        else ""
+    )
     mapped = []
     for image in images:
         values = image.values if image.kind == "data" else image.values * (high - low) + low
         mapped.append(np.clip((values - low) / (high - low), 0.0, 1.0).astype(np.float32))
-    notes.append(f"{', '.join(image.path.name for image in data)} hold data values from {finite.min():.4g} to "
-                 f"{finite.max():.4g}, not brightness. {what}they were mapped linearly to [0, 1] from their 0.5th to "
-                 f"99.5th percentile, [{low:.4g}, {high:.4g}], one scale for every image. Pass "
-                 f"{name}=(low, high) to choose the range (e.g. (-25, 0) for backscatter in dB).")
+    notes.append(
+        f"{', '.join(image.path.name for image in data)} hold data values from {finite.min():.4g} to "
+        f"{finite.max():.4g}, not brightness. {what}they were mapped linearly to [0, 1] from their 0.5th to "
+        f"99.5th percentile, [{low:.4g}, {high:.4g}], one scale for every image. Pass "
+        f"{name}=(low, high) to choose the range (e.g. (-25, 0) for backscatter in dB)."
+    )
     return mapped, notes
 
 

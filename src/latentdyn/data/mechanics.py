@@ -67,8 +67,17 @@ class MechanicalSystem:
         extent: half-width of the square field of view (m), centred on the pivot.
     """
 
-    def __init__(self, name: str, bars: tuple[Bar, ...], pose: Callable, num_coordinates: int, *,
-                 spring_energy: Callable | None = None, damping: float = 0.0, extent: float = 0.55):
+    def __init__(
+        self,
+        name: str,
+        bars: tuple[Bar, ...],
+        pose: Callable,
+        num_coordinates: int,
+        *,
+        spring_energy: Callable | None = None,
+        damping: float = 0.0,
+        extent: float = 0.55,
+    ):
         self.name, self.bars, self.num_coordinates = name, tuple(bars), num_coordinates
         self.damping = check_positive_float("damping", damping, allow_zero=True)
         self.extent = check_positive_float("extent", extent)
@@ -76,8 +85,7 @@ class MechanicalSystem:
         v = sympy.symbols(f"v0:{num_coordinates}", real=True)
         centres, angles, segments = pose(list(q))
         pose_vector = sympy.Matrix([c for centre in centres for c in centre] + list(angles))
-        weights = sympy.diag(*[w for bar in bars for w in (bar.mass, bar.mass)],
-                             *[bar.inertia for bar in bars])
+        weights = sympy.diag(*[w for bar in bars for w in (bar.mass, bar.mass)], *[bar.inertia for bar in bars])
         jacobian = pose_vector.jacobian(q)
         velocity = sympy.Matrix(v)
         kappa = (jacobian * velocity).jacobian(q) * velocity
@@ -98,8 +106,9 @@ class MechanicalSystem:
         """Evaluate a lambdified matrix expression on ``(N,)`` columns -> ``(N, *shape)``."""
         size = columns[0][0].shape[0]
         entries = function(*columns)
-        return np.stack([np.broadcast_to(np.asarray(e, dtype=np.float64), (size,)) for e in entries],
-                        axis=-1).reshape(size, *shape)
+        return np.stack([np.broadcast_to(np.asarray(e, dtype=np.float64), (size,)) for e in entries], axis=-1).reshape(
+            size, *shape
+        )
 
     def acceleration(self, q: np.ndarray, qdot: np.ndarray) -> np.ndarray:
         """``qddot`` (rad/s^2 or m/s^2) for ``q, qdot (N, n)`` -> ``(N, n)``."""
@@ -121,8 +130,9 @@ class MechanicalSystem:
         flat = self._evaluate(self._segments, list(q.T), shape=(len(self.bars), 2, 2))
         return flat.reshape(*states.shape[:-1], len(self.bars), 2, 2)
 
-    def simulate(self, q0: np.ndarray, qdot0: np.ndarray, time_step: float, num_steps: int,
-                 substeps: int = 8) -> np.ndarray:
+    def simulate(
+        self, q0: np.ndarray, qdot0: np.ndarray, time_step: float, num_steps: int, substeps: int = 8
+    ) -> np.ndarray:
         """Integrate from ``(q0, qdot0)``, both ``(N, n)``; return states ``(N, num_steps, 2n)``.
 
         ``states[:, k] = (q, qdot)`` at time ``k * time_step`` (s), classical RK4 with
@@ -134,8 +144,7 @@ class MechanicalSystem:
         q = np.array(q0, dtype=np.float64)
         v = np.array(qdot0, dtype=np.float64)
         if q.ndim != 2 or q.shape[1] != self.num_coordinates or v.shape != q.shape:
-            raise ValueError(f"q0 and qdot0 must both be (N, {self.num_coordinates}), "
-                             f"got {q.shape} and {v.shape}")
+            raise ValueError(f"q0 and qdot0 must both be (N, {self.num_coordinates}), got {q.shape} and {v.shape}")
         h = time_step / substeps
         states = [np.concatenate([q, v], axis=1)]
         for _ in range(num_steps - 1):
@@ -171,19 +180,22 @@ def damped_pendulum(length: float = 0.5, damping: float = 0.2) -> MechanicalSyst
         tip = length * _direction(q[0])
         return [tip / 2], [q[0]], [(ORIGIN, tip)]
 
-    return MechanicalSystem("damped_pendulum", (bar,), pose, 1, damping=damping,
-                            extent=1.1 * length)
+    return MechanicalSystem("damped_pendulum", (bar,), pose, 1, damping=damping, extent=1.1 * length)
 
 
-def elastic_double_pendulum(rest_length: float = 0.205, length: float = 0.179, width: float = 0.038,
-                            mass: float = 0.110, stiffness: float = 40.0) -> MechanicalSystem:
+def elastic_double_pendulum(
+    rest_length: float = 0.205,
+    length: float = 0.179,
+    width: float = 0.038,
+    mass: float = 0.110,
+    stiffness: float = 40.0,
+) -> MechanicalSystem:
     """Spring arm (rest length ``rest_length``, extension ``z``) with a mass at its end, then a rod.
 
     Coordinates ``q = (theta_1, z, theta_2)``; no damping. The first bar's mass sits at its tip
     (a point mass ``mass``), the second is a uniform rod of ``length`` and ``mass``.
     """
-    arm = Bar(length=rest_length, width=width, mass=mass, colour=(63 / 255, 66 / 255, 85 / 255),
-              rotational_inertia=0.0)
+    arm = Bar(length=rest_length, width=width, mass=mass, colour=(63 / 255, 66 / 255, 85 / 255), rotational_inertia=0.0)
     rod = Bar(length=length, width=width, mass=mass, colour=(17 / 255, 93 / 255, 234 / 255))
 
     def pose(q):
@@ -195,27 +207,43 @@ def elastic_double_pendulum(rest_length: float = 0.205, length: float = 0.179, w
     def spring(q):
         return stiffness * q[1] ** 2 / 2
 
-    return MechanicalSystem("elastic_double_pendulum", (arm, rod), pose, 3, spring_energy=spring,
-                            extent=1.15 * (rest_length + length + 0.06))
+    return MechanicalSystem(
+        "elastic_double_pendulum",
+        (arm, rod),
+        pose,
+        3,
+        spring_energy=spring,
+        extent=1.15 * (rest_length + length + 0.06),
+    )
 
 
-def rigid_double_pendulum(lengths: tuple[float, float] = (0.22, 0.18), masses: tuple[float, float] = (0.2, 0.1),
-                          width: float = 0.05, damping: float = 0.1) -> MechanicalSystem:
+def rigid_double_pendulum(
+    lengths: tuple[float, float] = (0.22, 0.18),
+    masses: tuple[float, float] = (0.2, 0.1),
+    width: float = 0.05,
+    damping: float = 0.1,
+) -> MechanicalSystem:
     """Two uniform rods in a chain, lightly damped (a stand-in for the paper's real video)."""
-    bars = (Bar(lengths[0], width, masses[0], (0.80, 0.25, 0.15)),
-            Bar(lengths[1], width, masses[1], (0.95, 0.75, 0.10)))
+    bars = (
+        Bar(lengths[0], width, masses[0], (0.80, 0.25, 0.15)),
+        Bar(lengths[1], width, masses[1], (0.95, 0.75, 0.10)),
+    )
 
     def pose(q):
         elbow = lengths[0] * _direction(q[0])
         end = elbow + lengths[1] * _direction(q[1])
         return [elbow / 2, (elbow + end) / 2], q, [(ORIGIN, elbow), (elbow, end)]
 
-    return MechanicalSystem("rigid_double_pendulum", bars, pose, 2, damping=damping,
-                            extent=1.1 * sum(lengths))
+    return MechanicalSystem("rigid_double_pendulum", bars, pose, 2, damping=damping, extent=1.1 * sum(lengths))
 
 
-def swing_stick(string_length: float = 0.15, stick_length: float = 0.3, width: float = 0.05,
-                mass: float = 0.15, damping: float = 0.05) -> MechanicalSystem:
+def swing_stick(
+    string_length: float = 0.15,
+    stick_length: float = 0.3,
+    width: float = 0.05,
+    mass: float = 0.15,
+    damping: float = 0.05,
+) -> MechanicalSystem:
     """A uniform stick hung from a pivot by a (massless, inextensible) string, swinging and rotating."""
     string = Bar(string_length, 0.4 * width, 0.0, (0.25, 0.25, 0.25), rotational_inertia=0.0)
     stick = Bar(stick_length, width, mass, (0.55, 0.35, 0.15))
@@ -225,12 +253,12 @@ def swing_stick(string_length: float = 0.15, stick_length: float = 0.3, width: f
         end = knot + stick_length * _direction(q[1])
         return [knot / 2, (knot + end) / 2], q, [(ORIGIN, knot), (knot, end)]
 
-    return MechanicalSystem("swing_stick", (string, stick), pose, 2, damping=damping,
-                            extent=1.1 * (string_length + stick_length))
+    return MechanicalSystem(
+        "swing_stick", (string, stick), pose, 2, damping=damping, extent=1.1 * (string_length + stick_length)
+    )
 
 
-def small_angle_solution(theta0: float, omega0: float, times: np.ndarray, length: float,
-                         damping: float) -> np.ndarray:
+def small_angle_solution(theta0: float, omega0: float, times: np.ndarray, length: float, damping: float) -> np.ndarray:
     """Exact solution of the linearised damped rod pendulum ``theta'' = -w^2 theta - gamma theta'``."""
     w0 = math.sqrt(1.5 * GRAVITY / length)
     half = 0.5 * damping

@@ -37,10 +37,9 @@ from latentdyn.validation import (
 )
 
 SCENARIOS = ("crack_formation", "crack_closing", "rotation", "combined")
-SCENE_VERSION = 1  # bump when the generator changes, so cached scenes are regenerated
+SCENE_VERSION = 2  # bump when the generator changes, so cached scenes are regenerated
 
-SENTINEL_PAIR = ("Sentinel1_HH_Sigma0_2020-03-19T16_01Z.png",
-                 "Sentinel1_HH_Sigma0_2020-03-20T15_54Z.png")
+SENTINEL_PAIR = ("Sentinel1_HH_Sigma0_2020-03-19T16_01Z.png", "Sentinel1_HH_Sigma0_2020-03-20T15_54Z.png")
 FLOE_SEQUENCE = tuple(f"ice_floe_{k}.png" for k in range(5))
 FRACTURE_PAIR = ("fracture_test_0.png", "fracture_test_1.png")
 
@@ -57,6 +56,12 @@ class SeaIceSequence:
         velocity: ``(T, 2, H, W)`` float32, the Eulerian velocity at each frame's time
             (pixels per unit time; x then y), zero in open water.
         settings: the parameters that made the sequence.
+        event_mask: ``(T, H, W)`` bool, where the true frame differs from what the moving texture
+            alone would give (the open water of a crack, a floe that appears, a patch that
+            brightens): the event the in-between frames must draw; empty for pure motion.
+            ``None`` when the sequence does not know it (real imagery).
+        texture_only: ``(T, H, W)`` float32, the frame the moving texture alone would give (no
+            event): the reference of the event depth (:func:`latentdyn.image_metrics.event_scores`).
     """
 
     scenario: str
@@ -64,6 +69,8 @@ class SeaIceSequence:
     times: np.ndarray
     velocity: np.ndarray
     settings: dict = field(default_factory=dict)
+    event_mask: np.ndarray | None = None
+    texture_only: np.ndarray | None = None
 
     @property
     def middle(self) -> int:
@@ -71,8 +78,7 @@ class SeaIceSequence:
         return int(np.argmin(np.abs(self.times - 0.5)))
 
 
-def _speckle(shape: tuple[int, int], looks: float, rng: np.random.Generator,
-             correlation: float) -> np.ndarray:
+def _speckle(shape: tuple[int, int], looks: float, rng: np.random.Generator, correlation: float) -> np.ndarray:
     """Unit-mean multiplicative speckle: L-look gamma noise, smoothed over ``correlation`` pixels
     and rescaled so that its standard deviation stays ``1 / sqrt(L)``."""
     noise = rng.gamma(looks, 1.0 / looks, size=shape)
@@ -82,10 +88,17 @@ def _speckle(shape: tuple[int, int], looks: float, rng: np.random.Generator,
     return np.clip(noise, 0.05, None)
 
 
-def reference_scene(size: int, seed: int, *, num_floes: int = 30, looks: float = 6.0,
-                    lead_width: float = 1.2, num_ridges: int = 12,
-                    speckle_correlation: float = 1.0,
-                    round_floe: tuple[float, float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def reference_scene(
+    size: int,
+    seed: int,
+    *,
+    num_floes: int = 30,
+    looks: float = 6.0,
+    lead_width: float = 1.2,
+    num_ridges: int = 12,
+    speckle_correlation: float = 1.0,
+    round_floe: tuple[float, float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """A square SAR-like reflectivity-times-speckle scene and an open-water image.
 
     Args:
@@ -141,9 +154,11 @@ def _rotate(x: np.ndarray, y: np.ndarray, centre: tuple[float, float], angle: fl
     return centre[0] + cosine * dx - sine * dy, centre[1] + sine * dx + cosine * dy
 
 
-def _scenario_frame(scenario: str, time: float, size: int, pad: int, ice: np.ndarray,
-                    water: np.ndarray, geometry: dict) -> tuple[np.ndarray, np.ndarray]:
-    """One frame and its velocity at ``time`` (view = centre ``size x size`` of the canvas)."""
+def _scenario_frame(
+    scenario: str, time: float, size: int, pad: int, ice: np.ndarray, water: np.ndarray, geometry: dict
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One frame, its velocity, its event mask (open water) and the frame of the moving texture
+    alone (no water) at ``time`` (view = centre ``size x size`` of the canvas)."""
     rows, cols = np.mgrid[0:size, 0:size].astype(np.float64)
     x, y = cols + pad, rows + pad  # canvas coordinates
     velocity = np.zeros((2, size, size))
@@ -162,20 +177,26 @@ def _scenario_frame(scenario: str, time: float, size: int, pad: int, ice: np.nda
         def crack_coordinate(px, py):
             along = (px - point[0]) * tangent[0] + (py - point[1]) * tangent[1]
             across = (px - point[0]) * normal[0] + (py - point[1]) * normal[1]
-            return across + geometry["wiggle"] * np.sin(along * geometry["wiggle_frequency"]
-                                                        + geometry["wiggle_phase"])
+            return across + geometry["wiggle"] * np.sin(along * geometry["wiggle_frequency"] + geometry["wiggle_phase"])
 
         s = crack_coordinate(x, y)
         positive = s > formation_time * shift_positive
         negative = s < -formation_time * shift_negative
         in_water = ~positive & ~negative
-        source_x = np.where(positive, x - formation_time * shift_positive * normal[0],
-                            np.where(negative, x + formation_time * shift_negative * normal[0], x))
-        source_y = np.where(positive, y - formation_time * shift_positive * normal[1],
-                            np.where(negative, y + formation_time * shift_negative * normal[1], y))
+        source_x = np.where(
+            positive,
+            x - formation_time * shift_positive * normal[0],
+            np.where(negative, x + formation_time * shift_negative * normal[0], x),
+        )
+        source_y = np.where(
+            positive,
+            y - formation_time * shift_positive * normal[1],
+            np.where(negative, y + formation_time * shift_negative * normal[1], y),
+        )
         for axis in range(2):
-            velocity[axis] = sign * np.where(positive, shift_positive * normal[axis],
-                                             np.where(negative, -shift_negative * normal[axis], 0.0))
+            velocity[axis] = sign * np.where(
+                positive, shift_positive * normal[axis], np.where(negative, -shift_negative * normal[axis], 0.0)
+            )
         if scenario == "combined":
             centre, radius, angle = geometry["floe_centre"], geometry["floe_radius"], geometry["angle"]
             inside = positive & ((source_x - centre[0]) ** 2 + (source_y - centre[1]) ** 2 < radius**2)
@@ -195,21 +216,25 @@ def _scenario_frame(scenario: str, time: float, size: int, pad: int, ice: np.nda
         source_y = np.where(inside, turned_y, y)
         velocity[0] = np.where(inside, -angle * (y - centre[1]), 0.0)
         velocity[1] = np.where(inside, angle * (x - centre[0]), 0.0)
-    frame = ndimage.map_coordinates(ice, [source_y, source_x], order=1, mode="nearest")
-    frame = np.where(in_water, water[pad:pad + size, pad:pad + size], frame)
-    return frame, velocity
+    texture = ndimage.map_coordinates(ice, [source_y, source_x], order=1, mode="nearest")
+    frame = np.where(in_water, water[pad : pad + size, pad : pad + size], texture)
+    return frame, velocity, in_water, texture
 
 
-def _geometry(scenario: str, size: int, pad: int, rng: np.random.Generator, crack_opening: float,
-              rotation_degrees: float) -> dict:
+def _geometry(
+    scenario: str, size: int, pad: int, rng: np.random.Generator, crack_opening: float, rotation_degrees: float
+) -> dict:
     angle = np.deg2rad(rng.uniform(-20, 20))  # crack roughly vertical: normal roughly along x
     normal = np.array([np.cos(angle), np.sin(angle)])
     crack_x = 0.3 if scenario == "combined" else 0.5
     geometry = {
-        "normal": normal, "tangent": np.array([-normal[1], normal[0]]),
+        "normal": normal,
+        "tangent": np.array([-normal[1], normal[0]]),
         "point": np.array([pad + crack_x * size, pad + 0.5 * size]),
-        "opening": crack_opening * size, "wiggle": 0.02 * size,
-        "wiggle_frequency": 2 * np.pi / (0.35 * size), "wiggle_phase": rng.uniform(0, 2 * np.pi),
+        "opening": crack_opening * size,
+        "wiggle": 0.02 * size,
+        "wiggle_frequency": 2 * np.pi / (0.35 * size),
+        "wiggle_phase": rng.uniform(0, 2 * np.pi),
         "angle": np.deg2rad(rotation_degrees),
     }
     if scenario == "combined":
@@ -221,9 +246,18 @@ def _geometry(scenario: str, size: int, pad: int, rng: np.random.Generator, crac
     return geometry
 
 
-def make_scenario(scenario: str, *, size: int = 128, num_frames: int = 5, seed: int = 0,
-                  crack_opening: float = 0.06, rotation_degrees: float = 16.0,
-                  looks: float = 6.0, num_floes: int = 30, use_cache: bool = True) -> SeaIceSequence:
+def make_scenario(
+    scenario: str,
+    *,
+    size: int = 128,
+    num_frames: int = 5,
+    seed: int = 0,
+    crack_opening: float = 0.06,
+    rotation_degrees: float = 16.0,
+    looks: float = 6.0,
+    num_floes: int = 30,
+    use_cache: bool = True,
+) -> SeaIceSequence:
     """Generate a synthetic scenario with every in-between frame and its velocity field.
 
     Args:
@@ -250,9 +284,17 @@ def make_scenario(scenario: str, *, size: int = 128, num_frames: int = 5, seed: 
     rotation_degrees = check_in_range("rotation_degrees", rotation_degrees, -90.0, 90.0)
     looks = check_positive_float("looks", looks)
     num_floes = check_positive_int("num_floes", num_floes)
-    params = dict(version=SCENE_VERSION, scenario=scenario, size=size, num_frames=num_frames,
-                  seed=seed, crack_opening=crack_opening, rotation_degrees=rotation_degrees,
-                  looks=looks, num_floes=num_floes)
+    params = dict(
+        version=SCENE_VERSION,
+        scenario=scenario,
+        size=size,
+        num_frames=num_frames,
+        seed=seed,
+        crack_opening=crack_opening,
+        rotation_degrees=rotation_degrees,
+        looks=looks,
+        num_floes=num_floes,
+    )
 
     def create() -> dict[str, np.ndarray]:
         rng = np.random.default_rng([seed, SCENARIOS.index(scenario)])
@@ -262,26 +304,51 @@ def make_scenario(scenario: str, *, size: int = 128, num_frames: int = 5, seed: 
         round_floe = None
         if scenario in ("rotation", "combined"):
             round_floe = (*geometry["floe_centre"], geometry["floe_radius"])
-        ice, water = reference_scene(canvas, int(rng.integers(2**31)), looks=looks,
-                                     num_floes=int(round(num_floes * (canvas / size) ** 2)),
-                                     round_floe=round_floe)
+        ice, water = reference_scene(
+            canvas,
+            int(rng.integers(2**31)),
+            looks=looks,
+            num_floes=int(round(num_floes * (canvas / size) ** 2)),
+            round_floe=round_floe,
+        )
         times = np.linspace(0.0, 1.0, num_frames)
-        frames, velocities = zip(*(_scenario_frame(scenario, float(t), size, pad, ice, water, geometry)
-                                   for t in times))
-        return {"frames": np.stack(frames).astype(np.float32), "times": times,
-                "velocity": np.stack(velocities).astype(np.float32)}
+        frames, velocities, events, textures = zip(
+            *(_scenario_frame(scenario, float(t), size, pad, ice, water, geometry) for t in times)
+        )
+        return {
+            "frames": np.stack(frames).astype(np.float32),
+            "times": times,
+            "velocity": np.stack(velocities).astype(np.float32),
+            "event_mask": np.stack(events),
+            "texture_only": np.stack(textures).astype(np.float32),
+        }
 
     arrays = load_or_create(f"seaice_{scenario}", params, create) if use_cache else create()
-    return SeaIceSequence(scenario, arrays["frames"], arrays["times"], arrays["velocity"], params)
+    return SeaIceSequence(
+        scenario,
+        arrays["frames"],
+        arrays["times"],
+        arrays["velocity"],
+        params,
+        arrays["event_mask"].astype(bool),
+        arrays["texture_only"],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # real and user-given images
 
 
-def load_image(path: str | Path, *, invert: bool = False, size: int | None = None,
-               name: str = "path", band: int | None = None, value_range=None,
-               nodata: float | None = None) -> np.ndarray:
+def load_image(
+    path: str | Path,
+    *,
+    invert: bool = False,
+    size: int | None = None,
+    name: str = "path",
+    band: int | None = None,
+    value_range=None,
+    nodata: float | None = None,
+) -> np.ndarray:
     """Read an image file as a grey ``(H, W)`` float32 image in [0, 1].
 
     The rules (bit depth, data values such as decibels, no-data, bands, alpha, EXIF
@@ -298,13 +365,21 @@ def load_image(path: str | Path, *, invert: bool = False, size: int | None = Non
         band, value_range, nodata: see :func:`latentdyn.data.image_files.read_image` and
             :func:`~latentdyn.data.image_files.map_values`.
     """
-    return _load_images((path,), invert=invert, size=size, name=name, band=band,
-                        value_range=value_range, nodata=nodata)[0]
+    return _load_images(
+        (path,), invert=invert, size=size, name=name, band=band, value_range=value_range, nodata=nodata
+    )[0]
 
 
-def load_image_pair(paths: tuple[str | Path, ...], *, invert: bool = False,
-                    size: int | None = None, name: str = "paths", band: int | None = None,
-                    value_range=None, nodata: float | None = None) -> tuple[np.ndarray, ...]:
+def load_image_pair(
+    paths: tuple[str | Path, ...],
+    *,
+    invert: bool = False,
+    size: int | None = None,
+    name: str = "paths",
+    band: int | None = None,
+    value_range=None,
+    nodata: float | None = None,
+) -> tuple[np.ndarray, ...]:
     """Two images of the same shape (see :func:`load_image`), mapped to [0, 1] on one scale;
     raise if the shapes differ.
 
@@ -312,12 +387,14 @@ def load_image_pair(paths: tuple[str | Path, ...], *, invert: bool = False,
     """
     if isinstance(paths, str | Path) or len(paths) != 2:
         raise ValueError(f"{name} must be two image paths (first, second), got {paths!r}")
-    return _load_images(tuple(paths), invert=invert, size=size, name=name, band=band,
-                        value_range=value_range, nodata=nodata)
+    return _load_images(
+        tuple(paths), invert=invert, size=size, name=name, band=band, value_range=value_range, nodata=nodata
+    )
 
 
-def _load_images(paths: tuple, *, invert: bool, size: int | None, name: str, band: int | None,
-                 value_range, nodata: float | None) -> tuple[np.ndarray, ...]:
+def _load_images(
+    paths: tuple, *, invert: bool, size: int | None, name: str, band: int | None, value_range, nodata: float | None
+) -> tuple[np.ndarray, ...]:
     from skimage import transform
 
     from latentdyn.data.image_files import fill_invalid, map_values, read_image, warn_notes

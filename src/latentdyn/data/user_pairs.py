@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from scipy import linalg, ndimage
 
-from latentdyn.data.seaice import SeaIceSequence
 from latentdyn.data.image_files import fill_invalid, map_values, read_image, resolve_user_path
+from latentdyn.data.seaice import SeaIceSequence
 from latentdyn.validation import check_choice, check_in_range, check_positive_int
 
 PHOTOGRAPHS = ("camera", "moon", "gravel")
@@ -45,8 +45,9 @@ def linear_flow_matrix(rotation_degrees: float, shear: float) -> np.ndarray:
     return np.array([[0.0, -angle], [angle, 0.0]]) + np.array([[0.0, shear], [0.0, 0.0]])
 
 
-def warped_photograph(size: int = 128, *, rotation_degrees: float = 8.0, shear: float = 0.08,
-                      num_frames: int = 5, photo: str = "camera") -> SeaIceSequence:
+def warped_photograph(
+    size: int = 128, *, rotation_degrees: float = 8.0, shear: float = 0.08, num_frames: int = 5, photo: str = "camera"
+) -> SeaIceSequence:
     """A photograph carried by the steady flow ``v(x) = A (x - c)`` (:func:`linear_flow_matrix`).
 
     The frame at ``t`` samples the photograph (resized to a canvas 1.6 times larger, so that
@@ -75,9 +76,13 @@ def warped_photograph(size: int = 128, *, rotation_degrees: float = 8.0, shear: 
         source = np.einsum("ij,jhw->ihw", linalg.expm(-t * matrix), relative) + centre + offset
         frames.append(ndimage.map_coordinates(canvas, [source[1], source[0]], order=3, mode="nearest"))
     velocity = np.einsum("ij,jhw->ihw", matrix, relative)
-    return SeaIceSequence("warped_photograph", np.clip(np.stack(frames), 0, 1).astype(np.float32), times,
-                          np.repeat(velocity[None], num_frames, axis=0).astype(np.float32),
-                          dict(size=size, rotation_degrees=rotation_degrees, shear=shear, photo=photo))
+    return SeaIceSequence(
+        "warped_photograph",
+        np.clip(np.stack(frames), 0, 1).astype(np.float32),
+        times,
+        np.repeat(velocity[None], num_frames, axis=0).astype(np.float32),
+        dict(size=size, rotation_degrees=rotation_degrees, shear=shear, photo=photo),
+    )
 
 
 def write_pair(sequence: SeaIceSequence, folder: str | Path) -> dict[str, Path]:
@@ -89,8 +94,12 @@ def write_pair(sequence: SeaIceSequence, folder: str | Path) -> dict[str, Path]:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    paths = {"first": folder / "first.png", "second": folder / "second.png",
-             "middle": folder / "middle.png", "velocity": folder / "velocity.npy"}
+    paths = {
+        "first": folder / "first.png",
+        "second": folder / "second.png",
+        "middle": folder / "middle.png",
+        "velocity": folder / "velocity.npy",
+    }
     for key, index in (("first", 0), ("second", -1), ("middle", sequence.middle)):
         io.imsave(paths[key], np.round(sequence.frames[index] * 65535).astype(np.uint16), check_contrast=False)
     np.save(paths["velocity"], sequence.velocity[sequence.middle])
@@ -124,8 +133,10 @@ def path_list(name: str, value: Any) -> tuple[str, ...]:
         if not all(isinstance(part, str | Path) for part in value):
             raise ValueError(f"{name} must be paths, got {value!r}")
         return tuple(str(part) for part in value)
-    raise ValueError(f"{name} must be a list of paths or a string of paths separated by spaces or commas, "
-                     f"got {value!r} ({type(value).__name__})")
+    raise ValueError(
+        f"{name} must be a list of paths or a string of paths separated by spaces or commas, "
+        f"got {value!r} ({type(value).__name__})"
+    )
 
 
 @dataclass
@@ -156,13 +167,22 @@ def size_estimate(shape: tuple[int, int]) -> str:
     pixels = int(shape[0]) * int(shape[1])
     memory = (BASE_BYTES + pixels * BYTES_PER_PIXEL) / 1e9
     seconds = BASE_SECONDS + SECONDS_PER_MEGAPIXEL * pixels / 1e6
-    return (f"{shape[1]} x {shape[0]} pixels need at least about {memory:.1f} GB of memory and "
-            f"{seconds / 60:.0f} minutes per seed in the book profile on one core")
+    return (
+        f"{shape[1]} x {shape[0]} pixels need at least about {memory:.1f} GB of memory and "
+        f"{seconds / 60:.0f} minutes per seed in the book profile on one core"
+    )
 
 
-def read_pair(image_pair_paths: Any, *, true_middle_path: Any = None, invert: bool = False,
-              band: int | None = None, value_range: Any = None, nodata: float | None = None,
-              max_side: int | None = DEFAULT_MAX_SIDE) -> UserPair:
+def read_pair(
+    image_pair_paths: Any,
+    *,
+    true_middle_path: Any = None,
+    invert: bool = False,
+    band: int | None = None,
+    value_range: Any = None,
+    nodata: float | None = None,
+    max_side: int | None = DEFAULT_MAX_SIDE,
+) -> UserPair:
     """Read a user's pair (and true middle frame) by the rules of :mod:`latentdyn.data.image_files`.
 
     All images share one value mapping and one no-data mask. When the longer side exceeds
@@ -173,28 +193,36 @@ def read_pair(image_pair_paths: Any, *, true_middle_path: Any = None, invert: bo
 
     paths = path_list("image_pair_paths", image_pair_paths)
     if len(paths) != 2:
-        raise ValueError(f"image_pair_paths must be two image paths (first, second), got {len(paths)}: {paths!r}; "
-                         "pass a list or one string such as \"first.png second.png\"")
+        raise ValueError(
+            f"image_pair_paths must be two image paths (first, second), got {len(paths)}: {paths!r}; "
+            'pass a list or one string such as "first.png second.png"'
+        )
     named = [("image_pair_paths[0]", paths[0]), ("image_pair_paths[1]", paths[1])]
     if true_middle_path:
         named.append(("true_middle_path", true_middle_path))
     reads = [read_image(path, name=label, band=band, nodata=nodata) for label, path in named]
     shapes = {label: read.shape for (label, _), read in zip(named, reads)}
     if len(set(shapes.values())) > 1:
-        raise ValueError("the images must have one shape, got "
-                         + ", ".join(f"{label} {shape}" for label, shape in shapes.items())
-                         + "; crop or resize them to one size")
+        raise ValueError(
+            "the images must have one shape, got "
+            + ", ".join(f"{label} {shape}" for label, shape in shapes.items())
+            + "; crop or resize them to one size"
+        )
     images, notes = map_values(reads, value_range=value_range)
     valid = np.logical_and.reduce([read.valid for read in reads])
     for read in reads:
         notes += read.notes
     missing = float(1 - valid.mean())
     if missing > 0.8:
-        raise ValueError(f"{', '.join(str(r.path.name) for r in reads)}: {missing:.0%} of the pixels have no data "
-                         "(NaN, nodata or transparent) in at least one image; crop the images to the area with data")
+        raise ValueError(
+            f"{', '.join(str(r.path.name) for r in reads)}: {missing:.0%} of the pixels have no data "
+            "(NaN, nodata or transparent) in at least one image; crop the images to the area with data"
+        )
     if missing > 0:
-        notes.append(f"{int((~valid).sum())} pixels ({missing:.1%}) lack data in at least one image: they are filled "
-                     "from their nearest valid neighbour for the methods and left out of every score.")
+        notes.append(
+            f"{int((~valid).sum())} pixels ({missing:.1%}) lack data in at least one image: they are filled "
+            "from their nearest valid neighbour for the methods and left out of every score."
+        )
     images = [fill_invalid(np.nan_to_num(image, nan=0.0), valid) for image in images]
     if invert:
         images = [1.0 - image for image in images]
@@ -207,17 +235,25 @@ def read_pair(image_pair_paths: Any, *, true_middle_path: Any = None, invert: bo
             shape = (max(1, round(original[0] * scale)), max(1, round(original[1] * scale)))
             images = [transform.resize(image, shape, anti_aliasing=True, order=1) for image in images]
             valid = transform.resize(valid.astype(np.float64), shape, order=0, anti_aliasing=False) > 0.5
-            notes.append(f"The images ({size_estimate(original)}) were downscaled by {1 / scale:.3g} to "
-                         f"{shape[1]} x {shape[0]} pixels (max_side={max_side}); velocities are in pixels of the "
-                         "downscaled images. Pass max_side=0 to keep the full size on a machine that has the memory.")
+            notes.append(
+                f"The images ({size_estimate(original)}) were downscaled by {1 / scale:.3g} to "
+                f"{shape[1]} x {shape[0]} pixels (max_side={max_side}); velocities are in pixels of the "
+                "downscaled images. Pass max_side=0 to keep the full size on a machine that has the memory."
+            )
     elif max(original) > DEFAULT_MAX_SIDE:
         notes.append(f"max_side is off: {size_estimate(original)}.")
     images = [np.asarray(image, np.float32) for image in images]
     return UserPair(np.stack(images[:2]), images[2] if len(images) > 2 else None, valid, scale, original, notes)
 
 
-def load_velocity(path: str | Path, shape: tuple[int, int], *, name: str = "true_velocity_path",
-                  velocity_order: str = "xy", original_shape: tuple[int, int] | None = None) -> np.ndarray:
+def load_velocity(
+    path: str | Path,
+    shape: tuple[int, int],
+    *,
+    name: str = "true_velocity_path",
+    velocity_order: str = "xy",
+    original_shape: tuple[int, int] | None = None,
+) -> np.ndarray:
     """Read a velocity file (see the module) as ``(2, H, W)`` float32, x then y, in pixels of
     the images as used.
 
@@ -244,8 +280,10 @@ def load_velocity(path: str | Path, shape: tuple[int, int], *, name: str = "true
     if array.shape == (*source, 2):
         array = np.moveaxis(array, -1, 0)
     if array.shape != (2, *source):
-        raise ValueError(f"{name}: expected an array of shape (2, {source[0]}, {source[1]}) or "
-                         f"({source[0]}, {source[1]}, 2) matching the images, got {array.shape} in {path.name}")
+        raise ValueError(
+            f"{name}: expected an array of shape (2, {source[0]}, {source[1]}) or "
+            f"({source[0]}, {source[1]}, 2) matching the images, got {array.shape} in {path.name}"
+        )
     if not np.issubdtype(array.dtype, np.floating) and not np.issubdtype(array.dtype, np.integer):
         raise ValueError(f"{name}: expected numbers, got dtype {array.dtype} in {path.name}")
     array = array.astype(np.float32)
@@ -257,21 +295,31 @@ def load_velocity(path: str | Path, shape: tuple[int, int], *, name: str = "true
         from skimage import transform
 
         factors = (shape[1] / source[1], shape[0] / source[0])  # x, y
-        array = np.stack([transform.resize(component, shape, anti_aliasing=True, order=1) * factor
-                          for component, factor in zip(array, factors)])
+        array = np.stack(
+            [
+                transform.resize(component, shape, anti_aliasing=True, order=1) * factor
+                for component, factor in zip(array, factors)
+            ]
+        )
     return array.astype(np.float32)
 
 
 def _warp_residual(pair: np.ndarray, velocity: np.ndarray, valid: np.ndarray) -> float:
     """Mean |I0(x - v/2) - I1(x + v/2)| over valid pixels (v: x then y, pixels per interval)."""
-    rows, cols = np.mgrid[0:pair.shape[1], 0:pair.shape[2]].astype(np.float64)
+    rows, cols = np.mgrid[0 : pair.shape[1], 0 : pair.shape[2]].astype(np.float64)
     back = ndimage.map_coordinates(pair[0], [rows - velocity[1] / 2, cols - velocity[0] / 2], order=1, mode="nearest")
     ahead = ndimage.map_coordinates(pair[1], [rows + velocity[1] / 2, cols + velocity[0] / 2], order=1, mode="nearest")
     return float(np.abs(back - ahead)[valid].mean())
 
 
-def velocity_order_warning(pair: np.ndarray, velocity: np.ndarray, valid: np.ndarray | None = None, *,
-                           velocity_order: str = "xy", factor: float = 0.7) -> str | None:
+def velocity_order_warning(
+    pair: np.ndarray,
+    velocity: np.ndarray,
+    valid: np.ndarray | None = None,
+    *,
+    velocity_order: str = "xy",
+    factor: float = 0.7,
+) -> str | None:
     """A warning when the velocity with its components swapped carries the first image onto the
     second far better (residual below ``factor`` times that of the order given), else None."""
     valid = np.ones(pair.shape[1:], bool) if valid is None else valid
@@ -279,9 +327,11 @@ def velocity_order_warning(pair: np.ndarray, velocity: np.ndarray, valid: np.nda
     swapped = _warp_residual(pair, velocity[::-1], valid)
     if swapped < factor * given:
         other = "yx" if velocity_order == "xy" else "xy"
-        return (f"true_velocity_path: with its two components swapped the velocity carries the first image onto the "
-                f"second far better (mean residual {swapped:.4g} against {given:.4g} as given, "
-                f"velocity_order={velocity_order!r}); if the file stores (v_y, v_x), pass velocity_order={other!r}.")
+        return (
+            f"true_velocity_path: with its two components swapped the velocity carries the first image onto the "
+            f"second far better (mean residual {swapped:.4g} against {given:.4g} as given, "
+            f"velocity_order={velocity_order!r}); if the file stores (v_y, v_x), pass velocity_order={other!r}."
+        )
     return None
 
 

@@ -94,12 +94,16 @@ def split_indices(num_trajectories: int, seed: int, fractions=SPLIT_FRACTIONS) -
     num_val = max(1, round(fractions[1] * num_trajectories))
     num_test = max(1, round(fractions[2] * num_trajectories))
     num_train = num_trajectories - num_val - num_test
-    return {"train": np.sort(order[:num_train]), "val": np.sort(order[num_train:num_train + num_val]),
-            "test": np.sort(order[num_train + num_val:])}
+    return {
+        "train": np.sort(order[:num_train]),
+        "val": np.sort(order[num_train : num_train + num_val]),
+        "test": np.sort(order[num_train + num_val :]),
+    }
 
 
-def render_bars(segments: np.ndarray, widths, colours, extent: float, resolution: int,
-                background=BACKGROUND) -> np.ndarray:
+def render_bars(
+    segments: np.ndarray, widths, colours, extent: float, resolution: int, background=BACKGROUND
+) -> np.ndarray:
     """Draw bars as anti-aliased rectangles.
 
     Args:
@@ -132,8 +136,11 @@ def render_bars(segments: np.ndarray, widths, colours, extent: float, resolution
         along = dx * unit[:, 0, None, None] + dy * unit[:, 1, None, None]
         across = np.abs(dx * unit[:, 1, None, None] - dy * unit[:, 0, None, None])
         # coverage of each pixel: product of three soft (one-pixel-wide) edges
-        coverage = (_soft_step(along / pixel) * _soft_step((length[:, None, None] - along) / pixel)
-                    * _soft_step((0.5 * width - across) / pixel)).astype(np.float32)
+        coverage = (
+            _soft_step(along / pixel)
+            * _soft_step((length[:, None, None] - along) / pixel)
+            * _soft_step((0.5 * width - across) / pixel)
+        ).astype(np.float32)
         colour = np.asarray(colour, dtype=np.float32)[None, :, None, None]
         images = images * (1 - coverage[:, None]) + colour * coverage[:, None]
     return images
@@ -143,8 +150,9 @@ def _soft_step(distance_in_pixels: np.ndarray) -> np.ndarray:
     return np.clip(distance_in_pixels + 0.5, 0.0, 1.0)
 
 
-def apply_camera_effects(images: np.ndarray, effects: CameraEffects, rng: np.random.Generator,
-                         scene_seed: int) -> np.ndarray:
+def apply_camera_effects(
+    images: np.ndarray, effects: CameraEffects, rng: np.random.Generator, scene_seed: int
+) -> np.ndarray:
     """Add a fixed background texture and lighting gradient, blur, and per-frame noise.
 
     Args:
@@ -159,8 +167,9 @@ def apply_camera_effects(images: np.ndarray, effects: CameraEffects, rng: np.ran
     texture = effects.texture_amplitude * texture / max(np.abs(texture).max(), 1e-12)
     ramp = np.linspace(-0.5, 0.5, width)[None, :] + 0.5 * np.linspace(-0.5, 0.5, height)[:, None]
     lighting = 1.0 + effects.gradient * ramp
-    background_mask = np.all(np.isclose(images, np.asarray(BACKGROUND, np.float32)[None, :, None, None],
-                                        atol=1e-3), axis=1, keepdims=True)
+    background_mask = np.all(
+        np.isclose(images, np.asarray(BACKGROUND, np.float32)[None, :, None, None], atol=1e-3), axis=1, keepdims=True
+    )
     images = images + texture[None].astype(np.float32) * background_mask
     images = images * lighting[None, None].astype(np.float32)
     sigma = effects.blur_sigma * height / 128
@@ -177,10 +186,12 @@ def to_uint8(images: np.ndarray) -> np.ndarray:
 def build_system(name: str) -> mechanics.MechanicalSystem:
     """The mechanism behind a system name (see :data:`SYSTEMS`)."""
     check_choice("system", name, SYSTEMS)
-    return {"damped_pendulum": mechanics.damped_pendulum,
-            "elastic_double_pendulum": mechanics.elastic_double_pendulum,
-            "rigid_double_pendulum": mechanics.rigid_double_pendulum,
-            "swing_stick": mechanics.swing_stick}[name]()
+    return {
+        "damped_pendulum": mechanics.damped_pendulum,
+        "elastic_double_pendulum": mechanics.elastic_double_pendulum,
+        "rigid_double_pendulum": mechanics.rigid_double_pendulum,
+        "swing_stick": mechanics.swing_stick,
+    }[name]()
 
 
 def default_time_step(name: str) -> float:
@@ -194,18 +205,28 @@ def sample_initial_conditions(name: str, count: int, rng: np.random.Generator) -
     if name == "damped_pendulum":
         return rng.uniform(0, math.pi / 2, (count, 1)), rng.uniform(-5, 5, (count, 1))
     if name == "elastic_double_pendulum":
-        q = np.stack([rng.uniform(0, 2 * math.pi, count), rng.uniform(-0.04, 0.04, count),
-                      rng.uniform(0, 2 * math.pi, count)], axis=1)
+        q = np.stack(
+            [rng.uniform(0, 2 * math.pi, count), rng.uniform(-0.04, 0.04, count), rng.uniform(0, 2 * math.pi, count)],
+            axis=1,
+        )
         v = np.stack([rng.uniform(-6, 6, count), np.zeros(count), rng.uniform(-10, 10, count)], axis=1)
         return q, v
     if name == "rigid_double_pendulum":
         return rng.uniform(-math.pi / 2, math.pi / 2, (count, 2)), rng.uniform(-2, 2, (count, 2))
-    return (np.stack([rng.uniform(-math.pi / 4, math.pi / 4, count), rng.uniform(-math.pi / 3, math.pi / 3, count)], 1),
-            rng.uniform(-2, 2, (count, 2)))
+    return (
+        np.stack([rng.uniform(-math.pi / 4, math.pi / 4, count), rng.uniform(-math.pi / 3, math.pi / 3, count)], 1),
+        rng.uniform(-2, 2, (count, 2)),
+    )
 
 
-def _simulate_accepted(system: mechanics.MechanicalSystem, name: str, count: int, num_states: int,
-                       time_step: float, rng: np.random.Generator) -> np.ndarray:
+def _simulate_accepted(
+    system: mechanics.MechanicalSystem,
+    name: str,
+    count: int,
+    num_states: int,
+    time_step: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """States ``(count, num_states, 2n)`` of trajectories whose bars stay inside 95 % of the view."""
     accepted: list[np.ndarray] = []
     while sum(len(a) for a in accepted) < count:
@@ -216,9 +237,18 @@ def _simulate_accepted(system: mechanics.MechanicalSystem, name: str, count: int
     return np.concatenate(accepted)[:count]
 
 
-def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, resolution: int,
-                          seed: int, time_step: float | None = None, camera: CameraEffects | None = None,
-                          min_bar_pixels: float = 0.0, use_cache: bool = True) -> VideoDataset:
+def generate_system_video(
+    name: str,
+    *,
+    num_trajectories: int,
+    num_frames: int,
+    resolution: int,
+    seed: int,
+    time_step: float | None = None,
+    camera: CameraEffects | None = None,
+    min_bar_pixels: float = 0.0,
+    use_cache: bool = True,
+) -> VideoDataset:
     """Simulate and render one of :data:`SYSTEMS` (cached).
 
     States are simulated every half frame, so that the test trajectories also get their
@@ -231,10 +261,17 @@ def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, 
     num_frames = check_positive_int("num_frames", num_frames)
     resolution = check_positive_int("resolution", resolution)
     time_step = default_time_step(name) if time_step is None else check_positive_float("time_step", time_step)
-    params = {"system": name, "num_trajectories": num_trajectories, "num_frames": num_frames,
-              "resolution": resolution, "seed": seed, "time_step": time_step,
-              "camera": None if camera is None else camera.__dict__, "min_bar_pixels": min_bar_pixels,
-              "version": DATASET_VERSION}
+    params = {
+        "system": name,
+        "num_trajectories": num_trajectories,
+        "num_frames": num_frames,
+        "resolution": resolution,
+        "seed": seed,
+        "time_step": time_step,
+        "camera": None if camera is None else camera.__dict__,
+        "min_bar_pixels": min_bar_pixels,
+        "version": DATASET_VERSION,
+    }
 
     def create() -> dict[str, np.ndarray]:
         system = build_system(name)
@@ -243,12 +280,22 @@ def generate_system_video(name: str, *, num_trajectories: int, num_frames: int, 
         splits = split_indices(num_trajectories, seed)
         frames = _render(system, fine[:, ::2], resolution, camera, rng, seed, min_bar_pixels)
         half = _render(system, fine[splits["test"]][:, 1::2], resolution, camera, rng, seed, min_bar_pixels)
-        return {"frames": frames, "states": fine[:, ::2], "half_step_frames": half,
-                **{f"split_{key}": value for key, value in splits.items()}}
+        return {
+            "frames": frames,
+            "states": fine[:, ::2],
+            "half_step_frames": half,
+            **{f"split_{key}": value for key, value in splits.items()},
+        }
 
     arrays = load_or_create(f"video-{name}", params, create) if use_cache else create()
-    return VideoDataset(name, arrays["frames"], time_step, arrays["states"], arrays["half_step_frames"],
-                        {key: arrays[f"split_{key}"] for key in ("train", "val", "test")})
+    return VideoDataset(
+        name,
+        arrays["frames"],
+        time_step,
+        arrays["states"],
+        arrays["half_step_frames"],
+        {key: arrays[f"split_{key}"] for key in ("train", "val", "test")},
+    )
 
 
 def render_states(name: str, states: np.ndarray, resolution: int, *, min_bar_pixels: float = 0.0) -> np.ndarray:
@@ -269,13 +316,26 @@ def render_states(name: str, states: np.ndarray, resolution: int, *, min_bar_pix
     states = np.asarray(states, dtype=np.float64)
     if states.ndim != 3 or states.shape[-1] != 2 * system.num_coordinates:
         raise ValueError(f"states must be (N, T, {2 * system.num_coordinates}) for {name}, got {states.shape}")
-    return _render(system, states, check_positive_int("resolution", resolution), None, np.random.default_rng(0), 0,
-                   check_positive_float("min_bar_pixels", min_bar_pixels, allow_zero=True))
+    return _render(
+        system,
+        states,
+        check_positive_int("resolution", resolution),
+        None,
+        np.random.default_rng(0),
+        0,
+        check_positive_float("min_bar_pixels", min_bar_pixels, allow_zero=True),
+    )
 
 
-def _render(system: mechanics.MechanicalSystem, states: np.ndarray, resolution: int,
-            camera: CameraEffects | None, rng: np.random.Generator, seed: int,
-            min_bar_pixels: float = 0.0) -> np.ndarray:
+def _render(
+    system: mechanics.MechanicalSystem,
+    states: np.ndarray,
+    resolution: int,
+    camera: CameraEffects | None,
+    rng: np.random.Generator,
+    seed: int,
+    min_bar_pixels: float = 0.0,
+) -> np.ndarray:
     """``states (N, T, 2n)`` -> uint8 frames ``(N, T, 3, H, W)``."""
     count, steps = states.shape[:2]
     segments = system.segments(states).reshape(count * steps, len(system.bars), 2, 2)
@@ -327,12 +387,14 @@ class FrameFolderSummary:
 
     def describe(self) -> str:
         counts = sorted(set(self.frames_found))
-        found = (f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}")
-        return (f"Loaded {len(self.videos)} videos from {self.root}: {self.frames_per_video} frames per video "
-                f"(found {found}), {self.source_size[1]} x {self.source_size[0]} pixels cropped and resized to "
-                f"{self.resolution} x {self.resolution}, {self.bit_depth}-bit, {self.frame_rate:g} frames per "
-                f"second; video {self.videos[0]} runs from {self.first_file} to {self.last_file}."
-                + "".join(f" {note}" for note in self.notes))
+        found = f"{counts[0]}" if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+        return (
+            f"Loaded {len(self.videos)} videos from {self.root}: {self.frames_per_video} frames per video "
+            f"(found {found}), {self.source_size[1]} x {self.source_size[0]} pixels cropped and resized to "
+            f"{self.resolution} x {self.resolution}, {self.bit_depth}-bit, {self.frame_rate:g} frames per "
+            f"second; video {self.videos[0]} runs from {self.first_file} to {self.last_file}."
+            + "".join(f" {note}" for note in self.notes)
+        )
 
 
 def _ignored(path: Path) -> bool:
@@ -345,8 +407,11 @@ def _frame_files(folder: Path, pattern, explicit: bool) -> tuple[list[tuple[floa
     files = [p for p in folder.iterdir() if p.is_file() and not _ignored(p)]
     frames, rejected = [], []
     for path in files:
-        match = pattern.fullmatch(path.name if explicit else path.stem) if path.suffix.lower() in IMAGE_SUFFIXES \
-            or explicit else None
+        match = (
+            pattern.fullmatch(path.name if explicit else path.stem)
+            if path.suffix.lower() in IMAGE_SUFFIXES or explicit
+            else None
+        )
         if match is None or not (match.groupdict().get("number") or match.groups()):
             rejected.append(path.name)
             continue
@@ -354,21 +419,29 @@ def _frame_files(folder: Path, pattern, explicit: bool) -> tuple[list[tuple[floa
         frames.append((float(number), match.groupdict().get("prefix") or "", path))
     if rejected and not explicit:
         listed = ", ".join(natsorted(rejected)[:8]) + (" ..." if len(rejected) > 8 else "")
-        raise ValueError(f"frames_folder: {folder} holds {len(rejected)} files that are not frames named by their "
-                         f"number (e.g. 0000.png, frame_12.png, 0.125.png): {listed}. Remove them, or pass "
-                         "frame_pattern (a regular expression of the whole file name with a group "
-                         r"(?P<number>...), e.g. frame_pattern=r'(?P<number>\d+)\.png') to keep only the matching files")
+        raise ValueError(
+            f"frames_folder: {folder} holds {len(rejected)} files that are not frames named by their "
+            f"number (e.g. 0000.png, frame_12.png, 0.125.png): {listed}. Remove them, or pass "
+            "frame_pattern (a regular expression of the whole file name with a group "
+            r"(?P<number>...), e.g. frame_pattern=r'(?P<number>\d+)\.png') to keep only the matching files"
+        )
     prefixes = {prefix for _, prefix, _ in frames}
     if len(prefixes) > 1:
-        raise ValueError(f"frames_folder: {folder} mixes frame names with different prefixes {sorted(prefixes)}; "
-                         "keep one sequence per folder, or pass frame_pattern to choose one")
+        raise ValueError(
+            f"frames_folder: {folder} mixes frame names with different prefixes {sorted(prefixes)}; "
+            "keep one sequence per folder, or pass frame_pattern to choose one"
+        )
     suffixes = {SAME_FORMAT.get(p.suffix.lower(), p.suffix.lower()) for _, _, p in frames}
     if len(suffixes) > 1:
-        by_format = {suffix: natsorted(p.name for _, _, p in frames
-                                       if SAME_FORMAT.get(p.suffix.lower(), p.suffix.lower()) == suffix)
-                     for suffix in sorted(suffixes)}
-        listed = "; ".join(f"{suffix}: {', '.join(names[:4])}{' ...' if len(names) > 4 else ''}"
-                           for suffix, names in by_format.items())
+        by_format = {
+            suffix: natsorted(
+                p.name for _, _, p in frames if SAME_FORMAT.get(p.suffix.lower(), p.suffix.lower()) == suffix
+            )
+            for suffix in sorted(suffixes)
+        }
+        listed = "; ".join(
+            f"{suffix}: {', '.join(names[:4])}{' ...' if len(names) > 4 else ''}" for suffix, names in by_format.items()
+        )
         raise ValueError(f"frames_folder: {folder} mixes image formats ({listed}); one video must use one format")
     numbers = [number for number, _, _ in frames]
     if len(set(numbers)) != len(numbers):
@@ -378,9 +451,17 @@ def _frame_files(folder: Path, pattern, explicit: bool) -> tuple[list[tuple[floa
     return ordered, rejected
 
 
-def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 1 / 60,
-                       num_frames: int | None = None, seed: int = 0, frame_pattern: str | None = None,
-                       background: float = 0.0, verbose: bool = True) -> VideoDataset:
+def load_frame_folders(
+    root: str | Path,
+    *,
+    resolution: int,
+    time_step: float = 1 / 60,
+    num_frames: int | None = None,
+    seed: int = 0,
+    frame_pattern: str | None = None,
+    background: float = 0.0,
+    verbose: bool = True,
+) -> VideoDataset:
     """Load real videos stored as one folder of numbered image files per trajectory.
 
     This is the layout of the paper's real datasets (Chen et al. 2022: ``<root>/<video id>/<frame>.png``).
@@ -431,10 +512,13 @@ def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 
             videos.append((folder, [path for _, path in files]))
     if len(videos) < 3:
         short = len(folders) - len(videos)
-        raise ValueError(f"frames_folder {root} must hold at least 3 sub-folders with >= 2 frame files each "
-                         f"(one folder per video): it has {len(folders)} sub-folder(s), of which {len(videos)} "
-                         f"hold >= 2 frames" + (f" ({short} hold fewer)" if short else "")
-                         + (f"; {skipped} file(s) do not match the frame pattern" if skipped else ""))
+        raise ValueError(
+            f"frames_folder {root} must hold at least 3 sub-folders with >= 2 frame files each "
+            f"(one folder per video): it has {len(folders)} sub-folder(s), of which {len(videos)} "
+            f"hold >= 2 frames"
+            + (f" ({short} hold fewer)" if short else "")
+            + (f"; {skipped} file(s) do not match the frame pattern" if skipped else "")
+        )
     length = min(len(v) for _, v in videos) if num_frames is None else check_positive_int("num_frames", num_frames)
     if any(len(v) < length for _, v in videos):
         raise ValueError(f"num_frames={length} is longer than the shortest video in {root}")
@@ -446,17 +530,21 @@ def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 
 
         image = read_image(path, name="frames_folder", colour=True, background=background)
         if image.kind != "brightness":
-            raise ValueError(f"frames_folder ({path}): {image.dtype} pixels are data values, not brightness; "
-                             "save the frames as 8- or 16-bit images")
+            raise ValueError(
+                f"frames_folder ({path}): {image.dtype} pixels are data values, not brightness; "
+                "save the frames as 8- or 16-bit images"
+            )
         bit_depths.add(image.bit_depth)
         if image.alpha is not None and (image.alpha < 1).any() and not notes:
-            notes.append(f"Frames with transparency (first: {path.name}) were composited over grey level "
-                         f"{background:g} (the background parameter).")
+            notes.append(
+                f"Frames with transparency (first: {path.name}) were composited over grey level "
+                f"{background:g} (the background parameter)."
+            )
         values = np.nan_to_num(image.values, nan=background)
         height, width = values.shape[:2]
         side = min(height, width)
         top, left = (height - side) // 2, (width - side) // 2
-        square = np.round(values[top:top + side, left:left + side] * 255).astype(np.uint8)
+        square = np.round(values[top : top + side, left : left + side] * 255).astype(np.uint8)
         resized = Image.fromarray(square).resize((resolution, resolution), Image.Resampling.BILINEAR)
         return np.asarray(resized, dtype=np.uint8).transpose(2, 0, 1), (height, width)
 
@@ -466,16 +554,20 @@ def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 
         shapes = {shape for _, shape in loaded}
         if len(shapes) > 1:
             odd = [p.name for p, (_, shape) in zip(files, loaded) if shape != loaded[0][1]]
-            raise ValueError(f"frames_folder: the frames of {folder} differ in size ({sorted(shapes)}; e.g. "
-                             f"{', '.join(odd[:4])} differ from {files[0].name}); one video must have one frame size")
+            raise ValueError(
+                f"frames_folder: the frames of {folder} differ in size ({sorted(shapes)}; e.g. "
+                f"{', '.join(odd[:4])} differ from {files[0].name}); one video must have one frame size"
+            )
         sizes[folder.name] = loaded[0][1]
         clips.append(np.stack([frame for frame, _ in loaded]))
     frames = np.stack(clips)
     still = [folder.name for (folder, _), clip in zip(videos, frames) if not np.any(clip != clip[:1])]
     if still:
-        raise ValueError(f"frames_folder: {len(still)} of {len(videos)} videos do not move (every frame identical "
-                         f"after resizing to {resolution} pixels): {', '.join(still[:8])}"
-                         f"{' ...' if len(still) > 8 else ''}; remove them (a system cannot be learned from them)")
+        raise ValueError(
+            f"frames_folder: {len(still)} of {len(videos)} videos do not move (every frame identical "
+            f"after resizing to {resolution} pixels): {', '.join(still[:8])}"
+            f"{' ...' if len(still) > 8 else ''}; remove them (a system cannot be learned from them)"
+        )
     if skipped:
         notes.append(f"{skipped} files that frame_pattern did not match were skipped.")
     if 16 in bit_depths:
@@ -487,13 +579,24 @@ def load_frame_folders(root: str | Path, *, resolution: int, time_step: float = 
     digest.update(np.ascontiguousarray(frames).tobytes())
     time_step = check_positive_float("time_step", time_step)
     first_folder, first_files = videos[0]
-    summary = FrameFolderSummary(root, [folder.name for folder, _ in videos], length, [len(v) for _, v in videos],
-                                 sizes[first_folder.name], resolution, max(bit_depths), 1 / time_step,
-                                 first_files[0].name, first_files[length - 1].name, notes)
+    summary = FrameFolderSummary(
+        root,
+        [folder.name for folder, _ in videos],
+        length,
+        [len(v) for _, v in videos],
+        sizes[first_folder.name],
+        resolution,
+        max(bit_depths),
+        1 / time_step,
+        first_files[0].name,
+        first_files[length - 1].name,
+        notes,
+    )
     if verbose:
         print(summary.describe())
-    return VideoDataset(root.name, frames, time_step, None, None, split_indices(len(videos), seed),
-                        digest.hexdigest(), summary)
+    return VideoDataset(
+        root.name, frames, time_step, None, None, split_indices(len(videos), seed), digest.hexdigest(), summary
+    )
 
 
 def frame_pairs(frames: np.ndarray) -> np.ndarray:
@@ -532,9 +635,15 @@ class CircleVideo:
     time_step: float = 1.0
 
 
-def generate_circle_video(*, resolution: int = 48, num_frames: int = 221, num_train: int = 71,
-                          radius: float = 0.1, orbit_radius: float = 0.35,
-                          angle_step: float = 0.1) -> CircleVideo:
+def generate_circle_video(
+    *,
+    resolution: int = 48,
+    num_frames: int = 221,
+    num_train: int = 71,
+    radius: float = 0.1,
+    orbit_radius: float = 0.35,
+    angle_step: float = 0.1,
+) -> CircleVideo:
     """A white disc ``sigmoid(500 (r^2 - d^2))`` turning ``angle_step`` rad per frame (the authors' data).
 
     Coordinates span [-0.5, 0.5)^2; the disc starts at ``(0, orbit_radius)``. One frame per

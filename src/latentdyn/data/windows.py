@@ -41,8 +41,10 @@ class FrameWindows:
         count, length, channels, height, width = frames.shape
         self.windows_per_video = length - self.frames_per_input + 1 - self.target_offset
         if self.windows_per_video < 1:
-            raise ValueError(f"frames has {length} frames per video, too few for windows of "
-                             f"{self.frames_per_input} frames with target offset {self.target_offset}")
+            raise ValueError(
+                f"frames has {length} frames per video, too few for windows of "
+                f"{self.frames_per_input} frames with target offset {self.target_offset}"
+            )
         self.num_videos = count
         self.input_shape = (channels, height, self.frames_per_input * width)
 
@@ -82,13 +84,14 @@ class FrameWindows:
         video by video, so that the float copy of a large data set is never made)."""
         total = torch.zeros(self.input_shape, dtype=torch.float64, device=self.frames.device)
         for first in range(0, self.num_videos, videos_per_chunk):
-            chunk = torch.arange(first * self.windows_per_video,
-                                 min(self.num_videos, first + videos_per_chunk) * self.windows_per_video)
+            chunk = torch.arange(
+                first * self.windows_per_video, min(self.num_videos, first + videos_per_chunk) * self.windows_per_video
+            )
             total += self.inputs(chunk, dtype=torch.float64).sum(dim=0)
         return (total / len(self)).float()
 
     @classmethod
-    def from_images(cls, images: torch.Tensor) -> "FrameWindows":
+    def from_images(cls, images: torch.Tensor) -> FrameWindows:
         """Single images ``(M, C, H, W)`` as ``M`` windows of one frame (no targets)."""
         check_tensor("images", images, ndim=4, floating=False, finite=False)
         return cls(images[:, None], frames_per_input=1)

@@ -199,7 +199,7 @@ def run_inbetween_method(
         method: run_method(method, sequence.frames[0], sequence.frames[-1], times, settings, seed=seed, device=device)
         for method in ("latent_advection", "prior_alone", "cross_fade")
     }
-    scores = score_frames(outputs, sequence.frames, times, inner)
+    scores = score_frames(outputs, sequence.frames, times, inner, sequence.event_mask, sequence.texture_only)
     latent = outputs["latent_advection"]
     truth = sequence.velocity[sequence.middle]
     error = image_metrics.endpoint_error(latent["velocity"], truth)

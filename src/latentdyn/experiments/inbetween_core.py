@@ -475,28 +475,36 @@ def history_frame(outputs: dict[str, np.ndarray]) -> pd.DataFrame:
     return frame
 
 
-def score_frames(outputs: dict[str, dict[str, np.ndarray]], truth: np.ndarray, times, indices) -> pd.DataFrame:
-    """PSNR / SSIM / MSE of every method's frame ``k`` against ``truth[indices[k]]``.
+def score_frames(
+    outputs: dict[str, dict[str, np.ndarray]],
+    truth: np.ndarray,
+    times,
+    indices,
+    event_mask: np.ndarray | None = None,
+    texture_only: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """PSNR / SSIM / MSE of every method's frame ``k`` against ``truth[indices[k]]``, and, when the
+    truth knows its event (``event_mask`` and ``texture_only``, ``(T, H, W)`` like ``truth``), the
+    event scores of :func:`latentdyn.image_metrics.event_scores` (NaN where a frame has no event).
 
-    Returns a long table (method, time, psnr, ssim, mse).
+    Returns a long table (method, time, psnr, ssim, mse[, event_psnr, event_mae, event_depth]).
     """
     rows = []
     for method, result in outputs.items():
         for position, (t, index) in enumerate(zip(times, indices)):
-            rows.append(
-                {
-                    "method": method,
-                    "time": float(t),
-                    **image_metrics.frame_scores(result["frames"][position], truth[index]),
-                }
-            )
+            frame = result["frames"][position]
+            row = {"method": method, "time": float(t), **image_metrics.frame_scores(frame, truth[index])}
+            if event_mask is not None and texture_only is not None:
+                row.update(image_metrics.event_scores(frame, truth[index], texture_only[index], event_mask[index]))
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
 def summarise_scores(
     frame_scores: pd.DataFrame, middle_time: float, endpoint_errors: dict[str, float] | None = None
 ) -> pd.DataFrame:
-    """One row per method: scores at the middle frame, means over all in-between frames, EPE."""
+    """One row per method: scores at the middle frame, means over all in-between frames, the event
+    scores at the middle frame (when the frame scores have them), EPE."""
     rows = []
     for method, group in frame_scores.groupby("method", sort=False):
         middle = group[np.isclose(group["time"], middle_time)].iloc[0]
@@ -509,6 +517,9 @@ def summarise_scores(
             "ssim_all": group["ssim"].mean(),
             "mse_all": group["mse"].mean(),
         }
+        for key in image_metrics.EVENT_KEYS:
+            if key in group:
+                row[f"{key}_mid"] = middle[key]
         if endpoint_errors is not None:
             row["epe"] = endpoint_errors.get(method, float("nan"))
         rows.append(row)
@@ -598,7 +609,7 @@ def score_outputs(
     velocity, by the endpoint error at its middle frame): the frame scores and the summary."""
     inner = list(range(1, len(sequence.times) - 1))
     times = [float(sequence.times[k]) for k in inner]
-    scores = score_frames(outputs, sequence.frames, times, inner)
+    scores = score_frames(outputs, sequence.frames, times, inner, sequence.event_mask, sequence.texture_only)
     errors = None
     if sequence.velocity is not None and len(sequence.velocity):
         errors = {

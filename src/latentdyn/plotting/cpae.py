@@ -397,3 +397,30 @@ def latent_samples(result, coordinates: int = 4) -> pd.DataFrame:
                 f"step {k}": float(latents[0, k, index]) for k in result.strip_frames
             }
     return pd.DataFrame(rows).T
+
+
+def plot_learning_curves(curves: pd.DataFrame, target: float = 0.3, authors_epochs: int = 3) -> Figure:
+    """Reconstruction error (left) and how well the latent states determine the true state
+    (right, R²) after every epoch of each recorded run of the authors' networks
+    (:func:`latentdyn.cpae.learning_curve.recorded_curves`); the target error and the authors'
+    3-epoch budget dashed."""
+    figure, axes = new_figure(1, 2, panel_aspect=0.75)
+    if curves.empty:
+        axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
+    for _run, part in curves.groupby("run", sort=False) if not curves.empty else ():
+        variant = str(part["variant"].iloc[0])
+        name = {"cpae": "CpAE", "standard": "standard AE"}.get(variant, variant.replace("_", " "))
+        if float(part["prediction_weight"].iloc[0]) != 1.0:
+            name += f", λ = {float(part['prediction_weight'].iloc[0]):g}"
+        colour = VARIANT_COLOURS.get(name)
+        axes[0, 0].plot(part["epoch"], part["reconstruction_error"], "o-", ms=3, label=name, color=colour)
+        axes[0, 1].plot(part["epoch"], part["state_r2"], "o-", ms=3, label=name, color=colour)
+    for axis in axes[0]:
+        axis.axvline(authors_epochs, color="grey", ls=":", lw=1, label=f"the authors' {authors_epochs} epochs")
+        axis.set_xlabel("epoch (960 training videos)")
+    axes[0, 0].axhline(target, color="grey", ls="--", lw=1, label=f"target {target:g}")
+    axes[0, 0].set_ylabel("reconstruction error")
+    axes[0, 0].set_ylim(bottom=0)
+    axes[0, 1].set_ylabel("R², latent state → true state")
+    axes[0, 0].legend(fontsize="small")
+    return finish(figure)

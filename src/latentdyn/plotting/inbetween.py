@@ -38,6 +38,7 @@ PDE_LABELS = {
 }
 VELOCITY_COLOURS = {"truth": "tab:green", "prior": "tab:blue", "estimate": "tab:orange"}
 SHOWN_METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow")
+METHOD_COLOURS = {method: f"C{index}" for index, method in enumerate(SHOWN_METHODS)}
 
 
 def label(name: str) -> str:
@@ -246,6 +247,70 @@ def plot_method_comparison(
     axes[0, 0].set_ylabel("t = 0.5")
     axes[1, 0].set_ylabel("− truth")
     axes[2, 0].set_ylabel("velocity")
+    return finish(figure)
+
+
+def crack_profile(image: np.ndarray, mask: np.ndarray, half_width: int) -> np.ndarray:
+    """Mean intensity across an event band, ``(2 * half_width + 1,)``: in every row that the
+    ``mask`` crosses, the pixels at ``-half_width ... half_width`` columns from the row's mask centre
+    (so a tilted or wiggling crack lines up), averaged over those rows."""
+    rows = [r for r in range(mask.shape[0]) if mask[r].any()]
+    offsets = np.arange(-half_width, half_width + 1)
+    samples = []
+    for r in rows:
+        centre = int(round(np.flatnonzero(mask[r]).mean()))
+        columns = np.clip(centre + offsets, 0, mask.shape[1] - 1)
+        samples.append(image[r, columns])
+    return np.mean(samples, axis=0) if samples else np.full(offsets.shape, np.nan)
+
+
+def plot_event_crop(
+    sequence, outputs: dict[str, dict[str, np.ndarray]], *, methods: tuple[str, ...] = SHOWN_METHODS, margin: int = 10
+) -> Figure:
+    """The event at ``t = 0.5`` at the scale where it can be seen: a crop around it (the
+    sequence's ``event_mask``) of the truth and each method's frame (top), their difference to
+    the truth (middle), and the mean profile across the event (bottom: intensity against the
+    distance from the event's centre line, the truth in black)."""
+    middle = sequence.middle
+    mask = sequence.event_mask[middle]
+    if not mask.any():
+        return plot_message("This scene has no event at t = 0.5.")
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    height, width = mask.shape
+    left, right = max(0, cols[0] - margin), min(width, cols[-1] + margin + 1)
+    # at most a square twice the crop's width, centred on the event's rows (a crack crosses the image)
+    span = min(rows[-1] - rows[0] + 1 + 2 * margin, 2 * (right - left))
+    centre = (rows[0] + rows[-1]) // 2
+    top = int(np.clip(centre - span // 2, 0, max(0, height - span)))
+    bottom = min(height, top + span)
+    crop = (slice(top, bottom), slice(left, right))
+    inner_times = np.asarray(sequence.times)[1:-1]
+    position = int(np.argmin(np.abs(inner_times - 0.5)))
+    methods = tuple(m for m in methods if m in outputs)
+    truth = sequence.frames[middle]
+    figure, axes = new_figure(3, 1 + len(methods), panel_aspect=(bottom - top) / max(right - left, 1), extra_height=1.4)
+    for axis in axes[2]:
+        axis.remove()
+    profile_axis = figure.add_subplot(3, 1, 3)
+    half_width = int(min(margin + (cols[-1] - cols[0]) // 2, 24))
+    distance = np.arange(-half_width, half_width + 1)
+    _image(axes[0, 0], truth[crop], "truth")
+    _image(axes[1, 0], (sequence.texture_only[middle] - truth)[crop], None, vmin=-0.5, vmax=0.5, cmap="RdBu_r")
+    axes[1, 0].set_xlabel("the event")
+    profile_axis.plot(distance, crack_profile(truth, mask, half_width), color="black", lw=2, label="truth")
+    for column, method in enumerate(methods, start=1):
+        frame = outputs[method]["frames"][position]
+        name = label(method)
+        _image(axes[0, column], frame[crop], name.replace(" ", "\n", 1) if len(name) > 14 else name)
+        _image(axes[1, column], (frame - truth)[crop], None, vmin=-0.5, vmax=0.5, cmap="RdBu_r")
+        profile_axis.plot(
+            distance, crack_profile(frame, mask, half_width), lw=1.2, label=name, color=METHOD_COLOURS.get(method)
+        )
+    axes[0, 0].set_ylabel("t = 0.5")
+    axes[1, 0].set_ylabel("− truth")
+    profile_axis.set_xlabel("pixels from the event's centre line")
+    profile_axis.set_ylabel("mean intensity")
+    profile_axis.legend(fontsize="small", ncol=3, loc="lower right")
     return finish(figure)
 
 

@@ -80,7 +80,8 @@ def evaluate_variant(
     latent step per frame over the whole video (the authors' protocol). Two VPT definitions:
     the book's relative frame error ``|x_hat - x| / |x - x_ref|`` above ``threshold``, and the
     pixel MSE above ``mse_threshold``. The *ceiling* is the VPT of the reconstructions
-    themselves (the autoencoder's own error): no latent model can do better.
+    themselves (the autoencoder's own error): a yardstick of the decoder, not a bound (a
+    rollout can drift into frames that score better than the reconstructions).
 
     Args:
         test_pairs: ``(N, T', C, H, 2W)`` inputs of the test videos.

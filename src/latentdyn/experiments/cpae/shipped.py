@@ -32,7 +32,7 @@ import torch
 from latentdyn.cache import PARAMS_KEY, cache_path, load_arrays
 from latentdyn.cpae_settings import MODEL_LABELS, VARIANT_LABELS
 from latentdyn.experiments.cpae.autoencoder_stage import autoencoder_arguments, load_state, state_arrays
-from latentdyn.experiments.cpae.data import system_test_data
+from latentdyn.experiments.cpae.data import SystemData, system_test_data
 from latentdyn.experiments.cpae.decoupled import DecoupledFit
 from latentdyn.experiments.cpae.latent_stage import Standardiser
 from latentdyn.experiments.cpae.scoring import cached_evaluation, evaluation_key, stored_scores_path
@@ -201,6 +201,35 @@ def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None
     seed_everything(seed, 1)
     reference = torch.from_numpy(run.arrays["reference"].astype(np.float32))
     return run, settings, system_test_data(system, settings, reference)
+
+
+@dataclass
+class ShippedVariant:
+    """One shipped autoencoder rebuilt with its latent models, and the test videos it is scored on.
+
+    Attributes:
+        autoencoder, standardiser, latent_models: the trained modules (eval mode), as scored.
+        data: the system's test videos (``data.test_pairs``, ``data.test_states``), the shipped
+            mean training input as ``data.reference``.
+        settings: the recorded run's settings.
+    """
+
+    autoencoder: ConvAutoencoder
+    standardiser: Standardiser
+    latent_models: dict[str, Any]
+    data: SystemData
+    settings: dict[str, Any]
+
+
+def shipped_variant(
+    system: str, variant: str, profile: str = "long", seed: int = 0, *, folder: Path | None = None
+) -> ShippedVariant:
+    """The shipped ``variant`` (``"standard"``, ``"cpae"``) of (``system``, ``profile``, ``seed``),
+    rebuilt, with its test videos. Raises ``FileNotFoundError`` when nothing is shipped for it."""
+    run, settings, data = _shipped_test_data(system, profile, seed, folder)
+    check_choice("variant", variant, tuple(settings["autoencoders"]))
+    autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
+    return ShippedVariant(autoencoder, standardiser, models, data, settings)
 
 
 def shipped_scores_folder(folder: Path | None = None) -> Path:
