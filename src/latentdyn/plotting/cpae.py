@@ -422,5 +422,6 @@ def plot_learning_curves(curves: pd.DataFrame, target: float = 0.3, authors_epoc
     axes[0, 0].set_ylabel("reconstruction error")
     axes[0, 0].set_ylim(bottom=0)
     axes[0, 1].set_ylabel("R², latent state → true state")
+    axes[0, 1].set_ylim(top=1.0)  # 1: the latent state determines the true state exactly
     axes[0, 0].legend(fontsize="small")
     return finish(figure)
