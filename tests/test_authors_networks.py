@@ -147,6 +147,13 @@ def test_recorded_curves_read_every_run(tmp_path):
     table = recorded_curves(tmp_path)
     assert list(table["epoch"]) == [1, 2] and set(table["run"]) == {"damped-64-cpae-seed0"}
     assert (table["variant"] == "cpae").all()
+    from latentdyn.plotting.cpae import plot_learning_curves
+
+    smaller = {**curve, "settings": {**curve["settings"], "batch_size": 64}}
+    (tmp_path / "damped-64-cpae-batch64-seed0.json").write_text(json.dumps(smaller))
+    both = recorded_curves(tmp_path).assign(state_r2=0.5)
+    lines = {line.get_label(): line for line in plot_learning_curves(both).axes[0].lines}
+    assert lines["CpAE, batch 512"].get_linestyle() == "-" and lines["CpAE, batch 64"].get_linestyle() == "--"
     (tmp_path / "broken.json").write_text("{}")
     with pytest.raises(ValueError, match="not a learning curve"):
         recorded_curves(tmp_path)

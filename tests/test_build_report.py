@@ -170,3 +170,99 @@ def test_raw_output_in_prose():
         and "key:myst" in problems[1]
     )
     assert build_report.raw_output_in_prose(BeautifulSoup("<p>ok <code>$x$</code></p>", "html.parser")) == []
+
+
+LONG = "Over 3 recorded seeds (0, 1, 2; 120 test videos each), the paired difference is +0.0 points."
+
+
+def test_repeated_paragraphs_fail_and_short_or_single_ones_pass():
+    problems = build_report.repeated_paragraphs(page(f"<p>{LONG}</p><div><p>{LONG}</p></div><p>{LONG}</p>"))
+    assert len(problems) == 1 and "3 times" in problems[0]
+    assert build_report.repeated_paragraphs(page("<p>Not run.</p><p>Not run.</p>" + f"<p>{LONG}</p>")) == []
+
+
+def test_inline_lists_fail_and_lists_maths_and_dashes_pass():
+    assert build_report.inline_lists(page("<p>- Damped: ahead on 0. - Elastic: not testable.</p>"))
+    assert build_report.inline_lists(page("<p>Measured per scene: - crack formation: 13.8 dB</p>"))
+    fine = (
+        "<ul><li><p>Damped: ahead on 0.</p></li></ul>"
+        "<p>The error \\(|D(E(X)) - X|^2\\) and 3 - 2 = 1; a dash – here; x-axis.</p>"
+    )
+    assert build_report.inline_lists(page(fine)) == []
+
+
+def table_html(columns: int, rows: int = 2, text: str = "1.5") -> str:
+    header = "<tr>" + "".join(f"<th>c{i}</th>" for i in range(columns)) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{text}</td>" for _ in range(columns)) + "</tr>" for _ in range(rows))
+    return f"<table><thead>{header}</thead><tbody>{body}</tbody></table>"
+
+
+def test_table_problems_catch_empty_too_many_columns_and_too_wide():
+    assert build_report.table_problems(page(table_html(7))) == []
+    empty = build_report.table_problems(page(table_html(5, rows=0)))
+    assert len(empty) == 1 and "no data cells" in empty[0]
+    wide = build_report.table_problems(page(table_html(9)))
+    assert len(wide) == 1 and "9 columns" in wide[0]
+    long_words = build_report.table_problems(page(table_html(5, text="x" * 30)))
+    assert len(long_words) == 1 and "characters" in long_words[0]
+
+
+def test_missing_announced_tables():
+    shown = "<h2>A</h2><p>The table below lists it.</p>" + table_html(3) + "<h2>B</h2>"
+    assert build_report.missing_announced_tables(page(shown)) == []
+    missing = "<h2>A</h2><p>The table below lists it.</p><h2>B</h2>" + table_html(3)
+    problems = build_report.missing_announced_tables(page(missing))
+    assert len(problems) == 1 and "section" in problems[0]
+    assert build_report.missing_announced_tables(page("<p>See the following table.</p>"))
+
+
+def test_figure_data_warnings_are_read_from_the_executed_notebook(tmp_path):
+    import json
+    import warnings
+
+    import numpy as np
+
+    from latentdyn.plotting.style import FigureDataWarning, finish, new_figure
+
+    figure, axes = new_figure(1, 2)
+    axes[0, 0].bar([0, 1], [0.0, np.nan])
+    axes[0, 0].set_title("VPT")
+    axes[0, 1].plot([0, 1], [1.0, 2.0])
+    with pytest.warns(FigureDataWarning, match="VPT: every bar is zero"):
+        finish(figure)
+    fine, axes = new_figure(1, 1)
+    axes[0, 0].bar([0, 1], [0.0, 3.0])
+    axes[0, 0].axhline(0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FigureDataWarning)
+        finish(fine)
+    missing, axes = new_figure(1, 1)
+    axes[0, 0].plot([0, 1], [np.nan, np.nan])
+    with pytest.warns(FigureDataWarning, match="no curve"):
+        finish(missing)
+
+    notebook = tmp_path / "chapter.ipynb"
+    stderr = "/src/plots.py:12: FigureDataWarning: VPT: every bar is zero or missing\n  return finish(figure)\n"
+    notebook.write_text(json.dumps({"cells": [{"outputs": [{"name": "stderr", "text": [stderr]}]}, {"outputs": []}]}))
+    problems = build_report.figure_data_warnings(notebook)
+    assert problems == ["draws a figure without data: VPT: every bar is zero or missing"]
+    assert build_report.figure_data_warnings(tmp_path / "absent.ipynb") == []
+
+
+def test_plot_vpt_says_in_words_when_every_vpt_is_zero():
+    import warnings
+
+    import pandas as pd
+
+    from latentdyn.plotting.cpae import plot_vpt
+    from latentdyn.plotting.style import FigureDataWarning
+
+    index = pd.MultiIndex.from_product(
+        [["standard AE", "CpAE"], ["Neural ODE", "HNN"]], names=["autoencoder", "latent model"]
+    )
+    zeros = pd.DataFrame({"VPT mean (%)": 0.0, "VPT SE (%)": 0.0}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FigureDataWarning)
+        figure = plot_vpt(zeros)
+    assert "Every VPT is 0 %" in " ".join(text.get_text() for text in figure.axes[0].texts)
+    assert not figure.axes[0].containers

@@ -151,7 +151,7 @@ def _record(folder, seed, device, *, source="simulated", shift=5.0):
 
 def test_seed_readings_keep_one_device_and_the_simulated_data(tmp_path):
     from latentdyn.experiments.cpae import seed_readings
-    from latentdyn.experiments.cpae.prose import seed_sentence
+    from latentdyn.experiments.cpae.bottom_line import readings_verdict
     from latentdyn.recorded_runs import load_recorded_runs
 
     for seed in (0, 1, 2):
@@ -162,30 +162,8 @@ def test_seed_readings_keep_one_device_and_the_simulated_data(tmp_path):
     assert sorted(readings["seed"].unique()) == [0, 1, 2]
     assert set(readings["device"]) == {"CPU A (AVX512)"}
     assert (readings["95% low"] > 0).all()
-    text = seed_sentence(readings)
-    assert "3 recorded seeds" in text and "ahead on 3" in text and "holds on every seed" in text
-
-
-def test_a_users_videos_are_not_combined_with_recorded_seeds(tmp_path):
-    from latentdyn.experiments.cpae import system_seed_sentence
-    from latentdyn.experiments.cpae.systems import SystemResult
-
-    result = SystemResult(
-        "damped_pendulum",
-        {},
-        np.zeros((1, 3, 4, 4)),
-        0.1,
-        {},
-        {},
-        None,
-        {},
-        np.zeros((1, 3, 4, 4)),
-        [0],
-        pd.DataFrame(),
-        pd.DataFrame(),
-        data_source="frames folder",
-    )
-    assert "not combined" in system_seed_sentence(result, "book", 0)
+    verdict = readings_verdict(readings)
+    assert verdict.outcome == "reproduced" and verdict.supporting == 3
 
 
 def test_cached_scores_equal_the_direct_evaluation_and_follow_the_models(tmp_path, monkeypatch):

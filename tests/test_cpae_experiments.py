@@ -53,29 +53,6 @@ def test_system_run_tables_and_cache():
     assert values["test_videos"] == first.settings["test_videos"] == 6
 
 
-def test_system_notes_follow_the_numbers():
-    result = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
-    result.vpt["VPT mean (%)"] = 0.0
-    result.continuity["reconstruction error"] = [0.2, 0.4]
-    node = (result.paired["latent model"] == "Neural ODE") & (result.paired["definition"] == "relative error")
-    result.paired.loc[node, ["mean difference (points)", "95% low", "95% high"]] = [1.0, -2.0, 4.0]
-    notes = cpae.system_notes(result)
-    assert notes["vpt_caption"].startswith("Every bar is 0")
-    assert notes["reconstruction"] == "The CpAE does not reconstruct the test frames to a relative error of 0.3 or less"
-    assert notes["ordering"] == (
-        "neither is ahead (the interval contains zero) (paired difference +1.0 points, "
-        "95 % interval -2.0 to +4.0, 6 test videos)"
-    )
-    assert notes["target_phrase"] == "not reached"
-    result.vpt.loc[("CpAE", "Neural ODE"), "VPT mean (%)"] = 40.0
-    result.continuity["reconstruction error"] = [0.2, 0.25]
-    result.paired.loc[node, ["mean difference (points)", "95% low", "95% high"]] = [40.0, 30.0, 50.0]
-    notes = cpae.system_notes(result)
-    assert notes["vpt_caption"] == "" and notes["ordering"].startswith("the CpAE is ahead (paired difference +40.0")
-    assert notes["reconstruction"].startswith("Both autoencoders reconstruct")
-    assert notes["target_phrase"] == "reached"
-
-
 def test_system_with_eight_latent_dimensions_and_camera():
     result = cpae.run_cpae_system("swing_stick", profile="smoke", seed=1)
     assert result.latents["standard"].shape[-1] == 8
@@ -89,8 +66,8 @@ def test_circle_run():
     assert result.rollouts["cpae"].shape == (result.settings["num_frames"] - result.num_train + 1, 2)
     values = cpae.circle_values(result)
     assert values["circle_smooth_cpae"] == result.metrics.loc["CpAE", "smoothness ratio"]
-    smoothest = result.metrics["smoothness ratio"].idxmin()
-    assert values["circle_smooth_sentence"].startswith(f"The {smoothest}'s latent states are the smoothest")
+    assert values["circle_smoothest"] == result.metrics["smoothness ratio"].idxmin()
+    assert values["circle_prediction_verdict"] in ("not testable", "not settled")
     assert set(plotting_cpae.circle_figures(result)) == {"latents", "rollouts", "filters"}
     properties = circle_properties(result)
     assert len(properties) == 4 * 3 and all(
@@ -100,7 +77,7 @@ def test_circle_run():
     blank = result.metrics.assign(**{"reconstruction error": 1.0})
     result.metrics = blank
     assert not circle_properties(result)["CpAE: relative reconstruction error below 1"]
-    assert values["circle_verdict"].endswith("at this budget (one seed).")
+    assert cpae.circle_values(result)["circle_prediction_verdict"] == "not testable"  # no decoder draws the disc
 
 
 def test_ablations_run():
@@ -186,14 +163,17 @@ def test_sweeps_run():
     for table in (result.objective, result.resolution, result.data_size):
         assert table["reconstruction error"].notna().all()
     values = cpae.sweep_values(result)
-    assert values["sweep_objective_sentence"].startswith("Without the latent-prediction terms")
-    assert values["sweep_resolution_sentence"].startswith("VPT of the CpAE vs the standard AE at 16 px")
+    assert values["sweep_plain_vpt"] == result.objective.loc[result.objective["weight"] == 0, "VPT (%)"].max()
+    assert values["sweep_best_vpt"] == result.objective["VPT (%)"].max()
+    assert (values["sweep_resolution_points"], values["sweep_data_points"]) == (2, 2)
     result.objective.loc[result.objective["weight"] > 0, "reconstruction error"] = 0.95  # pretend a collapse
     weight = float(result.objective.loc[result.objective["weight"] > 0, "weight"].iloc[0])
     values = cpae.sweep_values(result, chapter_weight=weight)
-    assert "the system chapters' own $\\lambda = 0.01$ collapses" in values["sweep_weight_reading"]
-    assert "system chapters' own" not in cpae.sweep_values(result, chapter_weight=-1.0)["sweep_weight_reading"]
-    assert values["sweep_weight_reading"].startswith("Every point here uses the latent term as the authors write it")
+    collapsed = int((result.objective["reconstruction error"] > 0.9).sum())  # at least the two pretended
+    assert collapsed >= 2 and (values["sweep_collapsed"], values["sweep_settings"]) == (collapsed, 3)
+    assert values["chapter_weight_collapses"] == 1
+    assert cpae.sweep_values(result, chapter_weight=-1.0)["chapter_weight_collapses"] == 0
+    assert values["sweep_latent_term"].startswith("absolute")
     properties = sweep_properties(result)
     assert len(properties) == 2 * (3 + 4 + 4) + 1  # two per point, the mean-image one for lambda = 0
     assert properties["CpAE, resolution 24: VPTs and ceiling within [0, 100] %"]
@@ -201,13 +181,13 @@ def test_sweeps_run():
     assert len(figure.axes[0].lines) >= 2  # one line per map, each starting at weight 0
 
 
-def test_ablation_values_and_sentences():
+def test_ablation_values():
     result = cpae.run_cpae_ablations(profile="smoke")
     values = cpae.ablation_values(result)
     assert values["abl_vpt_large_J"] == result.filter_grid.loc[("6x6", "J"), "VPT (%)"]
-    assert values["ablation_summary"].startswith("Large filters with $J$")
-    result.training_schemes.iloc[1, result.training_schemes.columns.get_loc("reconstruction error")] = 1.0
-    assert cpae.ablation_values(result)["joint_sentence"].startswith("The joint scheme collapses")
+    smoothest = result.filter_grid["smoothness ratio"].idxmin()  # (size, penalty)
+    assert ("large" if smoothest[0] == "6x6" else "small") in values["abl_smoothest"]
+    assert ("with J" if smoothest[1] == "J" else "without a penalty") in values["abl_smoothest"]
 
 
 def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeypatch):
@@ -243,63 +223,13 @@ def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeyp
         [2, "pixel MSE"],
     ]
     assert set(summary.seeds["system"]) == {"damped_pendulum"}
-    values = cpae.results_values(summary, "smoke")
-    assert values["ordering_damped_pendulum"].startswith(
-        "Damped pendulum: the paper reports 99.2 % for the CpAE against 50.7 % for the standard AE. In the smoke "
-        "profile the paired difference CpAE − standard AE of the Neural ODE VPT over 6 test videos is by relative "
-        "error "
-    )
-    assert "by pixel MSE" in values["ordering_damped_pendulum"]
-    assert values["ordering_list"] == f"- {values['ordering_damped_pendulum']}"
+    from latentdyn.experiments.cpae.bottom_line import recorded_seed_verdicts
+
+    verdicts = recorded_seed_verdicts(summary.seeds)
     rel = summary.seeds[summary.seeds["definition"] == "relative error"]
     up, down = int((rel["95% low"] > 0).sum()), int((rel["95% high"] < 0).sum())
-    assert values["seeds_sentence"].endswith(
-        f"damped pendulum: CpAE ahead on {up}, behind on {down}, undecided on {2 - up - down} of 2 recorded seeds."
-    )
-    assert values["recorded_sentence"].startswith("2 recorded run(s). None is stale")
-    assert values["seed_reading_damped_pendulum"].startswith("Over 2 recorded seeds (1, 2; 6 test videos each")
-    assert values["num_systems"] == 1 and values["cpae_ahead"] + values["standard_ahead"] + values["undecided"] == 1
-
-
-def test_ordering_sentence_claims_an_ordering_only_outside_zero():
-    from latentdyn.experiments.cpae.prose import ordering_sentence
-    from latentdyn.experiments.cpae.results import COMPARISON_COLUMNS, PAIRED_COLUMNS, ResultsSummary
-
-    comparison = pd.DataFrame(
-        [["s", "CpAE", 30, 2, 25, 60, 55, 40, 0.2, 99.2], ["s", "standard AE", 20, 2, 15, 50, 45, 30, 0.2, 50.7]],
-        columns=COMPARISON_COLUMNS,
-    )
-
-    def summary(low: float, high: float) -> ResultsSummary:
-        paired = pd.DataFrame(
-            [
-                ["s", "Neural ODE", "relative error", 10.0, 2.0, low, high, 120, ""],
-                ["s", "Neural ODE", "pixel MSE", 10.0, 2.0, low, high, 120, ""],
-            ],
-            columns=PAIRED_COLUMNS,
-        )
-        return ResultsSummary(
-            comparison,
-            paired,
-            pd.DataFrame(),
-            pd.DataFrame(),
-            pd.DataFrame(),
-            pd.DataFrame(),
-            pd.DataFrame(columns=["system"]),
-            {"s": 120},
-            {},
-        )
-
-    assert ordering_sentence("s", summary(6.0, 14.0), "book") == (
-        "S: the paper reports 99.2 % for the CpAE against 50.7 % for the standard AE. In the book profile the "
-        "paired difference CpAE − standard AE of the Neural ODE VPT over 120 test videos is by relative error "
-        "+10.0 points (95 % interval +6.0 to +14.0): CpAE ahead; by pixel MSE +10.0 points (95 % interval +6.0 to "
-        "+14.0): CpAE ahead. So the paper's ordering is reproduced at this scale (ceilings, the VPT of the "
-        "reconstructions themselves: CpAE 60.0 %, standard AE 50.0 %)."
-    )
-    assert "this scale does not decide the paper's ordering" in ordering_sentence("s", summary(-1.0, 21.0), "book")
-    assert "no ordering (the interval contains zero)" in ordering_sentence("s", summary(-1.0, 21.0), "book")
-    assert "the opposite of the paper's ordering holds" in ordering_sentence("s", summary(-14.0, -6.0), "book")
+    assert verdicts.loc["damped pendulum", ["seeds", "CpAE ahead", "CpAE behind"]].tolist() == [2, up, down]
+    assert (summary.recorded["stale"] == "").all()
 
 
 def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypatch):
@@ -322,7 +252,7 @@ def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypat
     assert {"VPT pixel MSE (%)", "ceiling (%)"} <= set(table.columns)
     assert set(table["source"]) == {"chapter run", "recorded"}
     values = cpae.budget_values(table, "damped_pendulum", "smoke")
-    assert values["budget_objective_sentence"].count("VPT") == 2
+    assert values["budget_settings"] == len(table) and 0 <= values["budget_collapsed"] <= len(table)
     assert plotting_cpae.plot_objective_sweep(table, ("VPT (%)",), hue="autoencoder").axes
 
 

@@ -40,6 +40,22 @@ def test_inbetween_headline_has_four_titled_panels():
     assert width == pytest.approx(CONTENT_WIDTH) and height < 0.4 * width
 
 
+def test_inbetween_headline_crops_the_event_and_draws_its_profile():
+    first, last = np.full((32, 32), 0.8), np.full((32, 32), 0.8)
+    truth = first.copy()
+    truth[:, 14:17] = 0.1  # a dark crack, absent from both observations here
+    predicted = 0.5 * (truth + first)  # drawn at half depth
+    mask = truth < 0.5
+    figure = headline.plot_inbetween_headline(first, last, truth, predicted, time=0.5, event_mask=mask)
+    titles = [axis.get_title() for axis in figure.axes]
+    assert titles[4:] == ["truth, around the crack", "latent advection", "50/50 blend", "profile across the crack"]
+    profile = {line.get_label(): line.get_ydata() for line in figure.axes[7].lines}
+    assert profile["truth"].min() == pytest.approx(0.1) and profile["latent advection"].min() == pytest.approx(0.45)
+    assert len(headline.plot_inbetween_headline(first, last, truth, predicted, 0.5, np.zeros((32, 32), bool)).axes) == 4
+    with pytest.raises(ValueError, match="event_mask must have the images' shape"):
+        headline.plot_inbetween_headline(first, last, truth, predicted, 0.5, event_mask=mask[:4])
+
+
 @pytest.mark.parametrize(
     "call, message",
     [
@@ -76,5 +92,8 @@ def test_middle_frame_scores():
     )
     middle = headline.middle_frame_scores(scores, 0.5)
     assert middle.loc["latent_advection", "psnr"] == 25.0 and middle.loc["cross_fade", "ssim"] == 0.7
+    assert list(middle.columns) == ["psnr", "ssim", "mse"]
+    with_event = headline.middle_frame_scores(scores.assign(event_depth=[0.3, 0.6, 0.5]), 0.5)
+    assert with_event.loc["latent_advection", "event_depth"] == 0.6
     with pytest.raises(ValueError, match="no scores at time 0.4"):
         headline.middle_frame_scores(scores, 0.4)

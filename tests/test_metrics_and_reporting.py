@@ -1,5 +1,6 @@
 """Continuity metrics on trajectories with known answers, and rounding for reports."""
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -56,3 +57,73 @@ def test_format_significant():
 def test_significant_frame():
     frame = pd.DataFrame({"name": ["a"], "value": [3.14159], "count": [3]})
     assert significant(frame, 2).to_dict("records") == [{"name": "a", "value": "3.1", "count": 3}]
+
+
+# ------------------------------------------------------------------------------ reader tables
+
+
+def _wide_frame(columns: int, rows: int = 3) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        np.arange(rows * columns, dtype=float).reshape(rows, columns) / 7,
+        columns=[f"score_{i}" for i in range(columns)],
+        index=pd.Index([f"damped_pendulum_{i}" for i in range(rows)], name="system_name"),
+    )
+    frame.iloc[0, 0] = np.nan
+    return frame
+
+
+def test_reader_table_splits_wide_tables_into_blocks_of_at_most_seven_columns():
+    from latentdyn.reporting import MAX_COLUMNS, table
+
+    shown = table(_wide_frame(13), caption="Scores")
+    blocks = shown.blocks()
+    assert [block.shape[1] for block in blocks] == [6, 6, 1]  # one column of row labels each
+    assert sum(block.shape[1] for block in blocks) == 13
+    html = shown._repr_html_()
+    assert html.count("<table") == 3 and "Scores (continued)" in html
+    for part in html.split("<table")[1:]:
+        first_row = part.split("</tr>")[1]  # the first body row
+        assert first_row.count("<td") + first_row.count("<th") <= MAX_COLUMNS
+
+
+def test_reader_table_shows_readable_names_a_dash_for_missing_values_and_no_nan():
+    from latentdyn.reporting import MISSING, readable, table
+
+    html = table(_wide_frame(3), caption="x")._repr_html_()
+    assert "damped pendulum 0" in html and "system name" in html and "score 1" in html
+    assert "damped_pendulum" not in html and "nan" not in html and MISSING in html
+    assert readable("damped_pendulum") == "damped pendulum"
+    assert readable("VPT (%)") == "VPT (%)" and readable("psnr") == "psnr" and readable(3) == 3
+
+
+def test_reader_table_collapses_long_tables_and_says_when_there_are_no_rows():
+    from latentdyn.reporting import table
+
+    long = table(_wide_frame(2, rows=30), caption="Recorded runs")._repr_html_()
+    assert long.startswith("<details>") and "30 rows" in long
+    assert "<details>" not in table(_wide_frame(2, rows=5))._repr_html_()
+    empty = table(_wide_frame(4).iloc[:0], caption="Sweep")._repr_html_()
+    assert "<table" not in empty and "Sweep" in empty and "no rows" in empty
+
+
+def test_reader_table_names_a_bad_argument():
+    from latentdyn.reporting import table
+
+    with pytest.raises(ValueError, match="max_columns"):
+        table(_wide_frame(2), max_columns=0)
+    with pytest.raises(ValueError, match="frame"):
+        table([1, 2, 3])
+
+
+def test_reader_table_repeats_the_naming_columns_in_every_block_when_the_index_is_hidden():
+    from latentdyn.reporting import table
+
+    frame = pd.DataFrame({"seed": [0, 1], "definition": ["relative error", "pixel MSE"]})
+    for i in range(9):
+        frame[f"score {i}"] = [0.5 + i, 1.5 + i]
+    shown = table(frame)  # a plain 0, 1 index: hidden
+    blocks = shown.blocks()
+    assert len(blocks) == 2 and all(list(block.columns[:2]) == ["seed", "definition"] for block in blocks)
+    assert [block.shape[1] for block in blocks] == [7, 6]  # 2 naming + 5, then 2 naming + the other 4
+    assert shown.label_columns() == ["seed", "definition"]
+    assert table(frame[["score 0", "score 1"]]).label_columns() == []  # every column is a number

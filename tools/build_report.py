@@ -16,7 +16,16 @@ For each page it reports, and fails on:
 - output a reader should never see in prose: an object's repr (``<IPython.core.display.Markdown
   object>``, a glued value shown with the wrong role) or unrendered ``$...$`` mathematics (glued
   Markdown parsed as CommonMark, the default of the ``glue:md`` role);
-- a script loaded from the network, or stored widget state (the pages must work offline).
+- a script loaded from the network, or stored widget state (the pages must work offline);
+- a paragraph that appears twice on a page (generated boilerplate);
+- a markdown list rendered as running text (``- item - item`` inside a paragraph);
+- a table without data cells, or one wider than the content column (more than
+  :data:`MAX_TABLE_COLUMNS` cells in a row, or wider than :data:`MAX_TABLE_CHARACTERS`
+  characters when every cell wraps at its longest word);
+- a sentence pointing at "the table below" with no table before the section ends;
+- a figure whose plotted data are all zero or all missing (the warning that
+  :func:`latentdyn.plotting.style.finish` writes into the executed notebook, read from
+  ``jupyter_execute`` beside the HTML).
 
 Every page is checked and reported, so one run lists all the work left; the exit status is 1
 when any page fails.
@@ -24,6 +33,7 @@ when any page fails.
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import sys
@@ -41,6 +51,13 @@ SHARED_PATH = re.compile(r"\.\./shared\b|/work/shared\b")
 HIDING_TAGS = ("tag_hide-input", "tag_hide-cell")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 HASH_NAME = re.compile(r"[0-9a-f]{16,}", re.IGNORECASE)
+MIN_REPEATED_CHARACTERS = 80  # shorter paragraphs ("Not run.") may repeat on purpose
+MAX_TABLE_COLUMNS = 7  # the reader tables of latentdyn.reporting show at most 7 side by side
+MAX_TABLE_CHARACTERS = 110  # about the content column's width at the tables' font size
+LIST_MARKER = re.compile(r"(?:^|[.:;!?]\s)\s*[-*+]\s+[\w*`(\"“]")
+INLINE_MATH = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$[^$]*\$")
+TABLE_BELOW = re.compile(r"\b(?:table|tables) below\b|\bfollowing table\b", re.IGNORECASE)
+FIGURE_DATA_WARNING = "FigureDataWarning"
 
 
 @dataclass
@@ -186,6 +203,102 @@ def network_resources(soup: BeautifulSoup, text: str) -> list[str]:
     return problems
 
 
+def _paragraph_texts(soup: BeautifulSoup) -> list[str]:
+    content = soup.find("main") or soup
+    return [" ".join(p.get_text(" ", strip=True).split()) for p in content.find_all("p") if not p.find_parent("pre")]
+
+
+def repeated_paragraphs(soup: BeautifulSoup, min_characters: int = MIN_REPEATED_CHARACTERS) -> list[str]:
+    """One problem per paragraph of at least ``min_characters`` characters that appears more than once."""
+    counts: dict[str, int] = {}
+    for text in _paragraph_texts(soup):
+        if len(text) >= min_characters:
+            counts[text] = counts.get(text, 0) + 1
+    return [f"repeats a paragraph {count} times: {text[:70]!r}" for text, count in counts.items() if count > 1]
+
+
+def inline_lists(soup: BeautifulSoup) -> list[str]:
+    """Paragraphs that hold a markdown list as running text (a list glued inline)."""
+    return [
+        f"shows a markdown list as running text: {text[:70]!r} (glue it as a block, or make it a table)"
+        for text in _paragraph_texts(soup)
+        if LIST_MARKER.search(INLINE_MATH.sub(" ", text))
+    ]
+
+
+def _rows(table: Tag) -> list[list[str]]:
+    return [[cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])] for row in table.find_all("tr")]
+
+
+def table_problems(
+    soup: BeautifulSoup, max_columns: int = MAX_TABLE_COLUMNS, max_characters: int = MAX_TABLE_CHARACTERS
+) -> list[str]:
+    """Tables without data cells, and tables wider than the content column: more than
+    ``max_columns`` cells in a row, or a narrowest layout (every cell wrapped at its longest word,
+    two characters of padding a column) wider than ``max_characters``."""
+    content = soup.find("main") or soup
+    problems = []
+    for number, table in enumerate(content.find_all("table"), start=1):
+        rows = _rows(table)
+        header = " | ".join(rows[0])[:50] if rows else ""
+        if not any(cell for row in table.find_all("tr") for cell in row.find_all("td")) or not any(
+            text for row in rows[1:] for text in row
+        ):
+            problems.append(f"table {number} ({header!r}) has no data cells")
+            continue
+        columns = max(len(row) for row in rows)
+        widths = [0] * columns
+        for row in rows:
+            for index, text in enumerate(row):
+                widths[index] = max(widths[index], max((len(word) for word in text.split()), default=0))
+        characters = sum(widths) + 2 * columns
+        if columns > max_columns:
+            problems.append(f"table {number} ({header!r}) has {columns} columns (at most {max_columns})")
+        elif characters > max_characters:
+            problems.append(
+                f"table {number} ({header!r}) needs {characters} characters at its narrowest "
+                f"(the column holds about {max_characters})"
+            )
+    return problems
+
+
+def missing_announced_tables(soup: BeautifulSoup) -> list[str]:
+    """Sentences that announce "the table below" in a section that shows no table after them."""
+    content = soup.find("main") or soup
+    problems = []
+    for paragraph in content.find_all("p"):
+        text = " ".join(paragraph.get_text(" ", strip=True).split())
+        if not TABLE_BELOW.search(text):
+            continue
+        for following in paragraph.find_all_next(["table", "h1", "h2", "h3"]):
+            if following.name == "table":
+                break
+            problems.append(f"announces a table below that the section does not show: {text[:70]!r}")
+            break
+        else:
+            problems.append(f"announces a table below that the page does not show: {text[:70]!r}")
+    return problems
+
+
+def figure_data_warnings(notebook: Path) -> list[str]:
+    """The all-zero / all-missing figure warnings in an executed notebook's outputs (removed cells
+    included: the figures are made in hidden cells and glued)."""
+    if not notebook.exists():
+        return []
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    problems = []
+    for cell in cells:
+        for output in cell.get("outputs", []):
+            text = output.get("text", "")
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                if FIGURE_DATA_WARNING in line:
+                    problems.append(
+                        "draws a figure without data: " + line.split(FIGURE_DATA_WARNING + ":", 1)[-1].strip()
+                    )
+    return problems
+
+
 # ------------------------------------------------------------------------------ pages
 
 
@@ -228,6 +341,11 @@ def check_page(name: str, html_dir: Path, root: Path = ROOT) -> PageReport:
     report.problems += unresolved_citations(soup)
     report.problems += network_resources(soup, text)
     report.problems += raw_output_in_prose(soup)
+    report.problems += repeated_paragraphs(soup)
+    report.problems += inline_lists(soup)
+    report.problems += table_problems(soup)
+    report.problems += missing_announced_tables(soup)
+    report.problems += figure_data_warnings(html_dir.parent / "jupyter_execute" / f"{name}.ipynb")
     source = root / f"{name}.md"
     if source.exists():
         markdown = source.read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ scenes) in :mod:`latentdyn.experiments.inbetween_core`.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -534,6 +535,37 @@ class InbetweenRealResult:
     @property
     def pairs(self) -> dict[str, np.ndarray]:
         return {name: case.pair for name, case in self.cases.items()}
+
+    def best_per_case(self) -> pd.DataFrame:
+        """One row per scored case: the method whose frame at ``t = 0.5`` is best (highest PSNR;
+        by velocity error where only the true velocity is known) with its score, latent
+        advection's and optimal transport's PSNR (dB) and velocity errors (pixels per interval),
+        and a zero velocity's error for reference. Empty when nothing is scored."""
+        rows = []
+        for case, block in self.means.groupby("case", sort=False):
+            by = block.set_index("method")
+            frames = "psnr_mid" in by and by["psnr_mid"].notna().any()
+            best = by["psnr_mid"].idxmax() if frames else by["epe"].idxmin()
+            value = functools.partial(_cell, by)
+
+            rows.append(
+                {
+                    "case": case,
+                    "best method": best,
+                    "best PSNR (dB)": value(best, "psnr_mid"),
+                    "latent advection PSNR (dB)": value("latent_advection", "psnr_mid"),
+                    "optimal transport PSNR (dB)": value("optimal_transport", "psnr_mid"),
+                    "latent advection EPE": value("latent_advection", "epe"),
+                    "optimal transport EPE": value("optimal_transport", "epe"),
+                    "zero velocity EPE": self.zero_velocity_error.get(case, float("nan")),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def _cell(table: pd.DataFrame, row: str, column: str) -> float:
+    """``table.loc[row, column]`` as a float, NaN when the row or column is missing."""
+    return float(table.loc[row, column]) if row in table.index and column in table else float("nan")
 
 
 def _case_frame_scores(

@@ -26,7 +26,7 @@ from scipy import linalg, ndimage
 
 from latentdyn import image_metrics
 from latentdyn.baselines.optimal_transport import ot_interpolation
-from latentdyn.data.scenes import SCENE_LABELS, SCENES, make_scene
+from latentdyn.data.scenes import SCENES, make_scene
 from latentdyn.data.seaice import SCENARIOS, SeaIceSequence
 from latentdyn.data.user_pairs import warped_photograph
 from latentdyn.experiments.inbetween_core import (
@@ -676,105 +676,3 @@ def run_transport_failures(
         goals,
         learned_part_gain(summary.assign(psnr_mid=summary["psnr_capped"])),
     )
-
-
-def failure_summary_text(
-    result: TransportFailuresResult, model: str = "latent_reaction", exact_db: float = 60.0
-) -> str:
-    """The chapter's summary of :func:`run_transport_failures`, generated from its numbers (MyST):
-    per scene the model against its goal (mean ± spread over seeds of the per-seed margin), the
-    gain of the learned part, and where the latent space helps and where it does not.
-
-    ``exact_db``: PSNRs at or above it are reported as exact (their value is rounding noise).
-    """
-
-    def name(scene: str) -> str:
-        return SCENE_LABELS.get(scene, scene.replace("_", " "))
-
-    def db(value: float) -> str:
-        return f"above {exact_db:.0f} dB (exact)" if value >= exact_db else f"{value:.1f} dB"
-
-    summary, goals, gain = result.summary, result.goals.set_index("scene"), result.learned_gain
-    lines, helps, flat, fails, fails_why = [], [], [], [], []
-    for scene_name in goals.index:
-        goal = goals.loc[scene_name]
-        block = summary[summary["scene"] == scene_name].pivot(index="seed", columns="method", values="psnr_capped")
-        if goal["goal"] == "in_place":
-            reference = block[["cross_fade", "image_advection"]].max(axis=1)
-        else:
-            reference = block["optical_flow"]
-        margins = np.minimum(block[model], exact_db) - np.minimum(reference, exact_db)
-        ssim = summary[(summary["scene"] == scene_name) & (summary["method"] == model)]["ssim_mid"]
-        row = gain[(gain["scene"] == scene_name) & (gain["method"] == model)]
-        learned = (
-            f"; the learned part adds {row['gain_db'].iloc[0]:+.2f} ± {row['gain_db_std'].iloc[0]:.2f} dB "
-            f"over the gated prior alone"
-            if len(row)
-            else ""
-        )
-        verdict = "**met**" if goal["met"] else "**not met**"
-        if (
-            not goal["met"]
-            and goal["goal"] == "in_place"
-            and goal["margin_ssim"] < -SSIM_TOLERANCE <= goal["margin_db"]
-        ):
-            verdict += " (on SSIM)"
-        lines.append(
-            f"- *{name(scene_name)}*: {db(goal['model_psnr'])}, SSIM {ssim.mean():.3f}, against "
-            f"{goal['reference']} {db(goal['reference_psnr'])}, SSIM {goal['reference_ssim']:.3f}: "
-            f"margin {margins.mean():+.2f} ± {margins.std(ddof=0):.2f} dB over the seeds, goal {verdict}"
-            f"{learned}."
-        )
-        (fails if not goal["met"] else helps).append(name(scene_name))
-        if len(row) and abs(row["gain_db"].iloc[0]) <= max(2 * row["gain_db_std"].iloc[0], 0.1):
-            flat.append(name(scene_name))
-    means = result.means.set_index(["scene", "method"])
-    for scene_name in goals.index:
-        goal = goals.loc[scene_name]
-        if goal["met"] or goal["goal"] != "in_place" or (scene_name, "cross_fade") not in means.index:
-            continue
-        speed = means.loc[(scene_name, model), "rms_speed"]
-        to_fade = means.loc[(scene_name, model), "psnr_capped"] - means.loc[(scene_name, "cross_fade"), "psnr_capped"]
-        advection = (
-            means.loc[(scene_name, "image_advection"), "psnr_capped"]
-            if (scene_name, "image_advection") in means.index
-            else float("nan")
-        )
-        lines_why = (
-            f"Why it fails on *{name(scene_name)}*: the gate leaves an RMS speed of {speed:.3f} px (the truth does "
-            f"not move), so the frame is the cross-fade to within {abs(to_fade):.2f} dB"
-        )
-        if advection > means.loc[(scene_name, "cross_fade"), "psnr_capped"]:
-            lines_why += (
-                f"; but the truth is neither a fade nor a transport, and image-space advection, which moves "
-                f"the edges of the change, is {advection - means.loc[(scene_name, model), 'psnr_capped']:.2f} dB "
-                f"closer to it than the fade"
-            )
-        fails_why.append(lines_why + ".")
-    other = LEARNED_PART_OFF.get("latent_advection")
-    paper_gain = gain[gain["method"] == "latent_advection"] if other else gain.iloc[:0]
-    text = (
-        "Measured, scene_name by scene_name (latent advection–reaction, motion-gated; margins are per seed, "
-        "then mean ± standard deviation):\n\n" + "\n".join(lines) + "\n\n"
-    )
-    text += (
-        f"The goal holds on {len(helps)} of {len(goals)} scenes"
-        + (f" ({', '.join(helps)})" if helps else "")
-        + (f" and fails on {', '.join(fails)}" if fails else "")
-        + ". "
-    )
-    text += " ".join(fails_why) + (" " if fails_why else "")
-    if flat:
-        text += (
-            f"The learned part (training the velocity correction, encoder and decoder) moves the score by no "
-            f"more than the spread between seeds (or 0.1 dB) on {len(flat)} of {len(goals)} scenes "
-            f"({', '.join(flat)}): there the gain comes from the operator — the source term, the gate and "
-            f"the visibility of the blend — which needs no learning. "
-        )
-    if len(paper_gain):
-        text += (
-            "The paper's latent advection against its own prior alone: "
-            + ", ".join(f"{name(r.scene)} {r.gain_db:+.2f} dB" for r in paper_gain.itertuples())
-            + "."
-        )
-    return text

@@ -102,10 +102,24 @@ def plot_latent_trajectories(
 
 def plot_vpt(vpt: pd.DataFrame) -> Figure:
     """Grouped bars of mean VPT (%) with its standard error over the test videos; the value is
-    written on every bar (so a bar of height 0 still reads as a measured 0)."""
+    written on every bar (so a bar of height 0 still reads as a measured 0). When every VPT is 0,
+    the panel says so in words instead of drawing empty bars."""
     table = vpt.reset_index()
     figure, axes = new_figure(1, 1, panel_aspect=0.4)
     axis = axes[0, 0]
+    means = pd.to_numeric(table["VPT mean (%)"], errors="coerce").to_numpy(dtype=float)
+    if not np.any(np.isfinite(means) & (means != 0)):
+        axis.axis("off")
+        axis.text(
+            0.5,
+            0.5,
+            "Every VPT is 0 %: no prediction stays within the threshold\n"
+            "beyond the first frames, for any autoencoder or latent model.",
+            ha="center",
+            va="center",
+            transform=axis.transAxes,
+        )
+        return finish(figure)
     models = list(dict.fromkeys(table["latent model"]))
     encoders = list(dict.fromkeys(table["autoencoder"]))
     width = 0.8 / len(encoders)
@@ -399,22 +413,31 @@ def latent_samples(result, coordinates: int = 4) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+AUTHORS_BATCH = 512  # the authors' batch size (their recipe)
+
+
 def plot_learning_curves(curves: pd.DataFrame, target: float = 0.3, authors_epochs: int = 3) -> Figure:
     """Reconstruction error (left) and how well the latent states determine the true state
     (right, R²) after every epoch of each recorded run of the authors' networks
     (:func:`latentdyn.cpae.learning_curve.recorded_curves`); the target error and the authors'
-    3-epoch budget dashed."""
+    3-epoch budget dashed. Runs at the authors' batch of 512 are solid, others dashed; an epoch is
+    the same number of training inputs at any batch size."""
     figure, axes = new_figure(1, 2, panel_aspect=0.75)
     if curves.empty:
         axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
     for _run, part in curves.groupby("run", sort=False) if not curves.empty else ():
         variant = str(part["variant"].iloc[0])
         name = {"cpae": "CpAE", "standard": "standard AE"}.get(variant, variant.replace("_", " "))
+        colour = VARIANT_COLOURS.get(name)
         if float(part["prediction_weight"].iloc[0]) != 1.0:
             name += f", λ = {float(part['prediction_weight'].iloc[0]):g}"
-        colour = VARIANT_COLOURS.get(name)
-        axes[0, 0].plot(part["epoch"], part["reconstruction_error"], "o-", ms=3, label=name, color=colour)
-        axes[0, 1].plot(part["epoch"], part["state_r2"], "o-", ms=3, label=name, color=colour)
+        batch = (
+            int(part["batch_size"].iloc[0]) if "batch_size" in part and pd.notna(part["batch_size"].iloc[0]) else 512
+        )
+        style = "o-" if batch == AUTHORS_BATCH else "s--"
+        name += f", batch {batch}"
+        axes[0, 0].plot(part["epoch"], part["reconstruction_error"], style, ms=3, label=name, color=colour)
+        axes[0, 1].plot(part["epoch"], part["state_r2"], style, ms=3, label=name, color=colour)
     for axis in axes[0]:
         axis.axvline(authors_epochs, color="grey", ls=":", lw=1, label=f"the authors' {authors_epochs} epochs")
         axis.set_xlabel("epoch (960 training videos)")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from latentdyn.plotting.inbetween import crack_profile
 from latentdyn.plotting.style import finish, new_figure
 
 HEADLINE_ASPECT = 0.36  # panel height / width of the latent figure: two short panels side by side
@@ -101,15 +102,27 @@ def plot_latent_headline(
 
 
 def plot_inbetween_headline(
-    first: np.ndarray, last: np.ndarray, truth: np.ndarray, predicted: np.ndarray, time: float
+    first: np.ndarray,
+    last: np.ndarray,
+    truth: np.ndarray,
+    predicted: np.ndarray,
+    time: float,
+    event_mask: np.ndarray | None = None,
+    margin: int = 8,
 ) -> Figure:
-    """Observed ``I(0)`` and ``I(1)``, and the true and predicted images at ``time``, in one row.
+    """Observed ``I(0)`` and ``I(1)``, and the true and predicted images at ``time``, in one row;
+    with ``event_mask``, a second row shows the event where it can be seen: a crop around it of
+    the truth, the prediction and the 50/50 blend of the two observations, and the mean intensity
+    profile across it (truth black, prediction orange, blend grey dashed).
 
     Args:
         first, last: the observed images ``(H, W)``, values in ``[0, 1]``.
         truth: the true image at ``time`` ``(H, W)``.
         predicted: the predicted image at ``time`` ``(H, W)``.
         time: the in-between time in ``(0, 1)``.
+        event_mask: ``(H, W)`` booleans, the event's pixels at ``time`` (a crack's open water);
+            ``None`` or an empty mask: one row only.
+        margin: pixels around the event's bounding box in the crops.
     """
     panels = [
         (first, "observed, t = 0"),
@@ -123,19 +136,55 @@ def plot_inbetween_headline(
     ]
     if not 0.0 < time < 1.0:
         raise ValueError(f"time must lie strictly between 0 and 1, got {time}")
-    figure, axes = new_figure(1, len(panels), panel_aspect=1.0, extra_height=0.25)
+    shape = panels[0][0].shape
+    if event_mask is not None:
+        event_mask = np.asarray(event_mask, dtype=bool)
+        if event_mask.shape != shape:
+            raise ValueError(f"event_mask must have the images' shape {shape}, got {event_mask.shape}")
+    show_event = event_mask is not None and bool(event_mask.any())
+    figure, axes = new_figure(
+        2 if show_event else 1, len(panels), panel_aspect=1.0, extra_height=0.5 if show_event else 0.25
+    )
     for axis, (image, title) in zip(axes[0], panels):
-        axis.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-        axis.set_title(title)
-        axis.set_xticks([])
-        axis.set_yticks([])
-        axis.grid(False)
+        _show_image(axis, image, title)
+    if show_event:
+        rows, cols = np.flatnonzero(event_mask.any(axis=1)), np.flatnonzero(event_mask.any(axis=0))
+        top, bottom = max(rows[0] - margin, 0), min(rows[-1] + margin + 1, shape[0])
+        left, right = max(cols[0] - margin, 0), min(cols[-1] + margin + 1, shape[1])
+        window = (slice(top, bottom), slice(left, right))
+        blend = 0.5 * (panels[0][0] + panels[3][0])
+        crops = [(panels[1][0], "truth, around the crack"), (panels[2][0], "latent advection"), (blend, "50/50 blend")]
+        for axis, (image, title) in zip(axes[1], crops):
+            _show_image(axis, image[window], title)
+        half = max(3, int(event_mask.sum(axis=1).max()) * 2)
+        offsets = np.arange(-half, half + 1)
+        axis = axes[1, 3]
+        for image, style, label in (
+            (panels[1][0], {"color": "black"}, "truth"),
+            (panels[2][0], {"color": "C1"}, "latent advection"),
+            (blend, {"color": "grey", "linestyle": "--"}, "50/50 blend"),
+        ):
+            axis.plot(offsets, crack_profile(image, event_mask, half), label=label, **style)
+        axis.set_xlabel("pixels across the crack")
+        axis.set_ylabel("mean intensity")
+        axis.set_title("profile across the crack")
+        axis.legend(fontsize=6, loc="lower right")
     return finish(figure)
 
 
+def _show_image(axis, image: np.ndarray, title: str) -> None:
+    axis.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    axis.set_title(title)
+    axis.set_xticks([])
+    axis.set_yticks([])
+    axis.grid(False)
+
+
 def middle_frame_scores(scores: pd.DataFrame, time: float) -> pd.DataFrame:
-    """The rows of a long score table (method, time, psnr, ssim, mse) at ``time``, one per method."""
+    """The rows of a long score table (method, time, psnr, ssim, mse and, where present, the event
+    scores ``event_psnr``, ``event_mae``, ``event_depth``) at ``time``, one per method."""
     rows = scores[np.isclose(scores["time"], time)]
     if rows.empty:
         raise ValueError(f"no scores at time {time}; times present: {sorted(scores['time'].unique())}")
-    return rows.set_index("method")[["psnr", "ssim", "mse"]]
+    columns = [c for c in ("psnr", "ssim", "mse", "event_psnr", "event_mae", "event_depth") if c in rows]
+    return rows.set_index("method")[columns]

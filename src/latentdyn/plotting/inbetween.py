@@ -8,6 +8,8 @@ faded copy of the image, so that arrows never hide a frame.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -38,7 +40,8 @@ PDE_LABELS = {
 }
 VELOCITY_COLOURS = {"truth": "tab:green", "prior": "tab:blue", "estimate": "tab:orange"}
 SHOWN_METHODS = ("latent_advection", "image_advection", "optimal_transport", "optical_flow")
-METHOD_COLOURS = {method: f"C{index}" for index, method in enumerate(SHOWN_METHODS)}
+# C3 of the colour-blind palette is an orange close to C1: the fourth method takes C4 (purple)
+METHOD_COLOURS = dict(zip(SHOWN_METHODS, ("C0", "C1", "C2", "C4"), strict=True))
 
 
 def label(name: str) -> str:
@@ -46,10 +49,19 @@ def label(name: str) -> str:
     return SCENARIO_LABELS.get(name) or METHOD_LABELS.get(name) or PDE_LABELS.get(name) or name.replace("_", " ")
 
 
+TITLE_WIDTH = 18  # characters a panel title wraps at, so that the titles of a row of panels never overlap
+TICK_WIDTH = 11  # characters a category tick label wraps at
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` wrapped at ``width`` characters, each of its own lines separately."""
+    return "\n".join(textwrap.fill(line, width) for line in text.split("\n"))
+
+
 def _image(axis, image, title: str | None = None, *, vmin=0.0, vmax=1.0, cmap="gray", alpha=1.0) -> None:
     axis.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest", alpha=alpha)
     if title:
-        axis.set_title(title)
+        axis.set_title(wrapped(title, TITLE_WIDTH))
     axis.set_xticks([])
     axis.set_yticks([])
     axis.grid(False)
@@ -310,7 +322,8 @@ def plot_event_crop(
     axes[1, 0].set_ylabel("− truth")
     profile_axis.set_xlabel("pixels from the event's centre line")
     profile_axis.set_ylabel("mean intensity")
-    profile_axis.legend(fontsize="small", ncol=3, loc="lower right")
+    # beside the panel, so that no curve's trough hides behind it
+    profile_axis.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
     return finish(figure)
 
 
@@ -341,7 +354,7 @@ def plot_scores(
             for offset, g in zip(offsets, groups):
                 values = part[part[group] == g][metric]
                 axis.plot(np.full(len(values), offset), values, "o", ms=2.5, color="black", alpha=0.7)
-        axis.set_xticks(np.arange(len(groups)), [label(g) for g in groups])
+        axis.set_xticks(np.arange(len(groups)), [wrapped(label(g), TICK_WIDTH) for g in groups])
         axis.set_ylabel(name)
         if metric == "psnr_mid":
             low = data[metric].min()

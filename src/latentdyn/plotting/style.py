@@ -16,10 +16,12 @@ the content column and the margin on wide screens (and is the column on narrow o
 from __future__ import annotations
 
 import math
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 from latentdyn.validation import check_positive_float, check_positive_int
@@ -87,8 +89,43 @@ def new_figure(
     return figure, axes
 
 
+class FigureDataWarning(UserWarning):
+    """A figure shows no information: its bars are all zero, or its curves have no finite value.
+    ``tools/build_report.py`` fails a page whose executed notebook carries one."""
+
+
+def data_problem(figure: Figure) -> str | None:
+    """Why ``figure`` shows no data, or ``None``: a panel whose bars are all zero or missing, or
+    whose curves (and bars) hold no finite value at all. Reference lines drawn with
+    ``axhline``/``axvline`` count as curves; a panel without bars or curves (an image, a text) is
+    never a problem."""
+    for number, axis in enumerate(figure.get_axes(), start=1):
+        if not axis.get_visible() or not axis.axison:
+            continue
+        title = axis.get_title() or f"panel {number}"
+        bars = [
+            patch.get_height()
+            for container in axis.containers
+            if isinstance(container, BarContainer)
+            for patch in container.patches
+        ]
+        if bars:
+            heights = np.asarray(bars, dtype=float)
+            if not np.any(np.isfinite(heights) & (heights != 0)):
+                return f"{title}: every bar is zero or missing; say it in a sentence instead"
+        curves = [np.asarray(line.get_ydata(), dtype=float) for line in axis.get_lines() if len(line.get_ydata())]
+        if curves and not bars and not any(np.any(np.isfinite(values)) for values in curves):
+            return f"{title}: no curve has a finite value"
+    return None
+
+
 def finish(figure: Figure, *, tight: bool = True) -> Figure:
-    """Lay the figure out and detach it from pyplot (a closed figure still renders and saves)."""
+    """Lay the figure out and detach it from pyplot (a closed figure still renders and saves).
+
+    Warns with a :class:`FigureDataWarning` when the figure shows no data (:func:`data_problem`)."""
+    problem = data_problem(figure)
+    if problem:
+        warnings.warn(problem, FigureDataWarning, stacklevel=2)
     if tight:
         figure.tight_layout()
     plt.close(figure)

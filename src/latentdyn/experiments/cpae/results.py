@@ -429,3 +429,24 @@ def pose_error_floor(
             }
         )
     return pd.DataFrame(rows)
+
+
+def pose_floor_values(floor: pd.DataFrame, target: float = 0.3) -> dict[str, float]:
+    """The numbers a page quotes from :func:`pose_error_floor`: the relative error, the angle
+    (degrees) and the ceiling (%) of a rod drawn exactly but with its tip one pixel off
+    (``floor_one_error``, ``floor_one_angle``, ``floor_one_ceiling``; NaN when 1 pixel is not an
+    offset of ``floor``), and the tip offset in pixels at which the error reaches ``target``
+    (``floor_target_pixels``, interpolated with 0 offset scoring 0; NaN when the error does not grow
+    with the offset or never reaches ``target``)."""
+    one = floor.loc[np.isclose(floor["tip offset (pixels)"], 1.0)]
+    values = {
+        "floor_one_error": float(one["reconstruction error"].iloc[0]) if len(one) else float("nan"),
+        "floor_one_angle": float(one["angle offset (degrees)"].iloc[0]) if len(one) else float("nan"),
+        "floor_one_ceiling": float(one["ceiling (%)"].iloc[0]) if len(one) else float("nan"),
+        "floor_target_pixels": float("nan"),
+    }
+    offsets = np.concatenate(([0.0], floor["tip offset (pixels)"].to_numpy(float)))
+    errors = np.concatenate(([0.0], floor["reconstruction error"].to_numpy(float)))
+    if np.all(np.diff(errors) > 0) and target <= errors[-1]:
+        values["floor_target_pixels"] = float(np.interp(target, errors, offsets))
+    return values
