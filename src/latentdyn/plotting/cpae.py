@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from latentdyn.cpae_settings import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
@@ -441,6 +442,7 @@ def plot_learning_curves(curves: pd.DataFrame, target: float = 0.3, authors_epoc
     for axis in axes[0]:
         axis.axvline(authors_epochs, color="grey", ls=":", lw=1, label=f"the authors' {authors_epochs} epochs")
         axis.set_xlabel("epoch (960 training videos)")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0, 0].axhline(target, color="grey", ls="--", lw=1, label=f"target {target:g}")
     axes[0, 0].set_ylabel("reconstruction error")
     axes[0, 0].set_ylim(bottom=0)
