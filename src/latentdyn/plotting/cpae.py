@@ -262,7 +262,7 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str
 
 def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None = None) -> Figure:
     """VPT per system and autoencoder: this book (``book`` profile), recorded long runs (see
-    :func:`long_runs`), the paper.
+    :func:`long_runs`), the paper; the value is written on every bar ("–" where there is none).
 
     ``table`` has columns system, autoencoder, 'measured VPT (%)', 'paper VPT (%)';
     ``recorded`` (optional) system, autoencoder, profile, seed, 'VPT (%)' (and stale).
@@ -291,7 +291,7 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
                 heights = runs.reindex(systems)
             else:
                 heights = value(part)
-            axis.bar(
+            bars = axis.bar(
                 np.arange(len(systems)) + offset,
                 heights.fillna(0),
                 width,
@@ -299,6 +299,9 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
                 label=f"{encoder}, {name}",
                 **style,
             )
+            # the value on every bar, so that a measured 0 reads as 0 and a missing one as a dash
+            texts = [f"{value:.0f}" if np.isfinite(value) else "–" for value in heights.to_numpy(dtype=float)]
+            axis.bar_label(bars, labels=texts, fontsize=5, padding=1)
     axis.set_xticks(np.arange(len(systems)), [s.replace("_", " ") for s in systems])
     axis.set_ylabel("VPT, Neural ODE (%)")
     axis.set_ylim(0, 105)
