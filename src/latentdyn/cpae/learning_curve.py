@@ -48,7 +48,7 @@ import torch
 from latentdyn.cache import project_folder
 from latentdyn.cpae.authors_networks import AuthorsAutoencoder, AuthorsStepMap, authors_objective, count_parameters
 from latentdyn.cpae.latent_claim import state_errors
-from latentdyn.cpae_settings import system_settings
+from latentdyn.cpae_settings import RECONSTRUCTION_TARGET, system_settings
 from latentdyn.data.videos import frame_pairs
 from latentdyn.data.windows import FrameWindows
 from latentdyn.experiments.cpae.data import load_test_video, load_video
@@ -213,7 +213,7 @@ def run_learning_curve(
     folder: str | Path,
     *,
     max_epochs: int = 30,
-    target_error: float = 0.3,
+    target_error: float = RECONSTRUCTION_TARGET,
     checkpoint_every: int = 10,
     num_threads: int = 1,
     time_limit_s: float | None = None,
@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", required=True, help="the run's folder (checkpoint and curve)")
     parser.add_argument("--variant", default="cpae", choices=tuple(VARIANTS))
     parser.add_argument("--max-epochs", type=int, default=30)
-    parser.add_argument("--target-error", type=float, default=0.3)
+    parser.add_argument("--target-error", type=float, default=RECONSTRUCTION_TARGET)
     parser.add_argument("--prediction-weight", type=float, default=1.0, help="the authors' lam")
     parser.add_argument("--resolution", type=int, default=64)
     parser.add_argument("--num-trajectories", type=int, default=1200)

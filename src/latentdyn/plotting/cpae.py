@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from latentdyn.cpae_settings import RECONSTRUCTION_TARGET
 from latentdyn.cpae_settings import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
@@ -247,7 +248,12 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str
     if hue == "autoencoder":
         chosen = table[table["latent map"].isin(["none", "volume_preserving"])]
         return plot_metric_panels(
-            chosen, "weight", metrics, hue="autoencoder", logx=True, thresholds={"reconstruction error": 0.3}
+            chosen,
+            "weight",
+            metrics,
+            hue="autoencoder",
+            logx=True,
+            thresholds={"reconstruction error": RECONSTRUCTION_TARGET},
         )
     plain = table[table["latent map"] == "none"]
     lines = [
@@ -256,7 +262,7 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str
     ]
     data = pd.concat(lines) if lines else table
     return plot_metric_panels(
-        data, "weight", metrics, hue="latent map", logx=True, thresholds={"reconstruction error": 0.3}
+        data, "weight", metrics, hue="latent map", logx=True, thresholds={"reconstruction error": RECONSTRUCTION_TARGET}
     )
 
 
@@ -420,7 +426,9 @@ def latent_samples(result, coordinates: int = 4) -> pd.DataFrame:
 AUTHORS_BATCH = 512  # the authors' batch size (their recipe)
 
 
-def plot_learning_curves(curves: pd.DataFrame, target: float = 0.3, authors_epochs: int = 3) -> Figure:
+def plot_learning_curves(
+    curves: pd.DataFrame, target: float = RECONSTRUCTION_TARGET, authors_epochs: int = 3
+) -> Figure:
     """Reconstruction error (left) and how well the latent states determine the true state
     (right, R²) after every epoch of each recorded run of the authors' networks
     (:func:`latentdyn.cpae.learning_curve.recorded_curves`); the target error and the authors'

@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 from latentdyn.cache import project_root
-from latentdyn.cpae_settings import MODEL_LABELS, system_settings
+from latentdyn.cpae_settings import MODEL_LABELS, RECONSTRUCTION_TARGET, system_settings
 from latentdyn.data.videos import SYSTEMS, build_system, frame_pairs, render_states, split_indices
 from latentdyn.experiments.cpae.data import prepare_system
 from latentdyn.experiments.cpae.shipped import LongResult, run_cpae_long, shipped_seeds
@@ -431,7 +431,7 @@ def pose_error_floor(
     return pd.DataFrame(rows)
 
 
-def pose_floor_values(floor: pd.DataFrame, target: float = 0.3) -> dict[str, float]:
+def pose_floor_values(floor: pd.DataFrame, target: float = RECONSTRUCTION_TARGET) -> dict[str, float]:
     """The numbers a page quotes from :func:`pose_error_floor`: the relative error, the angle
     (degrees) and the ceiling (%) of a rod drawn exactly but with its tip one pixel off
     (``floor_one_error``, ``floor_one_angle``, ``floor_one_ceiling``; NaN when 1 pixel is not an
