@@ -88,7 +88,8 @@ _CIRCLE_COMMON: dict[str, Any] = {
 # In-between imagery dynamics. The latent model's velocity starts from a prior (TV-L1 optical
 # flow by default; "none" is the paper's field extractor alone, bounded by max_speed) that
 # the field extractor corrects by at most correction_speed; two_sided blends both
-# observations carried towards t (the paper carries the first one only).
+# observations carried towards t (the paper carries the first one only), weighted by what each
+# one shows (blend "visibility"; "linear" is the plain (1 - t, t) blend of earlier versions).
 _INBETWEEN_MODEL: dict[str, Any] = {
     "scheme": "characteristics",
     "pde": "advection",
@@ -100,6 +101,11 @@ _INBETWEEN_MODEL: dict[str, Any] = {
     "lambda_smooth": 0.05,
     "codec_bias": False,
     "lr_decay": 0.1,
+    # the visibility blend (latentdyn.models.latent_advection.visibility_weights)
+    "blend": "visibility",
+    "blend_sharpness": 0.01,
+    "blend_margin": 0.02,
+    "blend_window": 5,
     # the advection-reaction variant (methods "latent_reaction", "reaction_prior_alone"): the
     # price of change in place, and the motion gate (latentdyn.models.velocity_prior.motion_gate)
     "source": "none",

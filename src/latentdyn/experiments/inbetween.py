@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from latentdyn import image_metrics
+from latentdyn.baselines.optical_flow import tvl1_velocity
 from latentdyn.cache import cache_dir
 from latentdyn.data.seaice import (
     SCENARIOS,
@@ -62,6 +63,7 @@ from latentdyn.experiments.inbetween_core import (
     sequence_call,
     summarise_scores,
 )
+from latentdyn.experiments.inbetween_events import changed_region, region_scores
 from latentdyn.runtime import resolve_device
 from latentdyn.validation import check_choice
 
@@ -245,6 +247,10 @@ class InbetweenScenariosResult:
             advection in image space: middle-frame PSNR, SSIM and EPE.
         failures: the scenes where transport fails (see
             :func:`latentdyn.experiments.inbetween_studies.run_transport_failures`), or None.
+        blend_summary: one row per (seed, scenario, method) for ``latent_advection`` and
+            ``linear_blend`` (the same trained model with the plain ``(1 - t, t)`` blend instead of
+            the visibility blend): the blend's measured effect, paired by seed (empty when
+            latent advection was not run or blends linearly).
     """
 
     settings: dict[str, Any]
@@ -257,6 +263,7 @@ class InbetweenScenariosResult:
     goals: pd.DataFrame = field(repr=False)
     ablation: pd.DataFrame = field(repr=False)
     failures: Any = field(default=None, repr=False)
+    blend_summary: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
 
 def _ablation_settings(settings: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -339,7 +346,7 @@ def run_inbetween_scenarios(
             }
         )
     results = run_methods(calls, workers)
-    outputs, frame_tables, summaries = {}, [], []
+    outputs, frame_tables, summaries, blend_summaries = {}, [], [], []
     for run_seed in seeds:
         outputs[run_seed] = {}
         for name, sequence in sequences[run_seed].items():
@@ -347,8 +354,13 @@ def run_inbetween_scenarios(
             scores, summary = score_outputs(sequence, outputs[run_seed][name])
             frame_tables.append(scores.assign(seed=run_seed, scenario=name))
             summaries.append(summary.assign(seed=run_seed, scenario=name))
+            latent = outputs[run_seed][name].get("latent_advection", {})
+            if "frames_linear_blend" in latent:
+                pair = {"latent_advection": latent, "linear_blend": {"frames": latent["frames_linear_blend"]}}
+                blend_summaries.append(score_outputs(sequence, pair)[1].assign(seed=run_seed, scenario=name))
     columns = ["seed", "scenario", "method"]
     summary = ordered_table(summaries, columns)
+    blend_summary = ordered_table(blend_summaries, columns) if blend_summaries else pd.DataFrame()
     means = mean_over_seeds(summary)
     steps = _ablation(sequences[seeds[0]], results) if ablation else pd.DataFrame()
     failures = None
@@ -376,6 +388,7 @@ def run_inbetween_scenarios(
         goal_table(means),
         steps,
         failures,
+        blend_summary,
     )
 
 
@@ -506,6 +519,9 @@ class InbetweenRealResult:
         cases: case -> :class:`PairCase` (descriptions, pairs, truths).
         outputs: case -> seed -> method -> outputs (see :func:`run_method`).
         summary: one row per (case, seed, method) with truth: middle-frame and all-frame scores,
+            the scores on the changed region at ``t = 0.5`` (``changed_psnr_mid``,
+            ``changed_mae_mid``, ``changed_fraction_mid``: where the pair differs beyond its
+            TV-L1 motion, see :func:`latentdyn.experiments.inbetween_events.changed_region`),
             and the endpoint error when the true velocity is known.
         means: one row per (case, method) with truth: means and spreads over seeds.
         goals: latent advection against image-space advection and TV-L1 per scored case.
@@ -539,14 +555,18 @@ class InbetweenRealResult:
     def best_per_case(self) -> pd.DataFrame:
         """One row per scored case: the method whose frame at ``t = 0.5`` is best (highest PSNR;
         by velocity error where only the true velocity is known) with its score, latent
-        advection's and optimal transport's PSNR (dB) and velocity errors (pixels per interval),
-        and a zero velocity's error for reference. Empty when nothing is scored."""
+        advection's and optimal transport's PSNR (dB), the best method on the changed region
+        (``changed_psnr_mid``; "–" without a true frame) and the two methods' PSNR there, their
+        velocity errors (pixels per interval), and a zero velocity's error for reference. Empty
+        when nothing is scored."""
         rows = []
         for case, block in self.means.groupby("case", sort=False):
             by = block.set_index("method")
             frames = "psnr_mid" in by and by["psnr_mid"].notna().any()
             best = by["psnr_mid"].idxmax() if frames else by["epe"].idxmin()
             value = functools.partial(_cell, by)
+            changed = by["changed_psnr_mid"].dropna() if "changed_psnr_mid" in by else pd.Series(dtype=float)
+            best_changed = changed.idxmax() if len(changed) else None
 
             rows.append(
                 {
@@ -555,6 +575,9 @@ class InbetweenRealResult:
                     "best PSNR (dB)": value(best, "psnr_mid"),
                     "latent advection PSNR (dB)": value("latent_advection", "psnr_mid"),
                     "optimal transport PSNR (dB)": value("optimal_transport", "psnr_mid"),
+                    "best on the changed region": best_changed if best_changed is not None else "–",
+                    "latent advection, changed region (dB)": value("latent_advection", "changed_psnr_mid"),
+                    "optimal transport, changed region (dB)": value("optimal_transport", "changed_psnr_mid"),
                     "latent advection EPE": value("latent_advection", "epe"),
                     "optimal transport EPE": value("optimal_transport", "epe"),
                     "zero velocity EPE": self.zero_velocity_error.get(case, float("nan")),
@@ -603,7 +626,22 @@ def _case_summary(
         return pd.DataFrame(
             {"method": [m for m in results if m in errors], "epe": [errors[m] for m in results if m in errors]}
         )
-    return summarise_scores(_case_frame_scores(case, results, times[:-1], inner), 0.5, errors)
+    summary = summarise_scores(_case_frame_scores(case, results, times[:-1], inner), 0.5, errors)
+    middle = [k for k in inner if np.isclose(case.times[k], 0.5)]
+    if not middle:
+        return summary
+    # the scores where the scene changes beyond its motion (the pair has no event mask)
+    flow = results.get("optical_flow", {}).get("velocity")
+    if flow is None:
+        flow = tvl1_velocity(case.pair[0], case.pair[1])
+    region = changed_region(case.pair[0], case.pair[1], flow, 0.5)
+    if case.valid is not None:
+        region &= case.valid
+    position = inner.index(middle[0])
+    scores = {m: region_scores(r["frames"][position], case.frames[middle[0]], region) for m, r in results.items()}
+    for key in ("changed_psnr", "changed_mae", "changed_fraction"):
+        summary[f"{key}_mid"] = summary["method"].map(lambda m, key=key: scores[m][key])
+    return summary
 
 
 def fit_patches(settings: dict[str, Any], shape: tuple[int, int]) -> tuple[dict[str, Any], str | None]:

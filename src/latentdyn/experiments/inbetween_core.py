@@ -102,7 +102,12 @@ MODEL_KEYS = (
     "codec_bias",
     "source",
     "motion_gate",
+    "blend",
+    "blend_sharpness",
+    "blend_margin",
+    "blend_window",
 )
+BLEND_KEYS = ("blend_sharpness", "blend_margin", "blend_window")
 GATE_KEYS = ("gate_sigma", "gate_floor", "gate_low", "gate_high", "gate_consistency", "gate_min_speed")
 VELOCITY_KEYS = ("velocity_init", "coarse_levels", "coarse_iterations")
 TRAINING_KEYS = (
@@ -138,7 +143,7 @@ def _method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     if method == "cross_fade":
         return {}
     # settings of versions before the advection-reaction variant default to it
-    defaults = {"source": "none", "motion_gate": False, "lambda_source": 0.0}
+    defaults = {"source": "none", "motion_gate": False, "lambda_source": 0.0, "blend": "linear"}
     chosen = {
         key: settings.get(key, defaults.get(key))
         for key in MODEL_KEYS + GATE_KEYS + VELOCITY_KEYS + TRAINING_KEYS + ("flow_downscale",)
@@ -155,6 +160,11 @@ def _method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     if not chosen["motion_gate"]:
         for key in ("motion_gate", *GATE_KEYS):
             chosen.pop(key)
+    # the blend keys key the cache only where a visibility blend is used (a two-sided pure
+    # advection): linear blends, one-sided runs and advection-reaction keep their older results
+    if not chosen["two_sided"] or chosen.get("source", "none") != "none" or chosen["blend"] == "linear":
+        for key in ("blend", *BLEND_KEYS):
+            chosen.pop(key, None)
     if method in IMAGE_SPACE_METHODS:
         # the paper's "direct PDE application": advection of the image, no encoder/decoder
         for key in ("latent_channels", "codec_bias"):
@@ -190,6 +200,8 @@ def _model_options(options: dict[str, Any]) -> dict[str, Any]:
         "two_sided",
         "codec_bias",
         "source",
+        "blend",
+        *BLEND_KEYS,
     )
     chosen = {key: options[key] for key in names if key in options}
     chosen["max_speed"] = options["max_speed"] if options["velocity_init"] == "none" else options["correction_speed"]
@@ -302,6 +314,7 @@ def _train_and_interpolate(
             device=device,
             latent_times=latent_times if method in LATENT_METHODS else (),
             gate=gate,
+            linear_blend_too=method in LATENT_METHODS,
         )
     finally:
         torch.set_num_threads(threads)

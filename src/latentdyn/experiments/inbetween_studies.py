@@ -221,7 +221,9 @@ class InbetweenSensitivityResult:
         settings: every setting used (the book's point is each knob's setting there).
         seeds: the seeds (each seeds a scene and the trainings on it).
         runs: one row per (knob, value, seed): ``psnr``, ``ssim`` (see :data:`KNOB_METRICS`;
-            otherwise at ``t = 0.5``) and ``epe`` (pixels per interval of the whole sequence).
+            otherwise at ``t = 0.5``), ``epe`` (pixels per interval of the whole sequence) and
+            the event scores on the same frames, ``event_psnr`` (dB) and ``event_depth`` (see
+            :func:`latentdyn.image_metrics.event_scores`; NaN for a scene without an event).
         summary: one row per (knob, value): mean, standard deviation, min and max over seeds.
         defaults: knob -> its value at the book's point.
     """
@@ -291,11 +293,24 @@ def _sensitivity_scores(
     inner = list(range(start + 1, end))
     scored = list(range(1, last, 2)) if knob == "given_frames" else [(start + end) // 2]
     scores = [image_metrics.frame_scores(result["frames"][inner.index(k)], frames[k]) for k in scored]
+    events = [
+        image_metrics.event_scores(
+            result["frames"][inner.index(k)], frames[k], sequence.texture_only[k], sequence.event_mask[k]
+        )
+        for k in scored
+    ]
     gap = (end - start) / last
+
+    def mean(values: list[float]) -> float:
+        finite = [v for v in values if np.isfinite(v)]
+        return float(np.mean(finite)) if finite else float("nan")
+
     return {
         "psnr": float(np.mean([s["psnr"] for s in scores])),
         "ssim": float(np.mean([s["ssim"] for s in scores])),
         "epe": image_metrics.endpoint_error(result["velocity"] / gap, truth_velocity),
+        "event_psnr": mean([e["event_psnr"] for e in events]),
+        "event_depth": mean([e["event_depth"] for e in events]),
     }
 
 
@@ -359,7 +374,7 @@ def run_inbetween_sensitivity(
             for run_seed, knob, value in points
         ]
     )
-    grouped = runs.groupby(["knob", "value"], sort=False)[["psnr", "ssim", "epe"]]
+    grouped = runs.groupby(["knob", "value"], sort=False)[["psnr", "ssim", "epe", "event_psnr", "event_depth"]]
     summary = pd.concat(
         [
             grouped.mean(),
@@ -488,8 +503,10 @@ class TransportFailuresResult:
         outputs: seed -> scene -> method -> outputs (see
             :func:`~latentdyn.experiments.inbetween.run_method`).
         summary: one row per (seed, scene, method): PSNR (and ``psnr_capped``, at most
-            :data:`EXACT_DB`), SSIM at ``t = 0.5``, endpoint error and RMS speed of the velocity
-            (pixels per interval; NaN for the cross-fade).
+            :data:`EXACT_DB`), SSIM at ``t = 0.5``, the event scores there (``event_psnr_mid``,
+            ``event_mae_mid``, ``event_depth_mid``; NaN for the pure shift, which has no event),
+            endpoint error and RMS speed of the velocity (pixels per interval; NaN for the
+            cross-fade).
         means: one row per (scene, method): means and standard deviations over seeds.
         goals: one row per scene: the goal it is held to, the reference (the better of the
             cross-fade and image-space advection, or TV-L1), the model's margin in dB and SSIM,
@@ -648,6 +665,12 @@ def run_transport_failures(
                         **{
                             f"{key}_mid": value
                             for key, value in image_metrics.frame_scores(result["frames"][0], middle).items()
+                        },
+                        **{
+                            f"{key}_mid": value
+                            for key, value in image_metrics.event_scores(
+                                result["frames"][0], middle, sequence.texture_only[1], sequence.event_mask[1]
+                            ).items()
                         },
                         "epe": (
                             image_metrics.endpoint_error(velocity, sequence.velocity[1])

@@ -15,6 +15,14 @@ fields by a PDE of :mod:`latentdyn.physics` (advection by default, the paper's c
 advection–diffusion or the continuity equation as options). With ``two_sided=True`` the
 latent state at ``t`` blends both observations carried towards ``t``,
 ``(1 - t) A_t(E(I_0)) + t A_{t-1}(E(I_1))`` (a choice beyond the paper). With
+``blend="visibility"`` the two weights change per pixel (:func:`visibility_weights`): each
+observation carried to the other's time is compared with it (``miss_0 = |D(A_1 E(I_0)) - I_1|``
+at ``t = 1``, ``miss_1 = |D(A_{-1} E(I_1)) - I_0|`` at ``t = 0``), both maps are carried to ``t``,
+and where one observation explains the other clearly worse (by more than ``blend_margin``) its
+weight falls off with the excess over ``blend_sharpness``. A crack that opens between moving
+floes is then drawn from the observation that shows it instead of at half depth (the visibility
+masks of occlusion-aware frame interpolation); where both agree within the margin the blend is
+the linear one. The blend acts at inference only; training is unchanged. With
 ``source="minimal"`` the latent PDE is advection–reaction (:mod:`latentdyn.physics.reaction`):
 ``dz/dt + v . grad z = s`` with the smallest source that joins ``E(I_0)`` to ``E(I_1)``,
 ``s = A_{-1}(E(I_1)) - E(I_0)``, so the state at ``t`` is ``A_t(E(I_0) + t s)``: what transport
@@ -60,7 +68,7 @@ from torch import nn
 from latentdyn.models.patches import extract_patches, patch_positions, recombine_patches
 from latentdyn.models.unet import UNet
 from latentdyn.physics import PDES, evolve
-from latentdyn.physics.advection import SCHEMES, sample_at
+from latentdyn.physics.advection import SCHEMES, advect, sample_at
 from latentdyn.physics.reaction import react_between
 from latentdyn.runtime import progress
 from latentdyn.validation import (
@@ -76,6 +84,47 @@ from latentdyn.validation import (
 _IMAGE0, _IMAGE1, _WARPED1, _POSITION, _PRIOR, _GATE = 0, 1, 2, slice(3, 5), slice(5, 7), slice(7, 8)
 HISTORY_COLUMNS = ("total", "dynamics", "autoencoding", "magnitude", "smoothness", "source")
 SOURCES = ("none", "minimal")
+BLENDS = ("linear", "visibility")
+
+
+def visibility_weights(
+    miss0: torch.Tensor,
+    miss1: torch.Tensor,
+    time: float,
+    *,
+    sharpness: float = 0.01,
+    margin: float = 0.02,
+    window: int = 5,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-pixel weights ``(w_0, w_1)`` of the two observations carried to ``time``; they sum to 1.
+
+    Args:
+        miss0, miss1: ``(B, 1, H, W)`` how badly each observation explains the other, both at
+            ``time`` (intensity units, >= 0; see :meth:`LatentAdvectionModel.misses`).
+        time: in [0, 1].
+        sharpness: intensity excess over which a weight falls by the factor e.
+        margin: differences of the two misses up to this are ignored (transport noise).
+        window: side of the box (pixels, odd) over which each miss is averaged first.
+
+    Returns:
+        ``w_0 = (1 - t) exp(-max(m_0 - m_1 - margin, 0) / sharpness)`` and
+        ``w_1 = t exp(-max(m_1 - m_0 - margin, 0) / sharpness)``, normalised: the linear blend
+        ``(1 - t, t)`` wherever the two misses differ by at most ``margin``.
+    """
+    time = check_in_range("time", time, 0.0, 1.0)
+    sharpness = check_positive_float("sharpness", sharpness)
+    margin = check_in_range("margin", margin, 0.0, float("inf"))
+    window = check_positive_int("window", window)
+    if window % 2 == 0:
+        raise ValueError(f"window must be odd, got {window}")
+    check_tensor("miss0", miss0, ndim=4)
+    check_tensor("miss1", miss1, shape=tuple(miss0.shape))
+    if window > 1:
+        miss0, miss1 = (F.avg_pool2d(m, window, 1, window // 2, count_include_pad=False) for m in (miss0, miss1))
+    prior = torch.tensor([1.0 - time, time], dtype=miss0.dtype, device=miss0.device).log().view(2, 1, 1, 1, 1)
+    logits = prior - torch.stack((torch.relu(miss0 - miss1 - margin), torch.relu(miss1 - miss0 - margin))) / sharpness
+    weights = torch.softmax(logits, dim=0)
+    return weights[0], weights[1]
 
 
 def multiscale_mse(prediction: torch.Tensor, target: torch.Tensor, levels: int) -> torch.Tensor:
@@ -126,6 +175,10 @@ class LatentAdvectionModel(nn.Module):
             starts at the prior); used when a prior is given.
         source: ``"none"`` (pure advection, the paper) or ``"minimal"`` (advection–reaction
             with the smallest source joining the two encodings; see the module).
+        blend: how ``two_sided`` weights the two observations at ``t``: ``"linear"``
+            (``1 - t`` and ``t`` everywhere) or ``"visibility"`` (:func:`visibility_weights`).
+        blend_sharpness, blend_margin, blend_window: the visibility blend's settings
+            (intensity units; pixels), see :func:`visibility_weights`.
     """
 
     def __init__(
@@ -148,9 +201,19 @@ class LatentAdvectionModel(nn.Module):
         codec_bias: bool = False,
         zero_field_output: bool = False,
         source: str = "none",
+        blend: str = "linear",
+        blend_sharpness: float = 0.01,
+        blend_margin: float = 0.02,
+        blend_window: int = 5,
     ) -> None:
         super().__init__()
         self.source = check_choice("source", source, SOURCES)
+        self.blend = check_choice("blend", blend, BLENDS)
+        self.blend_sharpness = check_positive_float("blend_sharpness", blend_sharpness)
+        self.blend_margin = check_in_range("blend_margin", blend_margin, 0.0, float("inf"))
+        self.blend_window = check_positive_int("blend_window", blend_window)
+        if self.blend_window % 2 == 0:
+            raise ValueError(f"blend_window must be odd, got {blend_window}")
         field_channels = base_channels if field_channels is None else field_channels
         self.field_coordinates = bool(field_coordinates)
         self.field_downsample = check_positive_int("field_downsample", field_downsample)
@@ -252,18 +315,60 @@ class LatentAdvectionModel(nn.Module):
         """Advection–reaction with the minimal source: ``A_t(z_0 + t (A_{-1} z_1 - z_0))``."""
         return react_between(latent0, latent1, velocity, time, scheme=self.scheme, courant=self.courant)
 
+    @property
+    def uses_visibility(self) -> bool:
+        """Whether :meth:`state_at` weights the two observations by :func:`visibility_weights`."""
+        return self.two_sided and self.source == "none" and self.blend == "visibility"
+
+    def misses(
+        self,
+        latent0: torch.Tensor,
+        latent1: torch.Tensor,
+        image0: torch.Tensor,
+        image1: torch.Tensor,
+        velocity: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """How badly each observation, carried to the other's time, explains it: ``(B, 1, P, P)``
+        ``|D(A_1 E(I_0)) - I_1|`` (at ``t = 1``) and ``|D(A_{-1} E(I_1)) - I_0|`` (at ``t = 0``)."""
+        ends = self.decode(torch.cat((self.evolve(latent0, velocity, 1.0), self.evolve(latent1, velocity, -1.0))))
+        count = len(latent0)
+        return torch.abs(ends[:count] - image1), torch.abs(ends[count:] - image0)
+
     def state_at(
-        self, latent0: torch.Tensor, latent1: torch.Tensor, velocity: torch.Tensor, time: float
+        self,
+        latent0: torch.Tensor,
+        latent1: torch.Tensor,
+        velocity: torch.Tensor,
+        time: float,
+        misses: tuple[torch.Tensor, torch.Tensor] | None = None,
+        blend: str | None = None,
     ) -> torch.Tensor:
         """The latent state at ``time`` in [0, 1]: ``latent0`` carried forward or, with
-        ``two_sided``, blended with ``latent1`` carried backwards."""
+        ``two_sided``, blended with ``latent1`` carried backwards (linearly, or by visibility,
+        which needs the ``misses`` of :meth:`misses`). ``blend`` overrides the model's."""
         if self.source == "minimal":
             return self.react(latent0, latent1, velocity, time)
         forward = self.evolve(latent0, velocity, time)
         if not self.two_sided or time == 0.0:
             return forward
         backward = self.evolve(latent1, velocity, time - 1.0)
-        return (1.0 - time) * forward + time * backward
+        blend = self.blend if blend is None else check_choice("blend", blend, BLENDS)
+        if blend == "linear" or time == 1.0:
+            return (1.0 - time) * forward + time * backward
+        if misses is None:
+            raise ValueError("state_at: the visibility blend needs misses=(miss0, miss1) from misses()")
+        # each miss map travels with the content it belongs to: miss0 from t = 1, miss1 from t = 0
+        miss0 = advect(misses[0], velocity, time - 1.0, scheme="semi_lagrangian", courant=self.courant)
+        miss1 = advect(misses[1], velocity, time, scheme="semi_lagrangian", courant=self.courant)
+        weight0, weight1 = visibility_weights(
+            miss0,
+            miss1,
+            time,
+            sharpness=self.blend_sharpness,
+            margin=self.blend_margin,
+            window=self.blend_window,
+        )
+        return weight0 * forward + weight1 * backward
 
     def loss(
         self,
@@ -530,6 +635,20 @@ def train_pair(
     )
 
 
+def _decoded_frames(
+    model: LatentAdvectionModel,
+    latent0: torch.Tensor,
+    latent1: torch.Tensor,
+    velocity: torch.Tensor,
+    times: list[float],
+    misses: tuple[torch.Tensor, torch.Tensor] | None,
+    blend: str | None,
+) -> torch.Tensor:
+    """``(B, T, P, P)`` decoded states at ``times`` (see :meth:`LatentAdvectionModel.state_at`)."""
+    states = [model.state_at(latent0, latent1, velocity, t, misses, blend) for t in times]
+    return torch.stack([model.decode(state)[:, 0] for state in states], dim=1)
+
+
 @torch.no_grad()
 def interpolate_pair(
     model: LatentAdvectionModel,
@@ -544,6 +663,7 @@ def interpolate_pair(
     latent_times=(),
     batch_size: int = 16,
     gate=None,
+    linear_blend_too: bool = False,
 ) -> dict[str, np.ndarray]:
     """In-between frames of a whole image, patch by patch, recombined by weighted averaging.
 
@@ -556,11 +676,14 @@ def interpolate_pair(
         latent_times: times at which the latent fields are also returned.
         batch_size: patches per forward pass.
         gate: ``(H, W)`` weight in [0, 1] of the whole velocity (as in training), or None.
+        linear_blend_too: with a visibility blend, also return the frames of the same model
+            blended linearly (``frames_linear_blend``; the blend's measured effect).
 
     Returns:
         ``frames`` ``(T, H, W)``, ``velocity`` ``(2, H, W)`` (pixels per unit time, x then y),
         ``latents`` ``(len(latent_times), C, H, W)`` and ``reconstruction`` ``(2, H, W)``
-        (decoded encodings of both images), all float32.
+        (decoded encodings of both images), all float32; ``frames_linear_blend`` ``(T, H, W)``
+        when asked for and the model blends by visibility.
     """
     device = torch.device(device)
     first = _as_image_tensor("image0", image0, device)
@@ -573,7 +696,7 @@ def interpolate_pair(
     gate_tensor = None if gate is None else torch.as_tensor(np.asarray(gate, np.float32), device=device)
     inputs = stack_inputs(first, second, prior_tensor, gate_tensor)
     patches = extract_patches(inputs, patch_size, patch_stride)
-    frames, velocities, latents, reconstructions = [], [], [], []
+    frames, velocities, latents, reconstructions, linear_frames = [], [], [], [], []
     for start in range(0, patches.shape[0], batch_size):
         chunk = patches[start : start + batch_size]
         image_a, image_b = chunk[:, _IMAGE0 : _IMAGE0 + 1], chunk[:, _IMAGE1 : _IMAGE1 + 1]
@@ -581,13 +704,17 @@ def interpolate_pair(
             image_a, chunk[:, _WARPED1 : _WARPED1 + 1], chunk[:, _POSITION], chunk[:, _PRIOR], chunk[:, _GATE]
         )
         latent_a, latent_b = model.encode(image_a), model.encode(image_b)
+        misses = model.misses(latent_a, latent_b, image_a, image_b, velocity) if model.uses_visibility else None
+
         if times:
-            frames.append(
-                torch.stack([model.decode(model.state_at(latent_a, latent_b, velocity, t))[:, 0] for t in times], dim=1)
-            )
+            frames.append(_decoded_frames(model, latent_a, latent_b, velocity, times, misses, None))
+            if linear_blend_too and model.uses_visibility:
+                linear_frames.append(_decoded_frames(model, latent_a, latent_b, velocity, times, misses, "linear"))
         velocities.append(velocity)
         if latent_times:
-            latents.append(torch.stack([model.state_at(latent_a, latent_b, velocity, t) for t in latent_times], dim=1))
+            latents.append(
+                torch.stack([model.state_at(latent_a, latent_b, velocity, t, misses) for t in latent_times], dim=1)
+            )
         reconstructions.append(torch.cat((model.decode(latent_a), model.decode(latent_b)), dim=1))
 
     def combine(pieces: list[torch.Tensor]) -> np.ndarray:
@@ -605,6 +732,8 @@ def interpolate_pair(
     result["latents"] = (
         combine(latents) if latent_times else np.zeros((0, model.latent_channels, height, width), np.float32)
     )
+    if linear_frames:
+        result["frames_linear_blend"] = combine(linear_frames)
     result["num_patches"] = np.array(len(patch_positions(height, width, patch_size, patch_stride)))
     return result
 
