@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import torch
 
-from latentdyn.experiments.inbetween_core import _method_settings, experiment_settings
+from latentdyn.experiments.inbetween_core import experiment_settings, method_settings
 from latentdyn.experiments.inbetween_events import EVENT_DEPTH_TARGET, blend_effect, event_goals
 from latentdyn.models.latent_advection import LatentAdvectionModel, visibility_weights
 
@@ -121,12 +121,12 @@ def test_a_gap_that_opens_between_moving_floes_is_drawn_from_the_observation_tha
 def test_a_linear_blend_or_one_sided_run_keeps_its_older_cache_key():
     settings = experiment_settings("inbetween_scenarios", "smoke", {})
     assert settings["blend"] == "visibility"
-    keyed = _method_settings("latent_advection", settings)
+    keyed = method_settings("latent_advection", settings)
     assert keyed["blend"] == "visibility" and keyed["blend_margin"] == settings["blend_margin"]
     for knobs in ({"blend": "linear"}, {"two_sided": False}):
-        older = _method_settings("latent_advection", {**settings, **knobs})
+        older = method_settings("latent_advection", {**settings, **knobs})
         assert not {"blend", "blend_sharpness", "blend_margin", "blend_window"} & set(older)
-    assert "blend" not in _method_settings("latent_reaction", settings)  # advection-reaction blends by itself
+    assert "blend" not in method_settings("latent_reaction", settings)  # advection-reaction blends by itself
 
 
 def _blend_summary():

@@ -134,7 +134,7 @@ VELOCITY_CONVENTION = (
 # running the methods on one pair
 
 
-def _method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
+def method_settings(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     """The settings a method uses (and only those: they key its cache)."""
     if method == "optimal_transport":
         return {"ot_max_points": settings["ot_max_points"]}
@@ -408,7 +408,7 @@ def _method_job(
             f"given_frames must be (K, {first.shape[0]}, {first.shape[1]}) with one time each, "
             f"got shape {extra.shape} and {len(given_times)} times"
         )
-    options = _method_settings(method, settings)
+    options = method_settings(method, settings)
     run_device = resolve_device(device)
     uses_given = method in ADVECTION_METHODS and len(extra) > 0
 
