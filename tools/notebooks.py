@@ -143,9 +143,13 @@ def copy_prose() -> None:
         if code_cells(source) != code_cells(recorded):
             sys.exit(f"{chapter.name}: code cells differ from its reference; re-record it instead")
         outputs = iter([cell for cell in recorded.cells if cell.cell_type == "code"])
+        # a markdown cell whose text is unchanged keeps its recorded cell (and id): no churn
+        unchanged = {cell.source: cell for cell in recorded.cells if cell.cell_type == "markdown"}
         cells = []
         for cell in source.cells:
-            cells.append(next(outputs) if cell.cell_type == "code" else cell)
+            cells.append(next(outputs) if cell.cell_type == "code" else unchanged.get(cell.source, cell))
+        if cells == recorded.cells:
+            continue
         recorded.cells = cells
         nbformat.write(recorded, reference)
         print(f"markdown of {reference.relative_to(ROOT)} copied from {chapter.relative_to(ROOT)}")
