@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from latentdyn.cpae.authors_networks import (
+from latentdyn.cpae.experiments.learning_curve import run_learning_curve, state_r2
+from latentdyn.cpae.models.authors_networks import (
     AuthorsAutoencoder,
     AuthorsStepMap,
     authors_objective,
     count_parameters,
     middle_stacks,
 )
-from latentdyn.cpae.learning_curve import run_learning_curve, state_r2
 
 
 @pytest.mark.parametrize("encoder, expected", [("cpae", 1_304_044), ("standard", 986_188)])
@@ -117,7 +117,7 @@ def test_learning_curve_resumes_to_the_same_result(tmp_path):
 
 
 def test_state_errors_are_per_held_out_video():
-    from latentdyn.cpae.latent_claim import state_errors
+    from latentdyn.cpae.experiments.latent_claim import state_errors
 
     rng = np.random.default_rng(1)
     latents = rng.normal(size=(7, 30, 2))
@@ -129,7 +129,7 @@ def test_state_errors_are_per_held_out_video():
 
 
 def test_recorded_curves_read_every_run(tmp_path):
-    from latentdyn.cpae.learning_curve import recorded_curves
+    from latentdyn.cpae.experiments.learning_curve import recorded_curves
 
     assert recorded_curves(tmp_path).empty
     curve = {
@@ -147,7 +147,7 @@ def test_recorded_curves_read_every_run(tmp_path):
     table = recorded_curves(tmp_path)
     assert list(table["epoch"]) == [1, 2] and set(table["run"]) == {"damped-64-cpae-seed0"}
     assert (table["variant"] == "cpae").all()
-    from latentdyn.plotting.cpae import plot_learning_curves
+    from latentdyn.cpae.figures import plot_learning_curves
 
     smaller = {**curve, "settings": {**curve["settings"], "batch_size": 64}}
     (tmp_path / "damped-64-cpae-batch64-seed0.json").write_text(json.dumps(smaller))

@@ -254,7 +254,7 @@ def test_plot_vpt_says_in_words_when_every_vpt_is_zero():
 
     import pandas as pd
 
-    from latentdyn.plotting.cpae import plot_vpt
+    from latentdyn.cpae.figures import plot_vpt
     from latentdyn.plotting.style import FigureDataWarning
 
     index = pd.MultiIndex.from_product(

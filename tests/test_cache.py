@@ -110,11 +110,11 @@ def test_cache_path_is_the_file_load_or_create_writes(tmp_path):
 def test_source_fingerprint_follows_the_code(tmp_path, monkeypatch):
     from latentdyn import cache
 
-    first = cache.source_fingerprint("models/autoencoder.py", "models/training.py")
-    assert first == cache.source_fingerprint("models/training.py", "models/autoencoder.py")  # a set of files
-    assert first != cache.source_fingerprint("models/autoencoder.py")
+    first = cache.source_fingerprint("cpae/models/autoencoder.py", "cpae/models/training.py")
+    assert first == cache.source_fingerprint("cpae/models/training.py", "cpae/models/autoencoder.py")  # a set of files
+    assert first != cache.source_fingerprint("cpae/models/autoencoder.py")
     with pytest.raises(FileNotFoundError, match="no such package file"):
-        cache.source_fingerprint("models/missing.py")
+        cache.source_fingerprint("cpae/models/missing.py")
 
 
 FORMS = {
@@ -124,13 +124,19 @@ FORMS = {
         "            + 1)\ndef g(x): return 2*x\n"
     },
     "moved": {"b": "def g(x):\n    return 2 * x\n", "c": "def f(x):\n    return x + 1\n"},
+    # a file that declares its own fingerprint names files, which a move renames: not code
+    "self-declared": {
+        "d": 'CODE = source_fingerprint("self-declared/d.py")\ndef f(x):\n    return x + 1\n',
+        "e": "def g(x):\n    return 2 * x\n",
+    },
     "other constant": {"a": "def f(x):\n    return x + 2\n\n\ndef g(x):\n    return 2 * x\n"},
     "other name": {"a": "def f(x):\n    return x + 1\n\n\ndef g(y):\n    return 2 * y\n"},
 }
 
 
 def test_source_fingerprint_sees_code_not_form(tmp_path, monkeypatch):
-    """Formatting, comments, docstrings, imports and moving definitions leave it; a change of what
+    """Formatting, comments, docstrings, imports, moving definitions and a file's own fingerprint
+    declaration leave it; a change of what
     the code computes does not."""
     from latentdyn import cache
 
@@ -142,5 +148,5 @@ def test_source_fingerprint_sees_code_not_form(tmp_path, monkeypatch):
         for name, text in files.items():
             (folder / f"{name}.py").write_text(text)
         prints[form] = cache.source_fingerprint(*(f"{form}/{name}.py" for name in files))
-    assert prints["original"] == prints["reformatted"] == prints["moved"]
+    assert prints["original"] == prints["reformatted"] == prints["moved"] == prints["self-declared"]
     assert len({prints["original"], prints["other constant"], prints["other name"]}) == 3

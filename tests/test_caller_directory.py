@@ -12,7 +12,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 import chapter_parameters
-from latentdyn.data.image_files import caller_directory, resolve_user_path
+from latentdyn.image_files import caller_directory, resolve_user_path
 
 
 def test_rerun_passes_the_callers_directory(tmp_path, monkeypatch):

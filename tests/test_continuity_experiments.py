@@ -3,8 +3,8 @@
 import matplotlib.pyplot as plt
 import pytest
 
+from latentdyn.cpae import theory_figures as plotting
 from latentdyn.experiments import run_continuity_theory, run_delta_continuity
-from latentdyn.plotting import theory as plotting
 from latentdyn.plotting.style import CONTENT_WIDTH, DPI
 
 

@@ -4,8 +4,8 @@ shipped-model readings (outcomes and numbers, never wording)."""
 import pandas as pd
 import pytest
 
-from latentdyn.experiments.cpae.bottom_line import NOT_RUN, bottom_line_table, line_values, vpt_line, vpt_verdict
-from latentdyn.experiments.cpae.shipped import LongResult
+from latentdyn.cpae.experiments.bottom_line import NOT_RUN, bottom_line_table, line_values, vpt_line, vpt_verdict
+from latentdyn.cpae.experiments.shipped import LongResult
 
 
 def long_result(differences, ceilings=(10.0, 12.0), system="damped_pendulum", vpt=(7.0, 9.0)) -> LongResult:
@@ -79,7 +79,7 @@ def test_bottom_line_table_and_values():
 def test_pose_floor_values():
     import math
 
-    from latentdyn.experiments.cpae.results import pose_floor_values
+    from latentdyn.cpae.experiments.results import pose_floor_values
 
     floor = pd.DataFrame(
         {
@@ -101,7 +101,7 @@ def test_pose_floor_values():
 def test_circle_prediction_verdict():
     from types import SimpleNamespace
 
-    from latentdyn.experiments.cpae.bottom_line import circle_prediction_verdict
+    from latentdyn.cpae.experiments.bottom_line import circle_prediction_verdict
 
     metrics = pd.DataFrame({"reconstruction error": [0.6, 0.8, 0.9]}, index=["standard AE", "AE + L2", "CpAE"])
     result = SimpleNamespace(metrics=metrics, settings={"vpt_threshold": 0.5})
@@ -111,7 +111,7 @@ def test_circle_prediction_verdict():
 
 
 def test_recorded_seed_verdicts():
-    from latentdyn.experiments.cpae.bottom_line import recorded_seed_verdicts
+    from latentdyn.cpae.experiments.bottom_line import recorded_seed_verdicts
 
     damped = long_result([(5, 1, 9), (-4, -6, -2), (0, -1, 1)]).readings.assign(system="damped_pendulum")
     elastic = long_result([(0, 0, 0)], ceilings=(0, 0)).readings.assign(system="elastic_double_pendulum")

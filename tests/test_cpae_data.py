@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from latentdyn.data import mechanics
-from latentdyn.data.videos import (
+from latentdyn.cpae.data import mechanics
+from latentdyn.cpae.data.videos import (
     SYSTEMS,
     CameraEffects,
     frame_pairs,

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 import torch
 
-from latentdyn.cpae_settings import system_settings
+from latentdyn.cpae.settings import system_settings
 
 
 def test_test_videos_are_the_same_for_every_seed_and_apart_from_training():
-    from latentdyn.experiments.cpae.data import prepare_system
+    from latentdyn.cpae.experiments.data import prepare_system
 
     settings = system_settings("smoke", {}, "damped_pendulum")
     first, second = (prepare_system("damped_pendulum", settings, seed) for seed in (0, 1))
@@ -29,7 +29,7 @@ def test_test_videos_are_the_same_for_every_seed_and_apart_from_training():
 
 
 def test_test_videos_are_simulated_once_per_process_and_handed_out_as_copies(monkeypatch):
-    from latentdyn.experiments.cpae import data as cpae_data
+    from latentdyn.cpae.experiments import data as cpae_data
 
     settings = system_settings("smoke", {}, "damped_pendulum")
     cpae_data._simulated_test_video.cache_clear()
@@ -56,7 +56,7 @@ def test_test_videos_are_simulated_once_per_process_and_handed_out_as_copies(mon
 
 def test_workers_give_the_serial_numbers(tmp_path, monkeypatch):
     """Two single-thread worker processes train the same models as one process does."""
-    from latentdyn.experiments.cpae import run_cpae_system
+    from latentdyn.cpae.experiments import run_cpae_system
 
     tables = []
     for workers in (1, 2):
@@ -76,7 +76,7 @@ def test_workers_give_the_serial_numbers(tmp_path, monkeypatch):
 
 def test_circle_workers_give_the_serial_numbers(tmp_path, monkeypatch):
     """The circle chapter's three autoencoders trained in two worker processes equal a serial run."""
-    from latentdyn.experiments.cpae import run_cpae_circle
+    from latentdyn.cpae.experiments import run_cpae_circle
 
     results = []
     for workers in (1, 2):
@@ -90,7 +90,7 @@ def test_circle_workers_give_the_serial_numbers(tmp_path, monkeypatch):
 
 
 def test_paired_differences_and_ceiling_in_a_system_run():
-    from latentdyn.experiments.cpae import paired_table, run_cpae_system, training_properties
+    from latentdyn.cpae.experiments import paired_table, run_cpae_system, training_properties
 
     result = run_cpae_system("damped_pendulum", profile="smoke")
     videos = result.settings["test_videos"]
@@ -115,8 +115,8 @@ def test_paired_differences_and_ceiling_in_a_system_run():
 
 
 def _record(folder, seed, device, *, source="simulated", shift=5.0):
-    from latentdyn.cpae_settings import RESULTS_VERSION, TRAINING_CODE
-    from latentdyn.recorded_runs import json_plain
+    from latentdyn.cpae.recorded_runs import json_plain
+    from latentdyn.cpae.settings import RESULTS_VERSION, TRAINING_CODE
 
     settings = json_plain(system_settings("book", {}, "damped_pendulum"))
     rng = np.random.default_rng(seed)
@@ -150,9 +150,9 @@ def _record(folder, seed, device, *, source="simulated", shift=5.0):
 
 
 def test_seed_readings_keep_one_device_and_the_simulated_data(tmp_path):
-    from latentdyn.experiments.cpae import seed_readings
-    from latentdyn.experiments.cpae.bottom_line import readings_verdict
-    from latentdyn.recorded_runs import load_recorded_runs
+    from latentdyn.cpae.experiments import seed_readings
+    from latentdyn.cpae.experiments.bottom_line import readings_verdict
+    from latentdyn.cpae.recorded_runs import load_recorded_runs
 
     for seed in (0, 1, 2):
         _record(tmp_path, seed, "CPU A (AVX512)")
@@ -169,11 +169,11 @@ def test_seed_readings_keep_one_device_and_the_simulated_data(tmp_path):
 def test_cached_scores_equal_the_direct_evaluation_and_follow_the_models(tmp_path, monkeypatch):
     """The scores stored under the models' and test videos' content are evaluate_variant's, bit for
     bit; a second call loads them; one changed parameter gives another entry, not the old scores."""
-    from latentdyn.experiments.cpae import scoring
-    from latentdyn.experiments.cpae.data import prepare_system
-    from latentdyn.experiments.cpae.latent_stage import Standardiser
-    from latentdyn.models.autoencoder import ConvAutoencoder
-    from latentdyn.models.latent_dynamics import build_latent_model
+    from latentdyn.cpae.experiments import scoring
+    from latentdyn.cpae.experiments.data import prepare_system
+    from latentdyn.cpae.experiments.latent_stage import Standardiser
+    from latentdyn.cpae.models.autoencoder import ConvAutoencoder
+    from latentdyn.cpae.models.latent_dynamics import build_latent_model
 
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
     settings = system_settings("smoke", {}, "damped_pendulum")
@@ -217,8 +217,8 @@ def test_cached_scores_equal_the_direct_evaluation_and_follow_the_models(tmp_pat
 def test_batched_decoding_equals_the_concatenated_batches():
     """decode() writes its batches into one tensor: the images of concatenating the same batches
     (a convolution's last bit may depend on the batch size, so the batches are the comparison)."""
-    from latentdyn.experiments.cpae.autoencoder_stage import decode
-    from latentdyn.models.autoencoder import ConvAutoencoder
+    from latentdyn.cpae.experiments.autoencoder_stage import decode
+    from latentdyn.cpae.models.autoencoder import ConvAutoencoder
 
     torch.manual_seed(0)
     model = ConvAutoencoder((3, 16, 32), 2, architecture="deep", channels=(4, 8), filter_size=4).eval()
@@ -235,8 +235,8 @@ def test_batched_decoding_equals_the_concatenated_batches():
 
 def test_frame_metrics_by_chunks_of_videos_equal_one_call():
     """The evaluation's per-frame errors, computed a few videos at a time, are those of one call."""
-    from latentdyn.experiments.cpae.scoring import _by_videos
-    from latentdyn.metrics import pixel_mse, relative_frame_error
+    from latentdyn.cpae.experiments.scoring import _by_videos
+    from latentdyn.cpae.metrics import pixel_mse, relative_frame_error
 
     generator = torch.Generator().manual_seed(0)
     predicted, truth = (torch.rand(9, 5, 3, 8, 16, generator=generator) for _ in range(2))
@@ -258,8 +258,8 @@ def test_frame_metrics_by_chunks_of_videos_equal_one_call():
 
 def test_trivial_predictions_by_chunks_equal_the_whole_tensor_formula():
     """Mean image and held first frame, scored a few videos at a time, score as one call would."""
-    from latentdyn.experiments.cpae.scoring import trivial_predictions
-    from latentdyn.metrics import pixel_mse, relative_frame_error, valid_prediction_time
+    from latentdyn.cpae.experiments.scoring import trivial_predictions
+    from latentdyn.cpae.metrics import pixel_mse, relative_frame_error, valid_prediction_time
 
     generator = torch.Generator().manual_seed(1)
     pairs = torch.rand(9, 12, 3, 8, 16, generator=generator)
@@ -283,9 +283,9 @@ def test_trivial_predictions_by_chunks_equal_the_whole_tensor_formula():
 
 
 def test_pose_error_floor_grows_with_the_tip_offset_and_scores_like_a_reconstruction(tmp_path, monkeypatch):
-    from latentdyn.experiments.cpae import pose_error_floor
-    from latentdyn.experiments.cpae.data import prepare_system
-    from latentdyn.metrics import relative_frame_error
+    from latentdyn.cpae.experiments import pose_error_floor
+    from latentdyn.cpae.experiments.data import prepare_system
+    from latentdyn.cpae.metrics import relative_frame_error
 
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path))
     floor = pose_error_floor(profile="smoke", tip_offsets=(0.5, 1.0, 2.0))

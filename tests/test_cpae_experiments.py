@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentdyn.experiments import cpae
-from latentdyn.experiments.cpae import scoring as cpae_scoring
-from latentdyn.experiments.cpae.data import prepare_system
-from latentdyn.experiments.cpae.prose import ablation_properties, circle_properties, sweep_properties
-from latentdyn.plotting import cpae as plotting_cpae
+from latentdyn.cpae import experiments as cpae
+from latentdyn.cpae import figures as plotting_cpae
+from latentdyn.cpae.experiments import scoring as cpae_scoring
+from latentdyn.cpae.experiments.data import prepare_system
+from latentdyn.cpae.experiments.prose import ablation_properties, circle_properties, sweep_properties
 
 
 @pytest.fixture(autouse=True)
@@ -191,7 +191,7 @@ def test_ablation_values():
 
 
 def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeypatch):
-    from latentdyn import recorded_runs
+    from latentdyn.cpae import recorded_runs
 
     systems = ("damped_pendulum",)
     first = cpae.run_cpae_system("damped_pendulum", profile="smoke", seed=0)
@@ -223,7 +223,7 @@ def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeyp
         [2, "pixel MSE"],
     ]
     assert set(summary.seeds["system"]) == {"damped_pendulum"}
-    from latentdyn.experiments.cpae.bottom_line import recorded_seed_verdicts
+    from latentdyn.cpae.experiments.bottom_line import recorded_seed_verdicts
 
     verdicts = recorded_seed_verdicts(summary.seeds)
     rel = summary.seeds[summary.seeds["definition"] == "relative error"]
@@ -233,7 +233,7 @@ def test_results_collect_paired_differences_and_recorded_seeds(tmp_path, monkeyp
 
 
 def test_objective_at_the_chapter_budget_joins_recorded_runs(tmp_path, monkeypatch):
-    from latentdyn import recorded_runs
+    from latentdyn.cpae import recorded_runs
 
     weighted = cpae.run_cpae_system("damped_pendulum", profile="smoke", prediction_weight=0.1)
     recorded_runs.record_run(
@@ -271,7 +271,7 @@ def test_ablation_models_share_the_system_architecture(monkeypatch):
         built.append(kwargs)
         return original(*args, **kwargs)
 
-    from latentdyn.experiments.cpae import autoencoder_stage, studies
+    from latentdyn.cpae.experiments import autoencoder_stage, studies
 
     for module in (autoencoder_stage, studies):  # the modules that build the trained autoencoders
         monkeypatch.setattr(module, "ConvAutoencoder", recording)

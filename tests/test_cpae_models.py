@@ -6,16 +6,16 @@ import pytest
 import torch
 from torch import nn
 
-from latentdyn.metrics import relative_frame_error, smoothness_ratio, valid_prediction_time
-from latentdyn.models.autoencoder import ConvAutoencoder
-from latentdyn.models.latent_dynamics import (
+from latentdyn.cpae.metrics import relative_frame_error, smoothness_ratio, valid_prediction_time
+from latentdyn.cpae.models.autoencoder import ConvAutoencoder
+from latentdyn.cpae.models.latent_dynamics import (
     HamiltonianVectorField,
     LatentODE,
     SympNet,
     build_latent_model,
 )
-from latentdyn.models.training import train_autoencoder, train_latent_model
-from latentdyn.regularizers import filter_continuity_penalty
+from latentdyn.cpae.models.training import train_autoencoder, train_latent_model
+from latentdyn.cpae.regularizers import filter_continuity_penalty
 
 
 @pytest.mark.parametrize("filter_size", [4, 8, 12])
@@ -236,7 +236,7 @@ def test_inline_midpoint_equals_torchdiffeq():
     """The inline midpoint rule is torchdiffeq's fixed-grid midpoint solver, substeps included."""
     from torchdiffeq import odeint
 
-    from latentdyn.models.latent_dynamics import LatentODE, MLPVectorField, midpoint_rollout
+    from latentdyn.cpae.models.latent_dynamics import LatentODE, MLPVectorField, midpoint_rollout
 
     torch.manual_seed(0)
     field = MLPVectorField(3, hidden=16).double()
@@ -255,7 +255,7 @@ def test_inline_midpoint_equals_torchdiffeq():
 
 def test_midpoint_rule_is_second_order_on_linear_ode():
     """dz/dt = -z: one midpoint step gives z (1 - h + h^2/2) exactly."""
-    from latentdyn.models.latent_dynamics import midpoint_rollout
+    from latentdyn.cpae.models.latent_dynamics import midpoint_rollout
 
     field = lambda time, z: -z  # noqa: E731
     states = midpoint_rollout(field, torch.ones(1, 1, dtype=torch.float64), 3, 0.2, substeps=2)
@@ -264,8 +264,8 @@ def test_midpoint_rule_is_second_order_on_linear_ode():
 
 
 def test_latent_model_keeps_best_parameters():
-    from latentdyn.models.latent_dynamics import build_latent_model
-    from latentdyn.models.training import train_latent_model
+    from latentdyn.cpae.models.latent_dynamics import build_latent_model
+    from latentdyn.cpae.models.training import train_latent_model
 
     torch.manual_seed(0)
     trajectories = torch.cumsum(torch.randn(4, 10, 2) * 0.1, dim=1)
@@ -291,7 +291,7 @@ def test_latent_model_keeps_best_parameters():
 
 
 def test_side_branch_decoder_shapes_and_gradients():
-    from latentdyn.models.autoencoder import ConvAutoencoder, SideBranchDecoder
+    from latentdyn.cpae.models.autoencoder import ConvAutoencoder, SideBranchDecoder
 
     model = ConvAutoencoder(
         (3, 32, 64),
@@ -311,7 +311,7 @@ def test_side_branch_decoder_shapes_and_gradients():
 
 
 def test_pixel_mse_and_vpt_curve_direct():
-    from latentdyn.metrics import pixel_mse, vpt_curve
+    from latentdyn.cpae.metrics import pixel_mse, vpt_curve
 
     truth = torch.zeros(2, 4, 1, 2, 2)
     predicted = truth.clone()
@@ -328,8 +328,8 @@ def test_pixel_mse_and_vpt_curve_direct():
 def test_training_is_bit_identical_run_to_run():
     """On one machine and thread count, the same training gives the same weights bit for bit (the
     reason nbval may check a training's properties but a reader's machine may not reproduce its numbers)."""
-    from latentdyn.data.windows import FrameWindows
-    from latentdyn.models.latent_maps import build_latent_map
+    from latentdyn.cpae.data.windows import FrameWindows
+    from latentdyn.cpae.models.latent_maps import build_latent_map
     from latentdyn.runtime import seed_everything
 
     frames = (torch.rand(3, 8, 3, 16, 16) * 255).to(torch.uint8)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from latentdyn.data.videos import frame_pairs
-from latentdyn.data.windows import FrameWindows
-from latentdyn.models.autoencoder import ConvAutoencoder
-from latentdyn.models.latent_maps import ResidualMLPMap, VolumePreservingMap, build_latent_map
-from latentdyn.models.training import (
+from latentdyn.cpae.data.videos import frame_pairs
+from latentdyn.cpae.data.windows import FrameWindows
+from latentdyn.cpae.models.autoencoder import ConvAutoencoder
+from latentdyn.cpae.models.latent_maps import ResidualMLPMap, VolumePreservingMap, build_latent_map
+from latentdyn.cpae.models.training import (
     autocast_context,
     autoencoder_loss,
     prepare_for_speed,
@@ -175,7 +175,7 @@ def test_bf16_channels_last_training_keeps_float32_weights():
 
 
 def test_training_speed_benchmark_reports_both_paths():
-    from latentdyn.experiments.cpae_speed import benchmark_training_speed
+    from latentdyn.cpae.experiments.speed import benchmark_training_speed
 
     table = benchmark_training_speed(profile="smoke", device="cpu", batch_size=2, steps=1, warmup=0)
     assert list(table["autoencoder"]) == ["standard", "cpae"]

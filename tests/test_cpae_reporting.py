@@ -1,8 +1,8 @@
 def test_long_runs_leave_out_book_seeds_and_diagnostics():
     import pandas as pd
 
-    from latentdyn.plotting.cpae import plot_results_comparison
-    from latentdyn.recorded_runs import long_runs
+    from latentdyn.cpae.figures import plot_results_comparison
+    from latentdyn.cpae.recorded_runs import long_runs
 
     recorded = pd.DataFrame(
         [

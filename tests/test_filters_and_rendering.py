@@ -6,8 +6,8 @@ import warnings
 import pytest
 import torch
 
-from latentdyn.data.rendering import disc_centres_on_line, pixel_centres, render_discs
-from latentdyn.models.filters import (
+from latentdyn.cpae.data.rendering import disc_centres_on_line, pixel_centres, render_discs
+from latentdyn.cpae.models.filters import (
     correlate_same,
     filter_size_in_pixels,
     grid_lipschitz_constant,

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentdyn.plotting import headline
+from latentdyn import headline
 from latentdyn.plotting.style import CONTENT_WIDTH, DPI
 
 RNG = np.random.default_rng(0)

@@ -1,4 +1,4 @@
-"""The one image reader (latentdyn.data.image_files) and the frame-folder reader, on small
+"""The one image reader (latentdyn.image_files) and the frame-folder reader, on small
 files written inside the tests: each kind of file a user brings, with the right value asserted."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import pytest
 import tifffile
 from PIL import Image
 
-from latentdyn.data.image_files import map_values, read_image, resolve_user_path
-from latentdyn.data.seaice import load_image, load_image_pair
-from latentdyn.data.user_pairs import (
+from latentdyn.cpae.data.videos import load_frame_folders
+from latentdyn.image_files import map_values, read_image, resolve_user_path
+from latentdyn.inbetween.data.seaice import load_image, load_image_pair
+from latentdyn.inbetween.data.user_pairs import (
     load_velocity,
     masked_frame_scores,
     path_list,
@@ -20,7 +21,6 @@ from latentdyn.data.user_pairs import (
     velocity_order_warning,
     warped_photograph,
 )
-from latentdyn.data.videos import load_frame_folders
 
 
 def _ramp(height=24, width=32):
@@ -303,7 +303,7 @@ def test_rgba_frames_are_composited_and_said(tmp_path):
 
 
 def test_a_damaged_image_is_refused_with_what_to_do(tmp_path):
-    from latentdyn.data.image_files import read_image
+    from latentdyn.image_files import read_image
 
     for name in ("broken.png", "broken.tif"):
         (tmp_path / name).write_bytes(b"not an image at all")

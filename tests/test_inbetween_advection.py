@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from latentdyn.physics.advection import advect, cfl_substeps
+from latentdyn.inbetween.physics.advection import advect, cfl_substeps
 
 
 def gaussian(size=48, centre=(20.0, 24.0), width=4.0, dtype=torch.float64):

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import torch
 
-from latentdyn.experiments.inbetween_core import experiment_settings, method_settings
-from latentdyn.experiments.inbetween_events import EVENT_DEPTH_TARGET, blend_effect, event_goals
-from latentdyn.models.latent_advection import LatentAdvectionModel, visibility_weights
+from latentdyn.inbetween.experiments.core import experiment_settings, method_settings
+from latentdyn.inbetween.experiments.events import EVENT_DEPTH_TARGET, blend_effect, event_goals
+from latentdyn.inbetween.models.latent_advection import LatentAdvectionModel, visibility_weights
 
 
 def _maps(value0, value1, size=8):
@@ -173,7 +173,7 @@ def test_event_goals_need_depth_the_lead_over_transport_and_no_loss_on_the_whole
 
 
 def test_the_changed_region_is_what_the_motion_does_not_explain():
-    from latentdyn.experiments.inbetween_events import changed_region, region_scores
+    from latentdyn.inbetween.experiments.events import changed_region, region_scores
 
     size = 32
     texture = np.tile(np.linspace(0.2, 0.8, size), (size, 1))

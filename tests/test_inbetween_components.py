@@ -5,18 +5,18 @@ import pytest
 import torch
 from skimage.metrics import structural_similarity
 
-from latentdyn import image_metrics
-from latentdyn.baselines.cross_fade import cross_fade
-from latentdyn.baselines.optical_flow import optical_flow_interpolation
-from latentdyn.baselines.optimal_transport import ot_interpolation, splat
-from latentdyn.models.latent_advection import (
+from latentdyn.inbetween import image_metrics
+from latentdyn.inbetween.baselines.cross_fade import cross_fade
+from latentdyn.inbetween.baselines.optical_flow import optical_flow_interpolation
+from latentdyn.inbetween.baselines.optimal_transport import ot_interpolation, splat
+from latentdyn.inbetween.models.latent_advection import (
     LatentAdvectionModel,
     TrainingSettings,
     interpolate_pair,
     train_pair,
 )
-from latentdyn.models.patches import extract_patches, patch_positions, recombine_patches
-from latentdyn.models.unet import UNet
+from latentdyn.inbetween.models.patches import extract_patches, patch_positions, recombine_patches
+from latentdyn.inbetween.models.unet import UNet
 
 
 @pytest.mark.parametrize("shape, size, stride", [((64, 64), 32, 16), ((50, 70), 16, 12), ((20, 20), 20, 5)])
@@ -171,7 +171,7 @@ def test_prior_is_the_starting_velocity_and_two_sided_frames_use_both_images():
 
 
 def test_training_on_more_than_two_frames_and_with_a_prior():
-    from latentdyn.models.latent_advection import train_frames
+    from latentdyn.inbetween.models.latent_advection import train_frames
 
     first = smooth_texture(seed=1)
     frames = np.stack([np.roll(first, k, axis=1) for k in (0, 1, 2)])
@@ -195,7 +195,7 @@ def test_training_on_more_than_two_frames_and_with_a_prior():
 
 
 def test_velocity_priors_recover_a_shift():
-    from latentdyn.models.velocity_prior import auto_levels, resize_velocity, velocity_prior
+    from latentdyn.inbetween.models.velocity_prior import auto_levels, resize_velocity, velocity_prior
 
     first = smooth_texture(64, seed=2)
     second = np.roll(first, 3, axis=1)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from latentdyn.data.seaice import SCENARIOS, load_image, load_image_pair, make_scenario
-from latentdyn.physics.advection import advect
+from latentdyn.inbetween.data.seaice import SCENARIOS, load_image, load_image_pair, make_scenario
+from latentdyn.inbetween.physics.advection import advect
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -70,8 +70,8 @@ def test_image_loader(tmp_path):
 
 
 def test_scenes_know_their_event_and_the_texture_without_it():
-    from latentdyn.data.scenes import make_scene
-    from latentdyn.data.seaice import make_scenario
+    from latentdyn.inbetween.data.scenes import make_scene
+    from latentdyn.inbetween.data.seaice import make_scenario
 
     crack = make_scenario("crack_formation", size=64, num_frames=5, seed=0, use_cache=False)
     middle = crack.middle
@@ -91,7 +91,7 @@ def test_scenes_know_their_event_and_the_texture_without_it():
 
 
 def test_event_scores_measure_how_deep_the_event_is_drawn():
-    from latentdyn.image_metrics import event_scores
+    from latentdyn.inbetween.image_metrics import event_scores
 
     texture = np.full((8, 8), 0.6)
     truth = texture.copy()
@@ -113,7 +113,7 @@ def test_event_scores_measure_how_deep_the_event_is_drawn():
 def test_event_table_and_verdicts_on_a_constructed_summary():
     import pandas as pd
 
-    from latentdyn.experiments.inbetween_events import event_table, event_verdicts
+    from latentdyn.inbetween.experiments.events import event_table, event_verdicts
 
     rows = []
     for seed in range(3):

@@ -4,15 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentdyn.data.user_pairs import warped_photograph, write_pair
-from latentdyn.experiments.inbetween import (
-    ABLATION_STEPS,
-    run_inbetween_data,
-    run_inbetween_method,
-    run_inbetween_real,
-    run_inbetween_scenarios,
-)
-from latentdyn.experiments.inbetween_core import (
+from latentdyn.inbetween.data.user_pairs import warped_photograph, write_pair
+from latentdyn.inbetween.experiments.core import (
     PAPER_METHODS,
     goal_table,
     run_method,
@@ -20,7 +13,20 @@ from latentdyn.experiments.inbetween_core import (
     scene,
     sequence_call,
 )
-from latentdyn.experiments.inbetween_studies import (
+from latentdyn.inbetween.experiments.readings import (
+    pdes_readings,
+    real_readings,
+    scenario_readings,
+    sensitivity_readings,
+)
+from latentdyn.inbetween.experiments.runs import (
+    ABLATION_STEPS,
+    run_inbetween_data,
+    run_inbetween_method,
+    run_inbetween_real,
+    run_inbetween_scenarios,
+)
+from latentdyn.inbetween.experiments.studies import (
     KNOBS,
     ot_velocity_limits,
     run_inbetween_pdes,
@@ -63,6 +69,13 @@ def test_scenarios_over_seeds_with_goals_and_ablation():
     assert (result.summary["ssim_mid"] <= 1).all()
     assert list(result.goals["scenario"]) == ["rotation"]
     assert set(result.ablation["step"]) == set(ABLATION_STEPS)
+    # the page's readings: a scene that was not run reads "not run" or NaN, never a crash
+    readings = scenario_readings(result)
+    assert readings.values["event_vs_ot_formation"] == "not run" and np.isnan(readings.values["event_depth_formation"])
+    assert readings.values["num_seeds"] == 2.0 and readings.values["count"] == 1.0
+    assert np.isfinite(readings.values["two_sided_rotation"]) and np.isnan(readings.values["two_sided_formation"])
+    assert {"inbetween_scenarios_psnr", "inbetween_scenarios_ablation_coarse"} <= set(readings.checked)
+    assert all(set(tolerance) <= {"abs_tol", "rel_tol"} for _, tolerance in readings.checked.values())
 
 
 def test_run_methods_in_workers_equal_the_runs_one_by_one(tmp_path, monkeypatch):
@@ -117,6 +130,13 @@ def test_pdes_and_sensitivity_run_and_are_scored():
     sensitivity = run_inbetween_sensitivity("smoke", 0)
     assert set(sensitivity.summary["knob"]) == set(KNOBS)
     assert sensitivity.summary["book_point"].sum() == len(KNOBS)
+    # the pages' readings: one scene without rotation has no scheme cost; every knob has an effect
+    pdes_values = pdes_readings(pdes)
+    assert pdes_values.values["num_cases"] == 1.0 and "scheme_cost" not in pdes_values.values
+    assert set(pdes_values.clear_best) <= {"crack_formation"}
+    assert {"inbetween_pdes_psnr", "inbetween_pdes_solver_facts"} <= set(pdes_values.checked)
+    effects = sensitivity_readings(sensitivity).values
+    assert all(effects[f"effect_{knob}"] >= 0 for knob in KNOBS)
     with pytest.raises(ValueError, match="frame_gap_values"):
         run_inbetween_sensitivity("smoke", 0, knobs_swept=("frame_gap",), frame_gap_values=(0.3,))
 
@@ -155,6 +175,10 @@ def test_real_falls_back_to_synthetic_and_scores_a_user_pair(tmp_path):
     )
     assert list(velocity_only.summary.columns) == ["case", "seed", "method", "epe"]
     assert velocity_only.best_per_case()["best method"].tolist() == ["optical_flow"]
+    readings = real_readings(user)
+    assert readings.values["real_best_floe_breakup"] == "not run" and "ot_translated" not in readings.values
+    assert {"inbetween_real_speeds", "inbetween_real_psnr", "inbetween_real_epe"} <= set(readings.checked)
+    assert "inbetween_real_ot" not in readings.checked  # the OT study was not run
     truncated = tmp_path / "truncated.png"
     truncated.write_bytes(paths["second"].read_bytes()[:200])
     with pytest.raises(ValueError, match=r"image_pair_paths\[1\].*truncated\.png"):

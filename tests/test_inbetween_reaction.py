@@ -5,13 +5,18 @@ import numpy as np
 import pytest
 import torch
 
-from latentdyn import image_metrics
-from latentdyn.baselines.optical_flow import tvl1_velocity
-from latentdyn.data.scenes import SCENES, make_scene
-from latentdyn.models.latent_advection import LatentAdvectionModel, TrainingSettings, interpolate_pair, train_frames
-from latentdyn.models.velocity_prior import motion_gate
-from latentdyn.physics.advection import advect
-from latentdyn.physics.reaction import advect_react, minimal_source, react_between
+from latentdyn.inbetween import image_metrics
+from latentdyn.inbetween.baselines.optical_flow import tvl1_velocity
+from latentdyn.inbetween.data.scenes import SCENES, make_scene
+from latentdyn.inbetween.models.latent_advection import (
+    LatentAdvectionModel,
+    TrainingSettings,
+    interpolate_pair,
+    train_frames,
+)
+from latentdyn.inbetween.models.velocity_prior import motion_gate
+from latentdyn.inbetween.physics.advection import advect
+from latentdyn.inbetween.physics.reaction import advect_react, minimal_source, react_between
 
 
 def _field(size=32, channels=2, seed=0):
@@ -140,7 +145,7 @@ def test_content_entering_the_view_comes_from_the_side_that_saw_it():
 def test_failure_goals_cap_exact_answers_and_hold_each_scene_to_its_goal():
     import pandas as pd
 
-    from latentdyn.experiments.inbetween_studies import failure_goals
+    from latentdyn.inbetween.experiments.studies import failure_goals
 
     rows = []
     for scene, scores in {

@@ -6,10 +6,10 @@ import math
 import pytest
 import torch
 
-from latentdyn.physics import PDES, evolve
-from latentdyn.physics.advection import advect, trace_characteristics
-from latentdyn.physics.continuity import transport_mass
-from latentdyn.physics.diffusion import diffuse
+from latentdyn.inbetween.physics import PDES, evolve
+from latentdyn.inbetween.physics.advection import advect, trace_characteristics
+from latentdyn.inbetween.physics.continuity import transport_mass
+from latentdyn.inbetween.physics.diffusion import diffuse
 
 
 def grid(size, dtype=torch.float64):

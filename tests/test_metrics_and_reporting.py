@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
-from latentdyn.metrics import continuity_constant, latent_increments, step_ratio
+from latentdyn.cpae.metrics import continuity_constant, latent_increments, step_ratio
 from latentdyn.reporting import format_significant, significant
 
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from latentdyn import recorded_runs
-from latentdyn.experiments import cpae
+from latentdyn.cpae import experiments as cpae
+from latentdyn.cpae import recorded_runs
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_diagnostic_overrides_are_recorded_and_checked(smoke_result, tmp_path):
 def test_reconstruction_budget_pairs_a_change_with_the_same_seed(smoke_result, tmp_path):
     """A diagnostic run is compared video by video with the record of the same seed: a uniform
     shift of one autoencoder's reconstruction errors comes back exactly, the other stays at zero."""
-    from latentdyn.experiments.cpae.results import reconstruction_budget
+    from latentdyn.cpae.experiments.results import reconstruction_budget
 
     base = recorded_runs.record_run(
         smoke_result, profile="smoke", seed=0, command="x", wall_seconds=1.0, device="cpu", folder=tmp_path

@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from latentdyn.regularizers import (
+from latentdyn.cpae.regularizers import (
     filter_continuity_penalty,
     l2_weight_penalty,
     pairwise_elements,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentdyn import recorded_runs, shipped_models
-from latentdyn.experiments import cpae
+from latentdyn.cpae import experiments as cpae
+from latentdyn.cpae import recorded_runs, shipped_models
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +157,8 @@ def test_rescoring_keeps_models_and_provenance(shipped, tmp_path):
 
 
 def test_stored_scores_are_read_instead_of_scoring_and_checked_when_rescored(shipped, tmp_path, monkeypatch):
-    from latentdyn.experiments.cpae import scoring
-    from latentdyn.experiments.cpae import shipped as shipped_module
+    from latentdyn.cpae.experiments import scoring
+    from latentdyn.cpae.experiments import shipped as shipped_module
 
     _, record, path = shipped
     for suffix in (".npz", ".json"):
@@ -231,8 +231,8 @@ def test_committed_shipped_models_have_their_scores_stored_by_the_current_code()
     scoring code, of the test videos or of the thresholds, ``rescore_shipped`` (or
     ``store_shipped_scores``) must store them again. The file looked up is the one a page looks
     up: under the whole evaluation key (models, test videos, thresholds, code)."""
-    from latentdyn.experiments.cpae import scoring
-    from latentdyn.experiments.cpae import shipped as shipped_module
+    from latentdyn.cpae.experiments import scoring
+    from latentdyn.cpae.experiments import shipped as shipped_module
 
     folder = cpae.shipped_scores_folder()
     missing = []
@@ -246,5 +246,5 @@ def test_committed_shipped_models_have_their_scores_stored_by_the_current_code()
                 missing.append(f"{path.stem} {variant}")
     assert missing == [], (
         f"no stored scores of the current code and test videos for {missing}: run "
-        "latentdyn.experiments.cpae.rescore_shipped(system, 'long', seed) for each"
+        "latentdyn.cpae.experiments.rescore_shipped(system, 'long', seed) for each"
     )

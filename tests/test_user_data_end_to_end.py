@@ -8,8 +8,8 @@ import pytest
 import tifffile
 from PIL import Image
 
-from latentdyn.data.user_pairs import warped_photograph
-from latentdyn.experiments.inbetween import fit_patches, run_inbetween_real
+from latentdyn.inbetween.data.user_pairs import warped_photograph
+from latentdyn.inbetween.experiments.runs import fit_patches, run_inbetween_real
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,7 @@ def test_missing_relative_file_says_against_what(tmp_path, monkeypatch):
 
 
 def test_cpae_system_on_16_bit_frames_with_companion_files(tmp_path, capsys):
-    from latentdyn.experiments import cpae
+    from latentdyn.cpae import experiments as cpae
 
     rng = np.random.default_rng(0)
     for video in range(6):

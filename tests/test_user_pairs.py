@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from latentdyn.data.seaice import load_image, load_image_pair
-from latentdyn.data.user_pairs import linear_flow_matrix, load_velocity, warped_photograph, write_pair
-from latentdyn.physics.advection import advect
+from latentdyn.inbetween.data.seaice import load_image, load_image_pair
+from latentdyn.inbetween.data.user_pairs import linear_flow_matrix, load_velocity, warped_photograph, write_pair
+from latentdyn.inbetween.physics.advection import advect
 
 
 def test_warped_photograph_is_the_first_frame_carried_by_its_velocity():

@@ -19,12 +19,12 @@ import time
 import numpy as np
 import torch
 
-from latentdyn.data.videos import frame_pairs, generate_system_video
-from latentdyn.data.windows import FrameWindows
-from latentdyn.metrics import relative_frame_error, smoothness_ratio, valid_prediction_time
-from latentdyn.models.autoencoder import ConvAutoencoder
-from latentdyn.models.latent_maps import build_latent_map
-from latentdyn.models.training import train_autoencoder
+from latentdyn.cpae.data.videos import frame_pairs, generate_system_video
+from latentdyn.cpae.data.windows import FrameWindows
+from latentdyn.cpae.metrics import relative_frame_error, smoothness_ratio, valid_prediction_time
+from latentdyn.cpae.models.autoencoder import ConvAutoencoder
+from latentdyn.cpae.models.latent_maps import build_latent_map
+from latentdyn.cpae.models.training import train_autoencoder
 from latentdyn.runtime import seed_everything
 
 variant, seed, config = sys.argv[1], int(sys.argv[2]), sys.argv[3]

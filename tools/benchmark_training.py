@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from latentdyn.experiments.cpae_speed import benchmark_training_speed
+from latentdyn.cpae.experiments.speed import benchmark_training_speed
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ import shlex
 import sys
 import time
 
-from latentdyn.experiments.cpae import SYSTEMS, run_cpae_system, ship_models
-from latentdyn.recorded_runs import load_recorded_run, record_run
+from latentdyn.cpae.experiments import SYSTEMS, run_cpae_system, ship_models
+from latentdyn.cpae.recorded_runs import load_recorded_run, record_run
 
 
 def main() -> None:

@@ -19,9 +19,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from latentdyn.experiments.cpae.shipped import rescore_shipped, ship_recorded_run
-from latentdyn.recorded_runs import load_recorded_run
-from latentdyn.shipped_models import load_shipped_file
+from latentdyn.cpae.experiments.shipped import rescore_shipped, ship_recorded_run
+from latentdyn.cpae.recorded_runs import load_recorded_run
+from latentdyn.cpae.shipped_models import load_shipped_file
 
 
 def main() -> None:

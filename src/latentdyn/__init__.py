@@ -1,7 +1,9 @@
 """latentdyn: learning dynamics from images, the library behind the companion book.
 
-The book's chapters (``book/*.md``) import this package; it never imports them.
-Every experiment has one entry function in :mod:`latentdyn.experiments`, whose
+The book's chapters (``book/*.md``) import this package; it never imports them. Each paper's
+path is one folder, :mod:`latentdyn.cpae` and :mod:`latentdyn.inbetween`, over shared ground
+(cache, runtime, validation, statistics, verdicts, checks, reporting, plotting style, image
+reading); neither imports the other. Every experiment has one entry function in :mod:`latentdyn.experiments`, whose
 keyword defaults are chosen by a *profile* (``"smoke"``, ``"book"`` or ``"paper"``,
 see :mod:`latentdyn.profiles`).
 """

@@ -174,9 +174,22 @@ def _is_docstring(statement: ast.stmt) -> bool:
     )
 
 
+def _declares_fingerprint(statement: ast.stmt) -> bool:
+    """``NAME = source_fingerprint("a.py", ...)``: it names files (which a move renames), it computes
+    nothing the fingerprint stands for."""
+    value = getattr(statement, "value", None)
+    return (
+        isinstance(statement, (ast.Assign, ast.AnnAssign))
+        and isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "source_fingerprint"
+    )
+
+
 class _WhatRuns(ast.NodeTransformer):
     """Drops what does not change what code computes: docstrings, import statements (the
-    imported code, where it matters, is fingerprinted in its own right) and type annotations
+    imported code, where it matters, is fingerprinted in its own right), a module's declaration of
+    its own fingerprint (it names files) and type annotations
     (an annotated assignment keeps its target and value: a dataclass field stays a field)."""
 
     def visit_arg(self, node: ast.arg) -> ast.arg:
@@ -198,7 +211,9 @@ class _WhatRuns(ast.NodeTransformer):
         for field in ("body", "orelse", "finalbody"):
             body = getattr(node, field, None)
             if isinstance(body, list) and body and isinstance(body[0], ast.stmt):
-                kept = [s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+                kept = [
+                    s for s in body if not isinstance(s, (ast.Import, ast.ImportFrom)) and not _declares_fingerprint(s)
+                ]
                 if (
                     kept
                     and _is_docstring(kept[0])
@@ -226,7 +241,7 @@ def source_fingerprint(*relative_paths: str) -> str:
     by other code. It hashes the set of top-level statements of the files together
     (:func:`code_statements`), so neither a comment, a docstring, a type annotation,
     formatting, an import line, the order of definitions, moving a definition between the files
-    nor renaming a file changes it.
+    nor renaming or moving a file changes it.
     """
     package = Path(__file__).resolve().parent
     statements: list[str] = []

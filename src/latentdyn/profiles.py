@@ -5,7 +5,7 @@
 - ``paper``: the papers' full configuration; meant for a GPU, same code.
 - ``long`` (CpAE systems only): about half an hour a seed on a 2-core CPU, between ``book`` and
   ``paper`` (64 px, 400 videos); its runs are recorded with their provenance
-  (:mod:`latentdyn.recorded_runs`) and its trained models shipped (:mod:`latentdyn.shipped_models`),
+  (:mod:`latentdyn.cpae.recorded_runs`) and its trained models shipped (:mod:`latentdyn.cpae.shipped_models`),
   re-scored but not retrained by CI. ``long_gpu``: the same at 128 px, for a GPU.
 
 An entry function ``run_<experiment>(profile=..., **knobs)`` takes every knob as a
@@ -101,13 +101,13 @@ _INBETWEEN_MODEL: dict[str, Any] = {
     "lambda_smooth": 0.05,
     "codec_bias": False,
     "lr_decay": 0.1,
-    # the visibility blend (latentdyn.models.latent_advection.visibility_weights)
+    # the visibility blend (latentdyn.inbetween.models.latent_advection.visibility_weights)
     "blend": "visibility",
     "blend_sharpness": 0.01,
     "blend_margin": 0.02,
     "blend_window": 5,
     # the advection-reaction variant (methods "latent_reaction", "reaction_prior_alone"): the
-    # price of change in place, and the motion gate (latentdyn.models.velocity_prior.motion_gate)
+    # price of change in place, and the motion gate (latentdyn.inbetween.models.velocity_prior.motion_gate)
     "source": "none",
     "motion_gate": False,
     "lambda_source": 0.1,
@@ -208,7 +208,7 @@ _INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
             **_SEEDS[profile],
             "paper_iterations": {"smoke": 5, "book": 300, "paper": 5000}[profile],
             "paper_batch_size": {"smoke": 4, "book": 8, "paper": 16}[profile],
-            # the scenes where transport fails (latentdyn.data.scenes): side, shift over the
+            # the scenes where transport fails (latentdyn.inbetween.data.scenes): side, shift over the
             # interval and crack width in pixels, relative brightening of the patch
             "scene_size": {"smoke": 64, "book": 128, "paper": 256}[profile],
             "scene_shift": 4.0,

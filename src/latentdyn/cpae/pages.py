@@ -1,0 +1,267 @@
+"""One page builder for the four CpAE system chapters (damped, elastic and rigid double pendulum,
+swing stick): everything a chapter shows, computed in one call.
+
+A system chapter is its parameters cell, one call of :func:`run_cpae_page`, and cells that glue
+:attr:`SystemPage.values` and :attr:`SystemPage.figures`, show the page's tables and compare
+:attr:`SystemPage.checked` with the recorded numbers. The four chapters' code cells are the same;
+only their parameters cell (the system) and their prose differ. A part of the page that a system
+lacks (shipped 64 px models, recorded seeds, diagnostic runs, the pose floor of a single angle,
+learning curves) is ``None`` or empty, and its cells show nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from latentdyn.checks import table_values
+from latentdyn.cpae import figures as cpae_figures
+from latentdyn.cpae.experiments.bottom_line import RECONSTRUCTION_TARGET, line_values, readings_verdict, vpt_line
+from latentdyn.cpae.experiments.latent_claim import LATENT_THRESHOLD, LatentClaimResult, latent_claim
+from latentdyn.cpae.experiments.learning_curve import AUTHORS_EPOCHS, recorded_curves
+from latentdyn.cpae.experiments.prose import long_values, system_values, training_properties
+from latentdyn.cpae.experiments.results import pose_error_floor, pose_floor_values, reconstruction_budget
+from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
+from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
+from latentdyn.cpae.recorded_runs import seed_readings
+from latentdyn.cpae.settings import VARIANT_LABELS
+from latentdyn.validation import check_choice
+
+# the prefix of a system's checked-number groups (tests/checked/<prefix>_<part>.json)
+CHECK_PREFIX = {
+    "damped_pendulum": "damped",
+    "elastic_double_pendulum": "elastic",
+    "rigid_double_pendulum": "double",
+    "swing_stick": "swing",
+}
+# the stated tolerance of each checked part and why it holds on every machine
+CHECK_TOLERANCES: dict[str, dict[str, float]] = {
+    # shipped models, forward passes only: the same numbers on every machine (the first seed
+    # scored here, and equal to the scores stored with the models to the same tolerance)
+    "long": {"abs_tol": 0.05},
+    "long_rescored": {"abs_tol": 0.05},
+    "long_readings": {"abs_tol": 0.05},
+    # shipped models, forward passes only: per seed and measure, the two autoencoders' means
+    "latent_claim": {"abs_tol": 0.05, "rel_tol": 0.01},
+    # a training ends elsewhere on another CPU, so the trained numbers are not compared: the
+    # properties every correct run has are (booleans, exact)
+    "properties": {},
+    # recorded numbers: the same on every machine
+    "seed_readings": {"rel_tol": 1e-6, "abs_tol": 1e-9},
+    "budget": {"rel_tol": 1e-6, "abs_tol": 1e-9},
+    # rendering and float32 norms only (no training): the same on every machine to 1e-4
+    "pose_floor": {"rel_tol": 1e-4, "abs_tol": 1e-6},
+}
+# the learning-curve table's columns and their names on the page
+CURVE_COLUMNS = {
+    "variant": "variant",
+    "batch_size": "batch",
+    "epoch": "epoch",
+    "reconstruction_error": "reconstruction error",
+    "pixel_mse": "pixel MSE",
+    "state_r2": "R² (state)",
+    "smoothness_ratio": "smoothness",
+    "latent_spread": "latent spread",
+}
+
+
+@dataclass
+class SystemPage:
+    """What a system chapter shows.
+
+    Attributes:
+        system: the system's name (a key of :data:`CHECK_PREFIX`).
+        result: the book-profile run trained here (:func:`run_cpae_system`).
+        long: the shipped 64 px models scored on the test videos (:func:`run_cpae_long`), or
+            ``None`` when none is shipped for the system.
+        claim: the latent claim on the shipped models (decoder-free measures), or ``None``.
+        readings: the recorded seeds of the system in the chapter's profile (CpAE − standard AE
+            per seed and definition), or ``None`` (real videos, or none recorded).
+        budget: the recorded diagnostic runs (a larger training budget, one change at a time),
+            or ``None``.
+        floor: the test videos re-drawn with the rod's tip moved, scored as reconstructions (the
+            damped pendulum only: one angle), or ``None``.
+        curves: the recorded learning curves of the system (one row per run and epoch), or ``None``.
+        curve_table: the last epoch recorded of each learning curve, or ``None``.
+        values: the numbers and outcome words the prose quotes, by glue name (``str`` values are
+            outcome words, shown as markdown).
+        figures: the figures by glue name.
+        checked: the numbers compared with the recorded ones, by part (a key of
+            :data:`CHECK_TOLERANCES`).
+    """
+
+    system: str
+    result: SystemResult
+    long: LongResult | None = None
+    claim: LatentClaimResult | None = None
+    readings: pd.DataFrame | None = None
+    budget: pd.DataFrame | None = None
+    floor: pd.DataFrame | None = None
+    curves: pd.DataFrame | None = None
+    curve_table: pd.DataFrame | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+    checked: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def check_prefix(self) -> str:
+        return CHECK_PREFIX[self.system]
+
+    @property
+    def simulated(self) -> bool:
+        return self.result.data_source.startswith("simulated")
+
+
+def run_cpae_page(
+    system: str = "damped_pendulum",
+    *,
+    profile: str = "book",
+    seed: int = 0,
+    long_seeds: tuple[int, ...] | None = None,
+    rescore_long: str = "first",
+    retrain: bool = False,
+    **knobs: Any,
+) -> SystemPage:
+    """Everything a system chapter shows: the book-profile run of ``system`` trained here, and
+    what is recorded or shipped for it.
+
+    Args:
+        system: a key of :data:`CHECK_PREFIX`.
+        profile, seed, knobs: passed to :func:`run_cpae_system` (``None`` knobs keep the
+            profile's value; ``frames_folder`` switches to real videos, and then the parts
+            recorded on the simulation are left out).
+        long_seeds, rescore_long, retrain: the shipped 64 px models' seeds, re-scoring and
+            retraining (:func:`run_cpae_long`'s ``seeds``, ``rescore``, ``retrain``); unused when
+            none is shipped for ``system``.
+
+    Returns:
+        A :class:`SystemPage`.
+    """
+    check_choice("system", system, tuple(CHECK_PREFIX))
+    shipped = bool(shipped_seeds(system))
+    long = run_cpae_long(system, seeds=long_seeds, retrain=retrain, rescore=rescore_long) if shipped else None
+    result = run_cpae_system(system, profile=profile, seed=seed, **knobs)
+    page = SystemPage(system=system, result=result, long=long)
+    _add_run(page)
+    if page.simulated:
+        _add_recorded(page, profile)
+    if page.simulated and system == "damped_pendulum":
+        floor_knobs = {k: knobs.get(k) for k in ("resolution", "num_trajectories", "test_videos", "vpt_threshold")}
+        page.floor = pose_error_floor(system, profile=profile, seed=seed, **floor_knobs)
+        page.values.update(pose_floor_values(page.floor, target=RECONSTRUCTION_TARGET))
+        page.checked["pose_floor"] = table_values(
+            page.floor[["tip offset (pixels)", "reconstruction error", "ceiling (%)"]],
+            index_columns=("tip offset (pixels)",),
+        )
+    if long is not None:
+        _add_long(page, long)
+        page.claim = latent_claim(system, profile="long", seeds=long_seeds)
+        _add_claim(page, page.claim)
+    _add_curves(page, recorded_curves(system=system))
+    return page
+
+
+def _add_run(page: SystemPage) -> None:
+    result = page.result
+    page.figures.update({f"fig_{name}": figure for name, figure in cpae_figures.system_figures(result).items()})
+    page.values.update(system_values(result))
+    page.values["time_step"] = float(result.time_step)
+    frames = result.settings["test_frames"] if page.simulated else result.settings["num_frames"]
+    page.values["test_frames"] = int(frames)
+    page.checked["properties"] = training_properties(result)
+
+
+def _add_recorded(page: SystemPage, profile: str) -> None:
+    readings = seed_readings(page.system, profile)
+    verdict = readings_verdict(readings) if len(readings) else None
+    page.values["recorded_verdict"] = verdict.outcome if verdict else "not run"
+    page.values["recorded_seeds"] = int((readings["definition"] == "relative error").sum()) if verdict else 0
+    page.values["recorded_ahead"] = verdict.supporting if verdict else 0
+    page.values["recorded_behind"] = verdict.opposing if verdict else 0
+    if len(readings):
+        page.readings = readings
+        page.values["recorded_videos"] = int(readings["videos"].iloc[0])
+        page.checked["seed_readings"] = table_values(
+            readings.drop(columns=["device", "reading"]), index_columns=("seed", "definition")
+        )
+    budget = reconstruction_budget(page.system, profile)
+    if len(budget):
+        page.budget = budget
+        reached = budget[budget["changed reconstruction error"] <= RECONSTRUCTION_TARGET]
+        page.values["budget_trainings"] = len(budget)
+        page.values["budget_reached"] = len(reached)
+        page.values["budget_reached_weight0"] = int(reached["change"].str.contains("prediction_weight = 0.0").sum())
+        page.values["budget_videos"] = int(budget["videos"].iloc[0])
+        page.checked["budget"] = table_values(
+            budget.drop(columns=["hours"]), index_columns=("change", "seed", "autoencoder")
+        )
+
+
+def _add_long(page: SystemPage, long: LongResult) -> None:
+    shown = next(iter(long.seeds))  # the figures of the 64 px models: their first seed
+    page.figures.update(
+        {f"fig_long_{name}": figure for name, figure in cpae_figures.system_figures(long.seeds[shown]).items()}
+    )
+    page.values["long_shown"] = shown
+    page.values.update(long_values(long))
+    page.values.update(line_values(vpt_line(long), "line"))
+    rescored = long.score_check
+    page.values["long_rescore_difference"] = (
+        float(rescored["largest difference of any score"].max()) if len(rescored) else 0.0
+    )
+    page.checked["long"] = table_values(long.summary, index_columns=("seed", "autoencoder"))
+    if len(rescored):  # empty when no seed has stored scores of this code: every seed was scored here
+        page.checked["long_rescored"] = dict(
+            zip(
+                "seed " + rescored["seed"].astype(str) + " " + rescored["autoencoder"] + ": VPT here - stored",
+                rescored["VPT here (%)"] - rescored["VPT stored (%)"],
+            )
+        )
+    page.checked["long_readings"] = table_values(
+        long.readings.drop(columns=["device", "reading"]), index_columns=("seed", "definition")
+    )
+
+
+def _add_claim(page: SystemPage, claim: LatentClaimResult) -> None:
+    means = claim.per_seed.groupby("measure")[["cpae", "standard"]].mean()
+    page.values["claim_videos"] = int(claim.per_seed["videos"].max())
+    page.values["claim_threshold"] = float(LATENT_THRESHOLD)
+    page.values["claim_true_smoothness"] = claim.true_smoothness
+    page.values.update({f"claim_{measure}": verdict.outcome for measure, verdict in claim.verdicts.items()})
+    page.values["claim_reproduced"] = sum(verdict.outcome == "reproduced" for verdict in claim.verdicts.values())
+    page.values["claim_measures"] = len(claim.verdicts)
+    page.values["claim_r2_cpae"] = float(1 - means.loc["state_error", "cpae"])
+    page.values["claim_r2_standard"] = float(1 - means.loc["state_error", "standard"])
+    page.checked["latent_claim"] = table_values(
+        claim.per_seed[["seed", "measure", "cpae", "standard"]], index_columns=("seed", "measure")
+    )
+
+
+def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
+    """The recorded learning curves of the authors' networks: the best epoch of any run, and each
+    variant's run at batches of 64 (its last error and how much its last two epochs moved it)."""
+    if not len(curves):
+        return
+    page.curves = curves
+    page.curve_table = (
+        curves.sort_values("epoch").groupby("run").tail(1)[list(CURVE_COLUMNS)].rename(columns=CURVE_COLUMNS)
+    )
+    page.figures["fig_learning_curves"] = cpae_figures.plot_learning_curves(curves, authors_epochs=AUTHORS_EPOCHS)
+    best = curves.loc[curves["reconstruction_error"].idxmin()]
+    page.values.update(
+        curve_runs=curves["run"].nunique(),
+        curve_epochs=int(curves["epoch"].max()),
+        curve_best=float(best["reconstruction_error"]),
+        curve_best_epoch=int(best["epoch"]),
+        curve_best_batch=int(best["batch_size"]),
+        curve_best_variant=VARIANT_LABELS.get(best["variant"], best["variant"]),
+    )
+    for variant in ("standard", "cpae"):
+        run = curves[(curves["variant"] == variant) & (curves["batch_size"] == 64)].sort_values("epoch")
+        errors = run["reconstruction_error"].to_numpy()
+        page.values[f"curve_last_{variant}"] = float(errors[-1]) if len(errors) else float("nan")
+        page.values[f"curve_epoch_{variant}"] = int(run["epoch"].iloc[-1]) if len(run) else 0
+        page.values[f"curve_recent_{variant}"] = float(errors[-1] - errors[-3]) if len(errors) >= 3 else float("nan")
