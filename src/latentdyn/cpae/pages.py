@@ -1,5 +1,6 @@
-"""One page builder for the four CpAE system chapters (damped, elastic and rigid double pendulum,
-swing stick): everything a chapter shows, computed in one call.
+"""The page builders of the CpAE chapters: one for the four system chapters (damped, elastic and
+rigid double pendulum, swing stick) and one for the results chapter; everything a page shows,
+computed in one call.
 
 A system chapter is its parameters cell, one call of :func:`run_cpae_page`, and cells that glue
 :attr:`SystemPage.values` and :attr:`SystemPage.figures`, show the page's tables and compare
@@ -19,11 +20,23 @@ from matplotlib.figure import Figure
 
 from latentdyn.checks import table_values
 from latentdyn.cpae import figures as cpae_figures
-from latentdyn.cpae.experiments.bottom_line import RECONSTRUCTION_TARGET, line_values, readings_verdict, vpt_line
-from latentdyn.cpae.experiments.latent_claim import LATENT_THRESHOLD, LatentClaimResult, latent_claim
+from latentdyn.cpae.experiments.bottom_line import (
+    RECONSTRUCTION_TARGET,
+    VptLine,
+    line_values,
+    readings_verdict,
+    vpt_line,
+)
+from latentdyn.cpae.experiments.latent_claim import LATENT_THRESHOLD, MEASURE_LABELS, LatentClaimResult, latent_claim
 from latentdyn.cpae.experiments.learning_curve import AUTHORS_EPOCHS, recorded_curves
 from latentdyn.cpae.experiments.prose import long_values, system_values, training_properties
-from latentdyn.cpae.experiments.results import pose_error_floor, pose_floor_values, reconstruction_budget
+from latentdyn.cpae.experiments.results import (
+    ResultsSummary,
+    pose_error_floor,
+    pose_floor_values,
+    reconstruction_budget,
+    run_cpae_results,
+)
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
 from latentdyn.cpae.recorded_runs import seed_readings
@@ -265,3 +278,51 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
         page.values[f"curve_last_{variant}"] = float(errors[-1]) if len(errors) else float("nan")
         page.values[f"curve_epoch_{variant}"] = int(run["epoch"].iloc[-1]) if len(run) else 0
         page.values[f"curve_recent_{variant}"] = float(errors[-1] - errors[-3]) if len(errors) >= 3 else float("nan")
+
+
+# the systems whose 64 px models are shipped and whose verdicts the results page states
+LONG_SYSTEMS = {"damped_pendulum": "damped", "elastic_double_pendulum": "elastic"}
+
+
+@dataclass
+class ResultsPage:
+    """What the results chapter shows.
+
+    Attributes:
+        summary: every VPT this book measured beside the paper's (:func:`run_cpae_results`).
+        lines: system -> the VPT verdict on its shipped 64 px models (:func:`vpt_line`).
+        claim_table: the latent claim's verdict per measure (rows) and shipped system (columns).
+        values: the numbers and verdict words the prose quotes, by glue name.
+        figures: the figures by glue name.
+    """
+
+    summary: ResultsSummary
+    lines: dict[str, VptLine]
+    claim_table: pd.DataFrame
+    values: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+
+def run_cpae_results_page(*, profile: str = "book", seed: int = 0) -> ResultsPage:
+    """Everything the results chapter shows: :func:`run_cpae_results` of ``profile`` and ``seed``,
+    the VPT verdict of every shipped system, and the latent claim on every shipped system."""
+    summary = run_cpae_results(profile=profile, seed=seed)
+    lines = {system: vpt_line(long) for system, long in summary.long.items()}
+    values: dict[str, Any] = {}
+    for system, prefix in LONG_SYSTEMS.items():
+        values.update(line_values(lines[system], prefix) if system in lines else {f"{prefix}_verdict": "not run"})
+    claims = {system: latent_claim(system, profile="long") for system in LONG_SYSTEMS if shipped_seeds(system)}
+    claim_table = (
+        pd.DataFrame(
+            {
+                system.replace("_double", "").replace("_", " "): {
+                    MEASURE_LABELS[measure]: verdict.outcome for measure, verdict in claim.verdicts.items()
+                }
+                for system, claim in claims.items()
+            }
+        )
+        .rename_axis("measure")
+        .reset_index()
+    )
+    figures = {"fig_results_comparison": cpae_figures.plot_results_comparison(summary.comparison, summary.recorded)}
+    return ResultsPage(summary, lines, claim_table, values, figures)
