@@ -25,6 +25,7 @@ _MODULES = {
         "run_cpae_results",
         "run_cpae_long",
     ),
+    "latentdyn.headline": ("HeadlinePage", "run_headline_page"),
     "latentdyn.cpae.pages": ("SystemPage", "ResultsPage", "run_cpae_page", "run_cpae_results_page"),
     "latentdyn.cpae.experiments.continuity_theory": (
         "ContinuityTheoryResult",

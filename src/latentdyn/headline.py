@@ -9,12 +9,20 @@ results (style: :mod:`latentdyn.plotting.style`; short figures, so that both fit
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from latentdyn.cpae.experiments import VARIANT_LABELS, SystemResult, run_cpae_system
+from latentdyn.cpae.experiments.bottom_line import VptLine, cpae_bottom_line, line_values
+from latentdyn.cpae.experiments.latent_claim import LatentClaimResult, latent_claim
+from latentdyn.inbetween.experiments.runs import InbetweenMethodResult, run_inbetween_method
 from latentdyn.inbetween.figures import crack_profile
 from latentdyn.plotting.style import finish, new_figure
+from latentdyn.verdicts import REPRODUCED
 
 HEADLINE_ASPECT = 0.36  # panel height / width of the latent figure: two short panels side by side
 
@@ -188,3 +196,72 @@ def middle_frame_scores(scores: pd.DataFrame, time: float) -> pd.DataFrame:
         raise ValueError(f"no scores at time {time}; times present: {sorted(scores['time'].unique())}")
     columns = [c for c in ("psnr", "ssim", "mse", "event_psnr", "event_mae", "event_depth") if c in rows]
     return rows.set_index("method")[columns]
+
+
+@dataclass
+class HeadlinePage:
+    """What the landing page shows: one headline per paper and the bottom line.
+
+    Attributes:
+        pendulum: the damped pendulum's book-profile run (:func:`run_cpae_system`).
+        inbetween: the in-between method's run (:func:`run_inbetween_method`).
+        cpae_lines: the VPT verdicts on the shipped 64 px models (damped, elastic).
+        claim: the latent claim on the damped pendulum's shipped models.
+        shown: the autoencoders shown (variant -> label).
+        middle_scores: the in-between scores at the middle time, one row per method.
+        predicted: ``(H, W)`` latent advection's frame at the middle time.
+        values: the numbers and verdict words the prose quotes, by glue name.
+        figures: the two headline figures by glue name.
+    """
+
+    pendulum: SystemResult
+    inbetween: InbetweenMethodResult
+    cpae_lines: list[VptLine]
+    claim: LatentClaimResult
+    shown: dict[str, str]
+    middle_scores: pd.DataFrame
+    predicted: np.ndarray
+    values: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, Figure] = field(default_factory=dict)
+
+
+def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
+    """The landing page: the damped pendulum trained here and the in-between method (both cached
+    by their chapters), the VPT verdicts and the latent claim on the shipped 64 px models."""
+    pendulum = run_cpae_system("damped_pendulum", profile=profile, seed=seed)
+    inbetween = run_inbetween_method(profile=profile, seed=seed)
+    cpae_lines = cpae_bottom_line()
+    claim = latent_claim("damped_pendulum", profile="long")
+    shown = {key: VARIANT_LABELS[key] for key in ("standard", "cpae") if key in pendulum.latents}
+    smoothness = {key: float(pendulum.continuity.loc[label, "smoothness ratio"]) for key, label in shown.items()}
+    vpt = {key: float(pendulum.vpt.loc[(label, "Neural ODE"), "VPT mean (%)"]) for key, label in shown.items()}
+    sequence = inbetween.sequence
+    middle_time = float(sequence.times[sequence.middle])
+    predicted = inbetween.latent["frames"][sequence.middle - 1]  # frames at the inner times 1 .. K-2
+    middle_scores = middle_frame_scores(inbetween.scores, middle_time)
+    figures = {
+        "headline_cpae": plot_latent_headline(
+            pendulum.latents, pendulum.rollouts, shown, pendulum.time_step, smoothness=smoothness
+        ),
+        "headline_inbetween": plot_inbetween_headline(
+            sequence.frames[0],
+            sequence.frames[-1],
+            sequence.frames[sequence.middle],
+            predicted,
+            middle_time,
+            event_mask=sequence.event_mask[sequence.middle],
+        ),
+    }
+    values: dict[str, Any] = {f"headline_vpt_{key}": vpt[key] for key in shown}
+    for method, name in (("latent_advection", "latent"), ("prior_alone", "prior"), ("cross_fade", "fade")):
+        for column in ("psnr", "ssim", "event_psnr"):
+            values[f"headline_{column}_{name}"] = float(middle_scores.loc[method, column])
+        values[f"headline_depth_{name}"] = float(middle_scores.loc[method, "event_depth"])
+    values["headline_learned_gain"] = float(
+        middle_scores.loc["latent_advection", "psnr"] - middle_scores.loc["prior_alone", "psnr"]
+    )
+    for line, prefix in zip(cpae_lines, ("damped", "elastic"), strict=True):
+        values.update(line_values(line, prefix))
+    values["latent_reproduced"] = sum(verdict.outcome == REPRODUCED for verdict in claim.verdicts.values())
+    values["latent_measures"] = len(claim.verdicts)
+    return HeadlinePage(pendulum, inbetween, cpae_lines, claim, shown, middle_scores, predicted, values, figures)
