@@ -91,3 +91,12 @@ def test_committed_references_hold_no_images():
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 assert not set(output.get("data", {})) & set(notebooks.IMAGE_TYPES), path.name
+
+
+def test_no_chapter_closes_a_fence_twice():
+    """A doubled closing fence opens a code block that swallows the markdown after it (a figure
+    directive then shows as code: found once by a reader)."""
+    for chapter in sorted((Path(__file__).resolve().parents[1] / "book").glob("*.md")):
+        lines = chapter.read_text().splitlines()
+        doubled = [n + 2 for n in range(len(lines) - 1) if lines[n] == lines[n + 1] == "```"]
+        assert not doubled, f"{chapter.name}: a fence closed twice at line(s) {doubled}"
