@@ -68,6 +68,8 @@ CHECK_TOLERANCES: dict[str, dict[str, float]] = {
     # rendering and float32 norms only (no training): the same on every machine to 1e-4
     "pose_floor": {"rel_tol": 1e-4, "abs_tol": 1e-6},
 }
+# how many of a learning curve's last epochs the page reports the range of
+CURVE_WINDOW = 5
 # the learning-curve table's columns and their names on the page
 CURVE_COLUMNS = {
     "variant": "variant",
@@ -278,6 +280,11 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
         page.values[f"curve_last_{variant}"] = float(errors[-1]) if len(errors) else float("nan")
         page.values[f"curve_epoch_{variant}"] = int(run["epoch"].iloc[-1]) if len(run) else 0
         page.values[f"curve_recent_{variant}"] = float(errors[-1] - errors[-3]) if len(errors) >= 3 else float("nan")
+        # where the last CURVE_WINDOW epochs stayed: a flat curve above the target shows here
+        recent = errors[-CURVE_WINDOW:]
+        page.values[f"curve_low_{variant}"] = float(recent.min()) if len(recent) else float("nan")
+        page.values[f"curve_high_{variant}"] = float(recent.max()) if len(recent) else float("nan")
+    page.values["curve_window"] = CURVE_WINDOW
 
 
 # the systems whose 64 px models are shipped and whose verdicts the results page states
