@@ -22,6 +22,8 @@ from latentdyn.inbetween.experiments.runs import InbetweenRealResult, InbetweenS
 from latentdyn.inbetween.experiments.studies import InbetweenPdesResult, InbetweenSensitivityResult, learned_part_gain
 
 NAN = float("nan")
+# check group -> (name -> value, tolerance keywords of latentdyn.checks.check_values)
+CheckGroups = dict[str, tuple[dict[str, object], dict[str, float]]]
 # the ablation's rows (advection in image space, first seed, one step at a time)
 _PAPER_ONE, _PAPER_TWO = "paper estimator, one-sided", "paper estimator, two-sided"
 _TVL1_ONE, _BOOK, _PRIOR_ALONE = (
@@ -55,7 +57,7 @@ class ScenarioReadings:
     ablation_steps: pd.DataFrame
     paper_gain: pd.DataFrame
     values: dict[str, Any] = field(default_factory=dict)
-    checked: dict[str, tuple[dict[str, object], dict[str, float]]] = field(default_factory=dict)
+    checked: CheckGroups = field(default_factory=dict)
 
 
 def _get(frame: pd.DataFrame, key: tuple, column: str) -> float:
@@ -169,10 +171,10 @@ def scenario_readings(result: InbetweenScenariosResult) -> ScenarioReadings:
 
 def _checked(
     result: InbetweenScenariosResult, readings: ScenarioReadings, by_step: pd.DataFrame, ablation: dict[str, float]
-) -> dict[str, tuple[dict[str, object], dict[str, float]]]:
+) -> CheckGroups:
     """The chapter's check groups, each with its stated tolerance (why it holds on another CPU:
     in the comments)."""
-    checked: dict[str, tuple[dict[str, object], dict[str, float]]] = {}
+    checked: CheckGroups = {}
     # trained numbers move at the third significant figure on another CPU: PSNR within 0.4 dB,
     # SSIM within 0.015, EPE within 0.3 px (a real regression moves them more)
     keyed = result.means.set_index(["scenario", "method"])
@@ -285,7 +287,7 @@ class RealReadings:
 
     best: pd.DataFrame
     values: dict[str, Any] = field(default_factory=dict)
-    checked: dict[str, tuple[dict[str, object], dict[str, float]]] = field(default_factory=dict)
+    checked: CheckGroups = field(default_factory=dict)
 
 
 REAL_CASES = ("floe_breakup", "warped_photograph")
@@ -334,8 +336,8 @@ def real_readings(real: InbetweenRealResult) -> RealReadings:
     return readings
 
 
-def _real_checked(real: InbetweenRealResult) -> dict[str, tuple[dict[str, object], dict[str, float]]]:
-    checked: dict[str, tuple[dict[str, object], dict[str, float]]] = {}
+def _real_checked(real: InbetweenRealResult) -> CheckGroups:
+    checked: CheckGroups = {}
     # trained and optimised velocities: within 0.1 px per interval or 5 % on another CPU
     speeds = real.velocity_summary.dropna(subset=["rms_speed"])
     checked["inbetween_real_speeds"] = (
@@ -386,7 +388,7 @@ class PdesReadings:
 
     clear_best: dict[str, str]
     values: dict[str, Any] = field(default_factory=dict)
-    checked: dict[str, tuple[dict[str, object], dict[str, float]]] = field(default_factory=dict)
+    checked: CheckGroups = field(default_factory=dict)
 
 
 def pdes_readings(result: InbetweenPdesResult) -> PdesReadings:
@@ -474,7 +476,7 @@ class SensitivityReadings:
     """
 
     values: dict[str, Any] = field(default_factory=dict)
-    checked: dict[str, tuple[dict[str, object], dict[str, float]]] = field(default_factory=dict)
+    checked: CheckGroups = field(default_factory=dict)
 
 
 def sensitivity_readings(result: InbetweenSensitivityResult) -> SensitivityReadings:
