@@ -68,6 +68,12 @@ def test_circle_run():
     assert values["circle_smooth_cpae"] == result.metrics.loc["CpAE", "smoothness ratio"]
     assert values["circle_smoothest"] == result.metrics["smoothness ratio"].idxmin()
     assert values["circle_prediction_verdict"] in ("not testable", "not settled")
+    # the authors' length priced at this run's measured rate (seconds stored with each cached model)
+    assert set(result.training_seconds) == {"standard", "l2", "cpae"}
+    assert all(seconds > 0 for seconds in result.training_seconds.values())
+    step = np.mean(list(result.training_seconds.values())) / result.settings["epochs"]
+    assert values["circle_authors_minutes"] == pytest.approx(step * 100_000 / 60)
+    assert values["circle_step_ms"] == pytest.approx(1000 * step)
     assert set(plotting_cpae.circle_figures(result)) == {"latents", "rollouts", "filters"}
     properties = circle_properties(result)
     assert len(properties) == 4 * 3 and all(

@@ -83,3 +83,44 @@ def test_a_page_without_shipped_or_recorded_parts():
     assert {"fig_frames", "fig_vpt", "fig_latents"} <= set(page.figures)
     assert {"vpt_cpae", "vpt_standard", "time_step", "test_frames", "horizon", "recorded_verdict"} <= set(page.values)
     assert page.values["recorded_verdict"] == "not run"
+
+
+def test_curve_values_quote_each_objective_and_compare_at_one_budget():
+    """The damped page's learning-curve numbers: each objective's batch-64 run on its own, and the
+    lambda = 1 run at the epoch the lambda = 0 run has reached (one change at one budget)."""
+    import pandas as pd
+
+    from latentdyn.cpae.pages import SystemPage, _add_curves
+
+    def run(variant, weight, errors, r2):
+        return [
+            {
+                "run": f"{variant}-{weight}",
+                "variant": variant,
+                "prediction_weight": weight,
+                "batch_size": 64,
+                "epoch": epoch,
+                "reconstruction_error": error,
+                "pixel_mse": 0.001,
+                "state_r2": r2[epoch - 1],
+                "smoothness_ratio": 0.5,
+                "latent_spread": 1.0,
+            }
+            for epoch, error in enumerate(errors, start=1)
+        ]
+
+    rows = (
+        run("standard", 1.0, [1.0, 0.6, 0.45, 0.4], [0.5, 0.9, 0.95, 0.99])
+        + run("cpae", 1.0, [1.0, 0.7, 0.5], [0.4, 0.8, 0.9])
+        + run("standard", 0.0, [0.34, 0.28], [0.66, 0.7])
+        + run("cpae", 0.0, [0.44], [0.52])
+    )
+    page = SystemPage(system="damped_pendulum", result=None, long=None)
+    _add_curves(page, pd.DataFrame(rows))
+    values = page.values
+    assert (values["curve_last_standard"], values["curve_epoch_standard"]) == (0.4, 4)
+    assert (values["curve0_last_standard"], values["curve0_epoch_standard"]) == (0.28, 2)
+    assert (values["curve0_matched_standard"], values["curve0_matched_r2_standard"]) == (0.6, 0.9)
+    assert (values["curve0_matched_cpae"], values["curve0_r2_cpae"]) == (1.0, 0.52)
+    assert values["curve_best"] == 0.28 and values["curve_best_variant"] == "standard AE"
+    assert "λ" in page.curve_table.columns

@@ -266,16 +266,14 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str
     )
 
 
-def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None = None) -> Figure:
-    """VPT per system and autoencoder: this book (``book`` profile), recorded long runs (see
-    :func:`long_runs`), the paper; the value is written on every bar ("–" where there is none).
+def plot_results_comparison(table: pd.DataFrame, shipped: pd.DataFrame | None = None) -> Figure:
+    """VPT per system and autoencoder: this book (``book`` profile), the shipped 64 px models
+    (the mean over their seeds, the number the verdicts use), the paper; the value is written on
+    every bar ("–" where there is none).
 
     ``table`` has columns system, autoencoder, 'measured VPT (%)', 'paper VPT (%)';
-    ``recorded`` (optional) system, autoencoder, profile, seed, 'VPT (%)' (and stale).
+    ``shipped`` (optional) system, autoencoder, 'VPT (%)' (one row each, a mean over seeds).
     """
-    from latentdyn.cpae.recorded_runs import long_runs
-
-    recorded = long_runs(recorded) if recorded is not None and len(recorded) else None
     figure, axes = new_figure(1, 1, panel_aspect=0.45, extra_height=0.4)
     axis = axes[0, 0]
     systems = list(dict.fromkeys(table["system"]))
@@ -284,8 +282,8 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
         ("book profile", lambda part: part["measured VPT (%)"], {}),
         ("paper", lambda part: part["paper VPT (%)"], {"alpha": 0.35, "hatch": "//"}),
     ]
-    if recorded is not None and len(recorded):
-        sources.insert(1, ("recorded long run", None, {"alpha": 0.7, "hatch": ".."}))
+    if shipped is not None and len(shipped):
+        sources.insert(1, ("64 px shipped, mean over seeds", None, {"alpha": 0.7, "hatch": ".."}))
     width = 0.8 / (len(sources) * len(encoders))
     for e_index, encoder in enumerate(encoders):
         part = table[table["autoencoder"] == encoder].set_index("system").reindex(systems)
@@ -293,8 +291,8 @@ def plot_results_comparison(table: pd.DataFrame, recorded: pd.DataFrame | None =
         for s_index, (name, value, style) in enumerate(sources):
             offset = (e_index * len(sources) + s_index - (len(sources) * len(encoders) - 1) / 2) * width
             if value is None:
-                runs = recorded[recorded["autoencoder"] == encoder].set_index("system")["VPT (%)"]
-                heights = runs.reindex(systems)
+                means = shipped[shipped["autoencoder"] == encoder].set_index("system")["VPT (%)"]
+                heights = means.reindex(systems)
             else:
                 heights = value(part)
             bars = axis.bar(
@@ -432,8 +430,9 @@ def plot_learning_curves(
     """Reconstruction error (left) and how well the latent states determine the true state
     (right, R²) after every epoch of each recorded run of the authors' networks
     (:func:`latentdyn.cpae.experiments.learning_curve.recorded_curves`); the target error and the authors'
-    3-epoch budget dashed. Runs at the authors' batch of 512 are solid, others dashed; an epoch is
-    the same number of training inputs at any batch size."""
+    3-epoch budget dashed. Runs at the authors' batch of 512 are solid, others dashed, and runs with
+    another weight lambda than the authors' 1 dotted with triangles; an epoch is the same number of
+    training inputs at any batch size."""
     figure, axes = new_figure(1, 2, panel_aspect=0.75)
     if curves.empty:
         axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
@@ -447,6 +446,8 @@ def plot_learning_curves(
             int(part["batch_size"].iloc[0]) if "batch_size" in part and pd.notna(part["batch_size"].iloc[0]) else 512
         )
         style = "o-" if batch == AUTHORS_BATCH else "s--"
+        if float(part["prediction_weight"].iloc[0]) != 1.0:
+            style = "^:"  # another objective: its own marker and line, whatever the batch
         name += f", batch {batch}"
         axes[0, 0].plot(part["epoch"], part["reconstruction_error"], style, ms=3, label=name, color=colour)
         axes[0, 1].plot(part["epoch"], part["state_r2"], style, ms=3, label=name, color=colour)

@@ -295,26 +295,6 @@ def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-LONG_RUN_PROFILES = ("paper", "long")  # preferred first: a paper-profile record wins over a long CPU one
-
-
-def long_runs(recorded: pd.DataFrame) -> pd.DataFrame:
-    """The recorded long runs among ``recorded`` (columns system, autoencoder, profile, seed,
-    'VPT (%)', optional stale): profile ``paper`` or ``long`` without changed settings, seed 0,
-    not stale; one row per (system, autoencoder), the ``paper`` profile preferred. Other seeds and
-    one-setting diagnostics of the ``book`` profile are not long runs and are left out."""
-    rows = recorded[recorded["profile"].isin(LONG_RUN_PROFILES) & (recorded["seed"] == 0)]
-    if "stale" in rows:
-        rows = rows[rows["stale"] == ""]
-    order = rows["profile"].map({profile: rank for rank, profile in enumerate(LONG_RUN_PROFILES)})
-    return (
-        rows.assign(_order=order)
-        .sort_values("_order")
-        .drop_duplicates(["system", "autoencoder"])
-        .drop(columns="_order")
-    )
-
-
 SIMULATED = "simulated"
 
 

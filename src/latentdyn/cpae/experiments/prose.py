@@ -11,7 +11,7 @@ from latentdyn.cpae.experiments.bottom_line import circle_prediction_verdict, vp
 from latentdyn.cpae.experiments.results import ResultsSummary
 from latentdyn.cpae.experiments.shipped import LongResult, seed_level_difference
 from latentdyn.cpae.experiments.studies import AblationResult, SweepResult
-from latentdyn.cpae.experiments.systems import CircleResult, SystemResult
+from latentdyn.cpae.experiments.systems import CIRCLE_AUTHORS_STEPS, CircleResult, SystemResult
 from latentdyn.cpae.settings import MODEL_LABELS, VARIANT_LABELS, system_settings
 from latentdyn.verdicts import NOT_TESTABLE
 
@@ -125,7 +125,9 @@ def system_values(result: SystemResult) -> dict[str, float | int]:
 
 def circle_values(result: CircleResult) -> dict[str, float | str]:
     """Numbers, a name and an outcome the circle chapter quotes: ``circle_<measure>_<variant>`` for
-    ``vpt``, ``smooth``, ``inbetween``, ``recon``; ``circle_smoothest`` (the autoencoder with the
+    ``vpt``, ``smooth``, ``inbetween``, ``recon``; ``circle_step_ms`` and ``circle_authors_minutes``
+    (the mean wall time of one training step, and what the authors' 100,000 would take at that
+    rate, per autoencoder); ``circle_smoothest`` (the autoencoder with the
     lowest smoothness ratio) and ``circle_prediction_verdict``
     (:func:`~latentdyn.cpae.experiments.bottom_line.circle_prediction_verdict`)."""
     keys = {label: key for key, label in VARIANT_LABELS.items()}
@@ -139,6 +141,12 @@ def circle_values(result: CircleResult) -> dict[str, float | str]:
             ("recon", "reconstruction error"),
         ):
             values[f"circle_{measure}_{key}"] = float(result.metrics.loc[encoder, column])
+    # what the authors' length would cost on the machine that trained this page's models
+    seconds = np.asarray([value for value in result.training_seconds.values() if np.isfinite(value)])
+    step_seconds = float(seconds.mean()) / int(result.settings["epochs"]) if len(seconds) else float("nan")
+    values["circle_step_ms"] = 1000 * step_seconds
+    values["circle_authors_steps"] = CIRCLE_AUTHORS_STEPS
+    values["circle_authors_minutes"] = step_seconds * CIRCLE_AUTHORS_STEPS / 60
     values["circle_smoothest"] = str(result.metrics["smoothness ratio"].idxmin())
     values["circle_prediction_verdict"] = circle_prediction_verdict(result).outcome
     return values

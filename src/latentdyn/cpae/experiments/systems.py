@@ -352,6 +352,8 @@ class CircleResult:
         metrics: rows variant: VPT (%), smoothness and step ratios on the test frames, reconstruction
             MSE, in-between and on-frame errors.
         frame_errors: variant -> ``(T - num_train,)`` relative error of each predicted test frame.
+        training_seconds: variant -> wall seconds its autoencoder's training took, on the machine
+            that trained it (stored with the cached model; NaN for a model cached without it).
     """
 
     settings: dict[str, Any]
@@ -364,6 +366,7 @@ class CircleResult:
     filters: dict[str, np.ndarray]
     metrics: pd.DataFrame
     frame_errors: dict[str, np.ndarray]
+    training_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _circle_fit(
@@ -405,6 +408,9 @@ def train_circle_task(variant: str, settings: dict[str, Any], seed: int) -> None
     _circle_fit(variant, settings, seed, _circle_video(settings))
 
 
+CIRCLE_AUTHORS_STEPS = 100_000  # the authors' circle recipe: full-batch Adam steps at a constant 1e-3
+
+
 def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str = "auto", **knobs: Any) -> CircleResult:
     """Standard AE vs AE + L2 vs CpAE on the disc moving on a circle (the paper's first experiment).
 
@@ -429,7 +435,7 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str 
     reference = train.mean(dim=0)
     horizon = len(frames) - video.num_train
     strip_frames = list(np.linspace(video.num_train, len(frames) - 1, settings["strip_length"]).round().astype(int))
-    latents, rollouts, decoded, filters, rows, errors = {}, {}, {}, {}, {}, {}
+    latents, rollouts, decoded, filters, rows, errors, seconds = {}, {}, {}, {}, {}, {}, {}
     for variant in variants:
         autoencoder, encoded, standardiser, ode = _circle_fit(variant, settings, seed, video)
         start = encoded[video.num_train - 1 : video.num_train]
@@ -455,6 +461,7 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str 
         decoded[variant] = images[0, [f - video.num_train + 1 for f in strip_frames]].numpy()
         filters[variant] = autoencoder.regularized_filters()[0].numpy()
         errors[variant] = frame_error.numpy()
+        seconds[variant] = float(autoencoder.training_seconds)
     return CircleResult(
         settings,
         video.frames,
@@ -466,4 +473,5 @@ def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str 
         filters,
         pd.DataFrame(rows).T,
         errors,
+        seconds,
     )
