@@ -460,5 +460,6 @@ def plot_learning_curves(
     axes[0, 0].set_ylim(bottom=0)
     axes[0, 1].set_ylabel("R², latent state → true state")
     axes[0, 1].set_ylim(top=1.0)  # 1: the latent state determines the true state exactly
-    axes[0, 0].legend(fontsize="small")
+    # the legend in the R² panel's lower right, empty once the latent states determine the state
+    axes[0, 1].legend(*axes[0, 0].get_legend_handles_labels(), fontsize="small", loc="lower right")
     return finish(figure)
