@@ -75,6 +75,11 @@ def test_scenarios_over_seeds_with_goals_and_ablation():
     assert readings.values["num_seeds"] == 2.0 and readings.values["count"] == 1.0
     assert np.isfinite(readings.values["two_sided_rotation"]) and np.isnan(readings.values["two_sided_formation"])
     assert {"inbetween_scenarios_psnr", "inbetween_scenarios_ablation_coarse"} <= set(readings.checked)
+    # the whole-image rule behind the verdict's count is a table of its own: one row per other method
+    whole = readings.whole_rule
+    assert list(whole["other"]) == ["optimal_transport", "image_advection"]
+    assert readings.values["whole_ot_ahead"] == float((whole.iloc[:1]["outcome"] == "reproduced").sum())
+    assert readings.values["whole_image_behind"] == float((whole.iloc[1:]["outcome"] == "reversed").sum())
     assert all(set(tolerance) <= {"abs_tol", "rel_tol"} for _, tolerance in readings.checked.values())
 
 

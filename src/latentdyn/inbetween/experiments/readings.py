@@ -46,6 +46,8 @@ class ScenarioReadings:
         ablation_steps: PSNR at t = 0.5 per ablation step (rows, in run order) and scenario, with
             their mean (first seed, advection in image space).
         paper_gain: what the learned part of latent advection adds on each transport scenario.
+        whole_rule: whole-image PSNR of latent advection against optimal transport and advection in
+            image space, paired over seeds (the rule of ``event_rule``, on every pixel).
         values: numbers (``float``) and outcome words (``str``) the prose quotes, by glue name.
         checked: check group -> (name -> value, tolerance keywords of :func:`check_values`).
     """
@@ -56,6 +58,7 @@ class ScenarioReadings:
     event_goals: pd.DataFrame
     ablation_steps: pd.DataFrame
     paper_gain: pd.DataFrame
+    whole_rule: pd.DataFrame = field(default_factory=pd.DataFrame)
     values: dict[str, Any] = field(default_factory=dict)
     checked: CheckGroups = field(default_factory=dict)
 
@@ -83,18 +86,20 @@ def scenario_readings(result: InbetweenScenariosResult) -> ScenarioReadings:
     by_step = result.ablation.pivot(index="step", columns="scenario", values="psnr_mid").loc[order]
     steps = by_step.copy()
     steps["mean"] = steps.mean(axis=1)
-    readings = ScenarioReadings(events, event_rule, effect, goals_event, steps, paper_gain)
+    whole = event_verdicts(
+        summary, "latent_advection", others=("optimal_transport", "image_advection"), column="psnr_mid"
+    )
+    readings = ScenarioReadings(events, event_rule, effect, goals_event, steps, paper_gain, whole)
     values = readings.values
 
     values["num_seeds"] = float(len(seeds))
     values["ot_points"] = float(result.settings["ot_max_points"])
     values["first_seed"] = float(seeds[0])
-    whole = event_verdicts(
-        summary, "latent_advection", others=("optimal_transport", "image_advection"), column="psnr_mid"
-    )
     values["whole_scenes"] = float(whole["scenario"].nunique())
     for other, name in (("optimal_transport", "whole_ot_ahead"), ("image_advection", "whole_image_ahead")):
-        values[name] = float((whole[whole["other"] == other]["outcome"] == "reproduced").sum())
+        outcomes = whole[whole["other"] == other]["outcome"]
+        values[name] = float((outcomes == "reproduced").sum())
+        values[name.replace("_ahead", "_behind")] = float((outcomes == "reversed").sum())
 
     depth = _keyed(events, ["scenario", "method"])
     versus = _keyed(event_rule, ["scenario", "other"]).get("outcome", pd.Series(dtype=object))
