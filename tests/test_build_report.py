@@ -264,5 +264,5 @@ def test_plot_vpt_says_in_words_when_every_vpt_is_zero():
     with warnings.catch_warnings():
         warnings.simplefilter("error", FigureDataWarning)
         figure = plot_vpt(zeros)
-    assert "Every VPT is 0 %" in " ".join(text.get_text() for text in figure.axes[0].texts)
+    assert "Every VPT by relative frame error is 0 %" in " ".join(text.get_text() for text in figure.axes[0].texts)
     assert not figure.axes[0].containers

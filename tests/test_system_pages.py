@@ -79,6 +79,8 @@ def test_a_page_without_shipped_or_recorded_parts():
     page = run_cpae_page("swing_stick", profile="smoke", workers=1)
     assert (page.long, page.claim, page.readings, page.budget, page.floor, page.curve_table) == (None,) * 6
     assert page.check_prefix == "swing" and list(page.checked) == ["properties"]
+    # the chapter's check cell reads the groups: the prefixed name with the part's tolerance
+    assert page.check_groups == {"swing_properties": (page.checked["properties"], CHECK_TOLERANCES["properties"])}
     assert all(isinstance(flag, bool) for flag in page.checked["properties"].values())
     assert {"fig_frames", "fig_vpt", "fig_latents"} <= set(page.figures)
     assert {"vpt_cpae", "vpt_standard", "time_step", "test_frames", "horizon", "recorded_verdict"} <= set(page.values)

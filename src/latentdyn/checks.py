@@ -30,6 +30,9 @@ from pathlib import Path
 from latentdyn.cache import project_root
 
 MODES = ("record", "check", "show")
+# what a page checks: check group -> (name -> value, tolerance keywords of check_values); a chapter's
+# check cell runs ``for group, (values, tolerance) in checked.items(): check_values(group, values, **tolerance)``
+CheckGroups = dict[str, tuple[dict[str, object], dict[str, float]]]
 _VARIABLE = "LATENTDYN_CHECKED_VALUES"
 
 

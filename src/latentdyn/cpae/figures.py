@@ -115,8 +115,8 @@ def plot_vpt(vpt: pd.DataFrame) -> Figure:
         axis.text(
             0.5,
             0.5,
-            "Every VPT is 0 %: no prediction stays within the threshold\n"
-            "beyond the first frames, for any autoencoder or latent model.",
+            "Every VPT by relative frame error is 0 %: no prediction stays within\n"
+            "the threshold beyond the first frames, for any autoencoder or latent model.",
             ha="center",
             va="center",
             transform=axis.transAxes,

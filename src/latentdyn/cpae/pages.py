@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from latentdyn.checks import table_values
+from latentdyn.checks import CheckGroups, table_values
 from latentdyn.cpae import figures as cpae_figures
 from latentdyn.cpae.experiments.bottom_line import (
     RECONSTRUCTION_TARGET,
@@ -110,7 +110,7 @@ class SystemPage:
             outcome words, shown as markdown).
         figures: the figures by glue name.
         checked: the numbers compared with the recorded ones, by part (a key of
-            :data:`CHECK_TOLERANCES`).
+            :data:`CHECK_TOLERANCES`); the chapter checks :attr:`check_groups`.
     """
 
     system: str
@@ -129,6 +129,14 @@ class SystemPage:
     @property
     def check_prefix(self) -> str:
         return CHECK_PREFIX[self.system]
+
+    @property
+    def check_groups(self) -> CheckGroups:
+        """``<prefix>_<part>`` -> (the part's checked numbers, its tolerance from
+        :data:`CHECK_TOLERANCES`): the form every chapter's check cell reads."""
+        return {
+            f"{self.check_prefix}_{part}": (values, CHECK_TOLERANCES[part]) for part, values in self.checked.items()
+        }
 
     @property
     def simulated(self) -> bool:

@@ -16,14 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from latentdyn.checks import table_values
+from latentdyn.checks import CheckGroups, table_values
 from latentdyn.inbetween.experiments.events import blend_effect, event_goals, event_table, event_verdicts
 from latentdyn.inbetween.experiments.runs import InbetweenRealResult, InbetweenScenariosResult
 from latentdyn.inbetween.experiments.studies import InbetweenPdesResult, InbetweenSensitivityResult, learned_part_gain
 
 NAN = float("nan")
-# check group -> (name -> value, tolerance keywords of latentdyn.checks.check_values)
-CheckGroups = dict[str, tuple[dict[str, object], dict[str, float]]]
 # the ablation's rows (advection in image space, first seed, one step at a time)
 _PAPER_ONE, _PAPER_TWO = "paper estimator, one-sided", "paper estimator, two-sided"
 _TVL1_ONE, _BOOK, _PRIOR_ALONE = (
