@@ -236,7 +236,7 @@ def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
     shown_seed = next(iter(long.seeds))
     pendulum = long.seeds[shown_seed]
     inbetween = run_inbetween_method(profile=profile, seed=seed)
-    cpae_lines = cpae_bottom_line()
+    cpae_lines = cpae_bottom_line(scored={"damped_pendulum": long})
     claim = latent_claim("damped_pendulum", profile="long")
     shown = {key: VARIANT_LABELS[key] for key in ("standard", "cpae") if key in pendulum.latents}
     smoothness = {key: float(pendulum.continuity.loc[label, "smoothness ratio"]) for key, label in shown.items()}

@@ -289,13 +289,16 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
         curve_best_batch=int(best["batch_size"]),
         curve_best_variant=VARIANT_LABELS.get(best["variant"], best["variant"]),
     )
+
+    def batch64_run(variant: str, weight: float) -> pd.DataFrame:
+        """One variant's run at batches of 64 with objective weight ``weight``, by epoch."""
+        chosen = (curves["variant"] == variant) & (curves["batch_size"] == 64) & (curves["prediction_weight"] == weight)
+        return curves[chosen].sort_values("epoch")
+
     for weight, prefix in CURVE_OBJECTIVES.items():
         for variant in ("standard", "cpae"):
             # one objective at batches of 64: lambda = 1 (the authors') or the lambda = 0 diagnostic
-            chosen = (
-                (curves["variant"] == variant) & (curves["batch_size"] == 64) & (curves["prediction_weight"] == weight)
-            )
-            run = curves[chosen].sort_values("epoch")
+            run = batch64_run(variant, weight)
             errors = run["reconstruction_error"].to_numpy()
             page.values[f"{prefix}_last_{variant}"] = float(errors[-1]) if len(errors) else float("nan")
             page.values[f"{prefix}_epoch_{variant}"] = int(run["epoch"].iloc[-1]) if len(run) else 0
@@ -308,13 +311,8 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
             page.values[f"{prefix}_r2_{variant}"] = float(run["state_r2"].iloc[-1]) if len(run) else float("nan")
     for variant in ("standard", "cpae"):
         # the authors' objective at the epoch the lambda = 0 run has reached: one change compared at one budget
-        epoch = page.values[f"curve0_epoch_{variant}"]
-        matched = curves[
-            (curves["variant"] == variant)
-            & (curves["batch_size"] == 64)
-            & (curves["prediction_weight"] == 1.0)
-            & (curves["epoch"] == epoch)
-        ]
+        authors = batch64_run(variant, 1.0)
+        matched = authors[authors["epoch"] == page.values[f"curve0_epoch_{variant}"]]
         for name, column in (("matched", "reconstruction_error"), ("matched_r2", "state_r2")):
             value = float(matched[column].iloc[0]) if len(matched) else float("nan")
             page.values[f"curve0_{name}_{variant}"] = value

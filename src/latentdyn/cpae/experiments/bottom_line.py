@@ -178,10 +178,15 @@ def line_values(line: VptLine, prefix: str) -> dict[str, float | int | str]:
     return values
 
 
-def cpae_bottom_line(systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum")) -> list[VptLine]:
+def cpae_bottom_line(
+    systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
+    scored: dict[str, LongResult] | None = None,
+) -> list[VptLine]:
     """The VPT line of every system with shipped 64 px models (their first seed re-scored here,
-    the others' stored scores read: seconds)."""
-    return [vpt_line(run_cpae_long(system)) for system in systems]
+    the others' stored scores read: seconds); ``scored``: system -> a :func:`run_cpae_long`
+    result the caller already has, used instead of scoring that system again."""
+    scored = scored or {}
+    return [vpt_line(scored[system] if system in scored else run_cpae_long(system)) for system in systems]
 
 
 def circle_prediction_verdict(result, threshold: float | None = None) -> Verdict:
