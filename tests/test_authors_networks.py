@@ -114,6 +114,14 @@ def test_learning_curve_resumes_to_the_same_result(tmp_path):
     assert len(stored["provenance"]) == 2 and stored["provenance"][1]["resumed_at"]["epoch"] == 1
     with pytest.raises(ValueError, match="other settings"):
         run_learning_curve(tmp_path / "parts", max_epochs=2, **{**settings, "seed": 4})
+    # every epoch's model is kept: a resumed run's snapshots equal those of the run in one go
+    from latentdyn.cpae.experiments.learning_curve import epoch_snapshot_path
+
+    for epoch in (1, 2):
+        one = torch.load(epoch_snapshot_path(tmp_path / "whole", epoch), weights_only=True)
+        two = torch.load(epoch_snapshot_path(tmp_path / "parts", epoch), weights_only=True)
+        assert one["epoch"] == epoch and one["model"].keys() == two["model"].keys()
+        assert all(torch.equal(one["model"][k], two["model"][k]) for k in one["model"])
 
 
 def test_state_errors_are_per_held_out_video():

@@ -22,7 +22,9 @@ every epoch, scores it on the project's test videos (120 videos of 60 frames, a 
 
 The run is checkpointed every ``checkpoint_every`` optimiser steps (model, step map, optimiser,
 epoch, step; the batches of epoch ``e`` are drawn from ``(seed, e)``), so a stopped run resumes
-where it stopped and gives the same result. Each scored epoch is appended to ``curve.json`` in
+where it stopped and gives the same result. After every epoch the model and step map are also
+kept as ``epoch-<k>.pt`` (:func:`epoch_snapshot_path`), so that a model can be shipped at any
+epoch of the curve once the curve has named the budget. Each scored epoch is appended to ``curve.json`` in
 the run folder, with the run's provenance. Command line::
 
     python -m latentdyn.cpae.experiments.learning_curve --variant cpae --folder runs/curve-cpae --max-epochs 30
@@ -73,6 +75,12 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 CURVE_FILE = "curve.json"
 CHECKPOINT_FILE = "checkpoint.pt"
+
+
+def epoch_snapshot_path(folder: str | Path, epoch: int) -> Path:
+    """``<folder>/epoch-<k>.pt``: the model and step map of a learning-curve run after epoch ``k``
+    (``{"model": state_dict, "step_map": state_dict, "epoch": k}``)."""
+    return Path(folder) / f"epoch-{check_positive_int('epoch', epoch):03d}.pt"
 
 
 @dataclass(frozen=True)
@@ -230,7 +238,7 @@ def run_learning_curve(
     Args:
         folder: the run's folder (``checkpoint.pt``, ``curve.json``).
         max_epochs: the last epoch trained; the run also stops once an epoch's reconstruction
-            error is at most ``target_error``.
+            error is at most ``target_error`` (0: never before ``max_epochs``, a fixed budget).
         checkpoint_every: optimiser steps between checkpoints (and at every epoch's end).
         num_threads: CPU threads (1 keeps the result bit-identical run to run).
         time_limit_s: stop (after a checkpoint) once this many seconds have passed in this call.
@@ -242,7 +250,7 @@ def run_learning_curve(
     """
     settings = CurveSettings(**setting_values)
     max_epochs = check_positive_int("max_epochs", max_epochs)
-    target_error = check_positive_float("target_error", target_error)
+    target_error = check_positive_float("target_error", target_error, allow_zero=True)
     checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -333,6 +341,12 @@ def run_learning_curve(
                     return curve
         epoch, step = epoch + 1, 0
         save(epoch, 0)
+        snapshot = epoch_snapshot_path(folder, epoch)
+        torch.save(
+            {"model": model.state_dict(), "step_map": step_map.state_dict(), "epoch": epoch},
+            snapshot.with_suffix(".tmp"),
+        )
+        os.replace(snapshot.with_suffix(".tmp"), snapshot)
         row = {
             "epoch": epoch,
             "steps": epoch * len(batches),
