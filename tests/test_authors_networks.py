@@ -165,3 +165,45 @@ def test_recorded_curves_read_every_run(tmp_path):
     (tmp_path / "broken.json").write_text("{}")
     with pytest.raises(ValueError, match="not a learning curve"):
         recorded_curves(tmp_path)
+
+
+def test_authors_run_ships_the_curves_models_and_the_pages_rescore_them(tmp_path):
+    """Two toy learning-curve runs -> latent stage -> shipped (profile ``authors``) -> re-scored
+    by run_cpae_long exactly as stored; a run trained otherwise than the profile is refused."""
+    from latentdyn.cpae.experiments.authors_runs import ship_authors_run
+    from latentdyn.cpae.experiments.shipped import run_cpae_long
+    from latentdyn.cpae.shipped_models import load_shipped, shipped_problems
+
+    curve = dict(resolution=16, num_trajectories=10, num_frames=8, batch_size=32, seed=2)
+    overrides = {
+        "resolution": 16,
+        "num_trajectories": 10,
+        "num_frames": 8,
+        "batch_size": 32,
+        "epochs": 1,
+        "test_videos": 4,
+        "test_frames": 8,
+        "dynamics_steps": 5,
+        "inbetween_steps": 2,
+        "strip_length": 3,
+        "trajectories_shown": 2,
+        "workers": 1,
+    }
+    folders = {v: tmp_path / v for v in ("standard", "cpae")}
+    for variant, folder in folders.items():
+        run_learning_curve(folder, max_epochs=1, target_error=0, variant=variant, **curve)
+    shipped = tmp_path / "shipped"
+    with pytest.raises(ValueError, match="batch_size: run 32, profile 64"):
+        ship_authors_run(
+            "damped_pendulum", 2, folders, command="test", folder=shipped, overrides={**overrides, "batch_size": 64}
+        )
+    path = ship_authors_run("damped_pendulum", 2, folders, command="test", folder=shipped, overrides=overrides)
+    assert shipped_problems(path) == []
+    run = load_shipped("damped_pendulum", "authors", 2, shipped)
+    assert run.record.settings["networks"] == "authors"
+    assert run.record.provenance["curve_runs"]["cpae"]["command"]
+    long = run_cpae_long("damped_pendulum", profile="authors", folder=shipped, workers=1)
+    assert list(long.summary["autoencoder"]) == ["standard AE", "CpAE"]
+    check = long.score_check
+    assert len(check) == 2 and (check["videos with another VPT"] == 0).all()
+    assert (check["largest difference of any score"] == 0).all()

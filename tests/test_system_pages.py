@@ -94,12 +94,13 @@ def test_curve_values_quote_each_objective_and_compare_at_one_budget():
 
     from latentdyn.cpae.pages import SystemPage, _add_curves
 
-    def run(variant, weight, errors, r2):
+    def run(variant, weight, errors, r2, seed=0):
         return [
             {
-                "run": f"{variant}-{weight}",
+                "run": f"{variant}-{weight}-{seed}",
                 "variant": variant,
                 "prediction_weight": weight,
+                "seed": seed,
                 "batch_size": 64,
                 "epoch": epoch,
                 "reconstruction_error": error,
@@ -116,6 +117,7 @@ def test_curve_values_quote_each_objective_and_compare_at_one_budget():
         + run("cpae", 1.0, [1.0, 0.7, 0.5], [0.4, 0.8, 0.9])
         + run("standard", 0.0, [0.34, 0.28], [0.66, 0.7])
         + run("cpae", 0.0, [0.44], [0.52])
+        + run("standard", 1.0, [0.9, 0.5], [0.6, 0.97], seed=1)  # a shipped seed's run: not the diagnostics'
     )
     page = SystemPage(system="damped_pendulum", result=None, long=None)
     _add_curves(page, pd.DataFrame(rows))
@@ -126,3 +128,4 @@ def test_curve_values_quote_each_objective_and_compare_at_one_budget():
     assert (values["curve0_matched_cpae"], values["curve0_r2_cpae"]) == (1.0, 0.52)
     assert values["curve_best"] == 0.28 and values["curve_best_variant"] == "standard AE"
     assert "λ" in page.curve_table.columns
+    assert (values["authors_epochs"], values["authors_batch"]) == (6, 64)  # the authors profile's budget

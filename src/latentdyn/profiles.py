@@ -7,6 +7,11 @@
   ``paper`` (64 px, 400 videos); its runs are recorded with their provenance
   (:mod:`latentdyn.cpae.recorded_runs`) and its trained models shipped (:mod:`latentdyn.cpae.shipped_models`),
   re-scored but not retrained by CI. ``long_gpu``: the same at 128 px, for a GPU.
+- ``authors`` (CpAE systems only): the authors' networks layer for layer
+  (:mod:`latentdyn.cpae.models.authors_networks`) with their objective at 64 px, trained by the
+  resumable learning-curve runs (:mod:`latentdyn.cpae.experiments.learning_curve`, hours an
+  autoencoder on one core) for the budget their curves name; shipped like ``long``
+  (:mod:`latentdyn.cpae.experiments.authors_runs`) and re-scored by the pages.
 
 An entry function ``run_<experiment>(profile=..., **knobs)`` takes every knob as a
 keyword whose default ``None`` means "the profile's value"; a value given explicitly
@@ -23,10 +28,13 @@ import numpy as np
 
 from latentdyn.validation import check_choice
 
-PROFILES = ("smoke", "book", "paper", "long", "long_gpu")
+PROFILES = ("smoke", "book", "paper", "long", "long_gpu", "authors")
 
 # Knobs every profile of a CpAE experiment shares (a profile may still override one).
 _CPAE_COMMON: dict[str, Any] = {
+    # whose networks: "book" (latentdyn.cpae.models.autoencoder, trained by run_cpae_system) or
+    # "authors" (latentdyn.cpae.models.authors_networks, trained by the learning-curve runs)
+    "networks": "book",
     "latent_dim": None,
     "small_filter_size": 4,
     "continuity_weight": 1.0,
@@ -387,6 +395,43 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
             "latent_models": ("neural_ode",),
             "dynamics_steps": 3000,
             "dynamics_batch_size": 1024,
+            "per_system": {},
+        },
+        # the authors' networks and objective (plain lambda = 1, J on the CpAE's 12 x 12 filters, Adam at
+        # a constant 1e-3) at 64 px on 960 training videos of 60 frames (80 % of 1,200), as the
+        # learning curves ran them: batches of 64 (the authors: 512; at 64 the curve falls further per
+        # training input) for 6 epochs, where both curves had flattened (standard AE 0.32, CpAE 0.41 to
+        # 0.49 from epoch 4 on, seed 0). The latent stage as in ``long``: the authors' Neural ODE
+        # (two hidden layers of 256 tanh units, 2 midpoint steps a frame) on the raw latent states.
+        # Trained by latentdyn.cpae.experiments.learning_curve, shipped by
+        # latentdyn.cpae.experiments.authors_runs; run_cpae_system refuses it.
+        "authors": {
+            **_CPAE_COMMON,
+            "networks": "authors",
+            "resolution": 64,
+            "num_trajectories": 1200,
+            "num_frames": 60,
+            "min_bar_pixels": 2.5,
+            "autoencoders": ("standard", "cpae"),
+            "large_filter_size": 12,
+            "cpae_channels": (16, 32, 64),
+            "standard_channels": (32, 32, 64),
+            "epochs": 6,
+            "batch_size": 64,
+            "learning_rate": 1e-3,
+            "final_learning_rate": 1e-3,
+            "latent_models": ("neural_ode",),
+            "dynamics_steps": 3000,
+            "dynamics_horizon": 1,
+            "dynamics_hidden": 256,
+            "dynamics_batch_size": 1024,
+            "dynamics_learning_rate": 3e-3,
+            "dynamics_final_learning_rate": 3e-4,
+            "inbetween_steps": 10,
+            "trajectories_shown": 3,
+            "strip_length": 8,
+            "num_threads": 1,
+            "device": "cpu",
             "per_system": {},
         },
         # the same at 128 px for a GPU (the paper's resolution, bf16 autocast and cuDNN's fastest

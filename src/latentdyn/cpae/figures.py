@@ -16,6 +16,9 @@ from latentdyn.cpae.settings import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
 
 VARIANT_COLOURS = {"standard AE": "C3", "AE + L2": "C1", "CpAE": "C0", "joint AE + NODE": "C4"}
+# latent coordinates z_1, z_2, ...: colours of the colorblind palette that stay apart (its C1 orange and
+# C3 vermilion look alike side by side)
+COORDINATE_COLOURS = ("C0", "C1", "C2", "C4", "C5", "C9", "C7", "C8")
 
 
 def label(variant: str) -> str:
@@ -84,7 +87,8 @@ def plot_latent_trajectories(
         encoded = latents[name][trajectory]
         times = np.arange(len(encoded)) * time_step
         for index in range(min(max_coordinates, encoded.shape[1])):
-            (line,) = axis.plot(times, encoded[:, index], lw=1.4, label=f"$z_{index + 1}$")
+            colour = COORDINATE_COLOURS[index % len(COORDINATE_COLOURS)]
+            (line,) = axis.plot(times, encoded[:, index], lw=1.4, label=f"$z_{index + 1}$", color=colour)
             if name in rollouts:
                 rolled = rollouts[name][trajectory]
                 axis.plot(np.arange(len(rolled)) * time_step, rolled[:, index], ls="--", lw=1.2, color=line.get_color())
@@ -305,12 +309,12 @@ def plot_results_comparison(table: pd.DataFrame, shipped: pd.DataFrame | None = 
             )
             # the value on every bar, so that a measured 0 reads as 0 and a missing one as a dash
             texts = [f"{value:.0f}" if np.isfinite(value) else "–" for value in heights.to_numpy(dtype=float)]
-            axis.bar_label(bars, labels=texts, fontsize=5, padding=1)
+            axis.bar_label(bars, labels=texts, fontsize=6.5, padding=1)
     axis.set_xticks(np.arange(len(systems)), [s.replace("_", " ") for s in systems])
     axis.set_ylabel("VPT, Neural ODE (%)")
     axis.set_ylim(0, 105)
     handles, labels = axis.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=len(sources), frameon=False, fontsize=7)
+    figure.legend(handles, labels, loc="lower center", ncol=len(sources), frameon=False, fontsize=8)
     figure.tight_layout(rect=(0, 0.4 / figure.get_figheight(), 1, 1))
     return finish(figure, tight=False)
 

@@ -40,7 +40,7 @@ from latentdyn.cpae.experiments.results import (
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
 from latentdyn.cpae.recorded_runs import seed_readings
-from latentdyn.cpae.settings import VARIANT_LABELS
+from latentdyn.cpae.settings import VARIANT_LABELS, system_settings
 from latentdyn.validation import check_choice
 
 # the prefix of a system's checked-number groups (tests/checked/<prefix>_<part>.json)
@@ -291,9 +291,9 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
     )
 
     def batch64_run(variant: str, weight: float) -> pd.DataFrame:
-        """One variant's run at batches of 64 with objective weight ``weight``, by epoch."""
+        """One variant's seed-0 run at batches of 64 with objective weight ``weight``, by epoch."""
         chosen = (curves["variant"] == variant) & (curves["batch_size"] == 64) & (curves["prediction_weight"] == weight)
-        return curves[chosen].sort_values("epoch")
+        return curves[chosen & (curves["seed"] == 0)].sort_values("epoch")
 
     for weight, prefix in CURVE_OBJECTIVES.items():
         for variant in ("standard", "cpae"):
@@ -317,6 +317,11 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
             value = float(matched[column].iloc[0]) if len(matched) else float("nan")
             page.values[f"curve0_{name}_{variant}"] = value
     page.values["curve_window"] = CURVE_WINDOW
+    # the budget the curves name, as the authors profile fixes it, and how many seeds are shipped at it
+    authors = system_settings("authors", {}, page.system)
+    page.values["authors_epochs"] = int(authors["epochs"])
+    page.values["authors_batch"] = int(authors["batch_size"])
+    page.values["authors_seeds"] = len(shipped_seeds(page.system, "authors"))
 
 
 # the systems whose 64 px models are shipped and whose verdicts the results page states

@@ -30,13 +30,15 @@ import pandas as pd
 import torch
 
 from latentdyn.cache import project_folder, project_root
-from latentdyn.cpae.settings import RESULTS_VERSION, TRAINING_CODE, system_settings
+from latentdyn.cpae.settings import RESULTS_VERSION, system_settings, training_code
 from latentdyn.runtime import resolve_device
 from latentdyn.statistics import ordering, paired_difference
 from latentdyn.validation import check_existing_path
 
 RECORDS_FOLDER = Path("data") / "reference" / "recorded_runs"
 WHERE_IT_RAN = ("device", "num_threads", "workers")  # settings that say where a run ran, not what it computed
+# settings added after runs were recorded -> the value every run recorded before had
+ADDED_SETTINGS = {"networks": "book"}
 
 
 def records_folder() -> Path:
@@ -136,7 +138,7 @@ def run_payload(
         "seed": seed,
         "results_version": RESULTS_VERSION,
         "overrides": json_plain(overrides or {}),
-        "training_code": TRAINING_CODE,
+        "training_code": training_code(result.settings),
         "settings": json_plain(result.settings),
         "metrics": {
             "vpt": json_plain(result.vpt.reset_index().to_dict("records")),
@@ -237,8 +239,9 @@ def stale_reasons(run: RecordedRun) -> list[str]:
     reasons = []
     if run.results_version != RESULTS_VERSION:
         reasons.append(f"made by results version {run.results_version}, the code is at {RESULTS_VERSION}")
-    if run.training_code != TRAINING_CODE:
-        reasons.append(f"trained by other training code ({run.training_code or 'unknown'}, now {TRAINING_CODE})")
+    code = training_code(run.settings)
+    if run.training_code != code:
+        reasons.append(f"trained by other training code ({run.training_code or 'unknown'}, now {code})")
     try:
         current = json_plain(system_settings(run.profile, dict(run.overrides), run.system))
     except ValueError as error:
@@ -246,11 +249,10 @@ def stale_reasons(run: RecordedRun) -> list[str]:
     for key in sorted(set(current) | set(run.settings)):
         if key in WHERE_IT_RAN:
             continue
-        if current.get(key, "<missing>") != run.settings.get(key, "<missing>"):
-            reasons.append(
-                f"{key}: recorded {run.settings.get(key, '<missing>')!r}, "
-                f"profile {run.profile!r} now {current.get(key, '<missing>')!r}"
-            )
+        recorded = run.settings.get(key, ADDED_SETTINGS.get(key, "<missing>"))
+        if current.get(key, "<missing>") != recorded:
+            now = current.get(key, "<missing>")
+            reasons.append(f"{key}: recorded {recorded!r}, profile {run.profile!r} now {now!r}")
     return reasons
 
 

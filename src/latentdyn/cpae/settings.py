@@ -24,6 +24,17 @@ TRAINING_CODE = source_fingerprint(
     "cpae/regularizers.py",
     "runtime.py",
 )
+# The authors' networks (profile ``authors``) are trained by the learning-curve runs: their own
+# network, objective and training loop, and the latent stage's trainer, decide what they produce.
+AUTHORS_TRAINING_CODE = source_fingerprint(
+    "cpae/models/authors_networks.py",
+    "cpae/experiments/learning_curve.py",
+    "cpae/models/latent_dynamics.py",
+    "cpae/models/training.py",
+    "cpae/data/windows.py",
+    "cpae/regularizers.py",
+    "runtime.py",
+)
 VARIANTS = ("standard", "l2", "cpae")
 # relative reconstruction error a decoder should reach to draw the system: under it, VPT measures the
 # latent dynamics more than the decoder (the book's target, used by every CpAE page and run)
@@ -32,6 +43,12 @@ VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "j
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
 LATENT_DIM = {"damped_pendulum": 2, "elastic_double_pendulum": 8, "rigid_double_pendulum": 8, "swing_stick": 8}
 CAMERA_SYSTEMS = ("rigid_double_pendulum", "swing_stick")
+
+
+def training_code(settings: dict[str, Any]) -> str:
+    """The fingerprint of the code that trains a run with ``settings``: :data:`AUTHORS_TRAINING_CODE`
+    for the authors' networks (``settings["networks"] == "authors"``), else :data:`TRAINING_CODE`."""
+    return AUTHORS_TRAINING_CODE if settings.get("networks") == "authors" else TRAINING_CODE
 
 
 def system_settings(profile: str, knobs: dict[str, Any], system: str | None = None) -> dict[str, Any]:

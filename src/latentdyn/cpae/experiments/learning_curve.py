@@ -54,6 +54,7 @@ from latentdyn.cpae.experiments.data import load_test_video, load_video
 from latentdyn.cpae.experiments.latent_claim import state_errors
 from latentdyn.cpae.metrics import pixel_mse, relative_frame_error, smoothness_ratio
 from latentdyn.cpae.models.authors_networks import (
+    VARIANTS,
     AuthorsAutoencoder,
     AuthorsStepMap,
     authors_objective,
@@ -64,15 +65,6 @@ from latentdyn.cpae.settings import RECONSTRUCTION_TARGET, system_settings
 from latentdyn.runtime import seed_everything
 from latentdyn.validation import check_choice, check_positive_float, check_positive_int
 
-# variant -> the network's arguments: the authors' two autoencoders, then the ablations of what
-# carries the CpAE's gain (J replaced by L2, no penalty, the CpAE's widths with 4 x 4 filters)
-VARIANTS: dict[str, dict[str, Any]] = {
-    "cpae": {"encoder": "cpae"},
-    "standard": {"encoder": "standard"},
-    "cpae_l2": {"encoder": "cpae", "penalty": "l2"},
-    "cpae_no_penalty": {"encoder": "cpae", "penalty": "none"},
-    "cpae_small_filters": {"encoder": "cpae", "filter_size": 4, "penalty": "none"},
-}
 CURVE_FILE = "curve.json"
 CHECKPOINT_FILE = "checkpoint.pt"
 

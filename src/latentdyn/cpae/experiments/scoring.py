@@ -29,7 +29,7 @@ from latentdyn.cpae.experiments.autoencoder_stage import decode, encode, state_a
 from latentdyn.cpae.experiments.latent_stage import Standardiser, rollout_images
 from latentdyn.cpae.metrics import pixel_mse, relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
 from latentdyn.cpae.models.autoencoder import ConvAutoencoder
-from latentdyn.cpae.settings import RESULTS_VERSION, TRAINING_CODE
+from latentdyn.cpae.settings import RESULTS_VERSION, training_code
 
 if TYPE_CHECKING:
     from latentdyn.cpae.experiments.data import SystemData
@@ -196,7 +196,7 @@ def evaluation_key(
         "evaluation": {k: settings[k] for k in ("vpt_threshold", "mse_threshold", "inbetween_steps")},
         "layout": {k: settings.get(k) for k in ("channels_last", "precision")},
         "scoring": SCORING_CODE,
-        "training": TRAINING_CODE,
+        "training": training_code(settings),
         "version": RESULTS_VERSION,
     }
 

@@ -36,6 +36,8 @@ from latentdyn.cpae.experiments.decoupled import DecoupledFit
 from latentdyn.cpae.experiments.latent_stage import Standardiser
 from latentdyn.cpae.experiments.scoring import cached_evaluation, evaluation_key, stored_scores_path
 from latentdyn.cpae.experiments.systems import SystemResult, assemble_system_result, run_cpae_system
+from latentdyn.cpae.models.authors_networks import VARIANTS as AUTHORS_VARIANTS
+from latentdyn.cpae.models.authors_networks import AuthorsAutoencoder
 from latentdyn.cpae.models.autoencoder import ConvAutoencoder
 from latentdyn.cpae.models.latent_dynamics import build_latent_model
 from latentdyn.cpae.recorded_runs import (
@@ -170,12 +172,21 @@ def rescore_shipped(system: str, profile: str = "long", seed: int = 0, *, folder
     )
 
 
+def rebuilt_autoencoder(
+    variant: str, settings: dict[str, Any], image_shape: tuple[int, ...], latent_dim: int
+) -> ConvAutoencoder | AuthorsAutoencoder:
+    """An untrained autoencoder of ``variant`` as the run with ``settings`` built it: the authors'
+    network (``settings["networks"] == "authors"``, :data:`latentdyn.cpae.models.authors_networks.VARIANTS`)
+    or the book's own deep one; ``image_shape`` ``(C, H, 2W)``."""
+    if settings.get("networks") == "authors":
+        return AuthorsAutoencoder(image_shape, latent_dim, **AUTHORS_VARIANTS[variant])
+    return ConvAutoencoder(image_shape, latent_dim, architecture="deep", **autoencoder_arguments(variant, settings))
+
+
 def _rebuilt_models(run, variant: str, settings: dict[str, Any]) -> tuple[ConvAutoencoder, Standardiser, dict]:
     shipped = run.shipped
     image_shape, latent_dim = tuple(shipped["image_shape"]), int(shipped["latent_dim"])
-    autoencoder = ConvAutoencoder(
-        image_shape, latent_dim, architecture="deep", **autoencoder_arguments(variant, settings)
-    )
+    autoencoder = rebuilt_autoencoder(variant, settings, image_shape, latent_dim)
     load_state(autoencoder, run.module_arrays(variant, "autoencoder"))
     autoencoder.eval()
     if settings["channels_last"]:  # forward passes ~1.7x faster with oneDNN (the training's layout)

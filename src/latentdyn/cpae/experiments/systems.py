@@ -205,6 +205,13 @@ def run_cpae_system(
     """
     check_choice("system", system, SYSTEMS)
     settings = system_settings(profile, knobs, system)
+    if settings.get("networks") == "authors":
+        raise ValueError(
+            f"profile {profile!r} (the authors' networks) is trained by learning-curve runs "
+            "(python -m latentdyn.cpae.experiments.learning_curve) and shipped by "
+            "latentdyn.cpae.experiments.authors_runs; score its shipped models with "
+            f"run_cpae_long({system!r}, profile={profile!r})"
+        )
     seed_everything(seed, settings["num_threads"])  # evaluation too runs on a fixed thread count
     timings: dict[str, float] = {}
     started = time.perf_counter()

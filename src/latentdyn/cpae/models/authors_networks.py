@@ -44,6 +44,16 @@ ENCODERS = {"cpae": (12, (16, 32, 64)), "standard": (4, (32, 32, 64))}  # filter
 PENALTIES = ("continuity", "l2", "none")
 BOTTLENECK = 64
 
+# variant -> the network's arguments: the authors' two autoencoders, then the ablations of what
+# carries the CpAE's gain (J replaced by L2, no penalty, the CpAE's widths with 4 x 4 filters)
+VARIANTS: dict[str, dict[str, object]] = {
+    "cpae": {"encoder": "cpae"},
+    "standard": {"encoder": "standard"},
+    "cpae_l2": {"encoder": "cpae", "penalty": "l2"},
+    "cpae_no_penalty": {"encoder": "cpae", "penalty": "none"},
+    "cpae_small_filters": {"encoder": "cpae", "filter_size": 4, "penalty": "none"},
+}
+
 
 def _conv_bn_relu(in_channels: int, out_channels: int, kernel, stride=1, padding=1) -> nn.Sequential:
     return nn.Sequential(
