@@ -3,6 +3,7 @@ pendulum's, which shows every part), one page builder, no analysis of their own.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -108,6 +109,7 @@ def test_curve_values_quote_each_objective_and_compare_at_one_budget():
                 "state_r2": r2[epoch - 1],
                 "smoothness_ratio": 0.5,
                 "latent_spread": 1.0,
+                "epoch_wall_s": 1800.0,
             }
             for epoch, error in enumerate(errors, start=1)
         ]
@@ -129,3 +131,4 @@ def test_curve_values_quote_each_objective_and_compare_at_one_budget():
     assert values["curve_best"] == 0.28 and values["curve_best_variant"] == "standard AE"
     assert "λ" in page.curve_table.columns
     assert (values["authors_epochs"], values["authors_batch"]) == (6, 64)  # the authors profile's budget
+    assert math.isnan(values["authors_hours_standard"])  # its curve has 4 of the 6 epochs

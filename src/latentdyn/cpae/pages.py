@@ -322,6 +322,14 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
     page.values["authors_epochs"] = int(authors["epochs"])
     page.values["authors_batch"] = int(authors["batch_size"])
     page.values["authors_seeds"] = len(shipped_seeds(page.system, "authors"))
+    for variant in ("standard", "cpae"):
+        # what that budget cost the lambda = 1 curve run (an epoch resumed from a checkpoint counts its remainder)
+        run = batch64_run(variant, 1.0)
+        within = run[run["epoch"] <= page.values["authors_epochs"]]
+        complete = len(within) == page.values["authors_epochs"] and "epoch_wall_s" in within
+        page.values[f"authors_hours_{variant}"] = (
+            float(within["epoch_wall_s"].sum() / 3600) if complete else float("nan")
+        )
 
 
 # the systems whose 64 px models are shipped and whose verdicts the results page states
