@@ -161,7 +161,8 @@ def test_recorded_curves_read_every_run(tmp_path):
     (tmp_path / "damped-64-cpae-batch64-seed0.json").write_text(json.dumps(smaller))
     both = recorded_curves(tmp_path).assign(state_r2=0.5)
     lines = {line.get_label(): line for line in plot_learning_curves(both).axes[0].lines}
-    assert lines["CpAE, batch 512"].get_linestyle() == "-" and lines["CpAE, batch 64"].get_linestyle() == "--"
+    assert lines["CpAE, λ = 1, batch 512"].get_linestyle() == "-"
+    assert lines["CpAE, λ = 1, batch 64"].get_linestyle() == "--"
     (tmp_path / "broken.json").write_text("{}")
     with pytest.raises(ValueError, match="not a learning curve"):
         recorded_curves(tmp_path)

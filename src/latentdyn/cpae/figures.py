@@ -436,16 +436,15 @@ def plot_learning_curves(
     (:func:`latentdyn.cpae.experiments.learning_curve.recorded_curves`); the target error and the authors'
     3-epoch budget dashed. Runs at the authors' batch of 512 are solid, others dashed, and runs with
     another weight lambda than the authors' 1 dotted with triangles; an epoch is the same number of
-    training inputs at any batch size."""
-    figure, axes = new_figure(1, 2, panel_aspect=0.75)
+    training inputs at any batch size. The legend sits below both panels."""
+    figure, axes = new_figure(1, 2, panel_aspect=0.75, extra_height=0.6)
     if curves.empty:
         axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
     for _run, part in curves.groupby("run", sort=False) if not curves.empty else ():
         variant = str(part["variant"].iloc[0])
         name = {"cpae": "CpAE", "standard": "standard AE"}.get(variant, variant.replace("_", " "))
         colour = VARIANT_COLOURS.get(name)
-        if float(part["prediction_weight"].iloc[0]) != 1.0:
-            name += f", λ = {float(part['prediction_weight'].iloc[0]):g}"
+        name += f", λ = {float(part['prediction_weight'].iloc[0]):g}"
         batch = (
             int(part["batch_size"].iloc[0]) if "batch_size" in part and pd.notna(part["batch_size"].iloc[0]) else 512
         )
@@ -464,6 +463,7 @@ def plot_learning_curves(
     axes[0, 0].set_ylim(bottom=0)
     axes[0, 1].set_ylabel("R², latent state → true state")
     axes[0, 1].set_ylim(top=1.0)  # 1: the latent state determines the true state exactly
-    # the legend in the R² panel's lower right, empty once the latent states determine the state
-    axes[0, 1].legend(*axes[0, 0].get_legend_handles_labels(), fontsize="small", loc="lower right")
-    return finish(figure)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize="small")
+    figure.tight_layout(rect=(0, 0.6 / figure.get_figheight(), 1, 1))
+    return finish(figure, tight=False)

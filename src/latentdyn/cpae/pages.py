@@ -76,14 +76,11 @@ CURVE_WINDOW = 5
 CURVE_OBJECTIVES = {1.0: "curve", 0.0: "curve0"}
 
 CURVE_COLUMNS = {
-    "variant": "variant",
-    "batch_size": "batch",
-    "prediction_weight": "λ",
     "epoch": "epoch",
     "reconstruction_error": "reconstruction error",
     "pixel_mse": "pixel MSE",
     "state_r2": "R² (state)",
-    "smoothness_ratio": "smoothness",
+    "smoothness_ratio": "smoothness ratio",
     "latent_spread": "latent spread",
 }
 
@@ -276,9 +273,15 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
     if not len(curves):
         return
     page.curves = curves
-    page.curve_table = (
-        curves.sort_values("epoch").groupby("run").tail(1)[list(CURVE_COLUMNS)].rename(columns=CURVE_COLUMNS)
-    )
+    last = curves.sort_values("epoch").groupby("run").tail(1)
+    order = ["variant", "batch_size", "prediction_weight", "seed"]
+    last = last.sort_values(order, ascending=[False, False, False, True])
+    names = [
+        f"{VARIANT_LABELS.get(row.variant, row.variant)}, batch {int(row.batch_size)}, λ = {row.prediction_weight:g}"
+        + (f", seed {int(row.seed)}" if row.seed else "")
+        for row in last.itertuples()
+    ]
+    page.curve_table = last.set_index(pd.Index(names, name="run"))[list(CURVE_COLUMNS)].rename(columns=CURVE_COLUMNS)
     page.figures["fig_learning_curves"] = cpae_figures.plot_learning_curves(curves, authors_epochs=AUTHORS_EPOCHS)
     best = curves.loc[curves["reconstruction_error"].idxmin()]
     page.values.update(
@@ -288,6 +291,7 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
         curve_best_epoch=int(best["epoch"]),
         curve_best_batch=int(best["batch_size"]),
         curve_best_variant=VARIANT_LABELS.get(best["variant"], best["variant"]),
+        curve_best_weight=float(best["prediction_weight"]),
     )
 
     def batch64_run(variant: str, weight: float) -> pd.DataFrame:
@@ -309,6 +313,15 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
             page.values[f"{prefix}_low_{variant}"] = float(recent.min()) if len(recent) else float("nan")
             page.values[f"{prefix}_high_{variant}"] = float(recent.max()) if len(recent) else float("nan")
             page.values[f"{prefix}_r2_{variant}"] = float(run["state_r2"].iloc[-1]) if len(run) else float("nan")
+    for variant in ("standard", "cpae"):
+        # the authors' recipe as released (batches of 512) after their epochs, against batches of 64 after as many
+        chosen = (curves["variant"] == variant) & (curves["batch_size"] == cpae_figures.AUTHORS_BATCH)
+        authors_recipe = curves[chosen & (curves["seed"] == 0) & (curves["prediction_weight"] == 1.0)]
+        at_budget = authors_recipe[authors_recipe["epoch"] == AUTHORS_EPOCHS]["reconstruction_error"]
+        page.values[f"curve512_{variant}"] = float(at_budget.iloc[0]) if len(at_budget) else float("nan")
+        batch64 = batch64_run(variant, 1.0)
+        at_budget = batch64[batch64["epoch"] == AUTHORS_EPOCHS]["reconstruction_error"]
+        page.values[f"curve64_at_authors_{variant}"] = float(at_budget.iloc[0]) if len(at_budget) else float("nan")
     for variant in ("standard", "cpae"):
         # the authors' objective at the epoch the lambda = 0 run has reached: one change compared at one budget
         authors = batch64_run(variant, 1.0)
