@@ -256,7 +256,9 @@ def _add_claim(page: SystemPage, claim: LatentClaimResult) -> None:
     page.values["claim_threshold"] = float(LATENT_THRESHOLD)
     page.values["claim_true_smoothness"] = claim.true_smoothness
     page.values.update({f"claim_{measure}": verdict.outcome for measure, verdict in claim.verdicts.items()})
-    page.values["claim_reproduced"] = sum(verdict.outcome == "reproduced" for verdict in claim.verdicts.values())
+    reproduced = [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == "reproduced"]
+    page.values["claim_reproduced"] = len(reproduced)
+    page.values["claim_reproduced_names"] = ", ".join(MEASURE_LABELS[m] for m in reproduced) or "none"
     page.values["claim_measures"] = len(claim.verdicts)
     page.values["claim_r2_cpae"] = float(1 - means.loc["state_error", "cpae"])
     page.values["claim_r2_standard"] = float(1 - means.loc["state_error", "standard"])
