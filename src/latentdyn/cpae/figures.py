@@ -401,6 +401,37 @@ def circle_figures(result) -> dict[str, Figure]:
     }
 
 
+# the circle measures the seeds figure shows, and which way is better
+CIRCLE_SEED_PANELS = {
+    "reconstruction error": "lower is better",
+    "smoothness ratio": "lower is smoother",
+    "VPT (%)": "higher is better",
+    "frames within threshold (%)": "higher is better",
+}
+
+
+def plot_circle_seeds(table: pd.DataFrame, threshold: float) -> Figure:
+    """One panel per measure of :data:`CIRCLE_SEED_PANELS`: each seed's value (a dot, the seed
+    number beside it) per autoencoder, the mean over seeds a bar. ``table``: rows (seed,
+    autoencoder) as :class:`~latentdyn.cpae.experiments.circle_shipped.CircleSeeds` holds them."""
+    figure, axes = new_figure(1, len(CIRCLE_SEED_PANELS), panel_aspect=1.25)
+    encoders = list(dict.fromkeys(table.index.get_level_values("autoencoder")))
+    for axis, (measure, reading) in zip(axes[0], CIRCLE_SEED_PANELS.items(), strict=True):
+        for index, encoder in enumerate(encoders):
+            values = table.xs(encoder, level="autoencoder")[measure].astype(float)
+            colour = VARIANT_COLOURS.get(encoder)
+            axis.bar(index, values.mean(), 0.6, color=colour, alpha=0.35)
+            axis.plot(np.full(len(values), index), values.to_numpy(), "o", color=colour, ms=4)
+            for seed, value in values.items():
+                axis.annotate(str(seed), (index, value), xytext=(5, 0), textcoords="offset points", fontsize=6.5)
+        if measure == "reconstruction error":
+            axis.axhline(threshold, color="grey", ls="--", lw=1)
+        axis.set_xticks(range(len(encoders)), [e.replace(" + ", "\n+ ") for e in encoders], fontsize=7)
+        axis.set_title(f"{measure}\n({reading})", fontsize=8)
+        axis.set_ylim(bottom=0)
+    return finish(figure)
+
+
 def strip_errors(result) -> pd.DataFrame:
     """RMS pixel error of each decoded strip frame against the truth (rows: autoencoder)."""
     return pd.DataFrame(

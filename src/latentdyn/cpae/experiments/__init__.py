@@ -33,6 +33,8 @@ from latentdyn.cpae.experiments.autoencoder_stage import (
     penalty_arguments,
     trained_autoencoder,
 )
+from latentdyn.cpae.experiments.circle import CircleResult, run_cpae_circle
+from latentdyn.cpae.experiments.circle_shipped import CircleSeeds, run_circle_shipped
 from latentdyn.cpae.experiments.data import load_video
 from latentdyn.cpae.experiments.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.cpae.experiments.prose import (
@@ -79,7 +81,7 @@ from latentdyn.cpae.experiments.studies import (
     run_cpae_ablations,
     run_cpae_sweeps,
 )
-from latentdyn.cpae.experiments.systems import CircleResult, SystemResult, run_cpae_circle, run_cpae_system
+from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
 from latentdyn.cpae.models.autoencoder import ConvAutoencoder
 from latentdyn.cpae.settings import (
     CAMERA_SYSTEMS,
@@ -118,6 +120,8 @@ __all__ = [
     "run_cpae_system",
     "CircleResult",
     "run_cpae_circle",
+    "CircleSeeds",
+    "run_circle_shipped",
     "AblationResult",
     "run_cpae_ablations",
     "benchmark_continuity_penalty",

@@ -153,11 +153,10 @@ def fit_authors_system(
         key = models_digest(autoencoder, {}, standardiser)  # the latent stage's cache key: this autoencoder
         models = {kind: trained_latent_model(kind, train_latents, key, settings, seed) for kind in kinds}
         row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings)
-        row["autoencoder_loss"] = np.asarray(
-            [r["reconstruction_error"] for r in curves[variant]["epochs"][: settings["epochs"]]], dtype=np.float32
-        )  # the curve's test reconstruction error per epoch (the runs keep no training loss)
-        row["latent_losses"] = {kind: np.asarray(model.loss_curve) for kind, model in models.items()}
         epochs = curves[variant]["epochs"][: settings["epochs"]]
+        # the curve's test reconstruction error per epoch (the runs keep no training loss)
+        row["autoencoder_loss"] = np.asarray([r["reconstruction_error"] for r in epochs], dtype=np.float32)
+        row["latent_losses"] = {kind: np.asarray(model.loss_curve) for kind, model in models.items()}
         row["training_seconds"] = float(sum(r["epoch_wall_s"] for r in epochs))
         fits[variant] = DecoupledFit(autoencoder, standardiser, models, row, errors)
     result = assemble_system_result(data, settings, fits, {"latent stage and scoring": time.perf_counter() - started})

@@ -27,8 +27,10 @@ from latentdyn.runtime import resolve_device, seed_everything
 
 def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: dict[str, Any], seed: int):
     """Fit (or load) a latent model on training trajectories ``latents (N, T, d)`` (as the caller
-    standardised them, or raw); ``model.loss_curve`` holds the loss of every update."""
+    standardised them, or raw); ``model.loss_curve`` holds the loss of every update. One frame
+    is ``settings["dynamics_time_step"]`` time units (default 1: time counted in frames)."""
     substeps, keep_best = settings["dynamics_substeps"], settings["dynamics_keep_best"]
+    time_step = float(settings.get("dynamics_time_step", 1.0))
     params = {
         "kind": kind,
         "latents": key,
@@ -45,6 +47,7 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
         "device": settings["device"],
         "version": RESULTS_VERSION,
         "code": TRAINING_CODE,
+        **({"time_step": time_step} if time_step != 1.0 else {}),  # keys of runs in frames stay as they were
     }
     dim = latents.shape[-1]
     model = build_latent_model(kind, dim, hidden=settings["dynamics_hidden"], substeps=substeps)
@@ -57,7 +60,7 @@ def trained_latent_model(kind: str, latents: torch.Tensor, key: str, settings: d
         history = train_latent_model(
             fresh,
             latents.to(device),
-            time_step=1.0,
+            time_step=time_step,
             steps=settings["dynamics_steps"],
             batch_size=settings["dynamics_batch_size"],
             learning_rate=settings["dynamics_learning_rate"],
@@ -110,8 +113,10 @@ def rollout_images(
     initial_latents: torch.Tensor,
     num_steps: int,
     substeps: int = 1,
+    time_step: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Latent rollout ``(N, num_steps + 1, d)`` (unstandardised) and its decoded images."""
-    states = latent_model.rollout(standardiser.forward(initial_latents), num_steps, 1.0, substeps)
+    """Latent rollout ``(N, num_steps + 1, d)`` (unstandardised) and its decoded images, ``substeps``
+    outputs a frame; ``time_step``: the time units of one frame the latent model was fitted with."""
+    states = latent_model.rollout(standardiser.forward(initial_latents), num_steps, time_step, substeps)
     latents = standardiser.inverse(states)
     return latents, decode(autoencoder, latents)

@@ -8,12 +8,14 @@ import pandas as pd
 
 from latentdyn.cpae.data.videos import split_indices
 from latentdyn.cpae.experiments.bottom_line import circle_prediction_verdict, vpt_verdict
+from latentdyn.cpae.experiments.circle import CIRCLE_AUTHORS_STEPS, CircleResult
+from latentdyn.cpae.experiments.circle_shipped import CircleSeeds
 from latentdyn.cpae.experiments.results import ResultsSummary
 from latentdyn.cpae.experiments.shipped import LongResult, seed_level_difference
 from latentdyn.cpae.experiments.studies import AblationResult, SweepResult
-from latentdyn.cpae.experiments.systems import CIRCLE_AUTHORS_STEPS, CircleResult, SystemResult
+from latentdyn.cpae.experiments.systems import SystemResult
 from latentdyn.cpae.settings import MODEL_LABELS, VARIANT_LABELS, system_settings
-from latentdyn.verdicts import NOT_TESTABLE
+from latentdyn.verdicts import NOT_TESTABLE, REPRODUCED, REVERSED
 
 COLLAPSED_ERROR = 0.9  # a reconstruction error above this: the decoder shows about the mean image
 
@@ -150,6 +152,66 @@ def circle_values(result: CircleResult) -> dict[str, float | str]:
     values["circle_smoothest"] = str(result.metrics["smoothness ratio"].idxmin())
     values["circle_prediction_verdict"] = circle_prediction_verdict(result).outcome
     return values
+
+
+_CIRCLE_KEYS = {
+    "VPT (%)": "vpt",
+    "frames within threshold (%)": "within",
+    "smoothness ratio": "smooth",
+    "reconstruction error": "recon",
+}
+
+
+def circle_shipped_values(seeds: CircleSeeds, verdicts: pd.DataFrame) -> dict[str, float | str]:
+    """Numbers and outcomes the circle chapter quotes of its shipped seeds: ``shipped_seeds`` (how
+    many), ``shipped_<measure>_<variant>`` (mean over seeds; measures ``vpt``, ``within``,
+    ``smooth``, ``recon``), ``shipped_minutes`` (mean training wall time of one autoencoder),
+    and per row of ``verdicts`` (:func:`~latentdyn.cpae.experiments.bottom_line.circle_seed_verdicts`)
+    ``verdict_<measure>_<baseline>`` with ``diff_…``, ``low_…``, ``high_…`` and ``better_…`` (seeds
+    on the claimed side)."""
+    keys = {label: key for key, label in VARIANT_LABELS.items()}
+    means = seeds.table.groupby(level="autoencoder", sort=False).mean()
+    values: dict[str, float | str] = {"shipped_seeds": len(seeds.seeds)}
+    for encoder, row in means.iterrows():
+        for column, measure in _CIRCLE_KEYS.items():
+            values[f"shipped_{measure}_{keys[encoder]}"] = float(row[column])
+    minutes = [s / 60 for p in seeds.provenance.values() for s in p.get("training_seconds", {}).values()]
+    values["shipped_minutes"] = float(np.mean(minutes)) if minutes else float("nan")
+    for (column, against), row in verdicts.iterrows():
+        name = f"{_CIRCLE_KEYS[column]}_{keys[against]}"
+        values[f"verdict_{name}"] = str(row["verdict"])
+        for key, field in (("diff", "mean difference"), ("low", "95% low"), ("high", "95% high")):
+            values[f"{key}_{name}"] = float(row[field])
+        values[f"better_{name}"] = int(row["CpAE better on"])
+    return values
+
+
+# the stated tolerances of the circle chapter's checked parts of its shipped seeds, and why they
+# hold on every machine: forward passes of the stored models and a 150-step Neural ODE rollout;
+# a VPT may move by a frame or two where an error passes the threshold slowly (1 frame = 0.67 %)
+CIRCLE_CHECK_TOLERANCES: dict[str, dict[str, float]] = {
+    "circle_shipped": {"abs_tol": 0.02, "rel_tol": 0.01},
+    "circle_shipped_vpt": {"abs_tol": 2.0},
+    "circle_shipped_verdicts": {},
+}
+
+
+def circle_shipped_checks(seeds: CircleSeeds, verdicts: pd.DataFrame) -> dict[str, tuple[dict, dict]]:
+    """What the circle chapter checks of its shipped seeds, by group (the form of
+    :data:`latentdyn.checks.CheckGroups`): each seed's reconstruction error and smoothness ratio
+    per autoencoder, its VPT and share of frames within the threshold, and for every verdict row
+    whether it is *reproduced* and whether it is *reversed*."""
+    numbers, decoded, outcomes = {}, {}, {}
+    for (seed, encoder), row in seeds.table.iterrows():
+        for column in ("reconstruction error", "smoothness ratio"):
+            numbers[f"seed {seed}, {encoder}: {column}"] = float(row[column])
+        for column in ("VPT (%)", "frames within threshold (%)"):
+            decoded[f"seed {seed}, {encoder}: {column}"] = float(row[column])
+    for (measure, against), row in verdicts.iterrows():
+        outcomes[f"{measure}, CpAE against {against}: reproduced"] = row["verdict"] == REPRODUCED
+        outcomes[f"{measure}, CpAE against {against}: reversed"] = row["verdict"] == REVERSED
+    parts = {"circle_shipped": numbers, "circle_shipped_vpt": decoded, "circle_shipped_verdicts": outcomes}
+    return {group: (values, CIRCLE_CHECK_TOLERANCES[group]) for group, values in parts.items()}
 
 
 def circle_properties(result: CircleResult) -> dict[str, bool]:

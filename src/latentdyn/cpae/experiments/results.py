@@ -13,9 +13,10 @@ import torch
 
 from latentdyn.cache import project_root
 from latentdyn.cpae.data.videos import SYSTEMS, build_system, frame_pairs, render_states, split_indices
+from latentdyn.cpae.experiments.circle import run_cpae_circle
 from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
-from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_circle, run_cpae_system
+from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
 from latentdyn.cpae.metrics import relative_frame_error, valid_prediction_time
 from latentdyn.cpae.recorded_runs import (
     SIMULATED,

@@ -1,5 +1,5 @@
-"""The chapter runs: one pendulum-like system (:func:`run_cpae_system`) and circular motion
-(:func:`run_cpae_circle`), each returning every table and array its chapter shows.
+"""The system chapters' run: one pendulum-like system (:func:`run_cpae_system`), returning every
+table and array its chapter shows (circular motion: :mod:`latentdyn.cpae.experiments.circle`).
 """
 
 from __future__ import annotations
@@ -12,26 +12,19 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latentdyn.cache import parameters_key
-from latentdyn.cpae.data.videos import SYSTEMS, CircleVideo, generate_circle_video
-from latentdyn.cpae.data.windows import FrameWindows
+from latentdyn.cpae.data.videos import SYSTEMS
 from latentdyn.cpae.experiments.autoencoder_stage import (
     autoencoder_arguments,
-    decode,
     encode,
-    penalty_arguments,
-    trained_autoencoder,
 )
 from latentdyn.cpae.experiments.data import SystemData, prepare_system
 from latentdyn.cpae.experiments.decoupled import DecoupledFit, TrainedModels, fit_decoupled, train_variant_task
-from latentdyn.cpae.experiments.latent_stage import Standardiser, rollout_images, trained_latent_model
+from latentdyn.cpae.experiments.latent_stage import rollout_images
 from latentdyn.cpae.experiments.scoring import cached_trivial_predictions
-from latentdyn.cpae.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time, vpt_curve
-from latentdyn.cpae.models.autoencoder import ConvAutoencoder
+from latentdyn.cpae.metrics import vpt_curve
 from latentdyn.cpae.settings import MODEL_LABELS, VARIANT_LABELS, system_settings
 from latentdyn.parallel import fill_cache
-from latentdyn.profiles import resolve_settings
-from latentdyn.runtime import resolve_device, seed_everything
+from latentdyn.runtime import seed_everything
 from latentdyn.statistics import ordering, paired_difference, standard_error
 from latentdyn.validation import check_choice
 
@@ -342,143 +335,4 @@ def assemble_system_result(
         data.test_source,
         {variant: fit.trained_models() for variant, fit in fits.items()},
         data.reference.numpy(),
-    )
-
-
-@dataclass
-class CircleResult:
-    """The circular-motion experiment.
-
-    Attributes:
-        settings: resolved knobs.
-        frames: ``(T, 1, H, W)`` the video; num_train: training frames (the rest test).
-        latents: variant -> ``(T, 2)`` encoded states of every frame.
-        rollouts: variant -> ``(T - num_train + 1, 2)`` Neural ODE rollout from the last training frame.
-        decoded: variant -> ``(K, 1, H, W)`` decoded rollout at ``strip_frames`` (absolute frame indices).
-        filters: variant -> ``(channels, 1, H, W)`` the learned 48x48 filters.
-        metrics: rows variant: VPT (%), smoothness and step ratios on the test frames, reconstruction
-            MSE, in-between and on-frame errors.
-        frame_errors: variant -> ``(T - num_train,)`` relative error of each predicted test frame.
-        training_seconds: variant -> wall seconds its autoencoder's training took, on the machine
-            that trained it (stored with the cached model; NaN for a model cached without it).
-    """
-
-    settings: dict[str, Any]
-    frames: np.ndarray
-    num_train: int
-    latents: dict[str, np.ndarray]
-    rollouts: dict[str, np.ndarray]
-    decoded: dict[str, np.ndarray]
-    strip_frames: list[int]
-    filters: dict[str, np.ndarray]
-    metrics: pd.DataFrame
-    frame_errors: dict[str, np.ndarray]
-    training_seconds: dict[str, float] = field(default_factory=dict)
-
-
-def _circle_fit(
-    variant: str, settings: dict[str, Any], seed: int, video: CircleVideo
-) -> tuple[ConvAutoencoder, torch.Tensor, Standardiser, Any]:
-    """One autoencoder of the circle chapter and its Neural ODE (both cached): the autoencoder,
-    its latent states of every frame ``(T, 2)``, the standardiser and the Neural ODE."""
-    frames = torch.from_numpy(video.frames)
-    data_key = parameters_key({"circle": [settings[k] for k in ("resolution", "num_frames", "num_train")]})
-    arguments = {"channels": (settings["channels"],), **penalty_arguments(variant, settings)}
-    autoencoder = trained_autoencoder(
-        f"circle-{variant}",
-        2,
-        arguments,
-        FrameWindows.from_images(frames[: video.num_train]),
-        data_key,
-        settings,
-        seed,
-        architecture="single",
-    )
-    encoded = encode(autoencoder, frames)
-    standardiser = Standardiser.fit(encoded[: video.num_train])
-    ode = trained_latent_model(
-        "neural_ode", standardiser.forward(encoded[None, : video.num_train]), autoencoder.cache_key, settings, seed
-    )
-    return autoencoder, encoded, standardiser, ode
-
-
-def _circle_video(settings: dict[str, Any]) -> CircleVideo:
-    return generate_circle_video(
-        resolution=settings["resolution"], num_frames=settings["num_frames"], num_train=settings["num_train"]
-    )
-
-
-def train_circle_task(variant: str, settings: dict[str, Any], seed: int) -> None:
-    """A worker's job (:func:`latentdyn.parallel.run_tasks`): one autoencoder of the circle chapter
-    and its Neural ODE, trained into the cache."""
-    seed_everything(seed, settings["num_threads"])
-    _circle_fit(variant, settings, seed, _circle_video(settings))
-
-
-CIRCLE_AUTHORS_STEPS = 100_000  # the authors' circle recipe: full-batch Adam steps at a constant 1e-3
-
-
-def run_cpae_circle(*, profile: str = "book", seed: int = 0, workers: int | str = "auto", **knobs: Any) -> CircleResult:
-    """Standard AE vs AE + L2 vs CpAE on the disc moving on a circle (the paper's first experiment).
-
-    Each autoencoder is one convolution with a full-image kernel (the authors' circle model),
-    trained on the first ``num_train`` frames; a Neural ODE is fitted to the training latents and
-    rolled out from the last training frame over the remaining frames. ``workers``: the
-    autoencoders are first trained in that many single-thread processes (``"auto"``: one per
-    core; the numbers equal a serial run's, every model being loaded from the cache).
-    """
-    settings = resolve_settings("cpae_circle", profile, **knobs)
-    seed_everything(seed, settings["num_threads"])
-    video = _circle_video(settings)
-    variants = tuple(settings["autoencoders"])
-    if resolve_device(settings["device"]).type == "cpu":
-        fill_cache(
-            [(train_circle_task, {"variant": variant, "settings": settings, "seed": seed}) for variant in variants],
-            workers=workers,
-        )
-    frames = torch.from_numpy(video.frames)
-    half = torch.from_numpy(video.half_step_frames)
-    train = frames[: video.num_train]
-    reference = train.mean(dim=0)
-    horizon = len(frames) - video.num_train
-    strip_frames = list(np.linspace(video.num_train, len(frames) - 1, settings["strip_length"]).round().astype(int))
-    latents, rollouts, decoded, filters, rows, errors, seconds = {}, {}, {}, {}, {}, {}, {}
-    for variant in variants:
-        autoencoder, encoded, standardiser, ode = _circle_fit(variant, settings, seed, video)
-        start = encoded[video.num_train - 1 : video.num_train]
-        rolled, images = rollout_images(autoencoder, ode, standardiser, start, horizon)
-        frame_error = relative_frame_error(images[0, 1:], frames[video.num_train :], reference)
-        _, fine = rollout_images(autoencoder, ode, standardiser, start, 2 * horizon, substeps=2)
-        steps = min(settings["inbetween_steps"], horizon)
-        inbetween = relative_frame_error(
-            fine[0, 1 : 2 * steps : 2], half[video.num_train - 1 : video.num_train - 1 + steps], reference
-        ).mean()
-        onframe = frame_error[:steps].mean()
-        test_latents = encoded[video.num_train :]
-        rows[VARIANT_LABELS[variant]] = {
-            "VPT (%)": float(valid_prediction_time(frame_error[None], settings["vpt_threshold"])[0]),
-            "smoothness ratio": smoothness_ratio(test_latents),
-            "step ratio": step_ratio(test_latents),
-            "reconstruction MSE": float((decode(autoencoder, encoded) - frames).pow(2).mean()),
-            "reconstruction error": float(relative_frame_error(decode(autoencoder, encoded), frames, reference).mean()),
-            "in-between error": float(inbetween),
-            "on-frame error": float(onframe),
-        }
-        latents[variant], rollouts[variant] = encoded.numpy(), rolled[0].numpy()
-        decoded[variant] = images[0, [f - video.num_train + 1 for f in strip_frames]].numpy()
-        filters[variant] = autoencoder.regularized_filters()[0].numpy()
-        errors[variant] = frame_error.numpy()
-        seconds[variant] = float(autoencoder.training_seconds)
-    return CircleResult(
-        settings,
-        video.frames,
-        video.num_train,
-        latents,
-        rollouts,
-        decoded,
-        strip_frames,
-        filters,
-        pd.DataFrame(rows).T,
-        errors,
-        seconds,
     )
