@@ -19,3 +19,22 @@ def test_results_figure_draws_the_shipped_means_beside_the_book_and_the_paper():
     figure = plot_results_comparison(table, shipped)
     heights = [patch.get_height() for patch in figure.axes[0].patches]
     assert heights == [20.0, 0.0, 12.5, 0.0, 99.2, 72.1]
+
+
+def test_circle_seeds_figure_draws_each_seed_and_the_mean_per_autoencoder():
+    import numpy as np
+    import pandas as pd
+
+    from latentdyn.cpae.figures import CIRCLE_SEED_PANELS, plot_circle_seeds
+
+    rows = {}
+    for seed in (0, 1, 2):
+        for index, encoder in enumerate(("standard AE", "AE + L2", "CpAE")):
+            rows[(seed, encoder)] = {measure: float(seed + 10 * index) for measure in CIRCLE_SEED_PANELS}
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis(["seed", "autoencoder"])
+    figure = plot_circle_seeds(table, threshold=0.5)
+    assert [axis.get_title().rsplit(" (", 1)[0] for axis in figure.axes] == list(CIRCLE_SEED_PANELS)
+    # one bar per autoencoder at its mean over the seeds (1, 11, 21), one dot per seed
+    assert [patch.get_height() for patch in figure.axes[0].patches] == [1.0, 11.0, 21.0]
+    dots = [line.get_ydata() for line in figure.axes[1].lines if line.get_marker() == "o"]
+    assert [list(np.asarray(d)) for d in dots] == [[0.0, 1.0, 2.0], [10.0, 11.0, 12.0], [20.0, 21.0, 22.0]]

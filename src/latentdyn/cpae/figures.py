@@ -414,9 +414,9 @@ def plot_circle_seeds(table: pd.DataFrame, threshold: float) -> Figure:
     """One panel per measure of :data:`CIRCLE_SEED_PANELS`: each seed's value (a dot, the seed
     number beside it) per autoencoder, the mean over seeds a bar. ``table``: rows (seed,
     autoencoder) as :class:`~latentdyn.cpae.experiments.circle_shipped.CircleSeeds` holds them."""
-    figure, axes = new_figure(1, len(CIRCLE_SEED_PANELS), panel_aspect=1.25)
+    figure, axes = new_figure(2, 2, panel_aspect=0.55)
     encoders = list(dict.fromkeys(table.index.get_level_values("autoencoder")))
-    for axis, (measure, reading) in zip(axes[0], CIRCLE_SEED_PANELS.items(), strict=True):
+    for axis, (measure, reading) in zip(axes.ravel(), CIRCLE_SEED_PANELS.items(), strict=True):
         for index, encoder in enumerate(encoders):
             values = table.xs(encoder, level="autoencoder")[measure].astype(float)
             colour = VARIANT_COLOURS.get(encoder)
@@ -426,8 +426,8 @@ def plot_circle_seeds(table: pd.DataFrame, threshold: float) -> Figure:
                 axis.annotate(str(seed), (index, value), xytext=(5, 0), textcoords="offset points", fontsize=6.5)
         if measure == "reconstruction error":
             axis.axhline(threshold, color="grey", ls="--", lw=1)
-        axis.set_xticks(range(len(encoders)), [e.replace(" + ", "\n+ ") for e in encoders], fontsize=7)
-        axis.set_title(f"{measure}\n({reading})", fontsize=8)
+        axis.set_xticks(range(len(encoders)), encoders)
+        axis.set_title(f"{measure} ({reading})")
         axis.set_ylim(bottom=0)
     return finish(figure)
 

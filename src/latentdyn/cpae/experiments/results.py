@@ -13,7 +13,6 @@ import torch
 
 from latentdyn.cache import project_root
 from latentdyn.cpae.data.videos import SYSTEMS, build_system, frame_pairs, render_states, split_indices
-from latentdyn.cpae.experiments.circle import run_cpae_circle
 from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
@@ -56,7 +55,6 @@ class ResultsSummary:
             ceiling), mean, standard error, 95 % interval, videos and reading.
         all_vpt: VPT of every latent model, indexed (system, autoencoder, latent model).
         smoothness: the continuity measures, indexed (system, autoencoder).
-        circle: the circular-motion metrics.
         recorded: every recorded run (:func:`latentdyn.cpae.recorded_runs.recorded_runs_table`),
             with where it ran, its data source and a ``stale`` reason when its profile has changed.
         seeds: :func:`seed_readings` of every system of ``seed_systems`` (recorded seeds of one
@@ -72,7 +70,6 @@ class ResultsSummary:
     paired: pd.DataFrame
     all_vpt: pd.DataFrame
     smoothness: pd.DataFrame
-    circle: pd.DataFrame
     recorded: pd.DataFrame
     seeds: pd.DataFrame
     test_videos: dict[str, int]
@@ -114,12 +111,11 @@ def run_cpae_results(
     long_profile: str = "long",
     **knobs: Any,
 ) -> ResultsSummary:
-    """Collect the system and circle experiments (from the cache when the chapters ran before),
+    """Collect the system experiments (from the cache when the chapters ran before),
     their paired differences CpAE − standard AE, the recorded long runs, the recorded seeds
     of ``seed_systems`` (:func:`seed_readings`, kept apart from the profile's run), and the
     shipped models of ``long_profile`` re-scored (every system that has shipped seeds)."""
     results = {system: run_cpae_system(system, profile=profile, seed=seed, **knobs) for system in systems}
-    circle = run_cpae_circle(profile=profile, seed=seed)
     paper = paper_vpt()
     node = MODEL_LABELS["neural_ode"]
     rows, all_rows, smooth_rows, paired_rows, videos = [], [], [], [], {}
@@ -166,7 +162,6 @@ def run_cpae_results(
         pd.DataFrame(paired_rows).reindex(columns=PAIRED_COLUMNS),
         pd.DataFrame(all_rows).set_index(["system", "autoencoder", "latent model"]),
         pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]),
-        circle.metrics,
         recorded,
         seeds,
         videos,
