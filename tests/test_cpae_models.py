@@ -144,6 +144,21 @@ def test_smoothness_ratio_references():
     assert smoothness_ratio(zigzag) == pytest.approx(2.0)
 
 
+def test_filter_roughness_references():
+    from latentdyn.cpae.metrics import filter_roughness
+
+    constant = torch.full((2, 1, 5, 5), 3.0)
+    assert filter_roughness(constant) == pytest.approx(0.0)
+    signs = torch.tensor([[(-1.0) ** (i + j) for j in range(6)] for i in range(6)])
+    assert filter_roughness(5 * signs[None, None]) == pytest.approx(4.0)  # checkerboard, any scale
+    ramp = torch.arange(4.0)[None, :].expand(4, 4)  # differences 1 across, 0 down; mean square 3.5
+    assert filter_roughness(ramp[None, None]) == pytest.approx((1.0 + 0.0) / 2 / 3.5)
+    noise = torch.randn(64, 1, 32, 32, generator=torch.Generator().manual_seed(0))
+    assert filter_roughness(noise) == pytest.approx(2.0, rel=0.02)
+    with pytest.raises(ValueError, match="at least 2x2"):
+        filter_roughness(torch.ones(1, 1, 1, 4))
+
+
 def test_valid_prediction_time_counts_leading_valid_frames():
     errors = torch.tensor(
         [[0.1, 0.2, 0.6, 0.1], [0.1, 0.1, 0.1, 0.1], [0.9, 0.1, 0.1, 0.1], [0.1, float("nan"), 0.1, 0.1]]

@@ -76,6 +76,25 @@ def smoothness_ratio(latents: torch.Tensor) -> float:
     return float(second / first)
 
 
+def filter_roughness(filters: torch.Tensor) -> float:
+    """How much a filter changes from one pixel to the next, whatever its scale: per filter the mean
+    squared difference between horizontally and vertically neighbouring entries over the mean
+    square of its entries, averaged over the filters (0 for a constant filter, about 2 for white
+    noise, 4 for a checkerboard; a filter that is a smooth function of position scores near 0).
+
+    Args:
+        filters: ``(C_out, C_in, K, K)`` a filter bank, ``K >= 2``.
+    """
+    check_tensor("filters", filters, ndim=4)
+    if min(filters.shape[-2:]) < 2:
+        raise ValueError(f"filters must be at least 2x2, got shape {tuple(filters.shape)}")
+    flat = filters.reshape(-1, *filters.shape[-2:]).double()
+    across = (flat[:, :, 1:] - flat[:, :, :-1]).pow(2).flatten(1).mean(1)
+    down = (flat[:, 1:, :] - flat[:, :-1, :]).pow(2).flatten(1).mean(1)
+    square = flat.pow(2).flatten(1).mean(1).clamp_min(1e-30)
+    return float(((across + down) / 2 / square).mean())
+
+
 def relative_frame_error(predicted: torch.Tensor, truth: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     """Per-frame error ``|x_hat - x| / |x - x_ref|`` (Frobenius norms over pixels and channels).
 

@@ -22,7 +22,13 @@ from latentdyn.cpae.data.videos import CircleVideo, generate_circle_video
 from latentdyn.cpae.data.windows import FrameWindows
 from latentdyn.cpae.experiments.autoencoder_stage import decode, encode, penalty_arguments, trained_autoencoder
 from latentdyn.cpae.experiments.latent_stage import Standardiser, rollout_images, trained_latent_model
-from latentdyn.cpae.metrics import relative_frame_error, smoothness_ratio, step_ratio, valid_prediction_time
+from latentdyn.cpae.metrics import (
+    filter_roughness,
+    relative_frame_error,
+    smoothness_ratio,
+    step_ratio,
+    valid_prediction_time,
+)
 from latentdyn.cpae.models.autoencoder import ConvAutoencoder
 from latentdyn.cpae.settings import VARIANT_LABELS
 from latentdyn.parallel import fill_cache
@@ -45,7 +51,8 @@ class CircleResult:
         filters: variant -> ``(channels, 1, H, W)`` the learned 48x48 filters.
         metrics: rows variant: VPT (%), the share of test frames predicted within the VPT
             threshold (%), smoothness and step ratios on the test frames, reconstruction MSE and
-            relative error, in-between and on-frame errors.
+            relative error, in-between and on-frame errors, and the filters' roughness
+            (:func:`latentdyn.cpae.metrics.filter_roughness`).
         frame_errors: variant -> ``(T - num_train,)`` relative error of each predicted test frame.
         training_seconds: variant -> wall seconds its autoencoder's training took, on the machine
             that trained it (stored with the cached model; NaN for a model cached without it).
@@ -156,6 +163,7 @@ def score_circle(settings: dict[str, Any], video: CircleVideo, fits: dict[str, C
             "reconstruction error": float(relative_frame_error(reconstructed, frames, reference).mean()),
             "in-between error": float(inbetween),
             "on-frame error": float(frame_error[:steps].mean()),
+            "filter roughness": filter_roughness(autoencoder.regularized_filters()[0]),
         }
         latents[variant], rollouts[variant] = encoded.numpy(), rolled[0].numpy()
         decoded[variant] = images[0, [f - video.num_train + 1 for f in strip_frames]].numpy()
