@@ -52,7 +52,7 @@ class CircleResult:
         metrics: rows variant: VPT (%), the share of test frames predicted within the VPT
             threshold (%), smoothness and step ratios on the test frames, reconstruction MSE and
             relative error, in-between and on-frame errors, and the filters' roughness
-            (:func:`latentdyn.cpae.metrics.filter_roughness`).
+            (:func:`latentdyn.cpae.metrics.filter_roughness`) and root mean square entry.
         frame_errors: variant -> ``(T - num_train,)`` relative error of each predicted test frame.
         training_seconds: variant -> wall seconds its autoencoder's training took, on the machine
             that trained it (stored with the cached model; NaN for a model cached without it).
@@ -153,6 +153,7 @@ def score_circle(settings: dict[str, Any], video: CircleVideo, fits: dict[str, C
             fine[0, 1 : 2 * steps : 2], half[video.num_train - 1 : video.num_train - 1 + steps], reference
         ).mean()
         reconstructed = decode(autoencoder, encoded)
+        bank = autoencoder.regularized_filters()[0]
         test_latents = encoded[video.num_train :]
         rows[VARIANT_LABELS[variant]] = {
             "VPT (%)": float(valid_prediction_time(frame_error[None], threshold)[0]),
@@ -163,11 +164,12 @@ def score_circle(settings: dict[str, Any], video: CircleVideo, fits: dict[str, C
             "reconstruction error": float(relative_frame_error(reconstructed, frames, reference).mean()),
             "in-between error": float(inbetween),
             "on-frame error": float(frame_error[:steps].mean()),
-            "filter roughness": filter_roughness(autoencoder.regularized_filters()[0]),
+            "filter roughness": filter_roughness(bank),
+            "filter RMS": float(bank.pow(2).mean().sqrt()),
         }
         latents[variant], rollouts[variant] = encoded.numpy(), rolled[0].numpy()
         decoded[variant] = images[0, [f - video.num_train + 1 for f in strip_frames]].numpy()
-        filters[variant] = autoencoder.regularized_filters()[0].numpy()
+        filters[variant] = bank.numpy()
         errors[variant] = frame_error.numpy()
         seconds[variant] = fit.training_seconds
     return CircleResult(

@@ -160,13 +160,14 @@ _CIRCLE_KEYS = {
     "smoothness ratio": "smooth",
     "reconstruction error": "recon",
     "filter roughness": "rough",
+    "filter RMS": "rms",
 }
 
 
 def circle_shipped_values(seeds: CircleSeeds, verdicts: pd.DataFrame) -> dict[str, float | str]:
     """Numbers and outcomes the circle chapter quotes of its shipped seeds: ``shipped_seeds`` (how
     many), ``shipped_<measure>_<variant>`` (mean over seeds; measures ``vpt``, ``within``,
-    ``smooth``, ``recon``, ``rough``), ``shipped_minutes`` (mean training wall time of one autoencoder),
+    ``smooth``, ``recon``, ``rough``, ``rms``), ``shipped_minutes`` (mean training wall time of one autoencoder),
     and per row of ``verdicts`` (:func:`~latentdyn.cpae.experiments.bottom_line.circle_seed_verdicts`)
     ``verdict_<measure>_<baseline>`` with ``diff_…``, ``low_…``, ``high_…`` and ``better_…`` (seeds
     on the claimed side)."""
