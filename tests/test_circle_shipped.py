@@ -45,6 +45,8 @@ def test_shipped_circle_run_is_float16_with_provenance_and_scores_as_the_live_ru
     assert provenance["command"] == "x" and provenance["shipped"]["dtype"] == "float16"
     assert set(provenance["training_seconds"]) == {"standard", "l2", "cpae"}
     assert run.payload["training_code"] == TRAINING_CODE
+    stride = run.payload["loss_stride"]  # the losses every stride-th step: 20 smoke epochs -> 1 value
+    assert len(run.arrays["cpae.loss.autoencoder"]) == len(range(0, 20, stride))
     assert circle_shipped.circle_run_problems(paths[0]) == []
     # the stored scores are those of the stored (float16) models, and near the live float32 models'
     shipped_result = circle_shipped.shipped_circle_result(0, "smoke", folder)

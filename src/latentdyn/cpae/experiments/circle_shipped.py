@@ -7,7 +7,8 @@ One shipped seed is two files under ``data/reference/shipped_models/circle``:
 - ``circle-<profile>-seed<k>.npz``: the three autoencoders' and Neural ODEs' tensors as float16
   (``<variant>.autoencoder.<parameter>``, ``<variant>.neural_ode.<parameter>``; the scores are
   those of the float16 models), their latent standardisers and training losses as float32
-  (``<variant>.standardiser.mean|std``, ``<variant>.loss.autoencoder|neural_ode``);
+  (``<variant>.standardiser.mean|std``, ``<variant>.loss.autoencoder|neural_ode``, the loss of
+  every :data:`LOSS_STRIDE`-th step, recorded as ``loss_stride`` in the JSON);
 - ``<same>.json``: the settings, the training-code fingerprint, the scores of the stored models
   (``metrics``), and the provenance: commit, command, device, torch, each autoencoder's training
   wall time, and the file's SHA-256 digest (``shipped``).
@@ -59,6 +60,7 @@ from latentdyn.runtime import seed_everything
 from latentdyn.validation import check_existing_path
 
 SHIPPED_PROFILE = "paper"  # the authors' length
+LOSS_STRIDE = 100  # the training losses are stored every this many steps (a curve, not every update)
 # where a shipped circle run was trained: the CPU, one thread an autoencoder
 TRAINED_ON = {"device": "cpu", "num_threads": 1}
 
@@ -78,8 +80,10 @@ def _fit_arrays(variant: str, fit: CircleFit) -> dict[str, np.ndarray]:
     arrays.update({f"{variant}.neural_ode.{k}": v for k, v in state_arrays(fit.neural_ode).items()})
     arrays[f"{variant}.standardiser.mean"] = fit.standardiser.mean.numpy()
     arrays[f"{variant}.standardiser.std"] = fit.standardiser.std.numpy()
-    arrays[f"{variant}.loss.autoencoder"] = np.asarray(fit.autoencoder.training_history, dtype=np.float32)
-    arrays[f"{variant}.loss.neural_ode"] = np.asarray(fit.neural_ode.loss_curve, dtype=np.float32)
+    arrays[f"{variant}.loss.autoencoder"] = np.asarray(fit.autoencoder.training_history, dtype=np.float32)[
+        ::LOSS_STRIDE
+    ]
+    arrays[f"{variant}.loss.neural_ode"] = np.asarray(fit.neural_ode.loss_curve, dtype=np.float32)[::LOSS_STRIDE]
     return arrays
 
 
@@ -115,6 +119,7 @@ def ship_circle_run(
         "seed": int(seed),
         "settings": json_plain(settings),
         "training_code": TRAINING_CODE,
+        "loss_stride": LOSS_STRIDE,
         "provenance": provenance,
         "metrics": [],
     }
