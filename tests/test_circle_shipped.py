@@ -132,3 +132,15 @@ def test_committed_circle_runs_match_their_profile_code_and_digest():
     assert [problem for path in paths for problem in circle_shipped.circle_run_problems(path)] == []
     total = sum(path.stat().st_size for path in [*paths, *shipped_models.shipped_runs()])
     assert total <= shipped_models.SIZE_LIMIT_BYTES, f"shipped set is {total / 2**20:.1f} MB"
+
+
+def test_circle_verdict_table_states_counts_intervals_and_verdicts():
+    from latentdyn.cpae.experiments.prose import circle_verdict_table
+
+    smooth = {"standard": [1.0, 1.1, 0.9], "l2": [0.2, 0.5, 0.1], "cpae": [0.3, 0.31, 0.29]}
+    vpt = {"standard": [5.0, 6.0, 4.0], "l2": [90.0, 20.0, 50.0], "cpae": [30.0, 31.0, 29.0]}
+    shown = circle_verdict_table(circle_seed_verdicts(_seeds(smooth, vpt)))
+    row = shown.loc[("smoothness ratio", "standard AE")]
+    assert row["CpAE better on"] == "3 of 3 seeds" and row["verdict"] == REPRODUCED
+    assert row["95% interval over seeds"].startswith("[-") and np.isclose(row["mean difference"], -0.7)
+    assert list(shown.columns) == ["CpAE better on", "mean difference", "95% interval over seeds", "verdict"]

@@ -198,6 +198,44 @@ CIRCLE_CHECK_TOLERANCES: dict[str, dict[str, float]] = {
 }
 
 
+# the columns of the shipped seeds' table on the circle page (the rest stay in CircleSeeds.table)
+CIRCLE_SEED_COLUMNS = (
+    "reconstruction error",
+    "smoothness ratio",
+    "VPT (%)",
+    "frames within threshold (%)",
+    "filter roughness",
+    "filter RMS",
+)
+
+
+def circle_seed_table(seeds: CircleSeeds) -> pd.DataFrame:
+    """The shipped seeds' scores the circle page shows: rows (seed, autoencoder), the columns of
+    :data:`CIRCLE_SEED_COLUMNS`."""
+    return seeds.table.loc[:, list(CIRCLE_SEED_COLUMNS)]
+
+
+def circle_verdict_table(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The circle verdicts as the page shows them: per (measure, baseline) the seeds on which the
+    CpAE is on the paper's side, the mean difference CpAE − baseline, its 95 % interval over seeds
+    as text, and the verdict."""
+    interval = [
+        "–" if np.isnan(low) else f"[{low:+.3g}, {high:+.3g}]"
+        for low, high in zip(verdicts["95% low"], verdicts["95% high"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "CpAE better on": [
+                f"{b} of {n} seeds" for b, n in zip(verdicts["CpAE better on"], verdicts["seeds"], strict=True)
+            ],
+            "mean difference": verdicts["mean difference"].to_numpy(),
+            "95% interval over seeds": interval,
+            "verdict": verdicts["verdict"].to_numpy(),
+        },
+        index=verdicts.index,
+    )
+
+
 def circle_shipped_checks(seeds: CircleSeeds, verdicts: pd.DataFrame) -> dict[str, tuple[dict, dict]]:
     """What the circle chapter checks of its shipped seeds, by group (the form of
     :data:`latentdyn.checks.CheckGroups`): each seed's reconstruction error and smoothness ratio
