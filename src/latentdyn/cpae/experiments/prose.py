@@ -190,7 +190,12 @@ def circle_shipped_values(seeds: CircleSeeds, verdicts: pd.DataFrame) -> dict[st
 
 # the stated tolerances of the circle chapter's checked parts of its shipped seeds, and why they
 # hold on every machine: forward passes of the stored models and a 150-step Neural ODE rollout;
-# a VPT may move by a frame or two where an error passes the threshold slowly (1 frame = 0.67 %)
+# a VPT may move by a frame or two where an error passes the threshold slowly (1 frame = 0.67 %).
+# The share of frames within the threshold is shown but not checked: past about 40 steps the
+# standard AE's and CpAE's rollouts are unstable (measured on seed 0's CpAE: AVX-512 and AVX2
+# kernels differ by 1e-6 after one step and by the orbit's size after 50), so which later frames
+# land within the threshold depends on the machine's rounding.
+CIRCLE_UNCHECKED = ("frames within threshold (%)",)
 CIRCLE_CHECK_TOLERANCES: dict[str, dict[str, float]] = {
     "circle_shipped": {"abs_tol": 0.02, "rel_tol": 0.01},
     "circle_shipped_vpt": {"abs_tol": 2.0},
@@ -240,14 +245,16 @@ def circle_shipped_checks(seeds: CircleSeeds, verdicts: pd.DataFrame) -> dict[st
     """What the circle chapter checks of its shipped seeds, by group (the form of
     :data:`latentdyn.checks.CheckGroups`): each seed's reconstruction error and smoothness ratio
     per autoencoder, its VPT and share of frames within the threshold, and for every verdict row
-    whether it is *reproduced* and whether it is *reversed*."""
+    whether it is *reproduced* and whether it is *reversed* (the measures of
+    :data:`CIRCLE_UNCHECKED` aside)."""
     numbers, decoded, outcomes = {}, {}, {}
     for (seed, encoder), row in seeds.table.iterrows():
         for column in ("reconstruction error", "smoothness ratio"):
             numbers[f"seed {seed}, {encoder}: {column}"] = float(row[column])
-        for column in ("VPT (%)", "frames within threshold (%)"):
-            decoded[f"seed {seed}, {encoder}: {column}"] = float(row[column])
+        decoded[f"seed {seed}, {encoder}: VPT (%)"] = float(row["VPT (%)"])
     for (measure, against), row in verdicts.iterrows():
+        if measure in CIRCLE_UNCHECKED:
+            continue
         outcomes[f"{measure}, CpAE against {against}: reproduced"] = row["verdict"] == REPRODUCED
         outcomes[f"{measure}, CpAE against {against}: reversed"] = row["verdict"] == REVERSED
     parts = {"circle_shipped": numbers, "circle_shipped_vpt": decoded, "circle_shipped_verdicts": outcomes}
