@@ -4,7 +4,6 @@ digest and staleness checks, the seed-level verdicts, and the committed set."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import numpy as np
@@ -21,17 +20,11 @@ from latentdyn.verdicts import NOT_REPRODUCED, NOT_TESTABLE, REPRODUCED, REVERSE
 
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
-    previous = os.environ.get("LATENTDYN_DATA_DIR")
-    os.environ["LATENTDYN_DATA_DIR"] = str(tmp_path_factory.mktemp("circle-data"))
-    folder = tmp_path_factory.mktemp("circle-shipped")
-    try:
+    with pytest.MonkeyPatch.context() as patch:  # a cache of this module's own
+        patch.setenv("LATENTDYN_DATA_DIR", str(tmp_path_factory.mktemp("circle-data")))
+        folder = tmp_path_factory.mktemp("circle-shipped")
         paths = [circle_shipped.ship_circle_run(seed, command="x", profile="smoke", folder=folder) for seed in (0, 1)]
         yield folder, paths
-    finally:
-        if previous is None:
-            os.environ.pop("LATENTDYN_DATA_DIR")
-        else:
-            os.environ["LATENTDYN_DATA_DIR"] = previous
 
 
 def test_shipped_circle_run_is_float16_with_provenance_and_scores_as_the_live_run(shipped):
