@@ -422,8 +422,10 @@ def plot_circle_seeds(table: pd.DataFrame, threshold: float) -> Figure:
             colour = VARIANT_COLOURS.get(encoder)
             axis.bar(index, values.mean(), 0.6, color=colour, alpha=0.35)
             axis.plot(np.full(len(values), index), values.to_numpy(), "o", color=colour, ms=4)
-            for seed, value in values.items():
-                axis.annotate(str(seed), (index, value), xytext=(5, 0), textcoords="offset points", fontsize=6.5)
+            for order, (seed, value) in enumerate(values.items()):  # side by side: equal values stay legible
+                axis.annotate(
+                    str(seed), (index, value), xytext=(5 + 6 * order, 0), textcoords="offset points", fontsize=6.5
+                )
         if measure == "reconstruction error":
             axis.axhline(threshold, color="grey", ls="--", lw=1)
         axis.set_xticks(range(len(encoders)), encoders)
