@@ -163,6 +163,15 @@ def test_recorded_curves_read_every_run(tmp_path):
     lines = {line.get_label(): line for line in plot_learning_curves(both).axes[0].lines}
     assert lines["CpAE, λ = 1, batch 512"].get_linestyle() == "-"
     assert lines["CpAE, λ = 1, batch 64"].get_linestyle() == "--"
+    seed1 = {**smaller, "settings": {**smaller["settings"], "seed": 1}}  # a shipped seed's run: named, lighter
+    (tmp_path / "damped-64-cpae-batch64-seed1.json").write_text(json.dumps(seed1))
+    lines = {
+        line.get_label(): line
+        for line in plot_learning_curves(recorded_curves(tmp_path).assign(state_r2=0.5)).axes[0].lines
+    }
+    assert (
+        lines["CpAE, λ = 1, batch 64, seed 1"].get_alpha() == 0.5 and lines["CpAE, λ = 1, batch 64"].get_alpha() is None
+    )
     (tmp_path / "broken.json").write_text("{}")
     with pytest.raises(ValueError, match="not a learning curve"):
         recorded_curves(tmp_path)
@@ -208,3 +217,18 @@ def test_authors_run_ships_the_curves_models_and_the_pages_rescore_them(tmp_path
     check = long.score_check
     assert len(check) == 2 and (check["videos with another VPT"] == 0).all()
     assert (check["largest difference of any score"] == 0).all()
+    # the damped page adds them beside the book's own shipped models, under their own names
+    from latentdyn.cpae.pages import SystemPage, _add_shipped
+
+    page = SystemPage(system="damped_pendulum", result=None)
+    _add_shipped(page, long, prefix="authors_run", line_prefix="authors_line", part="authors")
+    assert page.values["authors_run_seeds"] == 1 and page.values["authors_run_seed_list"] == "2"
+    assert {"authors_run_vpt_cpae", "authors_run_recon_standard", "authors_line_verdict"} <= set(page.values)
+    assert not any(name.startswith(("long_", "line_")) for name in page.values)
+    assert (
+        page.values["authors_run_seed2_low"]
+        <= page.values["authors_run_seed2_difference"]
+        <= page.values["authors_run_seed2_high"]
+    )
+    assert {"fig_authors_run_strips", "fig_authors_run_latents"} <= set(page.figures)
+    assert set(page.check_groups) == {"damped_authors", "damped_authors_rescored", "damped_authors_readings"}

@@ -8,7 +8,9 @@ from latentdyn.cpae.experiments.bottom_line import NOT_RUN, bottom_line_table, l
 from latentdyn.cpae.experiments.shipped import LongResult
 
 
-def long_result(differences, ceilings=(10.0, 12.0), system="damped_pendulum", vpt=(7.0, 9.0)) -> LongResult:
+def long_result(
+    differences, ceilings=(10.0, 12.0), system="damped_pendulum", vpt=(7.0, 9.0), profile="long"
+) -> LongResult:
     """Seeds with the given (mean, low, high) paired differences CpAE − standard AE."""
     readings = pd.DataFrame(
         [
@@ -33,7 +35,7 @@ def long_result(differences, ceilings=(10.0, 12.0), system="damped_pendulum", vp
             for name, value in zip(("CpAE", "standard AE"), vpt, strict=True)
         ]
     )
-    return LongResult(system, "long", "shipped models", {}, summary, readings, pd.DataFrame())
+    return LongResult(system, profile, "shipped models", {}, summary, readings, pd.DataFrame())
 
 
 @pytest.mark.parametrize(
@@ -74,6 +76,12 @@ def test_bottom_line_table_and_values():
     assert values["damped_low"] < values["damped_difference"] < values["damped_high"]
     untestable = vpt_line(long_result([(0, 0, 0), (0, 0, 0)], ceilings=(0, 0), system="elastic_double_pendulum"))
     assert bottom_line_table([untestable]).iloc[0, 2] == "–"
+    # the authors' networks on the same system: a line of their own, named as such
+    authors = vpt_line(long_result([(5, 1, 9)], profile="authors"))
+    assert authors.difference is None and authors.verdict.outcome == "reproduced"  # one seed: no interval over seeds
+    table = bottom_line_table([line, authors])
+    assert list(table.index[:2]) == ["damped pendulum", "damped pendulum, the authors' networks"]
+    assert table.iloc[1, 2] == "–" and table.iloc[1]["seeds"] == 1
 
 
 def test_pose_floor_values():

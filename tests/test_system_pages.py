@@ -78,7 +78,7 @@ def test_a_page_without_shipped_or_recorded_parts():
     """The swing stick has neither shipped 64 px models nor recorded seeds: those parts are None
     and the page holds the run, its figures, its values and its properties check."""
     page = run_cpae_page("swing_stick", profile="smoke", workers=1)
-    assert (page.long, page.claim, page.readings, page.budget, page.floor, page.curve_table) == (None,) * 6
+    assert (page.long, page.claim, page.authors, page.readings, page.floor, page.curve_table) == (None,) * 6
     assert page.check_prefix == "swing" and list(page.checked) == ["properties"]
     # the chapter's check cell reads the groups: the prefixed name with the part's tolerance
     assert page.check_groups == {"swing_properties": (page.checked["properties"], CHECK_TOLERANCES["properties"])}

@@ -468,7 +468,8 @@ def plot_learning_curves(
     (right, R²) after every epoch of each recorded run of the authors' networks
     (:func:`latentdyn.cpae.experiments.learning_curve.recorded_curves`); the target error and the authors'
     3-epoch budget dashed. Runs at the authors' batch of 512 are solid, others dashed, and runs with
-    another weight lambda than the authors' 1 dotted with triangles; an epoch is the same number of
+    another weight lambda than the authors' 1 dotted with triangles; runs of seeds other than 0 (the
+    shipped models' runs) are lighter and named by their seed. An epoch is the same number of
     training inputs at any batch size. The legend sits below both panels."""
     figure, axes = new_figure(1, 2, panel_aspect=0.75, extra_height=0.6)
     if curves.empty:
@@ -485,8 +486,13 @@ def plot_learning_curves(
         if float(part["prediction_weight"].iloc[0]) != 1.0:
             style = "^:"  # another objective: its own marker and line, whatever the batch
         name += f", batch {batch}"
-        axes[0, 0].plot(part["epoch"], part["reconstruction_error"], style, ms=3, label=name, color=colour)
-        axes[0, 1].plot(part["epoch"], part["state_r2"], style, ms=3, label=name, color=colour)
+        seed = int(part["seed"].iloc[0]) if "seed" in part and pd.notna(part["seed"].iloc[0]) else 0
+        # seed 0 carries the diagnostics; the other seeds (the shipped models' runs) are drawn lighter
+        line = {"ms": 3, "color": colour} if seed == 0 else {"ms": 2, "color": colour, "alpha": 0.5, "lw": 1}
+        if seed != 0:
+            name += f", seed {seed}"
+        axes[0, 0].plot(part["epoch"], part["reconstruction_error"], style, label=name, **line)
+        axes[0, 1].plot(part["epoch"], part["state_r2"], style, label=name, **line)
     for axis in axes[0]:
         axis.axvline(authors_epochs, color="grey", ls=":", lw=1, label=f"the authors' {authors_epochs} epochs")
         axis.set_xlabel("epoch (960 training videos)")

@@ -34,7 +34,6 @@ from latentdyn.cpae.experiments.results import (
     ResultsSummary,
     pose_error_floor,
     pose_floor_values,
-    reconstruction_budget,
     run_cpae_results,
 )
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
@@ -59,12 +58,16 @@ CHECK_TOLERANCES: dict[str, dict[str, float]] = {
     "long_readings": {"abs_tol": 0.05},
     # shipped models, forward passes only: per seed and measure, the two autoencoders' means
     "latent_claim": {"abs_tol": 0.05, "rel_tol": 0.01},
+    # the shipped models of the authors' networks (profile "authors"): the same parts, tolerances
+    "authors": {"abs_tol": 0.05},
+    "authors_rescored": {"abs_tol": 0.05},
+    "authors_readings": {"abs_tol": 0.05},
+    "authors_claim": {"abs_tol": 0.05, "rel_tol": 0.01},
     # a training ends elsewhere on another CPU, so the trained numbers are not compared: the
     # properties every correct run has are (booleans, exact)
     "properties": {},
     # recorded numbers: the same on every machine
     "seed_readings": {"rel_tol": 1e-6, "abs_tol": 1e-9},
-    "budget": {"rel_tol": 1e-6, "abs_tol": 1e-9},
     # rendering and float32 norms only (no training): the same on every machine to 1e-4
     "pose_floor": {"rel_tol": 1e-4, "abs_tol": 1e-6},
 }
@@ -74,6 +77,10 @@ CURVE_WINDOW = 5
 # the objectives whose batch-64 curves the page quotes: weight lambda -> prefix of the glue names
 # (lambda = 1 is the authors' objective; lambda = 0, reconstruction alone, the diagnostic of issue 27)
 CURVE_OBJECTIVES = {1.0: "curve", 0.0: "curve0"}
+# the profile of the shipped models of the authors' networks (trained by the learning-curve runs)
+AUTHORS_PROFILE = "authors"
+# the seeds of the authors' networks to be shipped per system (issue 27: three, both autoencoders)
+AUTHORS_SEEDS_PLANNED = 3
 
 CURVE_COLUMNS = {
     "epoch": "epoch",
@@ -95,10 +102,11 @@ class SystemPage:
         long: the shipped 64 px models scored on the test videos (:func:`run_cpae_long`), or
             ``None`` when none is shipped for the system.
         claim: the latent claim on the shipped models (decoder-free measures), or ``None``.
+        authors: the shipped models of the authors' networks (profile ``authors``) scored on the
+            test videos, or ``None`` when none is shipped for the system.
+        authors_claim: the latent claim on them, or ``None``.
         readings: the recorded seeds of the system in the chapter's profile (CpAE − standard AE
             per seed and definition), or ``None`` (real videos, or none recorded).
-        budget: the recorded diagnostic runs (a larger training budget, one change at a time),
-            or ``None``.
         floor: the test videos re-drawn with the rod's tip moved, scored as reconstructions (the
             damped pendulum only: one angle), or ``None``.
         curves: the recorded learning curves of the system (one row per run and epoch), or ``None``.
@@ -114,8 +122,9 @@ class SystemPage:
     result: SystemResult
     long: LongResult | None = None
     claim: LatentClaimResult | None = None
+    authors: LongResult | None = None
+    authors_claim: LatentClaimResult | None = None
     readings: pd.DataFrame | None = None
-    budget: pd.DataFrame | None = None
     floor: pd.DataFrame | None = None
     curves: pd.DataFrame | None = None
     curve_table: pd.DataFrame | None = None
@@ -160,7 +169,9 @@ def run_cpae_page(
             recorded on the simulation are left out).
         long_seeds, rescore_long, retrain: the shipped 64 px models' seeds, re-scoring and
             retraining (:func:`run_cpae_long`'s ``seeds``, ``rescore``, ``retrain``); unused when
-            none is shipped for ``system``.
+            none is shipped for ``system``. The shipped models of the authors' networks (every
+            seed shipped) are re-scored as ``rescore_long`` says; they are never retrained here
+            (hours a model: :mod:`latentdyn.cpae.experiments.learning_curve`).
 
     Returns:
         A :class:`SystemPage`.
@@ -182,9 +193,14 @@ def run_cpae_page(
             index_columns=("tip offset (pixels)",),
         )
     if long is not None:
-        _add_long(page, long)
+        _add_shipped(page, long, prefix="long", line_prefix="line")
         page.claim = latent_claim(system, profile="long", seeds=long_seeds)
-        _add_claim(page, page.claim)
+        _add_claim(page, page.claim, prefix="claim", part="latent_claim")
+    if page.simulated and shipped_seeds(system, AUTHORS_PROFILE):
+        page.authors = run_cpae_long(system, profile=AUTHORS_PROFILE, rescore=rescore_long)
+        _add_shipped(page, page.authors, prefix="authors_run", line_prefix="authors_line", part="authors")
+        page.authors_claim = latent_claim(system, profile=AUTHORS_PROFILE)
+        _add_claim(page, page.authors_claim, prefix="authors_claim", part="authors_claim")
     _add_curves(page, recorded_curves(system=system))
     return page
 
@@ -212,57 +228,58 @@ def _add_recorded(page: SystemPage, profile: str) -> None:
         page.checked["seed_readings"] = table_values(
             readings.drop(columns=["device", "reading"]), index_columns=("seed", "definition")
         )
-    budget = reconstruction_budget(page.system, profile)
-    if len(budget):
-        page.budget = budget
-        reached = budget[budget["changed reconstruction error"] <= RECONSTRUCTION_TARGET]
-        page.values["budget_trainings"] = len(budget)
-        page.values["budget_reached"] = len(reached)
-        page.values["budget_reached_weight0"] = int(reached["change"].str.contains("prediction_weight = 0.0").sum())
-        page.values["budget_videos"] = int(budget["videos"].iloc[0])
-        page.checked["budget"] = table_values(
-            budget.drop(columns=["hours"]), index_columns=("change", "seed", "autoencoder")
-        )
 
 
-def _add_long(page: SystemPage, long: LongResult) -> None:
-    shown = next(iter(long.seeds))  # the figures of the 64 px models: their first seed
+def _add_shipped(page: SystemPage, long: LongResult, *, prefix: str, line_prefix: str, part: str = "long") -> None:
+    """Add one set of shipped models (``long``: the book's networks, or the authors') to ``page``:
+    figures of the first seed ``fig_<prefix>_*``, numbers ``<prefix>_*`` (:func:`long_values`) and
+    ``<line_prefix>_*`` (the VPT verdict), checked parts ``<part>``, ``<part>_rescored`` and
+    ``<part>_readings``."""
+    shown = next(iter(long.seeds))  # the figures of the shipped models: their first seed
     page.figures.update(
-        {f"fig_long_{name}": figure for name, figure in cpae_figures.system_figures(long.seeds[shown]).items()}
+        {f"fig_{prefix}_{name}": figure for name, figure in cpae_figures.system_figures(long.seeds[shown]).items()}
     )
-    page.values["long_shown"] = shown
-    page.values.update(long_values(long))
-    page.values.update(line_values(vpt_line(long), "line"))
+    page.values[f"{prefix}_shown"] = shown
+    page.values.update({f"{prefix}_{key.removeprefix('long_')}": value for key, value in long_values(long).items()})
+    page.values.update(line_values(vpt_line(long), line_prefix))
+    relative = long.readings[long.readings["definition"] == "relative error"]
+    for _, reading in relative.iterrows():  # each seed's paired VPT difference over the test videos
+        for name, column in (("difference", "mean difference (points)"), ("low", "95% low"), ("high", "95% high")):
+            page.values[f"{prefix}_seed{int(reading['seed'])}_{name}"] = float(reading[column])
     rescored = long.score_check
-    page.values["long_rescore_difference"] = (
+    page.values[f"{prefix}_rescore_difference"] = (
         float(rescored["largest difference of any score"].max()) if len(rescored) else 0.0
     )
-    page.checked["long"] = table_values(long.summary, index_columns=("seed", "autoencoder"))
+    page.checked[part] = table_values(long.summary, index_columns=("seed", "autoencoder"))
     if len(rescored):  # empty when no seed has stored scores of this code: every seed was scored here
-        page.checked["long_rescored"] = dict(
+        page.checked[f"{part}_rescored"] = dict(
             zip(
                 "seed " + rescored["seed"].astype(str) + " " + rescored["autoencoder"] + ": VPT here - stored",
                 rescored["VPT here (%)"] - rescored["VPT stored (%)"],
             )
         )
-    page.checked["long_readings"] = table_values(
+    page.checked[f"{part}_readings"] = table_values(
         long.readings.drop(columns=["device", "reading"]), index_columns=("seed", "definition")
     )
 
 
-def _add_claim(page: SystemPage, claim: LatentClaimResult) -> None:
+def _add_claim(page: SystemPage, claim: LatentClaimResult, *, prefix: str, part: str) -> None:
+    """Add the latent claim's numbers (``<prefix>_*``) and its checked part ``part`` to ``page``."""
     means = claim.per_seed.groupby("measure")[["cpae", "standard"]].mean()
-    page.values["claim_videos"] = int(claim.per_seed["videos"].max())
-    page.values["claim_threshold"] = float(LATENT_THRESHOLD)
-    page.values["claim_true_smoothness"] = claim.true_smoothness
-    page.values.update({f"claim_{measure}": verdict.outcome for measure, verdict in claim.verdicts.items()})
+    page.values[f"{prefix}_videos"] = int(claim.per_seed["videos"].max())
+    page.values[f"{prefix}_threshold"] = float(LATENT_THRESHOLD)
+    page.values[f"{prefix}_true_smoothness"] = claim.true_smoothness
+    page.values.update({f"{prefix}_{measure}": verdict.outcome for measure, verdict in claim.verdicts.items()})
     reproduced = [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == "reproduced"]
-    page.values["claim_reproduced"] = len(reproduced)
-    page.values["claim_reproduced_names"] = ", ".join(MEASURE_LABELS[m] for m in reproduced) or "none"
-    page.values["claim_measures"] = len(claim.verdicts)
-    page.values["claim_r2_cpae"] = float(1 - means.loc["state_error", "cpae"])
-    page.values["claim_r2_standard"] = float(1 - means.loc["state_error", "standard"])
-    page.checked["latent_claim"] = table_values(
+    page.values[f"{prefix}_reproduced"] = len(reproduced)
+    page.values[f"{prefix}_reproduced_names"] = ", ".join(MEASURE_LABELS[m] for m in reproduced) or "none"
+    page.values[f"{prefix}_measures"] = len(claim.verdicts)
+    page.values[f"{prefix}_seeds"] = len(claim.seeds)
+    for variant in ("cpae", "standard"):
+        page.values[f"{prefix}_r2_{variant}"] = float(1 - means.loc["state_error", variant])
+        for measure in claim.verdicts:
+            page.values[f"{prefix}_mean_{measure}_{variant}"] = float(means.loc[measure, variant])
+    page.checked[part] = table_values(
         claim.per_seed[["seed", "measure", "cpae", "standard"]], index_columns=("seed", "measure")
     )
 
@@ -336,7 +353,8 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
     authors = system_settings("authors", {}, page.system)
     page.values["authors_epochs"] = int(authors["epochs"])
     page.values["authors_batch"] = int(authors["batch_size"])
-    page.values["authors_seeds"] = len(shipped_seeds(page.system, "authors"))
+    page.values["authors_seeds"] = len(shipped_seeds(page.system, AUTHORS_PROFILE))
+    page.values["authors_seeds_planned"] = AUTHORS_SEEDS_PLANNED
     for variant in ("standard", "cpae"):
         # what that budget cost the lambda = 1 curve run (an epoch resumed from a checkpoint counts its remainder)
         run = batch64_run(variant, 1.0)
@@ -357,8 +375,10 @@ class ResultsPage:
 
     Attributes:
         summary: every VPT this book measured beside the paper's (:func:`run_cpae_results`).
-        lines: system -> the VPT verdict on its shipped 64 px models (:func:`vpt_line`).
-        claim_table: the latent claim's verdict per measure (rows) and shipped system (columns).
+        lines: system -> the VPT verdict on its shipped 64 px models (:func:`vpt_line`), and
+            ``<system>-authors`` -> the verdict on the authors' networks where they are shipped.
+        claim_table: the latent claim's verdict per measure (rows) and set of shipped models
+            (columns: the system, or the system with the authors' networks).
         values: the numbers and verdict words the prose quotes, by glue name.
         figures: the figures by glue name.
     """
@@ -394,14 +414,29 @@ def run_cpae_results_page(*, profile: str = "book", seed: int = 0) -> ResultsPag
     values: dict[str, Any] = {}
     for system, prefix in LONG_SYSTEMS.items():
         values.update(line_values(lines[system], prefix) if system in lines else {f"{prefix}_verdict": "not run"})
-    claims = {system: latent_claim(system, profile="long") for system in LONG_SYSTEMS if shipped_seeds(system)}
+    claims = {
+        system.replace("_double", "").replace("_", " "): latent_claim(system, profile="long")
+        for system in LONG_SYSTEMS
+        if shipped_seeds(system)
+    }
+    for system in LONG_SYSTEMS:  # the authors' networks, where shipped (never retrained here: hours a model)
+        seeds = shipped_seeds(system, AUTHORS_PROFILE)
+        if seeds:
+            authors = run_cpae_long(system, profile=AUTHORS_PROFILE)
+            lines[f"{system}-authors"] = vpt_line(authors)
+            prefix = f"{LONG_SYSTEMS[system]}_authors"
+            values.update(line_values(lines[f"{system}-authors"], prefix))
+            values[f"{prefix}_seeds_planned"] = AUTHORS_SEEDS_PLANNED
+            claim = latent_claim(system, profile=AUTHORS_PROFILE)
+            values[f"{prefix}_claim_reproduced"] = sum(v.outcome == "reproduced" for v in claim.verdicts.values())
+            values[f"{prefix}_claim_measures"] = len(claim.verdicts)
+            name = system.replace("_double", "").replace("_", " ")
+            claims[f"{name}, the authors' networks ({len(seeds)} of {AUTHORS_SEEDS_PLANNED} seeds)"] = claim
     claim_table = (
         pd.DataFrame(
             {
-                system.replace("_double", "").replace("_", " "): {
-                    MEASURE_LABELS[measure]: verdict.outcome for measure, verdict in claim.verdicts.items()
-                }
-                for system, claim in claims.items()
+                name: {MEASURE_LABELS[measure]: verdict.outcome for measure, verdict in claim.verdicts.items()}
+                for name, claim in claims.items()
             }
         )
         .rename_axis("measure")

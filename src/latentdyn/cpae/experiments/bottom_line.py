@@ -70,7 +70,8 @@ def vpt_verdict(long: LongResult, definition: str = "relative error") -> Verdict
 @dataclass
 class VptLine:
     """One system's line of the bottom line: the paper's VPT, ours over the shipped seeds, the
-    seed-level difference CpAE − standard AE (``None`` for one seed) and the verdict."""
+    seed-level difference CpAE − standard AE (``None`` for one seed) and the verdict; ``profile``:
+    the shipped models' profile (``long``: the book's networks, ``authors``: the authors')."""
 
     system: str
     paper_cpae: float
@@ -84,6 +85,12 @@ class VptLine:
     reconstruction_standard: float = math.nan
     ceiling_cpae: float = math.nan
     ceiling_standard: float = math.nan
+    profile: str = "long"
+
+    @property
+    def label(self) -> str:
+        """The line's name in a table: the system as a reader writes it, and whose networks."""
+        return str(readable(self.system)) + (", the authors' networks" if self.profile == "authors" else "")
 
 
 def vpt_line(long: LongResult) -> VptLine:
@@ -105,6 +112,7 @@ def vpt_line(long: LongResult) -> VptLine:
         reconstruction_standard=_mean(means, "standard AE", "reconstruction error"),
         ceiling_cpae=_mean(means, "CpAE", "ceiling (%)"),
         ceiling_standard=_mean(means, "standard AE", "ceiling (%)"),
+        profile=long.profile,
     )
 
 
@@ -128,7 +136,7 @@ def bottom_line_table(lines: list[VptLine], not_run: tuple[str, ...] = ("rigid_d
         )
         rows.append(
             {
-                "system": readable(line.system),
+                "system": line.label,
                 "paper: CpAE / standard AE (%)": f"{line.paper_cpae:.1f} / {line.paper_standard:.1f}",
                 "ours, 64 px: CpAE / standard AE (%)": f"{line.ours_cpae:.1f} / {line.ours_standard:.1f}",
                 "CpAE − standard AE (points, 95 % interval over seeds)": difference,

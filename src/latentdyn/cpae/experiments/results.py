@@ -1,5 +1,6 @@
 """The results tables: every measured VPT beside the paper's, the paired differences, the recorded
-runs, the recorded seeds, the recorded diagnostics of a system, and the objective at a chapter's own budget.
+runs, the recorded seeds, the pose-error floor of the reconstruction target, and the objective at a
+chapter's own budget.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from latentdyn.cpae.recorded_runs import (
 )
 from latentdyn.cpae.settings import MODEL_LABELS, RECONSTRUCTION_TARGET, system_settings
 from latentdyn.cpae.shipped_models import shipped_folder
-from latentdyn.statistics import paired_difference, standard_error
+from latentdyn.statistics import standard_error
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
 
@@ -286,92 +287,6 @@ def scale_readings(
                 )
             )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-BUDGET_COLUMNS = [
-    "change",
-    "seed",
-    "autoencoder",
-    "reconstruction error",
-    "changed reconstruction error",
-    "difference",
-    "95% low",
-    "95% high",
-    "ceiling (%)",
-    "changed ceiling (%)",
-    "VPT (%)",
-    "changed VPT (%)",
-    "smoothness ratio",
-    "changed smoothness ratio",
-    "videos",
-    "hours",
-]
-
-
-def reconstruction_budget(
-    system: str = "damped_pendulum", profile: str = "book", runs: list | None = None
-) -> pd.DataFrame:
-    """What a larger training budget does to the reconstructions: every recorded diagnostic run of
-    ``system`` in ``profile`` (``tools/record_run.py ... --set KEY=VALUE``, current code, simulated
-    data) beside the recorded run of the same seed without the change, on the same test videos.
-
-    One row per (change, seed, autoencoder): the mean relative reconstruction error without and
-    with the change, their paired difference (changed − unchanged) over the test videos with its
-    95 % interval, the ceilings (VPT of the reconstructions, %) and the Neural ODE's VPT (%), the
-    number of videos, the smoothness ratios of the latent trajectories without and with the
-    change (means over the test videos, not paired), and the changed run's training wall time in
-    hours (its device: the records).
-    Empty when nothing of the kind is recorded. ``runs``: the records to search (default: the
-    project's).
-    """
-    runs = load_recorded_runs() if runs is None else runs
-    usable = [
-        run
-        for run in runs
-        if run.system == system
-        and run.profile == profile
-        and not stale_reasons(run)
-        and run.data_source.startswith(SIMULATED)
-        and len(run.scores())
-    ]
-    base = {run.seed: run for run in usable if not run.overrides}
-    rows = []
-    for run in usable:
-        if not run.overrides or run.seed not in base or base[run.seed].device != run.device:
-            continue  # a change is compared with the same seed trained on the same kind of machine
-        change = ", ".join(f"{k} = {v}" for k, v in sorted(run.overrides.items()))
-        before, after = base[run.seed].scores(), run.scores()
-        for encoder in dict.fromkeys(after["autoencoder"]):
-            old = before[before["autoencoder"] == encoder].set_index("video")
-            new = after[after["autoencoder"] == encoder].set_index("video")
-            videos = old.index.intersection(new.index)
-            if len(videos) < 2:
-                continue
-            difference = paired_difference(
-                new.loc[videos, "reconstruction_error"], old.loc[videos, "reconstruction_error"]
-            )
-            rows.append(
-                {
-                    "change": change,
-                    "seed": run.seed,
-                    "autoencoder": encoder,
-                    "reconstruction error": float(old.loc[videos, "reconstruction_error"].mean()),
-                    "changed reconstruction error": float(new.loc[videos, "reconstruction_error"].mean()),
-                    "difference": difference.mean,
-                    "95% low": difference.low,
-                    "95% high": difference.high,
-                    "ceiling (%)": float(old.loc[videos, "ceiling"].mean()),
-                    "changed ceiling (%)": float(new.loc[videos, "ceiling"].mean()),
-                    "VPT (%)": float(old.loc[videos, "vpt"].mean()),
-                    "changed VPT (%)": float(new.loc[videos, "vpt"].mean()),
-                    "smoothness ratio": float(base[run.seed].continuity().loc[encoder, "smoothness ratio"]),
-                    "changed smoothness ratio": float(run.continuity().loc[encoder, "smoothness ratio"]),
-                    "videos": len(videos),
-                    "hours": run.provenance.get("wall_seconds", float("nan")) / 3600,
-                }
-            )
-    table = pd.DataFrame(rows, columns=BUDGET_COLUMNS)
-    return table.sort_values(["change", "seed", "autoencoder"], ignore_index=True)
 
 
 def pose_error_floor(
