@@ -273,6 +273,9 @@ def _add_claim(page: SystemPage, claim: LatentClaimResult, *, prefix: str, part:
     reproduced = [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == "reproduced"]
     page.values[f"{prefix}_reproduced"] = len(reproduced)
     page.values[f"{prefix}_reproduced_names"] = ", ".join(MEASURE_LABELS[m] for m in reproduced) or "none"
+    reversed_ = [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == "reversed"]
+    page.values[f"{prefix}_reversed"] = len(reversed_)
+    page.values[f"{prefix}_reversed_names"] = ", ".join(MEASURE_LABELS[m] for m in reversed_) or "none"
     page.values[f"{prefix}_measures"] = len(claim.verdicts)
     page.values[f"{prefix}_seeds"] = len(claim.seeds)
     for variant in ("cpae", "standard"):
@@ -429,6 +432,7 @@ def run_cpae_results_page(*, profile: str = "book", seed: int = 0) -> ResultsPag
             values[f"{prefix}_seeds_planned"] = AUTHORS_SEEDS_PLANNED
             claim = latent_claim(system, profile=AUTHORS_PROFILE)
             values[f"{prefix}_claim_reproduced"] = sum(v.outcome == "reproduced" for v in claim.verdicts.values())
+            values[f"{prefix}_claim_reversed"] = sum(v.outcome == "reversed" for v in claim.verdicts.values())
             values[f"{prefix}_claim_measures"] = len(claim.verdicts)
             name = system.replace("_double", "").replace("_", " ")
             claims[f"{name}, the authors' networks ({len(seeds)} of {AUTHORS_SEEDS_PLANNED} seeds)"] = claim
