@@ -41,6 +41,7 @@ from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
 from latentdyn.cpae.recorded_runs import seed_readings
 from latentdyn.cpae.settings import VARIANT_LABELS, system_settings
 from latentdyn.validation import check_choice
+from latentdyn.verdicts import REPRODUCED, REVERSED
 
 # the prefix of a system's checked-number groups (tests/checked/<prefix>_<part>.json)
 CHECK_PREFIX = {
@@ -263,6 +264,11 @@ def _add_shipped(page: SystemPage, long: LongResult, *, prefix: str, line_prefix
     )
 
 
+def _measures_with(claim: LatentClaimResult, outcome: str) -> list[str]:
+    """The measures of ``claim`` whose verdict is ``outcome`` (one of :data:`latentdyn.verdicts.OUTCOMES`)."""
+    return [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == outcome]
+
+
 def _add_claim(page: SystemPage, claim: LatentClaimResult, *, prefix: str, part: str) -> None:
     """Add the latent claim's numbers (``<prefix>_*``) and its checked part ``part`` to ``page``."""
     means = claim.per_seed.groupby("measure")[["cpae", "standard"]].mean()
@@ -270,10 +276,10 @@ def _add_claim(page: SystemPage, claim: LatentClaimResult, *, prefix: str, part:
     page.values[f"{prefix}_threshold"] = float(LATENT_THRESHOLD)
     page.values[f"{prefix}_true_smoothness"] = claim.true_smoothness
     page.values.update({f"{prefix}_{measure}": verdict.outcome for measure, verdict in claim.verdicts.items()})
-    reproduced = [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == "reproduced"]
+    reproduced = _measures_with(claim, REPRODUCED)
     page.values[f"{prefix}_reproduced"] = len(reproduced)
     page.values[f"{prefix}_reproduced_names"] = ", ".join(MEASURE_LABELS[m] for m in reproduced) or "none"
-    reversed_ = [measure for measure, verdict in claim.verdicts.items() if verdict.outcome == "reversed"]
+    reversed_ = _measures_with(claim, REVERSED)
     page.values[f"{prefix}_reversed"] = len(reversed_)
     page.values[f"{prefix}_reversed_names"] = ", ".join(MEASURE_LABELS[m] for m in reversed_) or "none"
     page.values[f"{prefix}_measures"] = len(claim.verdicts)
@@ -431,8 +437,8 @@ def run_cpae_results_page(*, profile: str = "book", seed: int = 0) -> ResultsPag
             values.update(line_values(lines[f"{system}-authors"], prefix))
             values[f"{prefix}_seeds_planned"] = AUTHORS_SEEDS_PLANNED
             claim = latent_claim(system, profile=AUTHORS_PROFILE)
-            values[f"{prefix}_claim_reproduced"] = sum(v.outcome == "reproduced" for v in claim.verdicts.values())
-            values[f"{prefix}_claim_reversed"] = sum(v.outcome == "reversed" for v in claim.verdicts.values())
+            values[f"{prefix}_claim_reproduced"] = len(_measures_with(claim, REPRODUCED))
+            values[f"{prefix}_claim_reversed"] = len(_measures_with(claim, REVERSED))
             values[f"{prefix}_claim_measures"] = len(claim.verdicts)
             name = system.replace("_double", "").replace("_", " ")
             claims[f"{name}, the authors' networks ({len(seeds)} of {AUTHORS_SEEDS_PLANNED} seeds)"] = claim
