@@ -232,3 +232,63 @@ def test_authors_run_ships_the_curves_models_and_the_pages_rescore_them(tmp_path
     )
     assert {"fig_authors_run_strips", "fig_authors_run_latents"} <= set(page.figures)
     assert set(page.check_groups) == {"damped_authors", "damped_authors_rescored", "damped_authors_readings"}
+
+
+def test_latent_budget_fits_each_configuration_and_is_read_back(tmp_path, monkeypatch):
+    """A toy learning-curve run -> the latent stage per configuration, scored and recorded; the
+    recorded file reads back; a second call finds the fits in the data cache and says so."""
+    from latentdyn.cpae.experiments import latent_budget
+
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / "data"))  # fitted here, not found in the project's cache
+    run = tmp_path / "run"
+    run_learning_curve(
+        run,
+        max_epochs=1,
+        target_error=0,
+        variant="cpae",
+        resolution=16,
+        num_trajectories=10,
+        num_frames=8,
+        batch_size=32,
+        seed=2,
+    )
+    small = {
+        "resolution": 16,
+        "num_trajectories": 10,
+        "num_frames": 8,
+        "batch_size": 32,
+        "epochs": 1,
+        "test_videos": 4,
+        "test_frames": 8,
+        "dynamics_steps": 4,
+        "inbetween_steps": 2,
+    }
+    real = latent_budget.system_settings
+    monkeypatch.setattr(
+        latent_budget, "system_settings", lambda profile, knobs, system: real(profile, {**small, **knobs}, system)
+    )
+    for name, steps, standardised in (("raw", 4, False), ("raw, updates x4", 16, False), ("standardised", 4, True)):
+        monkeypatch.setitem(latent_budget.LATENT_BUDGET_CONFIGS, name, ({"dynamics_steps": steps}, standardised))
+    configs = ("raw", "raw, updates x4", "standardised")
+    path = latent_budget.record_latent_budget(
+        "damped_pendulum", "cpae", 2, run, command="test", configs=configs, folder=tmp_path / "budget"
+    )
+    table = latent_budget.recorded_latent_budget(tmp_path / "budget")
+    assert list(table["config"]) == list(configs) and (table["variant"] == "cpae").all()
+    assert list(table["dynamics_steps"]) == [4, 16, 4] and list(table["standardised"]) == [False, False, True]
+    assert table["fitted_here"].all()
+    assert ((table["latent_vpt"] >= 0) & (table["latent_vpt"] <= 100)).all()
+    assert json.loads(path.read_text())["provenance"]["command"] == "test"
+    again = latent_budget.latent_budget_rows("damped_pendulum", "cpae", 2, run, configs=("standardised",))
+    assert not again[0]["fitted_here"] and again[0]["latent_vpt"] == table["latent_vpt"].iloc[2]
+    with pytest.raises(ValueError, match="configs"):
+        latent_budget.latent_budget_rows("damped_pendulum", "cpae", 2, run, configs=("more",))
+    from latentdyn.cpae.pages import SystemPage, _add_latent_budget
+
+    page = SystemPage(system="damped_pendulum", result=None)
+    _add_latent_budget(page, table)
+    assert page.latent_budget.index.names == ["autoencoder", "seed", "config"] and len(page.latent_budget) == 3
+    assert page.values["budget_standardised_latent_vpt_cpae"] == table["latent_vpt"].iloc[2]
+    (tmp_path / "budget" / "broken.json").write_text("{}")
+    with pytest.raises(ValueError, match="not a recorded latent-stage budget"):
+        latent_budget.recorded_latent_budget(tmp_path / "budget")

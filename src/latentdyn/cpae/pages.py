@@ -27,6 +27,7 @@ from latentdyn.cpae.experiments.bottom_line import (
     readings_verdict,
     vpt_line,
 )
+from latentdyn.cpae.experiments.latent_budget import CONFIG_KEYS, recorded_latent_budget
 from latentdyn.cpae.experiments.latent_claim import LATENT_THRESHOLD, MEASURE_LABELS, LatentClaimResult, latent_claim
 from latentdyn.cpae.experiments.learning_curve import AUTHORS_EPOCHS, recorded_curves
 from latentdyn.cpae.experiments.prose import long_values, system_values, training_properties
@@ -112,6 +113,8 @@ class SystemPage:
             damped pendulum only: one angle), or ``None``.
         curves: the recorded learning curves of the system (one row per run and epoch), or ``None``.
         curve_table: the last epoch recorded of each learning curve, or ``None``.
+        latent_budget: the recorded latent-stage budget of the authors' networks (one row per
+            autoencoder and configuration, :func:`latent_budget_table`), or ``None``.
         values: the numbers and outcome words the prose quotes, by glue name (``str`` values are
             outcome words, shown as markdown).
         figures: the figures by glue name.
@@ -129,6 +132,7 @@ class SystemPage:
     floor: pd.DataFrame | None = None
     curves: pd.DataFrame | None = None
     curve_table: pd.DataFrame | None = None
+    latent_budget: pd.DataFrame | None = None
     values: dict[str, Any] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
     checked: dict[str, dict[str, object]] = field(default_factory=dict)
@@ -203,6 +207,7 @@ def run_cpae_page(
         page.authors_claim = latent_claim(system, profile=AUTHORS_PROFILE)
         _add_claim(page, page.authors_claim, prefix="authors_claim", part="authors_claim")
     _add_curves(page, recorded_curves(system=system))
+    _add_latent_budget(page, recorded_latent_budget(system=system))
     return page
 
 
@@ -372,6 +377,44 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
         page.values[f"authors_hours_{variant}"] = (
             float(within["epoch_wall_s"].sum() / 3600) if complete else float("nan")
         )
+
+
+BUDGET_COLUMNS = {
+    "dynamics_steps": "updates",
+    "dynamics_learning_rate": "learning rate",
+    "standardised": "standardised",
+    "final_loss": "final loss",
+    "latent_vpt": "VPT in latent space (%)",
+    "dynamics_vpt": "VPT vs own reconstruction (%)",
+    "vpt": "VPT (%)",
+    "fit_seconds": "fit (s)",
+}
+
+
+def latent_budget_table(budget: pd.DataFrame) -> pd.DataFrame:
+    """The recorded latent-stage budget as the page shows it: one row per (autoencoder, seed,
+    configuration), indexed by them, with :data:`BUDGET_COLUMNS` (a fit read from the data cache
+    shows no time: it was not this run's)."""
+    shown = budget.assign(fit_seconds=budget["fit_seconds"].where(budget["fitted_here"]))
+    shown["autoencoder"] = shown["variant"].map(lambda v: VARIANT_LABELS.get(v, v))
+    index = pd.MultiIndex.from_frame(shown[["autoencoder", "seed", "config"]])
+    return shown.set_index(index)[list(BUDGET_COLUMNS)].rename(columns=BUDGET_COLUMNS)
+
+
+def _add_latent_budget(page: SystemPage, budget: pd.DataFrame) -> None:
+    """The recorded latent-stage budget: its table and ``budget_<config>_<measure>_<variant>`` for
+    the VPTs of every configuration (seed 1, the models it was measured on), and
+    ``budget_profile_steps`` (the ``authors`` profile's updates)."""
+    if not len(budget):
+        return
+    page.latent_budget = latent_budget_table(budget)
+    page.values["budget_seeds"] = budget["seed"].nunique()
+    page.values["budget_seed"] = int(budget["seed"].min())
+    first = budget[budget["seed"] == budget["seed"].min()]
+    for row in first.itertuples():
+        for measure in ("latent_vpt", "dynamics_vpt", "vpt", "ceiling"):
+            page.values[f"budget_{CONFIG_KEYS[row.config]}_{measure}_{row.variant}"] = float(getattr(row, measure))
+    page.values["budget_profile_steps"] = int(system_settings(AUTHORS_PROFILE, {}, page.system)["dynamics_steps"])
 
 
 # the systems whose 64 px models are shipped and whose verdicts the results page states

@@ -9,7 +9,8 @@ and seed, :func:`ship_authors_run`
    objective weight, batch size, learning rate, seed) and reads its model after epoch
    ``settings["epochs"]``;
 2. fits the latent stage on each autoencoder's encoded training trajectories (the profile's
-   Neural ODE on the raw latent states, cached like a live run's);
+   Neural ODE, on the latent states standardised when ``settings["standardise_latents"]``;
+   cached like a live run's);
 3. scores both on the system's test videos and ships them like a long run
    (:func:`latentdyn.cpae.experiments.shipped.ship_models`; provenance: the curve runs' commits,
    commands, device and the wall time of their epochs up to the shipped one, plus the latent
@@ -149,9 +150,14 @@ def fit_authors_system(
     for variant in settings["autoencoders"]:
         autoencoder, curves[variant] = curve_model(folders[variant], settings, system, variant, seed)
         train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
-        standardiser = Standardiser.identity(train_latents.shape[-1])
+        standardiser = (
+            Standardiser.fit(train_latents)
+            if settings["standardise_latents"]
+            else Standardiser.identity(train_latents.shape[-1])
+        )
         key = models_digest(autoencoder, {}, standardiser)  # the latent stage's cache key: this autoencoder
-        models = {kind: trained_latent_model(kind, train_latents, key, settings, seed) for kind in kinds}
+        fitted = standardiser.forward(train_latents)
+        models = {kind: trained_latent_model(kind, fitted, key, settings, seed) for kind in kinds}
         row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings)
         epochs = curves[variant]["epochs"][: settings["epochs"]]
         # the curve's test reconstruction error per epoch (the runs keep no training loss)
