@@ -177,6 +177,20 @@ def test_recorded_curves_read_every_run(tmp_path):
         recorded_curves(tmp_path)
 
 
+# a toy learning-curve run (seconds) and the authors profile's settings that match it
+TOY_CURVE = dict(resolution=16, num_trajectories=10, num_frames=8, batch_size=32, seed=2)
+TOY_AUTHORS_RUN = {
+    "resolution": 16,
+    "num_trajectories": 10,
+    "num_frames": 8,
+    "batch_size": 32,
+    "epochs": 1,
+    "test_videos": 4,
+    "test_frames": 8,
+    "inbetween_steps": 2,
+}
+
+
 def test_authors_run_ships_the_curves_models_and_the_pages_rescore_them(tmp_path):
     """Two toy learning-curve runs -> latent stage -> shipped (profile ``authors``) -> re-scored
     by run_cpae_long exactly as stored; a run trained otherwise than the profile is refused."""
@@ -184,21 +198,8 @@ def test_authors_run_ships_the_curves_models_and_the_pages_rescore_them(tmp_path
     from latentdyn.cpae.experiments.shipped import run_cpae_long
     from latentdyn.cpae.shipped_models import load_shipped, shipped_problems
 
-    curve = dict(resolution=16, num_trajectories=10, num_frames=8, batch_size=32, seed=2)
-    overrides = {
-        "resolution": 16,
-        "num_trajectories": 10,
-        "num_frames": 8,
-        "batch_size": 32,
-        "epochs": 1,
-        "test_videos": 4,
-        "test_frames": 8,
-        "dynamics_steps": 5,
-        "inbetween_steps": 2,
-        "strip_length": 3,
-        "trajectories_shown": 2,
-        "workers": 1,
-    }
+    curve = TOY_CURVE
+    overrides = {**TOY_AUTHORS_RUN, "dynamics_steps": 5, "strip_length": 3, "trajectories_shown": 2, "workers": 1}
     folders = {v: tmp_path / v for v in ("standard", "cpae")}
     for variant, folder in folders.items():
         run_learning_curve(folder, max_epochs=1, target_error=0, variant=variant, **curve)
@@ -241,28 +242,8 @@ def test_latent_budget_fits_each_configuration_and_is_read_back(tmp_path, monkey
 
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / "data"))  # fitted here, not found in the project's cache
     run = tmp_path / "run"
-    run_learning_curve(
-        run,
-        max_epochs=1,
-        target_error=0,
-        variant="cpae",
-        resolution=16,
-        num_trajectories=10,
-        num_frames=8,
-        batch_size=32,
-        seed=2,
-    )
-    small = {
-        "resolution": 16,
-        "num_trajectories": 10,
-        "num_frames": 8,
-        "batch_size": 32,
-        "epochs": 1,
-        "test_videos": 4,
-        "test_frames": 8,
-        "dynamics_steps": 4,
-        "inbetween_steps": 2,
-    }
+    run_learning_curve(run, max_epochs=1, target_error=0, variant="cpae", **TOY_CURVE)
+    small = {**TOY_AUTHORS_RUN, "dynamics_steps": 4}
     real = latent_budget.system_settings
     monkeypatch.setattr(
         latent_budget, "system_settings", lambda profile, knobs, system: real(profile, {**small, **knobs}, system)
