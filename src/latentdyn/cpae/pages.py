@@ -383,7 +383,6 @@ BUDGET_COLUMNS = {
     "dynamics_steps": "updates",
     "dynamics_learning_rate": "learning rate",
     "standardised": "standardised",
-    "final_loss": "final loss",
     "latent_vpt": "VPT in latent space (%)",
     "dynamics_vpt": "VPT vs own reconstruction (%)",
     "vpt": "VPT (%)",
