@@ -120,6 +120,34 @@ def _curve_provenance(curves: dict[str, dict[str, Any]], epoch: int) -> dict[str
     return runs
 
 
+def fit_latent_stage(
+    autoencoder: AuthorsAutoencoder,
+    train_latents: torch.Tensor,
+    settings: dict[str, Any],
+    seed: int,
+    *,
+    standardise: bool | None = None,
+) -> tuple[Standardiser, dict[str, Any]]:
+    """The latent stage of one autoencoder of the authors' networks: each of the profile's
+    ``latent_models`` fitted (or read from the data cache, keyed by this autoencoder and the
+    standardiser) to its encoded training trajectories ``train_latents (N, T, d)``.
+
+    Args:
+        standardise: fit to the latent states standardised per coordinate (default:
+            ``settings["standardise_latents"]``), else to the raw states.
+
+    Returns:
+        The standardiser (identity for raw states) and kind -> fitted model.
+    """
+    standardise = settings["standardise_latents"] if standardise is None else standardise
+    dim = train_latents.shape[-1]
+    standardiser = Standardiser.fit(train_latents) if standardise else Standardiser.identity(dim)
+    key = models_digest(autoencoder, {}, standardiser)  # the latent stage's cache key: this autoencoder
+    fitted = standardiser.forward(train_latents)
+    models = {kind: trained_latent_model(kind, fitted, key, settings, seed) for kind in settings["latent_models"]}
+    return standardiser, models
+
+
 def fit_authors_system(
     system: str,
     seed: int,
@@ -145,19 +173,11 @@ def fit_authors_system(
     seed_everything(seed, settings["num_threads"])
     started = time.perf_counter()
     data = prepare_system(system, settings, seed)
-    kinds = tuple(settings["latent_models"])
     fits, curves = {}, {}
     for variant in settings["autoencoders"]:
         autoencoder, curves[variant] = curve_model(folders[variant], settings, system, variant, seed)
         train_latents = encode_windows(autoencoder, data.train_windows(target_offset=0))
-        standardiser = (
-            Standardiser.fit(train_latents)
-            if settings["standardise_latents"]
-            else Standardiser.identity(train_latents.shape[-1])
-        )
-        key = models_digest(autoencoder, {}, standardiser)  # the latent stage's cache key: this autoencoder
-        fitted = standardiser.forward(train_latents)
-        models = {kind: trained_latent_model(kind, fitted, key, settings, seed) for kind in kinds}
+        standardiser, models = fit_latent_stage(autoencoder, train_latents, settings, seed)
         row, errors = cached_evaluation(autoencoder, models, standardiser, data, settings)
         epochs = curves[variant]["epochs"][: settings["epochs"]]
         # the curve's test reconstruction error per epoch (the runs keep no training loss)

@@ -28,12 +28,11 @@ import numpy as np
 import pandas as pd
 
 from latentdyn.cache import cache_dir, project_folder
-from latentdyn.cpae.experiments.authors_runs import curve_model
+from latentdyn.cpae.experiments.authors_runs import curve_model, fit_latent_stage
 from latentdyn.cpae.experiments.autoencoder_stage import encode_windows
 from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.latent_claim import latent_measures
-from latentdyn.cpae.experiments.latent_stage import Standardiser, trained_latent_model
-from latentdyn.cpae.experiments.scoring import evaluate_variant, models_digest
+from latentdyn.cpae.experiments.scoring import evaluate_variant
 from latentdyn.cpae.recorded_runs import provenance_here
 from latentdyn.cpae.settings import VARIANTS, system_settings
 from latentdyn.runtime import seed_everything
@@ -104,12 +103,10 @@ def latent_budget_rows(
     for name in names:
         overrides, standardise = LATENT_BUDGET_CONFIGS[name]
         settings = system_settings(profile, dict(overrides), system)
-        dim = train_latents.shape[-1]
-        standardiser = Standardiser.fit(train_latents) if standardise else Standardiser.identity(dim)
-        key = models_digest(autoencoder, {}, standardiser)
         before = _fitted_models(cache_dir())
         started = time.perf_counter()
-        model = trained_latent_model("neural_ode", standardiser.forward(train_latents), key, settings, seed)
+        standardiser, models = fit_latent_stage(autoencoder, train_latents, settings, seed, standardise=standardise)
+        model = models["neural_ode"]
         fit_seconds = time.perf_counter() - started
         fitted_here = bool(_fitted_models(cache_dir()) - before)
         losses = np.asarray(model.loss_curve)
