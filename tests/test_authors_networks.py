@@ -4,6 +4,7 @@ and the learning-curve run's resuming and measures."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -268,7 +269,12 @@ def test_latent_budget_fits_each_configuration_and_is_read_back(tmp_path, monkey
 
     page = SystemPage(system="damped_pendulum", result=None)
     _add_latent_budget(page, table)
-    assert page.latent_budget.index.names == ["autoencoder", "seed", "config"] and len(page.latent_budget) == 3
+    # one seed measured: the seed is left out of the index (the page says which)
+    assert page.latent_budget.index.names == ["autoencoder", "config"] and len(page.latent_budget) == 3
+    from latentdyn.cpae.pages import latent_budget_table
+
+    two_seeds = latent_budget_table(pd.concat([table, table.assign(seed=3)]))
+    assert two_seeds.index.names == ["autoencoder", "seed", "config"] and len(two_seeds) == 6
     assert page.values["budget_standardised_latent_vpt_cpae"] == table["latent_vpt"].iloc[2]
     (tmp_path / "budget" / "broken.json").write_text("{}")
     with pytest.raises(ValueError, match="not a recorded latent-stage budget"):

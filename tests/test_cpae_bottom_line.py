@@ -116,14 +116,3 @@ def test_circle_prediction_verdict():
     untestable = circle_prediction_verdict(result)
     assert untestable.outcome == "not testable" and "0.5" in untestable.why
     assert circle_prediction_verdict(result, threshold=0.7).outcome == "not settled"  # one seed: no interval
-
-
-def test_recorded_seed_verdicts():
-    from latentdyn.cpae.experiments.bottom_line import recorded_seed_verdicts
-
-    damped = long_result([(5, 1, 9), (-4, -6, -2), (0, -1, 1)]).readings.assign(system="damped_pendulum")
-    elastic = long_result([(0, 0, 0)], ceilings=(0, 0)).readings.assign(system="elastic_double_pendulum")
-    table = recorded_seed_verdicts(pd.concat([damped, elastic]))
-    assert table.loc["damped pendulum"].tolist() == [3, 1, 1, "not settled"]
-    assert table.loc["elastic double pendulum", "verdict"] == "not testable"
-    assert recorded_seed_verdicts(damped.iloc[:0]).empty

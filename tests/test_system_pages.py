@@ -75,17 +75,18 @@ def test_an_unknown_system_is_refused_by_name():
 
 
 def test_a_page_without_shipped_or_recorded_parts():
-    """The swing stick has neither shipped 64 px models nor recorded seeds: those parts are None
-    and the page holds the run, its figures, its values and its properties check."""
+    """The swing stick has no shipped 64 px models, no authors' networks and no learning curves:
+    those parts are None and the page holds the run, its figures, its values and its properties
+    check."""
     page = run_cpae_page("swing_stick", profile="smoke", workers=1)
-    assert (page.long, page.claim, page.authors, page.readings, page.floor, page.curve_table) == (None,) * 6
+    assert (page.long, page.claim, page.authors, page.floor, page.curve_table, page.latent_budget) == (None,) * 6
     assert page.check_prefix == "swing" and list(page.checked) == ["properties"]
     # the chapter's check cell reads the groups: the prefixed name with the part's tolerance
     assert page.check_groups == {"swing_properties": (page.checked["properties"], CHECK_TOLERANCES["properties"])}
     assert all(isinstance(flag, bool) for flag in page.checked["properties"].values())
     assert {"fig_frames", "fig_vpt", "fig_latents"} <= set(page.figures)
-    assert {"vpt_cpae", "vpt_standard", "time_step", "test_frames", "horizon", "recorded_verdict"} <= set(page.values)
-    assert page.values["recorded_verdict"] == "not run"
+    assert {"vpt_cpae", "vpt_standard", "time_step", "test_frames", "horizon"} <= set(page.values)
+    assert not any(name.startswith("recorded_") for name in page.values)  # the 32 px recorded seeds are retired
 
 
 def test_curve_values_quote_each_objective_and_compare_at_one_budget():

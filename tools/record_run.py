@@ -2,7 +2,7 @@
 
     python tools/record_run.py damped_pendulum --profile long --ship     # ~1 h on 2 CPU cores
     PYTHONPATH=src python tools/record_run.py damped_pendulum --profile paper --device cuda
-    python tools/record_run.py damped_pendulum --profile book --set epochs=48       # a diagnostic
+    python tools/record_run.py damped_pendulum --profile long --seed 3 --set epochs=8   # a diagnostic
 
 Writes data/reference/recorded_runs/<system>-<profile>.json (metrics, the settings it ran with,
 commit, device, torch version, wall time, this command). The run uses the profile's settings

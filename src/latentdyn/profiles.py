@@ -274,6 +274,15 @@ _INBETWEEN_EXTRA: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
+# The book profile is the 32 px run each system chapter trains live to teach the pipeline (no
+# verdict rests on it: those rest on the shipped models). Its budget is set by the book's time
+# budget (<= 5 min a chapter, <= 25 min the whole book on a 2-core CPU), and was cut to fit it
+# (issue 27): 16 epochs instead of 24 (fewer on the other systems, below) and 1,000 latent-model
+# updates instead of 2,000. Measured on one core shared with other work: the latent stage of one
+# autoencoder (three models and the scoring) took 43 s on the damped pendulum with 1,000 updates;
+# with 2,000 it took about 70 s on the elastic pendulum (profiled). On the damped pendulum's 24-epoch
+# autoencoders, seed 0: Neural ODE VPT 16.3 / 11.3 % (standard AE / CpAE) with 1,000 updates against
+# 11.7 / 12.8 % with 2,000; VPT against own reconstructions 49 / 85 % against 61 / 91 %.
 _CPAE_BOOK: dict[str, Any] = {
     **_CPAE_COMMON,
     "resolution": 32,
@@ -284,10 +293,10 @@ _CPAE_BOOK: dict[str, Any] = {
     "large_filter_size": 8,
     "cpae_channels": (8, 16, 32),
     "standard_channels": (8, 16, 32),
-    "epochs": 24,
+    "epochs": 16,
     "batch_size": 32,
     "learning_rate": 3e-3,
-    "dynamics_steps": 2000,
+    "dynamics_steps": 1000,
     "dynamics_horizon": 1,
     "dynamics_hidden": 256,
     "dynamics_batch_size": 256,
@@ -301,15 +310,18 @@ _CPAE_BOOK: dict[str, Any] = {
     # warm-up or the authors' ~350 steps); the scale-invariant latent term trains both autoencoders
     "relative_latent_error": True,
     # the authors decay 1e-2 to 1e-3 over 500,000 updates; over 2,000 a smaller rate fits the Neural
-    # ODE about 7 times better (one-step loss 2.6e-4 against 1.7e-3 on the damped pendulum, seed 0)
+    # ODE about 7 times better (one-step loss 2.6e-4 against 1.7e-3 on the damped pendulum, seed 0;
+    # measured when the profile ran 2,000 updates)
     "dynamics_learning_rate": 3e-3,
     "dynamics_final_learning_rate": 3e-4,
     # the elastic pendulum overfits 51 trajectories: more of them, fewer epochs (same cost);
     # the two camera systems get what is left of the budget
     "per_system": {
-        "elastic_double_pendulum": {"num_trajectories": 96, "epochs": 16},
-        "rigid_double_pendulum": {"epochs": 12},
-        "swing_stick": {"epochs": 12},
+        "elastic_double_pendulum": {"num_trajectories": 96, "epochs": 11},
+        "rigid_double_pendulum": {"epochs": 8},
+        # with 1,000 updates the CpAE's HNN and SympNet losses fell only 2.6-fold on the swing stick
+        # (seed 0), short of the 3-fold every correct run shows (prose.LATENT_LOSS_DROP)
+        "swing_stick": {"epochs": 8, "dynamics_steps": 2000},
     },
 }
 
@@ -546,7 +558,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "book": {
             "system": "damped_pendulum",
-            "system_overrides": {"num_trajectories": 64, "epochs": 10, "prediction_weight": 0.0},
+            "system_overrides": {"num_trajectories": 64, "epochs": 8, "prediction_weight": 0.0},
             "continuity_weights": (0.1, 1.0),
             "kernel_scales": (10.0,),
             "joint_prediction_weight": 1.0,
@@ -582,7 +594,7 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "book": {
             "system": "damped_pendulum",
-            "system_overrides": {"num_trajectories": 32, "epochs": 16},
+            "system_overrides": {"num_trajectories": 32, "epochs": 12},
             "prediction_weights": (0.0, 0.01, 1.0),
             "latent_maps": ("volume_preserving", "mlp"),
             "objective_autoencoders": ("standard",),

@@ -244,21 +244,9 @@ def plot_metric_panels(
     return finish(figure, tight=False)
 
 
-def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...], hue: str = "latent map") -> Figure:
+def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...]) -> Figure:
     """:func:`plot_metric_panels` of the objective sweep against the weight: one line per step map
-    (``hue="latent map"``; the point without latent-prediction terms, weight 0 and map ``none``,
-    starts every line), or one line per autoencoder with the volume-preserving map
-    (``hue="autoencoder"``)."""
-    if hue == "autoencoder":
-        chosen = table[table["latent map"].isin(["none", "volume_preserving"])]
-        return plot_metric_panels(
-            chosen,
-            "weight",
-            metrics,
-            hue="autoencoder",
-            logx=True,
-            thresholds={"reconstruction error": RECONSTRUCTION_TARGET},
-        )
+    (the point without latent-prediction terms, weight 0 and map ``none``, starts every line)."""
     plain = table[table["latent map"] == "none"]
     lines = [
         pd.concat([plain.assign(**{"latent map": kind}), part])

@@ -6,8 +6,10 @@ A system chapter is its parameters cell, one call of :func:`run_cpae_page`, and 
 :attr:`SystemPage.values` and :attr:`SystemPage.figures`, show the page's tables and compare
 :attr:`SystemPage.checked` with the recorded numbers. The four chapters' code cells are the same;
 only their parameters cell (the system) and their prose differ. A part of the page that a system
-lacks (shipped 64 px models, recorded seeds, diagnostic runs, the pose floor of a single angle,
-learning curves) is ``None`` or empty, and its cells show nothing.
+lacks (shipped 64 px models, the authors' networks, the pose floor of a single angle, learning
+curves) is ``None`` or empty, and its cells show nothing. The book-profile run trained on the page
+teaches the pipeline; no verdict rests on it, and no other seed of it is recorded (the 32 px
+recorded seeds were retired once shipped models carried the verdicts).
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from latentdyn.cpae.experiments.bottom_line import (
     RECONSTRUCTION_TARGET,
     VptLine,
     line_values,
-    readings_verdict,
     vpt_line,
 )
 from latentdyn.cpae.experiments.latent_budget import CONFIG_KEYS, recorded_latent_budget
@@ -39,7 +40,6 @@ from latentdyn.cpae.experiments.results import (
 )
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
-from latentdyn.cpae.recorded_runs import seed_readings
 from latentdyn.cpae.settings import VARIANT_LABELS, system_settings
 from latentdyn.validation import check_choice
 from latentdyn.verdicts import REPRODUCED, REVERSED
@@ -68,8 +68,6 @@ CHECK_TOLERANCES: dict[str, dict[str, float]] = {
     # a training ends elsewhere on another CPU, so the trained numbers are not compared: the
     # properties every correct run has are (booleans, exact)
     "properties": {},
-    # recorded numbers: the same on every machine
-    "seed_readings": {"rel_tol": 1e-6, "abs_tol": 1e-9},
     # rendering and float32 norms only (no training): the same on every machine to 1e-4
     "pose_floor": {"rel_tol": 1e-4, "abs_tol": 1e-6},
 }
@@ -107,8 +105,6 @@ class SystemPage:
         authors: the shipped models of the authors' networks (profile ``authors``) scored on the
             test videos, or ``None`` when none is shipped for the system.
         authors_claim: the latent claim on them, or ``None``.
-        readings: the recorded seeds of the system in the chapter's profile (CpAE − standard AE
-            per seed and definition), or ``None`` (real videos, or none recorded).
         floor: the test videos re-drawn with the rod's tip moved, scored as reconstructions (the
             damped pendulum only: one angle), or ``None``.
         curves: the recorded learning curves of the system (one row per run and epoch), or ``None``.
@@ -128,7 +124,6 @@ class SystemPage:
     claim: LatentClaimResult | None = None
     authors: LongResult | None = None
     authors_claim: LatentClaimResult | None = None
-    readings: pd.DataFrame | None = None
     floor: pd.DataFrame | None = None
     curves: pd.DataFrame | None = None
     curve_table: pd.DataFrame | None = None
@@ -187,8 +182,6 @@ def run_cpae_page(
     result = run_cpae_system(system, profile=profile, seed=seed, **knobs)
     page = SystemPage(system=system, result=result, long=long)
     _add_run(page)
-    if page.simulated:
-        _add_recorded(page, profile)
     if page.simulated and system == "damped_pendulum":
         floor_knobs = {k: knobs.get(k) for k in ("resolution", "num_trajectories", "test_videos", "vpt_threshold")}
         page.floor = pose_error_floor(system, profile=profile, seed=seed, **floor_knobs)
@@ -219,21 +212,6 @@ def _add_run(page: SystemPage) -> None:
     frames = result.settings["test_frames"] if page.simulated else result.settings["num_frames"]
     page.values["test_frames"] = int(frames)
     page.checked["properties"] = training_properties(result)
-
-
-def _add_recorded(page: SystemPage, profile: str) -> None:
-    readings = seed_readings(page.system, profile)
-    verdict = readings_verdict(readings) if len(readings) else None
-    page.values["recorded_verdict"] = verdict.outcome if verdict else "not run"
-    page.values["recorded_seeds"] = int((readings["definition"] == "relative error").sum()) if verdict else 0
-    page.values["recorded_ahead"] = verdict.supporting if verdict else 0
-    page.values["recorded_behind"] = verdict.opposing if verdict else 0
-    if len(readings):
-        page.readings = readings
-        page.values["recorded_videos"] = int(readings["videos"].iloc[0])
-        page.checked["seed_readings"] = table_values(
-            readings.drop(columns=["device", "reading"]), index_columns=("seed", "definition")
-        )
 
 
 def _add_shipped(page: SystemPage, long: LongResult, *, prefix: str, line_prefix: str, part: str = "long") -> None:
@@ -379,12 +357,12 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
         )
 
 
+# the configuration's name says whether the states are standardised and which learning rate runs,
+# so the table shows only its updates beside the scores (narrow enough for one screen)
 BUDGET_COLUMNS = {
     "dynamics_steps": "updates",
-    "dynamics_learning_rate": "learning rate",
-    "standardised": "standardised",
-    "latent_vpt": "VPT in latent space (%)",
-    "dynamics_vpt": "VPT vs own reconstruction (%)",
+    "latent_vpt": "VPT, latent (%)",
+    "dynamics_vpt": "VPT, own recon. (%)",
     "vpt": "VPT (%)",
     "fit_seconds": "fit (s)",
 }
@@ -392,11 +370,13 @@ BUDGET_COLUMNS = {
 
 def latent_budget_table(budget: pd.DataFrame) -> pd.DataFrame:
     """The recorded latent-stage budget as the page shows it: one row per (autoencoder, seed,
-    configuration), indexed by them, with :data:`BUDGET_COLUMNS` (a fit read from the data cache
-    shows no time: it was not this run's)."""
+    configuration), indexed by them (without the seed when only one was measured, so that the
+    table fits one screen), with :data:`BUDGET_COLUMNS` (a fit read from the data cache shows no
+    time: it was not this run's)."""
     shown = budget.assign(fit_seconds=budget["fit_seconds"].where(budget["fitted_here"]))
     shown["autoencoder"] = shown["variant"].map(lambda v: VARIANT_LABELS.get(v, v))
-    index = pd.MultiIndex.from_frame(shown[["autoencoder", "seed", "config"]])
+    levels = ["autoencoder", "seed", "config"] if shown["seed"].nunique() > 1 else ["autoencoder", "config"]
+    index = pd.MultiIndex.from_frame(shown[levels])
     return shown.set_index(index)[list(BUDGET_COLUMNS)].rename(columns=BUDGET_COLUMNS)
 
 

@@ -39,7 +39,6 @@ from latentdyn.cpae.experiments.data import load_video
 from latentdyn.cpae.experiments.latent_stage import Standardiser, rollout_images, trained_latent_model
 from latentdyn.cpae.experiments.prose import (
     ablation_values,
-    budget_values,
     circle_values,
     long_table,
     long_values,
@@ -53,10 +52,8 @@ from latentdyn.cpae.experiments.prose import (
 from latentdyn.cpae.experiments.results import (
     PAPER_VPT_FILE,
     ResultsSummary,
-    objective_at_chapter_budget,
     paper_vpt,
     pose_error_floor,
-    recorded_diagnostics,
     run_cpae_results,
     scale_readings,
     seed_readings,
@@ -130,8 +127,6 @@ __all__ = [
     "paper_vpt",
     "ResultsSummary",
     "run_cpae_results",
-    "recorded_diagnostics",
-    "objective_at_chapter_budget",
     "system_table",
     "system_values",
     "circle_values",
@@ -140,7 +135,6 @@ __all__ = [
     "training_properties",
     "seed_readings",
     "paired_table",
-    "budget_values",
     "pose_error_floor",
     "ConvAutoencoder",
     "resolve_settings",

@@ -260,22 +260,3 @@ def circle_seed_verdicts(seeds: CircleSeeds) -> pd.DataFrame:
                 verdict = claim([estimate], better)
             rows.append({**row, "verdict": verdict.outcome})
     return pd.DataFrame(rows).set_index(["measure", "CpAE against"])
-
-
-def recorded_seed_verdicts(seeds: pd.DataFrame, definition: str = "relative error") -> pd.DataFrame:
-    """One row per system of recorded seed readings (``system`` column added to the format of
-    :func:`readings_verdict`): how many seeds, on how many the CpAE is ahead or behind (interval
-    excluding zero), and the verdict. Empty (with these columns) when nothing is recorded."""
-    columns = ["seeds", "CpAE ahead", "CpAE behind", "verdict"]
-    rows = {}
-    for system, readings in seeds.groupby("system", sort=False):
-        if not (readings["definition"] == definition).any():
-            continue
-        verdict = readings_verdict(readings, definition)
-        rows[readable(system)] = [
-            verdict.supporting + verdict.opposing + verdict.undecided,
-            verdict.supporting,
-            verdict.opposing,
-            verdict.outcome,
-        ]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=columns).rename_axis("system")

@@ -14,7 +14,7 @@ from latentdyn.cpae.experiments.results import ResultsSummary
 from latentdyn.cpae.experiments.shipped import LongResult, seed_level_difference
 from latentdyn.cpae.experiments.studies import AblationResult, SweepResult
 from latentdyn.cpae.experiments.systems import SystemResult
-from latentdyn.cpae.settings import MODEL_LABELS, VARIANT_LABELS, system_settings
+from latentdyn.cpae.settings import MODEL_LABELS, VARIANT_LABELS
 from latentdyn.verdicts import NOT_TESTABLE, REPRODUCED, REVERSED
 
 COLLAPSED_ERROR = 0.9  # a reconstruction error above this: the decoder shows about the mean image
@@ -103,6 +103,7 @@ def system_values(result: SystemResult) -> dict[str, float | int]:
                 "small_filter_size",
                 "prediction_weight",
                 "vpt_threshold",
+                "dynamics_steps",
             )
         }
     )
@@ -375,19 +376,20 @@ def ablation_values(result: AblationResult) -> dict[str, float | str]:
     return values
 
 
-def sweep_values(result: SweepResult, chapter_weight: float | None = None) -> dict[str, float | str]:
+def sweep_values(result: SweepResult) -> dict[str, float | str]:
     """Numbers and names the objective-and-budget chapter quotes: the sweep's budget; the VPT
     without the latent-prediction terms (``sweep_plain_vpt``); the best setting's weight, map,
     VPT and reconstruction error; how many settings collapse the latent space (reconstruction error
     above :data:`COLLAPSED_ERROR`, the decoder showing the mean image) out of how many; whether the
-    system chapters' own weight ``chapter_weight`` is among the collapsed (``chapter_weight_collapses``,
-    1 or 0); which latent term the sweep used; and how many points the resolution and training-set
-    sweeps ran."""
+    system chapters' own weight (``chapter_weight``, the sweep's base setting) is among the collapsed
+    (``chapter_weight_collapses``, 1 or 0); which latent term the sweep used; and how many points
+    the resolution and training-set sweeps ran."""
     objective = result.objective
     collapsed = objective[objective["reconstruction error"] > COLLAPSED_ERROR]
     best = objective.loc[objective["VPT (%)"].idxmax()]
     plain = objective[objective["weight"] == 0]
     relative = bool(result.settings.get("relative_latent_error", False))
+    chapter_weight = float(result.settings["prediction_weight"])
     return {
         "sweep_trajectories": int(result.settings["num_trajectories"]),
         "sweep_epochs": int(result.settings["epochs"]),
@@ -399,29 +401,13 @@ def sweep_values(result: SweepResult, chapter_weight: float | None = None) -> di
         "sweep_best_recon": float(best["reconstruction error"]),
         "sweep_collapsed": len(collapsed),
         "sweep_settings": len(objective),
-        "chapter_weight_collapses": int(
-            chapter_weight is not None and bool((collapsed["weight"] == chapter_weight).any())
-        ),
+        "chapter_weight": chapter_weight,
+        "chapter_weight_collapses": int(bool((collapsed["weight"] == chapter_weight).any())),
         "sweep_latent_term": "scale-invariant (divided by the latents' variance)"
         if relative
         else "absolute (as written)",
         "sweep_resolution_points": int(result.resolution["resolution"].nunique()) if len(result.resolution) else 0,
         "sweep_data_points": int(result.data_size["training trajectories"].nunique()) if len(result.data_size) else 0,
-    }
-
-
-def budget_values(
-    at_budget: pd.DataFrame, system: str = "damped_pendulum", profile: str = "book"
-) -> dict[str, float | str]:
-    """The chapter budget quoted beside :func:`objective_at_chapter_budget` (its trajectories,
-    epochs and weight), and how many settings of that table collapse the latent space."""
-    settings = system_settings(profile, {}, system)
-    return {
-        "chapter_trajectories": int(settings["num_trajectories"]),
-        "chapter_epochs": int(settings["epochs"]),
-        "chapter_weight": float(settings["prediction_weight"]),
-        "budget_settings": len(at_budget),
-        "budget_collapsed": int((at_budget["reconstruction error"] > COLLAPSED_ERROR).sum()),
     }
 
 

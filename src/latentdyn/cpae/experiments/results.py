@@ -1,6 +1,6 @@
 """The results tables: every measured VPT beside the paper's, the paired differences, the recorded
-runs, the recorded seeds, the pose-error floor of the reconstruction target, and the objective at a
-chapter's own budget.
+runs, the gap of the shipped models per configuration, and the pose-error floor of the
+reconstruction target.
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shippe
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
 from latentdyn.cpae.metrics import relative_frame_error, valid_prediction_time
 from latentdyn.cpae.recorded_runs import (
-    SIMULATED,
     load_recorded_runs,
     recorded_runs_table,
     seed_readings,
-    stale_reasons,
 )
 from latentdyn.cpae.settings import MODEL_LABELS, RECONSTRUCTION_TARGET, system_settings
 from latentdyn.cpae.shipped_models import shipped_folder
@@ -43,8 +41,7 @@ def paper_vpt() -> pd.DataFrame:
 
 @dataclass
 class ResultsSummary:
-    """Every VPT this book measured beside the paper's, the paired differences, the recorded long
-    runs and the recorded seeds.
+    """Every VPT this book measured beside the paper's, the paired differences and the recorded runs.
 
     Attributes:
         comparison: one row per (system, autoencoder) of the profile's run (re-executed by CI):
@@ -58,9 +55,6 @@ class ResultsSummary:
         smoothness: the continuity measures, indexed (system, autoencoder).
         recorded: every recorded run (:func:`latentdyn.cpae.recorded_runs.recorded_runs_table`),
             with where it ran, its data source and a ``stale`` reason when its profile has changed.
-        seeds: :func:`seed_readings` of every system of ``seed_systems`` (recorded seeds of one
-            device, paired differences per seed; never pooled with the live run), with a
-            ``system`` column.
         test_videos: system -> number of test videos of the profile's run.
         runs: system -> the profile's :class:`SystemResult` (for the properties a correct run has).
         long: system -> the shipped long-configuration models re-scored
@@ -72,7 +66,6 @@ class ResultsSummary:
     all_vpt: pd.DataFrame
     smoothness: pd.DataFrame
     recorded: pd.DataFrame
-    seeds: pd.DataFrame
     test_videos: dict[str, int]
     runs: dict[str, SystemResult]
     long: dict[str, LongResult] = field(default_factory=dict)
@@ -108,14 +101,12 @@ def run_cpae_results(
     profile: str = "book",
     seed: int = 0,
     systems: tuple[str, ...] = SYSTEMS,
-    seed_systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
     long_profile: str = "long",
     **knobs: Any,
 ) -> ResultsSummary:
     """Collect the system experiments (from the cache when the chapters ran before),
-    their paired differences CpAE − standard AE, the recorded long runs, the recorded seeds
-    of ``seed_systems`` (:func:`seed_readings`, kept apart from the profile's run), and the
-    shipped models of ``long_profile`` re-scored (every system that has shipped seeds)."""
+    their paired differences CpAE − standard AE, the recorded runs, and the shipped models of
+    ``long_profile`` re-scored (every system that has shipped seeds)."""
     results = {system: run_cpae_system(system, profile=profile, seed=seed, **knobs) for system in systems}
     paper = paper_vpt()
     node = MODEL_LABELS["neural_ode"]
@@ -153,18 +144,12 @@ def run_cpae_results(
             int(result.scores["video"].nunique()) if result.scores is not None and len(result.scores) else 0
         )
     recorded = recorded_runs_table()
-    seeds = pd.concat(
-        [seed_readings(system, profile).assign(system=system) for system in seed_systems]
-        or [seed_readings("", profile).assign(system="")],
-        ignore_index=True,
-    )
     return ResultsSummary(
         pd.DataFrame(rows, columns=COMPARISON_COLUMNS),
         pd.DataFrame(paired_rows).reindex(columns=PAIRED_COLUMNS),
         pd.DataFrame(all_rows).set_index(["system", "autoencoder", "latent model"]),
         pd.DataFrame(smooth_rows).set_index(["system", "autoencoder"]),
         recorded,
-        seeds,
         videos,
         results,
         {
@@ -175,105 +160,20 @@ def run_cpae_results(
     )
 
 
-def recorded_diagnostics(system: str, profile: str, result: SystemResult | None = None) -> pd.DataFrame:
-    """The recorded runs of ``system`` in ``profile`` with changed settings (diagnostics) and other
-    seeds, beside this page's run (``result``): one row per (run, autoencoder) with its
-    settings label, Neural ODE VPT, reconstruction error, smoothness ratio and stale flag."""
-    recorded = recorded_runs_table()
-    rows = recorded[(recorded["system"] == system) & recorded["profile"].str.startswith(profile)]
-    if result is not None and not result.data_source.startswith(SIMULATED):
-        rows = rows.iloc[:0]  # a user's videos: the simulation's records are another data source
-    rows = rows.assign(setting=[f"{p}, seed {s}" if s else p for p, s in zip(rows["profile"], rows["seed"])])
-    if result is not None:
-        here = pd.DataFrame(
-            [
-                {
-                    "setting": f"{profile} (this page)",
-                    "autoencoder": encoder,
-                    "VPT (%)": float(result.vpt.loc[(encoder, MODEL_LABELS["neural_ode"]), "VPT mean (%)"]),
-                    "reconstruction error": float(result.continuity.loc[encoder, "reconstruction error"]),
-                    "smoothness ratio": float(result.continuity.loc[encoder, "smoothness ratio"]),
-                    "stale": "",
-                }
-                for encoder in result.continuity.index
-            ]
-        )
-        rows = pd.concat([here, rows], ignore_index=True)
-    columns = ["setting", "autoencoder", "VPT (%)", "reconstruction error", "smoothness ratio", "stale"]
-    return rows.reindex(columns=columns).reset_index(drop=True)
-
-
-def objective_at_chapter_budget(system: str = "damped_pendulum", profile: str = "book", seed: int = 0) -> pd.DataFrame:
-    """The weight ``lambda`` and step map at a system chapter's own budget: the chapter's run
-    (re-executed, or loaded from the cache) and the recorded runs of the same profile and seed
-    that change only ``prediction_weight`` and/or ``latent_map`` (stale records left out).
-
-    Columns: latent map (``none`` when lambda is 0), weight, autoencoder, source, and the metrics
-    ``VPT (%)``, ``VPT pixel MSE (%)``, ``ceiling (%)``, ``VPT vs reconstruction (%)``,
-    ``reconstruction error``, ``smoothness ratio``.
-    """
-
-    def rows_of(vpt: pd.DataFrame, continuity: pd.DataFrame, settings: dict[str, Any], source: str) -> list[dict]:
-        weight = float(settings["prediction_weight"])
-        kind = settings["latent_map"] if weight > 0 else "none"
-        node = MODEL_LABELS["neural_ode"]
-        return [
-            {
-                "latent map": kind,
-                "weight": weight,
-                "autoencoder": encoder,
-                "source": source,
-                "VPT (%)": float(vpt.loc[(encoder, node), "VPT mean (%)"]),
-                "VPT pixel MSE (%)": float(vpt.loc[(encoder, node)].get("VPT pixel MSE mean (%)", np.nan)),
-                "ceiling (%)": float(continuity.loc[encoder].get("ceiling (%)", np.nan)),
-                "VPT vs reconstruction (%)": float(vpt.loc[(encoder, node), "VPT vs reconstruction (%)"]),
-                "reconstruction error": float(continuity.loc[encoder, "reconstruction error"]),
-                "smoothness ratio": float(continuity.loc[encoder, "smoothness ratio"]),
-            }
-            for encoder in continuity.index
-        ]
-
-    chapter = run_cpae_system(system, profile=profile, seed=seed)
-    rows = rows_of(chapter.vpt, chapter.continuity, chapter.settings, "chapter run")
-    for run in load_recorded_runs():
-        if (
-            run.system == system
-            and run.profile == profile
-            and run.seed == seed
-            and run.overrides
-            and set(run.overrides) <= {"prediction_weight", "latent_map"}
-            and not stale_reasons(run)
-        ):
-            rows += rows_of(run.vpt(), run.continuity(), run.settings, "recorded")
-    columns = [
-        "latent map",
-        "weight",
-        "autoencoder",
-        "source",
-        "VPT (%)",
-        "VPT pixel MSE (%)",
-        "ceiling (%)",
-        "VPT vs reconstruction (%)",
-        "reconstruction error",
-        "smoothness ratio",
-    ]
-    return pd.DataFrame(rows, columns=columns).sort_values(["latent map", "weight", "autoencoder"], ignore_index=True)
-
-
 def scale_readings(
     systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
-    profiles: tuple[str, ...] = ("book", "long"),
+    profiles: tuple[str, ...] = ("long", "authors"),
 ) -> pd.DataFrame:
-    """How the CpAE − standard AE gap moves with scale: for each system and profile, the seed
-    readings (:func:`seed_readings`) of its recorded seeds (``book``: ``recorded_runs``) or
-    shipped models (``long``: the scores stored with them, which the system chapters re-score),
-    with the profile's resolution, large filter size and training videos as columns."""
+    """The CpAE − standard AE gap of every shipped configuration: for each system and profile
+    (``long``: the book's networks; ``authors``: the authors'), the seed readings
+    (:func:`seed_readings`) of its shipped models, from the scores stored with them (which the
+    system chapters re-score), with the profile's resolution, large filter size and training
+    videos as columns. Systems and profiles with no shipped model give no rows."""
     frames = []
     shipped = load_recorded_runs(shipped_folder()) if shipped_folder().is_dir() else []
     for system in systems:
         for profile in profiles:
-            runs = [run for run in shipped if run.profile == profile] if profile == "long" else None
-            readings = seed_readings(system, profile, runs=runs)
+            readings = seed_readings(system, profile, runs=[run for run in shipped if run.profile == profile])
             if not len(readings):
                 continue
             settings = system_settings(profile, {}, system)

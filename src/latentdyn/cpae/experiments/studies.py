@@ -24,7 +24,6 @@ from latentdyn.cpae.experiments.autoencoder_stage import (
 from latentdyn.cpae.experiments.data import SystemData, prepare_system
 from latentdyn.cpae.experiments.decoupled import score_decoupled
 from latentdyn.cpae.experiments.latent_stage import Standardiser
-from latentdyn.cpae.experiments.results import objective_at_chapter_budget
 from latentdyn.cpae.experiments.scoring import cached_evaluation, metric_keys, metric_row
 from latentdyn.cpae.models.autoencoder import ConvAutoencoder
 from latentdyn.cpae.models.latent_dynamics import build_latent_model
@@ -319,8 +318,6 @@ class SweepResult:
             ``in-between error`` ...).
         resolution: one row per (resolution, autoencoder), same columns.
         data_size: one row per (training trajectories, autoencoder), same columns.
-        at_budget: the weight lambda and step map at the system chapter's own budget (its run
-            and the recorded runs that change only those: :func:`objective_at_chapter_budget`).
     """
 
     settings: dict[str, Any]
@@ -328,7 +325,6 @@ class SweepResult:
     objective: pd.DataFrame
     resolution: pd.DataFrame
     data_size: pd.DataFrame
-    at_budget: pd.DataFrame
 
 
 def _sweep_points(
@@ -440,5 +436,4 @@ def run_cpae_sweeps(*, profile: str = "book", seed: int = 0, **knobs: Any) -> Sw
     objective = _sweep_points(data_for, settings, objective_points, seed, system, "weight")
     resolution = _sweep_points(data_for, settings, resolution_points, seed, system, "resolution")
     data_size = _sweep_points(data_for, settings, data_points, seed, system, "training trajectories")
-    at_budget = objective_at_chapter_budget(system, profile, seed)
-    return SweepResult(settings, sweeps, objective, resolution, data_size, at_budget)
+    return SweepResult(settings, sweeps, objective, resolution, data_size)
