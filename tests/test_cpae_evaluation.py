@@ -114,7 +114,7 @@ def test_paired_differences_and_ceiling_in_a_system_run():
     assert any("loss fell" in name for name in properties)
 
 
-def _record(folder, seed, device, *, source="simulated", shift=5.0):
+def _record(folder, seed, device, *, source="simulated", shift=5.0, ceiling=60.0):
     from latentdyn.cpae.recorded_runs import json_plain
     from latentdyn.cpae.settings import RESULTS_VERSION, TRAINING_CODE
 
@@ -127,8 +127,8 @@ def _record(folder, seed, device, *, source="simulated", shift=5.0):
             "video": video,
             "vpt": float(value),
             "vpt_mse": float(value),
-            "ceiling": 60.0,
-            "ceiling_mse": 60.0,
+            "ceiling": ceiling,
+            "ceiling_mse": ceiling,
             "reconstruction_error": 0.3,
         }
         for name, values in (("standard AE", standard), ("CpAE", standard + shift + rng.normal(0, 1, 30)))
@@ -164,6 +164,18 @@ def test_seed_readings_keep_one_device_and_the_simulated_data(tmp_path):
     assert (readings["95% low"] > 0).all()
     verdict = readings_verdict(readings)
     assert verdict.outcome == "reproduced" and verdict.supporting == 3
+    assert readings["reading"].str.startswith("CpAE ahead").all()
+
+
+def test_seed_readings_say_not_testable_where_neither_decoder_draws(tmp_path):
+    from latentdyn.cpae.experiments import seed_readings
+    from latentdyn.cpae.recorded_runs import NOT_TESTABLE_READING, load_recorded_runs
+
+    _record(tmp_path, 0, "CPU A (AVX512)", ceiling=4.9)  # both ceilings below 5 %: no VPT can show
+    _record(tmp_path, 1, "CPU A (AVX512)", ceiling=5.0)
+    readings = seed_readings("damped_pendulum", "book", runs=load_recorded_runs(tmp_path)).set_index("seed")
+    assert set(readings.loc[0, "reading"]) == {NOT_TESTABLE_READING}
+    assert readings.loc[1, "reading"].str.startswith("CpAE ahead").all()
 
 
 def test_cached_scores_equal_the_direct_evaluation_and_follow_the_models(tmp_path, monkeypatch):

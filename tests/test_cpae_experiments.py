@@ -171,6 +171,14 @@ def test_sweeps_run():
     values = cpae.sweep_values(result)
     assert values["sweep_plain_vpt"] == result.objective.loc[result.objective["weight"] == 0, "VPT (%)"].max()
     assert values["sweep_best_vpt"] == result.objective["VPT (%)"].max()
+    assert values["sweep_vpt_zero"] == int((result.objective["VPT (%)"] == 0).sum())
+    own = result.objective["VPT vs reconstruction (%)"]
+    with_term = result.objective["weight"] > 0
+    assert values["sweep_plain_own_vpt"] == own[~with_term].max()
+    assert values["sweep_term_own_vpt"] == own[with_term].max()
+    term = result.objective.loc[own[with_term].idxmax()]
+    assert (values["sweep_term_weight"], values["sweep_term_recon"]) == (term["weight"], term["reconstruction error"])
+    assert values["sweep_term_map"] == term["latent map"].replace("_", "-")
     assert (values["sweep_resolution_points"], values["sweep_data_points"]) == (2, 2)
     result.objective.loc[result.objective["weight"] > 0, "reconstruction error"] = 0.95  # pretend a collapse
     weight = float(result.objective.loc[result.objective["weight"] > 0, "weight"].iloc[0])

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from latentdyn.cpae.metrics import continuity_constant, latent_increments, step_ratio
-from latentdyn.reporting import format_significant, significant
+from latentdyn.reporting import format_significant, interval_column, significant
 
 
 def uniform_motion(num_frames=11, velocity=(3.0, 4.0), time_step=0.1):
@@ -52,6 +52,15 @@ def test_format_significant():
     assert format_significant(-0.0, 3) == "0"
     assert format_significant(7, 3) == 7
     assert format_significant("text", 3) == "text"
+
+
+def test_interval_column():
+    frame = pd.DataFrame({"mean": [1.0, -2.0], "95% low": [-0.51234, -3.0], "95% high": [2.5, -1.0049]})
+    shown = interval_column(frame)
+    assert list(shown.columns) == ["mean", "95% interval"]
+    assert shown["95% interval"].tolist() == ["[-0.512, 2.5]", "[-3, -1]"]
+    with pytest.raises(ValueError, match="no column 'lower'"):
+        interval_column(frame, low="lower")
 
 
 def test_significant_frame():

@@ -53,6 +53,23 @@ _STYLES = [
 ]
 
 
+def interval_column(
+    frame: pd.DataFrame, low: str = "95% low", high: str = "95% high", name: str = "95% interval", digits: int = 3
+) -> pd.DataFrame:
+    """``frame`` with its interval ends ``low`` and ``high`` (columns of numbers) shown as one text
+    column ``name``, ``"[low, high]"`` with ``digits`` significant digits, in place of ``low``."""
+    for column in (low, high):
+        if column not in frame.columns:
+            raise ValueError(f"frame has no column {column!r}; it has {list(frame.columns)}")
+    text = [
+        f"[{format_significant(float(a), digits)}, {format_significant(float(b), digits)}]"
+        for a, b in zip(frame[low], frame[high], strict=True)
+    ]
+    out = frame.drop(columns=[high]).rename(columns={low: name})
+    out[name] = text
+    return out
+
+
 def readable(value: object) -> object:
     """A code name such as ``damped_pendulum`` as a reader writes it (``damped pendulum``); any
     other value unchanged."""

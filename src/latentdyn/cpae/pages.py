@@ -40,6 +40,7 @@ from latentdyn.cpae.experiments.results import (
 )
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
+from latentdyn.cpae.settings import AUTHORS_PROFILE as AUTHORS_PROFILE  # quoted by the pages
 from latentdyn.cpae.settings import VARIANT_LABELS, system_settings
 from latentdyn.validation import check_choice
 from latentdyn.verdicts import REPRODUCED, REVERSED
@@ -77,8 +78,6 @@ CURVE_WINDOW = 5
 # the objectives whose batch-64 curves the page quotes: weight lambda -> prefix of the glue names
 # (lambda = 1 is the authors' objective; lambda = 0, reconstruction alone, the diagnostic of issue 27)
 CURVE_OBJECTIVES = {1.0: "curve", 0.0: "curve0"}
-# the profile of the shipped models of the authors' networks (trained by the learning-curve runs)
-AUTHORS_PROFILE = "authors"
 # the seeds of the authors' networks to be shipped per system (issue 27: three, both autoencoders)
 AUTHORS_SEEDS_PLANNED = 3
 
@@ -342,7 +341,7 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
             page.values[f"curve0_{name}_{variant}"] = value
     page.values["curve_window"] = CURVE_WINDOW
     # the budget the curves name, as the authors profile fixes it, and how many seeds are shipped at it
-    authors = system_settings("authors", {}, page.system)
+    authors = system_settings(AUTHORS_PROFILE, {}, page.system)
     page.values["authors_epochs"] = int(authors["epochs"])
     page.values["authors_batch"] = int(authors["batch_size"])
     page.values["authors_seeds"] = len(shipped_seeds(page.system, AUTHORS_PROFILE))

@@ -30,7 +30,7 @@ import pandas as pd
 import torch
 
 from latentdyn.cache import project_folder, project_root
-from latentdyn.cpae.settings import RESULTS_VERSION, system_settings, training_code
+from latentdyn.cpae.settings import RESULTS_VERSION, UNTESTABLE_CEILING, system_settings, training_code
 from latentdyn.runtime import resolve_device
 from latentdyn.statistics import ordering, paired_difference
 from latentdyn.validation import check_existing_path
@@ -300,6 +300,9 @@ def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
 SIMULATED = "simulated"
 
 
+NOT_TESTABLE_READING = f"not testable (both ceilings below {UNTESTABLE_CEILING:g} %)"
+
+
 def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = True) -> pd.DataFrame:
     """The recorded seeds of ``system`` in ``profile`` (no changed settings, not stale, simulated
     data), each scored on its own 120 test videos: one row per (seed, definition) with the paired
@@ -308,6 +311,10 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
 
     ``current_only=False`` keeps runs with changed settings or of older code too (for runs the
     caller has just scored, whatever their settings).
+
+    The reading is :data:`NOT_TESTABLE_READING` where both autoencoders' ceilings (mean VPT of
+    their own reconstructions of the true frames) stay below ``UNTESTABLE_CEILING`` (no latent
+    model could show a VPT), else the ordering of the paired difference.
 
     Seeds are never pooled across devices (other floating-point kernels train other models):
     only the device with the most recorded seeds is kept, and the ``device`` column names it.
@@ -359,7 +366,9 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
                     "standard error": difference.standard_error,
                     "95% low": difference.low,
                     "95% high": difference.high,
-                    "reading": ordering(difference, "CpAE", "standard AE"),
+                    "reading": ordering(difference, "CpAE", "standard AE")
+                    if max(cpae["ceiling"].mean(), standard["ceiling"].mean()) >= UNTESTABLE_CEILING
+                    else NOT_TESTABLE_READING,
                     "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
                     "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),
                     "ceiling standard AE (%)": float(standard["ceiling"].mean()),

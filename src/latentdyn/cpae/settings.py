@@ -39,6 +39,9 @@ VARIANTS = ("standard", "l2", "cpae")
 # relative reconstruction error a decoder should reach to draw the system: under it, VPT measures the
 # latent dynamics more than the decoder (the book's target, used by every CpAE page and run)
 RECONSTRUCTION_TARGET = 0.3
+# the profile of the shipped models of the authors' networks (trained by the learning-curve runs)
+AUTHORS_PROFILE = "authors"
+UNTESTABLE_CEILING = 5.0  # %: both ceilings below this, a VPT against true frames measures the decoders
 VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "joint": "joint AE + NODE"}
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
 LATENT_DIM = {"damped_pendulum": 2, "elastic_double_pendulum": 8, "rigid_double_pendulum": 8, "swing_stick": 8}

@@ -45,7 +45,7 @@ from latentdyn.cpae.experiments.shipped import rebuilt_autoencoder, ship_models
 from latentdyn.cpae.experiments.systems import SystemResult, assemble_system_result
 from latentdyn.cpae.models.authors_networks import AuthorsAutoencoder
 from latentdyn.cpae.recorded_runs import provenance_here, recorded_run_from_payload, run_payload
-from latentdyn.cpae.settings import LATENT_DIM, system_settings
+from latentdyn.cpae.settings import AUTHORS_PROFILE, LATENT_DIM, system_settings
 from latentdyn.runtime import seed_everything
 from latentdyn.validation import check_positive_int
 
@@ -153,7 +153,7 @@ def fit_authors_system(
     seed: int,
     folders: dict[str, str | Path],
     *,
-    profile: str = "authors",
+    profile: str = AUTHORS_PROFILE,
     overrides: dict[str, Any] | None = None,
 ) -> tuple[SystemResult, dict[str, Any]]:
     """Stages 2 and 3 for the curve runs' models: fit the latent stage on each autoencoder's
@@ -195,7 +195,7 @@ def ship_authors_run(
     folders: dict[str, str | Path],
     *,
     command: str,
-    profile: str = "authors",
+    profile: str = AUTHORS_PROFILE,
     overrides: dict[str, Any] | None = None,
     folder: Path | None = None,
 ) -> Path:
@@ -217,7 +217,7 @@ def ship_authors_run(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--system", default="damped_pendulum")
-    parser.add_argument("--profile", default="authors")
+    parser.add_argument("--profile", default=AUTHORS_PROFILE)
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--standard", required=True, help="the standard AE's learning-curve run folder")
     parser.add_argument("--cpae", required=True, help="the CpAE's learning-curve run folder")

@@ -20,13 +20,13 @@ import pandas as pd
 from latentdyn.cpae.experiments.circle_shipped import CircleSeeds
 from latentdyn.cpae.experiments.results import paper_vpt
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, seed_level_difference
+from latentdyn.cpae.settings import AUTHORS_PROFILE, VARIANT_LABELS
 from latentdyn.cpae.settings import RECONSTRUCTION_TARGET as RECONSTRUCTION_TARGET  # quoted by the pages
-from latentdyn.cpae.settings import VARIANT_LABELS
+from latentdyn.cpae.settings import UNTESTABLE_CEILING as UNTESTABLE_CEILING  # quoted by the pages
 from latentdyn.reporting import readable
 from latentdyn.statistics import Estimate, mean_estimate
 from latentdyn.verdicts import HIGHER, LOWER, NOT_SETTLED, NOT_TESTABLE, Verdict, claim
 
-UNTESTABLE_CEILING = 5.0  # %: below this ceiling on every seed, VPT measures the reconstructions
 NOT_RUN = "not run"  # a table cell for an experiment this book has not run (never a measured 0)
 
 
@@ -90,7 +90,7 @@ class VptLine:
     @property
     def label(self) -> str:
         """The line's name in a table: the system as a reader writes it, and whose networks."""
-        return str(readable(self.system)) + (", the authors' networks" if self.profile == "authors" else "")
+        return str(readable(self.system)) + (", the authors' networks" if self.profile == AUTHORS_PROFILE else "")
 
 
 def vpt_line(long: LongResult) -> VptLine:

@@ -34,7 +34,7 @@ from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.latent_claim import latent_measures
 from latentdyn.cpae.experiments.scoring import evaluate_variant
 from latentdyn.cpae.recorded_runs import provenance_here
-from latentdyn.cpae.settings import VARIANTS, system_settings
+from latentdyn.cpae.settings import AUTHORS_PROFILE, VARIANTS, system_settings
 from latentdyn.runtime import seed_everything
 from latentdyn.validation import check_choice
 
@@ -73,7 +73,7 @@ def latent_budget_rows(
     seed: int,
     folder: str | Path,
     *,
-    profile: str = "authors",
+    profile: str = AUTHORS_PROFILE,
     configs: tuple[str, ...] | None = None,
 ) -> list[dict[str, Any]]:
     """Fit and score the latent stage of one learning-curve run's autoencoder per configuration.
@@ -152,7 +152,7 @@ def record_latent_budget(
     run_folder: str | Path,
     *,
     command: str,
-    profile: str = "authors",
+    profile: str = AUTHORS_PROFILE,
     configs: tuple[str, ...] | None = None,
     folder: Path | None = None,
 ) -> Path:
@@ -197,7 +197,7 @@ def recorded_latent_budget(folder: Path | None = None, *, system: str | None = N
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--system", default="damped_pendulum")
-    parser.add_argument("--profile", default="authors")
+    parser.add_argument("--profile", default=AUTHORS_PROFILE)
     parser.add_argument("--variant", required=True, choices=("standard", "cpae"))
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--folder", required=True, help="the autoencoder's learning-curve run folder")

@@ -378,16 +378,23 @@ def ablation_values(result: AblationResult) -> dict[str, float | str]:
 
 def sweep_values(result: SweepResult) -> dict[str, float | str]:
     """Numbers and names the objective-and-budget chapter quotes: the sweep's budget; the VPT
-    without the latent-prediction terms (``sweep_plain_vpt``); the best setting's weight, map,
-    VPT and reconstruction error; how many settings collapse the latent space (reconstruction error
-    above :data:`COLLAPSED_ERROR`, the decoder showing the mean image) out of how many; whether the
-    system chapters' own weight (``chapter_weight``, the sweep's base setting) is among the collapsed
+    against the true frames, without the latent-prediction terms (``sweep_plain_vpt``), its best
+    over every setting (``sweep_best_vpt``), how many settings score 0 % (``sweep_vpt_zero``) and
+    the highest ceiling (``sweep_ceiling_max``, the VPT of the decoders' own reconstructions);
+    the VPT against each model's own reconstructions without the terms (``sweep_plain_own_vpt``)
+    and the setting with the terms (λ > 0) that scores it highest (``sweep_term_*``: weight, map,
+    that VPT, its reconstruction error; NaN and "none" when the sweep has no such setting); how
+    many settings collapse the latent space (reconstruction error above :data:`COLLAPSED_ERROR`,
+    the decoder showing the mean image) out of how many; whether the system chapters' own weight
+    (``chapter_weight``, the sweep's base setting) is among the collapsed
     (``chapter_weight_collapses``, 1 or 0); which latent term the sweep used; and how many points
     the resolution and training-set sweeps ran."""
     objective = result.objective
     collapsed = objective[objective["reconstruction error"] > COLLAPSED_ERROR]
-    best = objective.loc[objective["VPT (%)"].idxmax()]
     plain = objective[objective["weight"] == 0]
+    with_term = objective[objective["weight"] > 0]
+    own = "VPT vs reconstruction (%)"
+    term = with_term.loc[with_term[own].idxmax()] if len(with_term) else None
     relative = bool(result.settings.get("relative_latent_error", False))
     chapter_weight = float(result.settings["prediction_weight"])
     return {
@@ -395,10 +402,14 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
         "sweep_epochs": int(result.settings["epochs"]),
         "sweep_objective_autoencoder": " and ".join(dict.fromkeys(objective["autoencoder"])),
         "sweep_plain_vpt": float(plain["VPT (%)"].max()) if len(plain) else float("nan"),
-        "sweep_best_weight": float(best["weight"]),
-        "sweep_best_map": "no map" if best["weight"] == 0 else str(best["latent map"]).replace("_", "-"),
-        "sweep_best_vpt": float(best["VPT (%)"]),
-        "sweep_best_recon": float(best["reconstruction error"]),
+        "sweep_best_vpt": float(objective["VPT (%)"].max()),
+        "sweep_vpt_zero": int((objective["VPT (%)"] == 0).sum()),
+        "sweep_ceiling_max": float(objective["ceiling (%)"].max()),
+        "sweep_plain_own_vpt": float(plain[own].max()) if len(plain) else float("nan"),
+        "sweep_term_weight": float(term["weight"]) if term is not None else float("nan"),
+        "sweep_term_map": str(term["latent map"]).replace("_", "-") if term is not None else "none",
+        "sweep_term_own_vpt": float(term[own]) if term is not None else float("nan"),
+        "sweep_term_recon": float(term["reconstruction error"]) if term is not None else float("nan"),
         "sweep_collapsed": len(collapsed),
         "sweep_settings": len(objective),
         "chapter_weight": chapter_weight,

@@ -23,7 +23,7 @@ from latentdyn.cpae.recorded_runs import (
     recorded_runs_table,
     seed_readings,
 )
-from latentdyn.cpae.settings import MODEL_LABELS, RECONSTRUCTION_TARGET, system_settings
+from latentdyn.cpae.settings import AUTHORS_PROFILE, MODEL_LABELS, RECONSTRUCTION_TARGET, system_settings
 from latentdyn.cpae.shipped_models import shipped_folder
 from latentdyn.statistics import standard_error
 
@@ -162,7 +162,7 @@ def run_cpae_results(
 
 def scale_readings(
     systems: tuple[str, ...] = ("damped_pendulum", "elastic_double_pendulum"),
-    profiles: tuple[str, ...] = ("long", "authors"),
+    profiles: tuple[str, ...] = ("long", AUTHORS_PROFILE),
 ) -> pd.DataFrame:
     """The CpAE − standard AE gap of every shipped configuration: for each system and profile
     (``long``: the book's networks; ``authors``: the authors'), the seed readings
