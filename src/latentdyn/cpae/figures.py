@@ -494,3 +494,52 @@ def plot_learning_curves(
     figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize="small")
     figure.tight_layout(rect=(0, 0.6 / figure.get_figheight(), 1, 1))
     return finish(figure, tight=False)
+
+
+# the ablation variants' colours (the CpAE and the standard AE keep theirs)
+ABLATION_COLOURS = {
+    "cpae": "C0",
+    "cpae_l2": "C1",
+    "cpae_no_penalty": "C2",
+    "cpae_small_filters": "C4",
+    "standard": "C3",
+}
+
+
+def plot_filter_shape(curves: pd.DataFrame, variants: dict[str, str], *, prediction_weight: float = 1.0) -> Figure:
+    """What training does to the penalised filters, per epoch and relative to epoch 1: their mean
+    norm (left) and J of the unit-norm filters, their shape alone (right), one line per recorded run
+    of ``variants`` (keys of :data:`ABLATION_COLOURS`, values their legend names) with objective
+    weight ``prediction_weight`` (``curves``:
+    :func:`latentdyn.cpae.experiments.learning_curve.recorded_curves`). Batch normalisation
+    follows every penalised filter, so only the shape changes what the network computes."""
+    figure, axes = new_figure(1, 2, panel_aspect=0.75, extra_height=0.5)
+    chosen = curves[curves["variant"].isin(list(variants)) & (curves["prediction_weight"] == prediction_weight)]
+    if chosen.empty:
+        axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
+    named = set()
+    for _run, part in chosen.groupby("run", sort=False):
+        part = part.sort_values("epoch")
+        variant = str(part["variant"].iloc[0])
+        name = variants[variant]
+        style = {"color": ABLATION_COLOURS.get(variant), "ms": 3, "lw": 1}
+        for axis, column in zip(axes[0], ("filter_norm", "normalised_continuity"), strict=True):
+            axis.plot(
+                part["epoch"],
+                part[column] / float(part[column].iloc[0]),
+                "o-",
+                label=None if name in named else name,
+                **style,
+            )
+        named.add(name)
+    for axis, title in zip(axes[0], ("filter norm", "shape J (J of the unit-norm filters)"), strict=True):
+        axis.axhline(1.0, color="grey", ls=":", lw=1)
+        axis.set_title(title, fontsize="medium")
+        axis.set_xlabel("epoch (960 training videos)")
+        axis.set_ylabel("relative to epoch 1")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    if handles:
+        figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize="small")
+    figure.tight_layout(rect=(0, 0.5 / figure.get_figheight(), 1, 1))
+    return finish(figure, tight=False)
