@@ -3,7 +3,12 @@ import math
 import pandas as pd
 import pytest
 
-from latentdyn.cpae.experiments.filter_ablation import ABLATION_VARIANTS, filter_ablation, filter_ablation_values
+from latentdyn.cpae.experiments.filter_ablation import (
+    ABLATION_VARIANTS,
+    NOT_RUN_SEED,
+    filter_ablation,
+    filter_ablation_values,
+)
 
 
 def _curve(variant, seed, epochs, *, norm0=0.2, shape0=0.05, weight=1.0, batch=64):
@@ -37,14 +42,14 @@ def test_filter_ablation_reads_the_compared_epoch_and_lists_variants_not_run():
     )
     table = filter_ablation(curves, epoch=6)
     cpae = table.xs(ABLATION_VARIANTS["cpae"], level="variant")
-    assert list(cpae.index) == [1, 2]
-    assert cpae.loc[2, "epochs recorded"] == 8
-    assert cpae.loc[1, "filter norm"] == pytest.approx(0.2 * 0.5)
-    assert cpae.loc[1, "filter norm change (%)"] == pytest.approx(-50.0)
-    assert cpae.loc[1, "shape J change (%)"] == pytest.approx(-5.0)
-    assert cpae.loc[1, "reconstruction error"] == pytest.approx(1 / 6)
+    assert list(cpae.index) == ["1", "2"]
+    assert cpae.loc["2", "epochs recorded"] == 8
+    assert cpae.loc["1", "filter norm"] == pytest.approx(0.2 * 0.5)
+    assert cpae.loc["1", "filter norm change (%)"] == pytest.approx(-50.0)
+    assert cpae.loc["1", "shape J change (%)"] == pytest.approx(-5.0)
+    assert cpae.loc["1", "reconstruction error"] == pytest.approx(1 / 6)
     running = table.xs(ABLATION_VARIANTS["cpae_no_penalty"], level="variant")
-    assert list(running.index) == [-1] and running.iloc[0]["epochs recorded"] == 3
+    assert list(running.index) == [NOT_RUN_SEED] and running.iloc[0]["epochs recorded"] == 3
     assert math.isnan(running.iloc[0]["filter norm"])
     assert table.xs(ABLATION_VARIANTS["cpae_l2"], level="variant").iloc[0]["epochs recorded"] == 0
     values = filter_ablation_values(table)

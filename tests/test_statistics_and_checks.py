@@ -32,6 +32,9 @@ def test_paired_difference_cancels_item_variation():
     tied = paired_difference(base + np.tile([1.0, -1.0], 25), base)
     assert not tied.excludes_zero()
     assert ordering(tied, "a", "b").startswith("no ordering")
+    assert ordering(difference, "CpAE", "standard AE", short=True) == "CpAE ahead"
+    assert ordering(paired_difference(second, first), "CpAE", "standard AE", short=True) == "standard AE ahead"
+    assert ordering(tied, "a", "b", short=True) == "no ordering"
 
 
 def test_statistics_refuse_bad_input():

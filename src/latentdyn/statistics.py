@@ -85,10 +85,11 @@ def paired_difference(first, second, confidence: float = 0.95) -> Estimate:
     return mean_estimate(a - b, confidence)
 
 
-def ordering(difference: Estimate, first: str, second: str) -> str:
-    """Plain words for a paired difference ``first - second``: which is ahead, or undecided."""
+def ordering(difference: Estimate, first: str, second: str, *, short: bool = False) -> str:
+    """Plain words for a paired difference ``first - second``: which is ahead, or undecided
+    (``short``: ``"<first> ahead"``, ``"<second> ahead"`` or ``"no ordering"``, for table cells)."""
     if difference.low > 0:
-        return f"{first} ahead of {second}"
+        return f"{first} ahead" if short else f"{first} ahead of {second}"
     if difference.high < 0:
-        return f"{second} ahead of {first}"
-    return f"no ordering of {first} and {second} (the interval contains zero)"
+        return f"{second} ahead" if short else f"{second} ahead of {first}"
+    return "no ordering" if short else f"no ordering of {first} and {second} (the interval contains zero)"

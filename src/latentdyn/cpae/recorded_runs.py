@@ -300,7 +300,7 @@ def recorded_runs_table(runs: list[RecordedRun] | None = None) -> pd.DataFrame:
 SIMULATED = "simulated"
 
 
-NOT_TESTABLE_READING = f"not testable (both ceilings below {UNTESTABLE_CEILING:g} %)"
+NOT_TESTABLE_READING = "not testable"
 
 
 def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = True) -> pd.DataFrame:
@@ -314,7 +314,8 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
 
     The reading is :data:`NOT_TESTABLE_READING` where both autoencoders' ceilings (mean VPT of
     their own reconstructions of the true frames) stay below ``UNTESTABLE_CEILING`` (no latent
-    model could show a VPT), else the ordering of the paired difference.
+    model could show a VPT), else the short ordering of the paired difference ("CpAE ahead",
+    "standard AE ahead" or "no ordering": its 95 % interval contains zero).
 
     Seeds are never pooled across devices (other floating-point kernels train other models):
     only the device with the most recorded seeds is kept, and the ``device`` column names it.
@@ -366,7 +367,7 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
                     "standard error": difference.standard_error,
                     "95% low": difference.low,
                     "95% high": difference.high,
-                    "reading": ordering(difference, "CpAE", "standard AE")
+                    "reading": ordering(difference, "CpAE", "standard AE", short=True)
                     if max(cpae["ceiling"].mean(), standard["ceiling"].mean()) >= UNTESTABLE_CEILING
                     else NOT_TESTABLE_READING,
                     "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),

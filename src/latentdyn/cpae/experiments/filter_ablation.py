@@ -27,6 +27,7 @@ ABLATION_VARIANTS = {
     "cpae_small_filters": "4 × 4 filters, no penalty",
     "standard": "the standard AE (4 × 4, its own widths)",
 }
+NOT_RUN_SEED = "none yet"  # the seed cell of a variant without a run at the compared epoch
 COLUMNS = (
     "epochs recorded",
     "reconstruction error",
@@ -56,11 +57,11 @@ def filter_ablation(
         epoch: the epoch compared (runs that have not reached it are left out).
 
     Returns:
-        Index ``(variant, seed)`` (the variant as its :data:`ABLATION_VARIANTS` description; seed
-        ``-1`` for a variant with no run); columns :data:`COLUMNS`: how many epochs the run
-        recorded, the reconstruction error, smoothness ratio and state R² at ``epoch``, the
-        filters' mean norm and shape J (J of the unit-norm filters) at ``epoch``, and their change
-        from epoch 1 in % (negative: fell).
+        Index ``(variant, seed)`` (the variant as its :data:`ABLATION_VARIANTS` description, the
+        seed as text, :data:`NOT_RUN_SEED` for a variant with no run at ``epoch``); columns
+        :data:`COLUMNS`: how many epochs the run recorded, the reconstruction error, smoothness
+        ratio and state R² at ``epoch``, the filters' mean norm and shape J (J of the unit-norm
+        filters) at ``epoch``, and their change from epoch 1 in % (negative: fell).
     """
     epoch = check_positive_int("epoch", epoch)
     wanted = curves
@@ -77,7 +78,11 @@ def filter_ablation(
         reached = [(seed, run) for seed, run in runs.groupby("seed") if (run["epoch"] == epoch).any()]
         if not reached:
             rows.append(
-                {"variant": description, "seed": -1, "epochs recorded": int(runs["epoch"].max()) if len(runs) else 0}
+                {
+                    "variant": description,
+                    "seed": NOT_RUN_SEED,
+                    "epochs recorded": int(runs["epoch"].max()) if len(runs) else 0,
+                }
             )
             continue
         for seed, run in reached:
@@ -86,7 +91,7 @@ def filter_ablation(
             rows.append(
                 {
                     "variant": description,
-                    "seed": int(seed),
+                    "seed": str(int(seed)),
                     "epochs recorded": int(run["epoch"].max()),
                     "reconstruction error": float(last["reconstruction_error"]),
                     "smoothness ratio": float(last["smoothness_ratio"]),
@@ -109,9 +114,9 @@ def filter_ablation_values(table: pd.DataFrame) -> dict[str, float | int]:
     ``fa_variants_planned``)."""
     cpae = ABLATION_VARIANTS["cpae"]
     rows = table.xs(cpae, level="variant") if cpae in table.index.get_level_values("variant") else table.iloc[0:0]
-    rows = rows[rows.index >= 0]
+    rows = rows[rows.index != NOT_RUN_SEED]
     others = [name for key, name in ABLATION_VARIANTS.items() if key not in ("cpae", "standard")]
-    run = [name for name in others if (table.xs(name, level="variant").index >= 0).any()]
+    run = [name for name in others if (table.xs(name, level="variant").index != NOT_RUN_SEED).any()]
     return {
         "fa_cpae_seeds": len(rows),
         "fa_cpae_norm_change": float(rows["filter norm change (%)"].mean()) if len(rows) else float("nan"),
