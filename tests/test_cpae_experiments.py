@@ -172,6 +172,8 @@ def test_sweeps_run():
     assert values["sweep_plain_vpt"] == result.objective.loc[result.objective["weight"] == 0, "VPT (%)"].max()
     assert values["sweep_best_vpt"] == result.objective["VPT (%)"].max()
     assert values["sweep_vpt_zero"] == int((result.objective["VPT (%)"] == 0).sum())
+    errors = result.objective["reconstruction error"]
+    assert (values["sweep_recon_low"], values["sweep_recon_high"]) == (errors.min(), errors.max())
     own = result.objective["VPT vs reconstruction (%)"]
     with_term = result.objective["weight"] > 0
     assert values["sweep_plain_own_vpt"] == own[~with_term].max()

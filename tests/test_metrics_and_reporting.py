@@ -105,6 +105,20 @@ def test_reader_table_shows_readable_names_a_dash_for_missing_values_and_no_nan(
     assert readable("VPT (%)") == "VPT (%)" and readable("psnr") == "psnr" and readable(3) == 3
 
 
+def test_reader_table_prints_real_row_labels_without_trailing_zeros():
+    from latentdyn.reporting import table
+
+    frame = pd.DataFrame({"map": ["none", "mlp", "mlp"], "weight": [0.0, 0.01, 1.0], "VPT": [1.0, 2.0, 3.0]}).set_index(
+        ["map", "weight"]
+    )
+    html = table(frame, hide_index=False)._repr_html_()
+    assert ">0.01<" in html and ">1<" in html and "0.010000" not in html and "1.000000" not in html
+    single = table(pd.Series([1.0, 2.0], index=pd.Index([0.1, 10.0], name="weight")), hide_index=False)
+    assert ">0.1<" in single._repr_html_() and "0.100000" not in single._repr_html_()
+    alike = pd.DataFrame({"x": [1.0, 2.0]}, index=pd.MultiIndex.from_tuples([("a", 0.1), ("a", 0.1000000001)]))
+    assert "<table" in table(alike, hide_index=False)._repr_html_()  # labels that print alike stay apart
+
+
 def test_reader_table_collapses_long_tables_and_says_when_there_are_no_rows():
     from latentdyn.reporting import table
 

@@ -78,12 +78,21 @@ def readable(value: object) -> object:
     return value
 
 
+def _label(value: object) -> object:
+    """A row label as the reader sees it: real numbers with up to 6 significant digits (``0.1``,
+    not ``0.100000``), code names made readable."""
+    if isinstance(value, float):
+        return format_significant(value, 6)
+    return readable(value)
+
+
 def _readable_labels(index: pd.Index) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
-        return index.set_levels([level.map(readable) for level in index.levels]).set_names(
-            [readable(name) for name in index.names]
-        )
-    return index.map(readable).rename(readable(index.name))
+        levels = [level.map(_label) for level in index.levels]
+        if any(level.has_duplicates for level in levels):  # labels that print alike: keep the raw ones
+            levels = [level.map(readable) for level in index.levels]
+        return index.set_levels(levels).set_names([readable(name) for name in index.names])
+    return index.map(_label).rename(readable(index.name))
 
 
 @dataclass

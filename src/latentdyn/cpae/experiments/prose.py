@@ -384,7 +384,8 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
     the VPT against each model's own reconstructions without the terms (``sweep_plain_own_vpt``)
     and the setting with the terms (λ > 0) that scores it highest (``sweep_term_*``: weight, map,
     that VPT, its reconstruction error; NaN and "none" when the sweep has no such setting); how
-    many settings collapse the latent space (reconstruction error above :data:`COLLAPSED_ERROR`,
+    many settings collapse the latent space (the range of the reconstruction errors:
+    ``sweep_recon_low``, ``sweep_recon_high``) (reconstruction error above :data:`COLLAPSED_ERROR`,
     the decoder showing the mean image) out of how many; whether the system chapters' own weight
     (``chapter_weight``, the sweep's base setting) is among the collapsed
     (``chapter_weight_collapses``, 1 or 0); which latent term the sweep used; and how many points
@@ -410,6 +411,8 @@ def sweep_values(result: SweepResult) -> dict[str, float | str]:
         "sweep_term_map": str(term["latent map"]).replace("_", "-") if term is not None else "none",
         "sweep_term_own_vpt": float(term[own]) if term is not None else float("nan"),
         "sweep_term_recon": float(term["reconstruction error"]) if term is not None else float("nan"),
+        "sweep_recon_low": float(objective["reconstruction error"].min()),
+        "sweep_recon_high": float(objective["reconstruction error"].max()),
         "sweep_collapsed": len(collapsed),
         "sweep_settings": len(objective),
         "chapter_weight": chapter_weight,
