@@ -127,7 +127,7 @@ def test_learning_curve_resumes_to_the_same_result(tmp_path):
 
 
 def test_state_errors_are_per_held_out_video():
-    from latentdyn.cpae.experiments.latent_claim import state_errors
+    from latentdyn.cpae.experiments.latent_measures import state_errors
 
     rng = np.random.default_rng(1)
     latents = rng.normal(size=(7, 30, 2))
@@ -280,3 +280,94 @@ def test_latent_budget_fits_each_configuration_and_is_read_back(tmp_path, monkey
     (tmp_path / "budget" / "broken.json").write_text("{}")
     with pytest.raises(ValueError, match="not a recorded latent-stage budget"):
         latent_budget.recorded_latent_budget(tmp_path / "budget")
+
+
+def test_a_variant_run_is_scored_recorded_and_paired_with_the_shipped_cpae(tmp_path, monkeypatch):
+    """Toy runs: the shipped pair, then a CpAE without J scored like it, recorded, read back and
+    paired with the shipped CpAE of its seed on every measure."""
+    from latentdyn.cpae.experiments import variant_scores
+    from latentdyn.cpae.experiments.authors_runs import ship_authors_run
+    from latentdyn.cpae.experiments.latent_measures import shipped_latent_measures
+    from latentdyn.statistics import Estimate
+
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / "data"))
+    overrides = {**TOY_AUTHORS_RUN, "dynamics_steps": 5, "strip_length": 3, "trajectories_shown": 2, "workers": 1}
+    folders = {v: tmp_path / v for v in ("standard", "cpae", "cpae_no_penalty")}
+    for variant, folder in folders.items():
+        run_learning_curve(folder, max_epochs=1, target_error=0, variant=variant, **TOY_CURVE)
+    shipped = tmp_path / "shipped"
+    pair = {v: folders[v] for v in ("standard", "cpae")}
+    ship_authors_run("damped_pendulum", 2, pair, command="test", folder=shipped, overrides=overrides)
+    with pytest.raises(ValueError, match="variant"):
+        variant_scores.score_variant_run("damped_pendulum", "cpae", 2, folders["cpae"], overrides=overrides)
+    path = variant_scores.record_variant_scores(
+        "damped_pendulum",
+        "cpae_no_penalty",
+        2,
+        folders["cpae_no_penalty"],
+        command="test",
+        overrides=overrides,
+        folder=tmp_path / "scores",
+    )
+    assert path.name == "damped_pendulum-authors-seed2-cpae_no_penalty.json"
+    recorded = variant_scores.recorded_variant_scores(tmp_path / "scores")
+    payload = recorded[("damped_pendulum", "authors", 2, "cpae_no_penalty")]
+    assert payload["provenance"]["command"] == "test" and payload["run"] == "cpae_no_penalty"
+    assert len(payload["per_video"]["latent_vpt"]) == TOY_AUTHORS_RUN["test_videos"]
+    table = variant_scores.variant_comparison(recorded, shipped_folder=shipped)
+    assert len(table) == 6 and (table["variant"] == "cpae_no_penalty").all() and (table["seed"] == 2).all()
+    cpae, _ = shipped_latent_measures("damped_pendulum", "cpae", 2, "authors", folder=shipped)
+    latent = table.set_index("measure").loc["latent_vpt"]
+    assert latent["CpAE mean"] == pytest.approx(float(np.mean(cpae["latent_vpt"])))
+    assert latent["variant mean"] == pytest.approx(float(np.mean(payload["per_video"]["latent_vpt"])))
+    assert latent["difference"] == pytest.approx(latent["variant mean"] - latent["CpAE mean"])
+    assert (table["low"] <= table["difference"]).all() and (table["difference"] <= table["high"]).all()
+    # which is ahead follows the measure's direction
+    lower = Estimate(-0.3, 0.1, -0.5, -0.1, 10, 0.95)
+    assert variant_scores._reading(lower, "lower", "cpae_no_penalty") == "cpae_no_penalty ahead"
+    assert variant_scores._reading(lower, "higher", "cpae_no_penalty") == "CpAE ahead"
+    # other test videos cannot be paired
+    payload["scored"]["test"] = "other"
+    with pytest.raises(ValueError, match="other test videos"):
+        variant_scores.variant_comparison(recorded, shipped_folder=shipped)
+    (tmp_path / "scores" / "broken.json").write_text("{}")
+    with pytest.raises(ValueError, match="not a recorded variant score"):
+        variant_scores.recorded_variant_scores(tmp_path / "scores")
+
+
+def test_variant_table_and_values_read_the_comparison():
+    from latentdyn.cpae.experiments import variant_scores
+
+    comparison = pd.DataFrame(
+        [
+            {
+                "variant": "cpae_no_penalty",
+                "seed": 1,
+                "measure": measure,
+                "better": better,
+                "variant mean": 2.0,
+                "CpAE mean": 1.0,
+                "difference": 1.0,
+                "low": low,
+                "high": low + 1.0,
+                "reading": reading,
+                "videos": 120,
+            }
+            for measure, better, low, reading in (
+                ("latent_vpt", "higher", 0.5, "cpae_no_penalty ahead"),
+                ("smoothness", "lower", 0.5, "CpAE ahead"),
+                ("vpt", "higher", -0.5, "no ordering"),
+            )
+        ]
+    )
+    shown = variant_scores.variant_table(comparison)
+    assert shown.index.names == ["autoencoder", "seed", "measure"]
+    assert shown.index[0] == ("12 × 12 filters, no penalty", 1, "VPT in latent space (%)")
+    assert list(shown.columns) == ["better", "variant", "CpAE (J)", "variant − CpAE", "95% interval", "reading"]
+    assert shown["variant"].iloc[0] == 2.0 and shown["95% interval"].iloc[0] == "[0.5, 1.5]"
+    values = variant_scores.variant_values(comparison)
+    assert values["vs_scored"] == 1 and values["vs_planned"] == 3
+    assert values["vs_cpae_no_penalty_s1_latent_vpt_low"] == 0.5
+    assert (values["vs_cpae_no_penalty_s1_ahead_variant"], values["vs_cpae_no_penalty_s1_ahead_cpae"]) == (1, 1)
+    assert values["vs_cpae_no_penalty_s1_no_ordering"] == 1 and values["vs_cpae_no_penalty_s1_measures"] == 3
+    assert variant_scores.variant_values(comparison.iloc[0:0])["vs_scored"] == 0

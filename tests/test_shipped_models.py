@@ -248,3 +248,53 @@ def test_committed_shipped_models_have_their_scores_stored_by_the_current_code()
         f"no stored scores of the current code and test videos for {missing}: run "
         "latentdyn.cpae.experiments.rescore_shipped(system, 'long', seed) for each"
     )
+
+
+def test_latent_measures_are_stored_beside_the_models_read_back_and_checked(shipped, tmp_path, monkeypatch):
+    from latentdyn.cpae.experiments import latent_measures as measures_module
+    from latentdyn.cpae.experiments.latent_claim import latent_claim
+
+    _, _, path = shipped
+    for suffix in (".npz", ".json"):
+        (tmp_path / path.with_suffix(suffix).name).write_bytes(path.with_suffix(suffix).read_bytes())
+    cpae.store_shipped_scores("damped_pendulum", "smoke", 0, folder=tmp_path)
+    stored = measures_module.store_latent_measures("damped_pendulum", "smoke", 0, folder=tmp_path)
+    assert len(stored) == 2 and all(p.parent == cpae.shipped_scores_folder(tmp_path) for p in stored)
+    again = measures_module.store_latent_measures("damped_pendulum", "smoke", 0, folder=tmp_path)
+    assert again == stored  # replaced, not added
+    assert sorted(cpae.shipped_scores_folder(tmp_path).glob("latent-measures-*.npz")) == sorted(stored)
+    here, source = measures_module.shipped_latent_measures("damped_pendulum", "cpae", 0, "smoke", folder=tmp_path)
+    assert source == "measured here"
+    assert set(here) == {"latent_vpt", "latent_error", "smoothness", "state_error", "dynamics_vpt"}
+
+    def no_measuring(*args, **kwargs):
+        raise AssertionError("measured although stored measures exist")
+
+    monkeypatch.setattr(measures_module, "latent_measures", no_measuring)
+    monkeypatch.setattr(measures_module, "load_or_create", no_measuring)
+    read, source = measures_module.shipped_latent_measures(
+        "damped_pendulum", "cpae", 0, "smoke", use_stored=True, folder=tmp_path
+    )
+    assert source == "stored with the models"
+    for name, values in here.items():
+        np.testing.assert_array_equal(read[name], values)
+    monkeypatch.undo()
+    # the claim measures its first seed here and compares it with the stored measures
+    claim = latent_claim("damped_pendulum", "smoke", folder=tmp_path, workers=1)
+    assert claim.sources == {0: "measured here"}
+    assert list(claim.check["autoencoder"]) == ["cpae", "standard"]
+    assert (claim.check["largest difference of any measure"] == 0).all()
+    # a corrupt stored file is reported and measured around
+    key = measures_module.measures_key(
+        measures_module.shipped_variant("damped_pendulum", "cpae", "smoke", 0, folder=tmp_path)
+    )
+    corrupt = measures_module.stored_measures_path(key, tmp_path)
+    corrupt.write_bytes(corrupt.read_bytes()[:-20])
+    with pytest.warns(RuntimeWarning, match="measuring the models here instead"):
+        around, source = measures_module.shipped_latent_measures(
+            "damped_pendulum", "cpae", 0, "smoke", use_stored=True, folder=tmp_path
+        )
+    assert source == "measured here"
+    np.testing.assert_array_equal(around["latent_vpt"], here["latent_vpt"])
+    with pytest.raises(ValueError, match="rescore"):
+        latent_claim("damped_pendulum", "smoke", folder=tmp_path, rescore="none")

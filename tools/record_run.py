@@ -19,6 +19,7 @@ import sys
 import time
 
 from latentdyn.cpae.experiments import SYSTEMS, run_cpae_system, ship_models
+from latentdyn.cpae.experiments.latent_measures import store_latent_measures
 from latentdyn.cpae.recorded_runs import load_recorded_run, record_run
 
 
@@ -72,6 +73,7 @@ def main() -> None:
     if arguments.ship:
         shipped = ship_models(result, load_recorded_run(path), command=command)
         print(f"shipped {shipped} ({shipped.stat().st_size / 2**20:.2f} MB)")
+        store_latent_measures(arguments.system, arguments.profile, arguments.seed)  # the latent claim's measures
     print(result.vpt.round(1).to_string())
     print(result.continuity.round(3).to_string())
 

@@ -7,7 +7,8 @@ The run's models are taken from the cache its training filled (``data/cache``, o
 ``$LATENTDYN_DATA_DIR/cache``): the run is repeated with the record's settings, every stage a
 cache hit, and its scores must equal the record's (else the cache holds other models and
 nothing is shipped). Writes ``data/reference/shipped_models/<system>-<profile>-seed<k>.npz`` and
-its ``.json`` (the record's provenance, the file's digest, the scores of the float16 models).
+its ``.json`` (the record's provenance, the file's digest, the scores of the float16 models), and
+stores the models' scores and latent measures in ``shipped_models/scores``.
 
     python tools/ship_models.py --rescore data/reference/shipped_models/*.npz   # scoring code changed
 """
@@ -19,6 +20,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from latentdyn.cpae.experiments.latent_measures import store_latent_measures
 from latentdyn.cpae.experiments.shipped import rescore_shipped, ship_recorded_run
 from latentdyn.cpae.recorded_runs import load_recorded_run
 from latentdyn.cpae.shipped_models import load_shipped_file
@@ -43,9 +45,12 @@ def main() -> None:
             run = load_shipped_file(Path(path))
             record = run.record
             print(f"rescored {rescore_shipped(record.system, record.profile, record.seed, folder=Path(path).parent)}")
+            store_latent_measures(record.system, record.profile, record.seed, folder=Path(path).parent)
         return
     for path in arguments.records:
-        shipped = ship_recorded_run(load_recorded_run(path), command=command)
+        record = load_recorded_run(path)
+        shipped = ship_recorded_run(record, command=command)
+        store_latent_measures(record.system, record.profile, record.seed)
         print(f"shipped {shipped} ({shipped.stat().st_size / 2**20:.2f} MB)")
 
 

@@ -29,7 +29,8 @@ from latentdyn.cpae.experiments.bottom_line import (
     vpt_line,
 )
 from latentdyn.cpae.experiments.latent_budget import CONFIG_KEYS, recorded_latent_budget
-from latentdyn.cpae.experiments.latent_claim import LATENT_THRESHOLD, MEASURE_LABELS, LatentClaimResult, latent_claim
+from latentdyn.cpae.experiments.latent_claim import MEASURE_LABELS, LatentClaimResult, latent_claim
+from latentdyn.cpae.experiments.latent_measures import LATENT_THRESHOLD
 from latentdyn.cpae.experiments.learning_curve import AUTHORS_EPOCHS, recorded_curves
 from latentdyn.cpae.experiments.prose import long_values, system_values, training_properties
 from latentdyn.cpae.experiments.results import (
@@ -191,12 +192,12 @@ def run_cpae_page(
         )
     if long is not None:
         _add_shipped(page, long, prefix="long", line_prefix="line")
-        page.claim = latent_claim(system, profile="long", seeds=long_seeds)
+        page.claim = latent_claim(system, profile="long", seeds=long_seeds, rescore=rescore_long)
         _add_claim(page, page.claim, prefix="claim", part="latent_claim")
     if page.simulated and shipped_seeds(system, AUTHORS_PROFILE):
         page.authors = run_cpae_long(system, profile=AUTHORS_PROFILE, rescore=rescore_long)
         _add_shipped(page, page.authors, prefix="authors_run", line_prefix="authors_line", part="authors")
-        page.authors_claim = latent_claim(system, profile=AUTHORS_PROFILE)
+        page.authors_claim = latent_claim(system, profile=AUTHORS_PROFILE, rescore=rescore_long)
         _add_claim(page, page.authors_claim, prefix="authors_claim", part="authors_claim")
     _add_curves(page, recorded_curves(system=system))
     _add_latent_budget(page, recorded_latent_budget(system=system))
@@ -257,6 +258,12 @@ def _add_claim(page: SystemPage, claim: LatentClaimResult, *, prefix: str, part:
     page.values[f"{prefix}_videos"] = int(claim.per_seed["videos"].max())
     page.values[f"{prefix}_threshold"] = float(LATENT_THRESHOLD)
     page.values[f"{prefix}_true_smoothness"] = claim.true_smoothness
+    here = [seed for seed, source in claim.sources.items() if source == "measured here"]
+    page.values[f"{prefix}_measured_here"] = ", ".join(map(str, here)) or "none"
+    page.values[f"{prefix}_measured_stored"] = len(claim.sources) - len(here)
+    page.values[f"{prefix}_measure_difference"] = (
+        float(claim.check["largest difference of any measure"].max()) if len(claim.check) else 0.0
+    )
     page.values.update({f"{prefix}_{measure}": verdict.outcome for measure, verdict in claim.verdicts.items()})
     reproduced = _measures_with(claim, REPRODUCED)
     page.values[f"{prefix}_reproduced"] = len(reproduced)

@@ -38,6 +38,7 @@ import torch
 from latentdyn.cpae.experiments.autoencoder_stage import encode_windows
 from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.decoupled import DecoupledFit
+from latentdyn.cpae.experiments.latent_measures import store_latent_measures
 from latentdyn.cpae.experiments.latent_stage import Standardiser, trained_latent_model
 from latentdyn.cpae.experiments.learning_curve import CURVE_FILE, epoch_snapshot_path
 from latentdyn.cpae.experiments.scoring import cached_evaluation, models_digest
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         command=command,
         profile=arguments.profile,
     )
+    store_latent_measures(arguments.system, arguments.profile, arguments.seed)
     print(f"shipped {path}")
 
 

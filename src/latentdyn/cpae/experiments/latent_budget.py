@@ -31,7 +31,7 @@ from latentdyn.cache import cache_dir, project_folder
 from latentdyn.cpae.experiments.authors_runs import curve_model, fit_latent_stage
 from latentdyn.cpae.experiments.autoencoder_stage import encode_windows
 from latentdyn.cpae.experiments.data import prepare_system
-from latentdyn.cpae.experiments.latent_claim import latent_measures
+from latentdyn.cpae.experiments.latent_measures import latent_measures
 from latentdyn.cpae.experiments.scoring import evaluate_variant
 from latentdyn.cpae.recorded_runs import provenance_here
 from latentdyn.cpae.settings import AUTHORS_PROFILE, VARIANTS, system_settings

@@ -51,7 +51,7 @@ from latentdyn.cache import project_folder
 from latentdyn.cpae.data.videos import frame_pairs
 from latentdyn.cpae.data.windows import FrameWindows
 from latentdyn.cpae.experiments.data import load_test_video, load_video
-from latentdyn.cpae.experiments.latent_claim import state_errors
+from latentdyn.cpae.experiments.latent_measures import state_errors
 from latentdyn.cpae.metrics import pixel_mse, relative_frame_error, smoothness_ratio
 from latentdyn.cpae.models.authors_networks import (
     VARIANTS,
@@ -123,7 +123,7 @@ def _data_settings(settings: CurveSettings) -> dict[str, Any]:
 
 def state_r2(latents: np.ndarray, states: np.ndarray) -> float:
     """How well latent states ``(N, T, d)`` determine the true states ``(N, T, s)``: ``1 -`` the mean
-    of :func:`latentdyn.cpae.experiments.latent_claim.state_errors` (1 = determined exactly; 0 = no better
+    of :func:`latentdyn.cpae.experiments.latent_measures.state_errors` (1 = determined exactly; 0 = no better
     than the mean; can be negative)."""
     return float(1.0 - state_errors(latents, states).mean())
 
