@@ -19,6 +19,12 @@ def test_results_figure_draws_the_shipped_means_beside_the_book_and_the_paper():
     figure = plot_results_comparison(table, shipped)
     heights = [patch.get_height() for patch in figure.axes[0].patches]
     assert heights == [20.0, 0.0, 12.5, 0.0, 99.2, 72.1]
+    # the authors' networks' bar sits between the book's shipped models and the paper
+    authors = pd.DataFrame([{"system": "damped_pendulum", "autoencoder": "CpAE", "VPT (%)": 18.3, "seeds": 3}])
+    heights = [patch.get_height() for patch in plot_results_comparison(table, shipped, authors).axes[0].patches]
+    assert heights == [20.0, 0.0, 12.5, 0.0, 18.3, 0.0, 99.2, 72.1]
+    labels = plot_results_comparison(table, shipped, authors).legends[0].get_texts()
+    assert [text.get_text() for text in labels][2] == "CpAE, authors' networks, 64 px, mean over seeds"
 
 
 def test_circle_seeds_figure_draws_each_seed_and_the_mean_per_autoencoder():

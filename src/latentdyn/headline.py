@@ -17,9 +17,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from latentdyn.cpae.experiments import VARIANT_LABELS, SystemResult
-from latentdyn.cpae.experiments.bottom_line import VptLine, cpae_bottom_line, line_values
+from latentdyn.cpae.experiments.bottom_line import VptLine, cpae_bottom_line, line_values, vpt_line
 from latentdyn.cpae.experiments.latent_claim import LatentClaimResult, latent_claim
-from latentdyn.cpae.experiments.shipped import run_cpae_long
+from latentdyn.cpae.experiments.shipped import run_cpae_long, shipped_seeds
+from latentdyn.cpae.settings import AUTHORS_PROFILE
 from latentdyn.inbetween.experiments.runs import InbetweenMethodResult, run_inbetween_method
 from latentdyn.inbetween.figures import crack_profile
 from latentdyn.plotting.style import finish, new_figure
@@ -230,7 +231,8 @@ class HeadlinePage:
 def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
     """The landing page: the shipped 64 px damped-pendulum models (their first seed scored here,
     forward passes only; the headline of the CpAE paper, not a training on this page), the
-    in-between method of ``profile`` and ``seed`` (cached for its chapter), the VPT verdicts and
+    in-between method of ``profile`` and ``seed`` (cached for its chapter), the VPT verdicts (of
+    the book's networks and, where shipped, of the authors' networks: ``damped_authors_*``) and
     the latent claim on the shipped models."""
     long = run_cpae_long("damped_pendulum")
     shown_seed = next(iter(long.seeds))
@@ -270,6 +272,10 @@ def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
     )
     for line, prefix in zip(cpae_lines, ("damped", "elastic"), strict=True):
         values.update(line_values(line, prefix))
+    if shipped_seeds("damped_pendulum", AUTHORS_PROFILE):  # the authors' networks (their first seed scored here)
+        values.update(
+            line_values(vpt_line(run_cpae_long("damped_pendulum", profile=AUTHORS_PROFILE)), "damped_authors")
+        )
     values["latent_reproduced"] = sum(verdict.outcome == REPRODUCED for verdict in claim.verdicts.values())
     values["latent_measures"] = len(claim.verdicts)
     return HeadlinePage(pendulum, inbetween, cpae_lines, claim, shown, middle_scores, predicted, values, figures)

@@ -14,6 +14,7 @@ from matplotlib.ticker import MaxNLocator
 from latentdyn.cpae.settings import RECONSTRUCTION_TARGET
 from latentdyn.cpae.settings import VARIANT_LABELS as VARIANT_LABELS_BY_KEY
 from latentdyn.plotting.style import finish, grid_shape, hide_unused, new_figure
+from latentdyn.reporting import readable
 
 VARIANT_COLOURS = {"standard AE": "C3", "AE + L2": "C1", "CpAE": "C0", "joint AE + NODE": "C4"}
 # latent coordinates z_1, z_2, ...: colours of the colorblind palette that stay apart (its C1 orange and
@@ -230,7 +231,7 @@ def plot_metric_panels(
                 fmt="o-",
                 color=colour,
                 capsize=3,
-                label=str(name),
+                label=str(readable(name)),
                 ms=4,
             )
         if thresholds and metric in thresholds:
@@ -258,35 +259,39 @@ def plot_objective_sweep(table: pd.DataFrame, metrics: tuple[str, ...]) -> Figur
     )
 
 
-def plot_results_comparison(table: pd.DataFrame, shipped: pd.DataFrame | None = None) -> Figure:
-    """VPT per system and autoencoder: this book (``book`` profile), the shipped 64 px models
-    (the mean over their seeds, the number the verdicts use), the paper; the value is written on
-    every bar ("–" where there is none).
+def plot_results_comparison(
+    table: pd.DataFrame, shipped: pd.DataFrame | None = None, authors: pd.DataFrame | None = None
+) -> Figure:
+    """VPT per system and autoencoder: this book (``book`` profile), the shipped 64 px models of
+    the book's networks and of the authors' networks (each the mean over their seeds, the number
+    the verdicts use), the paper; the value is written on every bar ("–" where there is none).
 
-    ``table`` has columns system, autoencoder, 'measured VPT (%)', 'paper VPT (%)';
-    ``shipped`` (optional) system, autoencoder, 'VPT (%)' (one row each, a mean over seeds).
+    ``table`` has columns system, autoencoder, 'measured VPT (%)', 'paper VPT (%)'; ``shipped``
+    and ``authors`` (optional) system, autoencoder, 'VPT (%)' (one row each, a mean over seeds).
     """
     figure, axes = new_figure(1, 1, panel_aspect=0.45, extra_height=0.4)
     axis = axes[0, 0]
     systems = list(dict.fromkeys(table["system"]))
     encoders = list(dict.fromkeys(table["autoencoder"]))
-    sources = [
-        ("book profile", lambda part: part["measured VPT (%)"], {}),
-        ("paper", lambda part: part["paper VPT (%)"], {"alpha": 0.35, "hatch": "//"}),
-    ]
+
+    def means(frame: pd.DataFrame):
+        return lambda encoder, part: (
+            frame[frame["autoencoder"] == encoder].set_index("system")["VPT (%)"].reindex(systems)
+        )
+
+    sources = [("book profile", lambda encoder, part: part["measured VPT (%)"], {})]
     if shipped is not None and len(shipped):
-        sources.insert(1, ("64 px shipped, mean over seeds", None, {"alpha": 0.7, "hatch": ".."}))
+        sources.append(("64 px shipped, mean over seeds", means(shipped), {"alpha": 0.7, "hatch": ".."}))
+    if authors is not None and len(authors):
+        sources.append(("authors' networks, 64 px, mean over seeds", means(authors), {"alpha": 0.55, "hatch": "xx"}))
+    sources.append(("paper", lambda encoder, part: part["paper VPT (%)"], {"alpha": 0.35, "hatch": "//"}))
     width = 0.8 / (len(sources) * len(encoders))
     for e_index, encoder in enumerate(encoders):
         part = table[table["autoencoder"] == encoder].set_index("system").reindex(systems)
         colour = VARIANT_COLOURS.get(encoder)
         for s_index, (name, value, style) in enumerate(sources):
             offset = (e_index * len(sources) + s_index - (len(sources) * len(encoders) - 1) / 2) * width
-            if value is None:
-                means = shipped[shipped["autoencoder"] == encoder].set_index("system")["VPT (%)"]
-                heights = means.reindex(systems)
-            else:
-                heights = value(part)
+            heights = value(encoder, part)
             bars = axis.bar(
                 np.arange(len(systems)) + offset,
                 heights.fillna(0),
@@ -301,9 +306,7 @@ def plot_results_comparison(table: pd.DataFrame, shipped: pd.DataFrame | None = 
     axis.set_xticks(np.arange(len(systems)), [s.replace("_", " ") for s in systems])
     axis.set_ylabel("VPT, Neural ODE (%)")
     axis.set_ylim(0, 105)
-    handles, labels = axis.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=len(sources), frameon=False, fontsize=8)
-    figure.tight_layout(rect=(0, 0.4 / figure.get_figheight(), 1, 1))
+    _legend_below(figure, *axis.get_legend_handles_labels(), ncol=2)
     return finish(figure, tight=False)
 
 
@@ -459,7 +462,7 @@ def plot_learning_curves(
     another weight lambda than the authors' 1 dotted with triangles; runs of seeds other than 0 (the
     shipped models' runs) are lighter and named by their seed. An epoch is the same number of
     training inputs at any batch size. The legend sits below both panels."""
-    figure, axes = new_figure(1, 2, panel_aspect=0.75, extra_height=0.6)
+    figure, axes = new_figure(1, 2, panel_aspect=0.75)
     if curves.empty:
         axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
     for _run, part in curves.groupby("run", sort=False) if not curves.empty else ():
@@ -490,10 +493,22 @@ def plot_learning_curves(
     axes[0, 0].set_ylim(bottom=0)
     axes[0, 1].set_ylabel("R², latent state → true state")
     axes[0, 1].set_ylim(top=1.0)  # 1: the latent state determines the true state exactly
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize="small")
-    figure.tight_layout(rect=(0, 0.6 / figure.get_figheight(), 1, 1))
+    _legend_below(figure, *axes[0, 0].get_legend_handles_labels())
     return finish(figure, tight=False)
+
+
+def _legend_below(figure: Figure, handles: list, labels: list[str], ncol: int = 3) -> None:
+    """One legend below every panel, ``ncol`` entries a row; the figure grows by the legend's
+    height (0.2 in of margin plus 0.19 in a row at the small font) so that it never overlaps the
+    panels' axis labels."""
+    if not handles:
+        figure.tight_layout()
+        return
+    rows = -(-len(labels) // ncol)
+    reserved = 0.2 + 0.19 * rows  # inches
+    figure.set_figheight(figure.get_figheight() + reserved)
+    figure.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False, fontsize="small")
+    figure.tight_layout(rect=(0, reserved / figure.get_figheight(), 1, 1))
 
 
 # the ablation variants' colours (the CpAE and the standard AE keep theirs)
@@ -513,7 +528,7 @@ def plot_filter_shape(curves: pd.DataFrame, variants: dict[str, str], *, predict
     weight ``prediction_weight`` (``curves``:
     :func:`latentdyn.cpae.experiments.learning_curve.recorded_curves`). Batch normalisation
     follows every penalised filter, so only the shape changes what the network computes."""
-    figure, axes = new_figure(1, 2, panel_aspect=0.75, extra_height=0.5)
+    figure, axes = new_figure(1, 2, panel_aspect=0.75)
     chosen = curves[curves["variant"].isin(list(variants)) & (curves["prediction_weight"] == prediction_weight)]
     if chosen.empty:
         axes[0, 0].text(0.5, 0.5, "no run recorded yet", ha="center", va="center", transform=axes[0, 0].transAxes)
@@ -538,8 +553,5 @@ def plot_filter_shape(curves: pd.DataFrame, variants: dict[str, str], *, predict
         axis.set_xlabel("epoch (960 training videos)")
         axis.set_ylabel("relative to epoch 1")
         axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    if handles:
-        figure.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize="small")
-    figure.tight_layout(rect=(0, 0.5 / figure.get_figheight(), 1, 1))
+    _legend_below(figure, *axes[0, 0].get_legend_handles_labels())
     return finish(figure, tight=False)

@@ -286,7 +286,11 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
     """The recorded learning curves of the authors' networks: the best epoch of any run, and each
     variant's runs at batches of 64 for each weight of :data:`CURVE_OBJECTIVES` (its last error and
     R², how much its last two epochs moved it, and the range of its last :data:`CURVE_WINDOW`
-    epochs), and the lambda = 1 run's error and R² at the epoch the lambda = 0 run has reached."""
+    epochs), and the lambda = 1 run's error and R² at the epoch the lambda = 0 run has reached.
+    Only the shipped autoencoders' runs (standard AE and CpAE): the ablation variants' runs are the
+    ablation page's."""
+    if len(curves):
+        curves = curves[curves["variant"].isin(["standard", "cpae"])]
     if not len(curves):
         return
     page.curves = curves
@@ -427,8 +431,9 @@ class ResultsPage:
     figures: dict[str, Figure] = field(default_factory=dict)
 
 
-def shipped_means(summary: ResultsSummary) -> pd.DataFrame:
-    """The Neural ODE's VPT of every shipped system's 64 px models, averaged over their seeds (what
+def shipped_means(summary: ResultsSummary, shipped: dict[str, LongResult] | None = None) -> pd.DataFrame:
+    """The Neural ODE's VPT of every shipped system's 64 px models (``shipped``: system -> its
+    shipped models; default ``summary.long``, the book's networks), averaged over their seeds (what
     the verdicts compare): columns system, autoencoder, 'VPT (%)', seeds."""
     rows = [
         {
@@ -437,7 +442,7 @@ def shipped_means(summary: ResultsSummary) -> pd.DataFrame:
             "VPT (%)": part["VPT (%)"].mean(),
             "seeds": part["seed"].nunique(),
         }
-        for system, long in summary.long.items()
+        for system, long in (summary.long if shipped is None else shipped).items()
         for autoencoder, part in long.summary.groupby("autoencoder", sort=False)
     ]
     return pd.DataFrame(rows, columns=["system", "autoencoder", "VPT (%)", "seeds"])
@@ -456,10 +461,12 @@ def run_cpae_results_page(*, profile: str = "book", seed: int = 0) -> ResultsPag
         for system in LONG_SYSTEMS
         if shipped_seeds(system)
     }
+    authors_runs: dict[str, LongResult] = {}
     for system in LONG_SYSTEMS:  # the authors' networks, where shipped (never retrained here: hours a model)
         seeds = shipped_seeds(system, AUTHORS_PROFILE)
         if seeds:
             authors = run_cpae_long(system, profile=AUTHORS_PROFILE)
+            authors_runs[system] = authors
             lines[f"{system}-authors"] = vpt_line(authors)
             prefix = f"{LONG_SYSTEMS[system]}_authors"
             values.update(line_values(lines[f"{system}-authors"], prefix))
@@ -480,6 +487,7 @@ def run_cpae_results_page(*, profile: str = "book", seed: int = 0) -> ResultsPag
         .rename_axis("measure")
         .reset_index()
     )
-    comparison = cpae_figures.plot_results_comparison(summary.comparison, shipped_means(summary))
+    authors_means = shipped_means(summary, authors_runs)
+    comparison = cpae_figures.plot_results_comparison(summary.comparison, shipped_means(summary), authors_means)
     figures = {"fig_results_comparison": comparison}
     return ResultsPage(summary, lines, claim_table, values, figures)
