@@ -116,3 +116,15 @@ def test_circle_prediction_verdict():
     untestable = circle_prediction_verdict(result)
     assert untestable.outcome == "not testable" and "0.5" in untestable.why
     assert circle_prediction_verdict(result, threshold=0.7).outcome == "not settled"  # one seed: no interval
+
+
+def test_one_rule_decides_whether_ceilings_allow_a_vpt_comparison():
+    from latentdyn.cpae.experiments.bottom_line import ceilings_too_low
+    from latentdyn.cpae.settings import UNTESTABLE_CEILING, ceilings_testable
+
+    assert ceilings_testable(UNTESTABLE_CEILING, 0.0) and ceilings_testable(0.0, UNTESTABLE_CEILING)
+    assert not ceilings_testable(UNTESTABLE_CEILING - 1e-9, 0.0)
+    columns = ["ceiling CpAE (%)", "ceiling standard AE (%)"]
+    # too low only when every seed is below the rule; one testable seed makes the set testable
+    assert ceilings_too_low(pd.DataFrame([[1.0, 2.0], [0.0, 4.9]], columns=columns))
+    assert not ceilings_too_low(pd.DataFrame([[1.0, 2.0], [0.0, UNTESTABLE_CEILING]], columns=columns))

@@ -41,8 +41,7 @@ from latentdyn.cpae.experiments.results import (
 )
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, shipped_seeds
 from latentdyn.cpae.experiments.systems import SystemResult, run_cpae_system
-from latentdyn.cpae.settings import AUTHORS_PROFILE as AUTHORS_PROFILE  # quoted by the pages
-from latentdyn.cpae.settings import VARIANT_LABELS, system_settings
+from latentdyn.cpae.settings import AUTHORS_PROFILE, VARIANT_LABELS, system_settings
 from latentdyn.validation import check_choice
 from latentdyn.verdicts import REPRODUCED, REVERSED
 

@@ -30,7 +30,12 @@ import pandas as pd
 import torch
 
 from latentdyn.cache import project_folder, project_root
-from latentdyn.cpae.settings import RESULTS_VERSION, UNTESTABLE_CEILING, system_settings, training_code
+from latentdyn.cpae.settings import (
+    RESULTS_VERSION,
+    ceilings_testable,
+    system_settings,
+    training_code,
+)
 from latentdyn.runtime import resolve_device
 from latentdyn.statistics import ordering, paired_difference
 from latentdyn.validation import check_existing_path
@@ -368,7 +373,7 @@ def seed_readings(system: str, profile: str, *, runs=None, current_only: bool = 
                     "95% low": difference.low,
                     "95% high": difference.high,
                     "reading": ordering(difference, "CpAE", "standard AE", short=True)
-                    if max(cpae["ceiling"].mean(), standard["ceiling"].mean()) >= UNTESTABLE_CEILING
+                    if ceilings_testable(cpae["ceiling"].mean(), standard["ceiling"].mean())
                     else NOT_TESTABLE_READING,
                     "reconstruction error standard AE": float(standard["reconstruction_error"].mean()),
                     "reconstruction error CpAE": float(cpae["reconstruction_error"].mean()),

@@ -42,6 +42,15 @@ RECONSTRUCTION_TARGET = 0.3
 # the profile of the shipped models of the authors' networks (trained by the learning-curve runs)
 AUTHORS_PROFILE = "authors"
 UNTESTABLE_CEILING = 5.0  # %: both ceilings below this, a VPT against true frames measures the decoders
+
+
+def ceilings_testable(ceiling_cpae: float, ceiling_standard: float) -> bool:
+    """The book's one rule for whether a VPT against the true frames can compare two autoencoders:
+    at least one of their ceilings (%, the VPT of their own reconstructions of the true frames) is
+    at least :data:`UNTESTABLE_CEILING`; below it on both, the VPT measures the decoders."""
+    return max(float(ceiling_cpae), float(ceiling_standard)) >= UNTESTABLE_CEILING
+
+
 VARIANT_LABELS = {"standard": "standard AE", "l2": "AE + L2", "cpae": "CpAE", "joint": "joint AE + NODE"}
 MODEL_LABELS = {"neural_ode": "Neural ODE", "hnn": "HNN", "sympnet": "SympNet"}
 LATENT_DIM = {"damped_pendulum": 2, "elastic_double_pendulum": 8, "rigid_double_pendulum": 8, "swing_stick": 8}

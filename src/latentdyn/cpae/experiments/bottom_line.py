@@ -20,9 +20,8 @@ import pandas as pd
 from latentdyn.cpae.experiments.circle_shipped import CircleSeeds
 from latentdyn.cpae.experiments.results import paper_vpt
 from latentdyn.cpae.experiments.shipped import LongResult, run_cpae_long, seed_level_difference
-from latentdyn.cpae.settings import AUTHORS_PROFILE, VARIANT_LABELS
+from latentdyn.cpae.settings import AUTHORS_PROFILE, UNTESTABLE_CEILING, VARIANT_LABELS, ceilings_testable
 from latentdyn.cpae.settings import RECONSTRUCTION_TARGET as RECONSTRUCTION_TARGET  # quoted by the pages
-from latentdyn.cpae.settings import UNTESTABLE_CEILING as UNTESTABLE_CEILING  # quoted by the pages
 from latentdyn.reporting import readable
 from latentdyn.statistics import Estimate, mean_estimate
 from latentdyn.verdicts import HIGHER, LOWER, NOT_SETTLED, NOT_TESTABLE, Verdict, claim
@@ -33,7 +32,10 @@ NOT_RUN = "not run"  # a table cell for an experiment this book has not run (nev
 def ceilings_too_low(readings: pd.DataFrame) -> bool:
     """Whether both autoencoders' ceilings (%, columns ``ceiling CpAE (%)`` and ``ceiling standard
     AE (%)`` of seed readings) stay below :data:`UNTESTABLE_CEILING` on every row."""
-    return bool(readings[["ceiling CpAE (%)", "ceiling standard AE (%)"]].to_numpy().max() < UNTESTABLE_CEILING)
+    return not any(
+        ceilings_testable(cpae, standard)
+        for cpae, standard in readings[["ceiling CpAE (%)", "ceiling standard AE (%)"]].to_numpy()
+    )
 
 
 def readings_verdict(readings: pd.DataFrame, definition: str = "relative error") -> Verdict:
