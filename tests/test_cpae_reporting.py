@@ -44,3 +44,32 @@ def test_circle_seeds_figure_draws_each_seed_and_the_mean_per_autoencoder():
     assert [patch.get_height() for patch in figure.axes[0].patches] == [1.0, 11.0, 21.0]
     dots = [line.get_ydata() for line in figure.axes[1].lines if line.get_marker() == "o"]
     assert [list(np.asarray(d)) for d in dots] == [[0.0, 1.0, 2.0], [10.0, 11.0, 12.0], [20.0, 21.0, 22.0]]
+
+
+def test_scale_gap_table_shows_one_definition_per_configuration_and_seed():
+    import pandas as pd
+
+    from latentdyn.cpae.experiments.results import scale_gap_table
+
+    row = {
+        "system": "damped_pendulum",
+        "profile": "authors",
+        "seed": 1,
+        "mean difference (points)": -27.6,
+        "95% low": -32.2,
+        "95% high": -23.0,
+        "ceiling standard AE (%)": 90.0,
+        "ceiling CpAE (%)": 12.0,
+        "reading": "standard AE ahead",
+    }
+    gap = pd.DataFrame([{**row, "definition": "relative error"}, {**row, "definition": "pixel MSE"}])
+    shown = scale_gap_table(gap)
+    assert list(shown.index) == [("damped pendulum, authors", 1)]
+    assert list(shown.columns) == [
+        "difference (points)",
+        "95% interval",
+        "ceiling standard AE (%)",
+        "ceiling CpAE (%)",
+        "reading",
+    ]
+    assert shown["95% interval"].iloc[0] == "[-32.2, -23]"

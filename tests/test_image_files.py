@@ -38,10 +38,12 @@ def test_decibel_tiff_is_mapped_not_clipped(tmp_path):
     with pytest.warns(UserWarning, match="decibels"):
         first, second = load_image_pair((tmp_path / "a.tif", tmp_path / "b.tif"))
     assert first.std() > 0.2 and 0 <= first.min() and first.max() <= 1
-    # an explicit range is a linear map
-    first, _ = load_image_pair((tmp_path / "a.tif", tmp_path / "b.tif"), value_range=(-25, 0))
+    # an explicit range is a linear map (and says so)
+    with pytest.warns(UserWarning, match="mapped linearly"):
+        first, _ = load_image_pair((tmp_path / "a.tif", tmp_path / "b.tif"), value_range=(-25, 0))
     np.testing.assert_allclose(first, (decibels + 25) / 25, atol=1e-6)
-    first, _ = load_image_pair((tmp_path / "a.tif", tmp_path / "b.tif"), value_range="-25, 0")
+    with pytest.warns(UserWarning, match="mapped linearly"):
+        first, _ = load_image_pair((tmp_path / "a.tif", tmp_path / "b.tif"), value_range="-25, 0")
     np.testing.assert_allclose(first, (decibels + 25) / 25, atol=1e-6)
     with pytest.raises(ValueError, match="value_range"):
         load_image_pair((tmp_path / "a.tif", tmp_path / "b.tif"), value_range=(0, -25))

@@ -25,6 +25,7 @@ from latentdyn.cpae.recorded_runs import (
 )
 from latentdyn.cpae.settings import AUTHORS_PROFILE, MODEL_LABELS, RECONSTRUCTION_TARGET, system_settings
 from latentdyn.cpae.shipped_models import shipped_folder
+from latentdyn.reporting import interval_column, readable
 from latentdyn.statistics import standard_error
 
 PAPER_VPT_FILE = "cpae_paper_vpt.csv"
@@ -187,6 +188,21 @@ def scale_readings(
                 )
             )
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def scale_gap_table(gap: pd.DataFrame, definition: str = "relative error") -> pd.DataFrame:
+    """:func:`scale_readings` for a page: the rows of ``definition``, index (configuration, seed)
+    with the configuration as "<system>, <profile>", the difference in points with its 95 %
+    interval as one column, both ceilings and the reading."""
+    shown = gap[gap["definition"] == definition]
+    shown = shown.assign(configuration=shown["system"].map(readable) + ", " + shown["profile"])
+    columns = ["configuration", "seed", "mean difference (points)", "95% low", "95% high"]
+    columns += ["ceiling standard AE (%)", "ceiling CpAE (%)", "reading"]
+    return (
+        interval_column(shown[columns])
+        .rename(columns={"mean difference (points)": "difference (points)"})
+        .set_index(["configuration", "seed"])
+    )
 
 
 def pose_error_floor(
