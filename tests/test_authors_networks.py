@@ -287,7 +287,7 @@ def test_a_variant_run_is_scored_recorded_and_paired_with_the_shipped_cpae(tmp_p
     paired with the shipped CpAE of its seed on every measure."""
     from latentdyn.cpae.experiments import variant_scores
     from latentdyn.cpae.experiments.authors_runs import ship_authors_run
-    from latentdyn.cpae.experiments.latent_measures import shipped_latent_measures
+    from latentdyn.cpae.experiments.shipped_measures import shipped_latent_measures
     from latentdyn.statistics import Estimate
 
     monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / "data"))

@@ -251,7 +251,7 @@ def test_committed_shipped_models_have_their_scores_stored_by_the_current_code()
 
 
 def test_latent_measures_are_stored_beside_the_models_read_back_and_checked(shipped, tmp_path, monkeypatch):
-    from latentdyn.cpae.experiments import latent_measures as measures_module
+    from latentdyn.cpae.experiments import shipped_measures as measures_module
     from latentdyn.cpae.experiments.latent_claim import latent_claim
 
     _, _, path = shipped
@@ -265,7 +265,7 @@ def test_latent_measures_are_stored_beside_the_models_read_back_and_checked(ship
     assert sorted(cpae.shipped_scores_folder(tmp_path).glob("latent-measures-*.npz")) == sorted(stored)
     here, source = measures_module.shipped_latent_measures("damped_pendulum", "cpae", 0, "smoke", folder=tmp_path)
     assert source == "measured here"
-    assert set(here) == {"latent_vpt", "latent_error", "smoothness", "state_error", "dynamics_vpt"}
+    assert set(here) == {"latent_vpt", "latent_error", "smoothness", "state_error", "dynamics_vpt", "vpt"}
 
     def no_measuring(*args, **kwargs):
         raise AssertionError("measured although stored measures exist")
@@ -298,3 +298,20 @@ def test_latent_measures_are_stored_beside_the_models_read_back_and_checked(ship
     np.testing.assert_array_equal(around["latent_vpt"], here["latent_vpt"])
     with pytest.raises(ValueError, match="rescore"):
         latent_claim("damped_pendulum", "smoke", folder=tmp_path, rescore="none")
+
+
+def test_every_shipped_model_has_current_stored_latent_measures_and_no_file_is_orphaned():
+    """A change of the measures' code (or of a shipped model) without storing them again would make
+    every page measure every seed: tools/ship_models.py --rescore stores them again."""
+    from latentdyn.cpae.experiments.shipped import shipped_variant
+    from latentdyn.cpae.experiments.shipped_measures import measures_key, stored_measures_path
+
+    wanted = set()
+    for path in shipped_models.shipped_runs():
+        record = shipped_models.load_shipped_file(path).record
+        for variant in record.settings["autoencoders"]:
+            key = measures_key(shipped_variant(record.system, variant, record.profile, record.seed))
+            wanted.add(stored_measures_path(key))
+    stored = set(cpae.shipped_scores_folder().glob("latent-measures-*.npz"))
+    assert sorted(p.name for p in wanted - stored) == [], "shipped models without current stored measures"
+    assert sorted(p.name for p in stored - wanted) == [], "stored measures of no shipped model"

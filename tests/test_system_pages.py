@@ -130,7 +130,18 @@ def test_curve_values_quote_each_objective_and_compare_at_one_budget():
     assert (values["curve0_matched_standard"], values["curve0_matched_r2_standard"]) == (0.6, 0.9)
     assert (values["curve0_matched_cpae"], values["curve0_r2_cpae"]) == (1.0, 0.52)
     assert values["curve_best"] == 0.28 and values["curve_best_variant"] == "standard AE"
-    assert page.curve_table.index[0] == "standard AE, batch 64, λ = 1"  # one row a run, named
-    assert page.curve_table.index[-1] == "CpAE, batch 64, λ = 0" and "seed 1" in page.curve_table.index[1]
+    # one row a run, named by one short index level per setting
+    assert page.curve_table.index.names == ["autoencoder", "batch", "λ", "seed"]
+    assert page.curve_table.index[0] == ("standard AE", 64, "1", 0)
+    assert page.curve_table.index[1] == ("standard AE", 64, "1", 1) and page.curve_table.index[-1] == (
+        "CpAE",
+        64,
+        "0",
+        0,
+    )
+    # the ablation variants' runs are the ablation page's
+    ablation = SystemPage(system="damped_pendulum", result=None, long=None)
+    _add_curves(ablation, pd.DataFrame(rows + run("cpae_no_penalty", 1.0, [1.0, 0.6], [0.5, 0.9])))
+    assert len(ablation.curve_table) == len(page.curve_table) == 5
     assert (values["authors_epochs"], values["authors_batch"]) == (6, 64)  # the authors profile's budget
     assert math.isnan(values["authors_hours_standard"])  # its curve has 4 of the 6 epochs

@@ -19,7 +19,7 @@ import sys
 import time
 
 from latentdyn.cpae.experiments import SYSTEMS, run_cpae_system, ship_models
-from latentdyn.cpae.experiments.latent_measures import store_latent_measures
+from latentdyn.cpae.experiments.shipped_measures import store_latent_measures
 from latentdyn.cpae.recorded_runs import load_recorded_run, record_run
 
 

@@ -20,8 +20,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from latentdyn.cpae.experiments.latent_measures import store_latent_measures
 from latentdyn.cpae.experiments.shipped import rescore_shipped, ship_recorded_run
+from latentdyn.cpae.experiments.shipped_measures import store_latent_measures
 from latentdyn.cpae.recorded_runs import load_recorded_run
 from latentdyn.cpae.shipped_models import load_shipped_file
 

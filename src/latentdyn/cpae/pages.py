@@ -296,12 +296,17 @@ def _add_curves(page: SystemPage, curves: pd.DataFrame) -> None:
     last = curves.sort_values("epoch").groupby("run").tail(1)
     order = ["variant", "batch_size", "prediction_weight", "seed"]
     last = last.sort_values(order, ascending=[False, False, False, True])
-    names = [
-        f"{VARIANT_LABELS.get(row.variant, row.variant)}, batch {int(row.batch_size)}, λ = {row.prediction_weight:g}"
-        + (f", seed {int(row.seed)}" if row.seed else "")
-        for row in last.itertuples()
-    ]
-    page.curve_table = last.set_index(pd.Index(names, name="run"))[list(CURVE_COLUMNS)].rename(columns=CURVE_COLUMNS)
+    # one short index level per setting, so that no run's name wraps
+    index = pd.MultiIndex.from_arrays(
+        [
+            [VARIANT_LABELS.get(variant, variant) for variant in last["variant"]],
+            last["batch_size"].astype(int).to_numpy(),
+            [f"{weight:g}" for weight in last["prediction_weight"]],
+            last["seed"].astype(int).to_numpy(),
+        ],
+        names=["autoencoder", "batch", "λ", "seed"],
+    )
+    page.curve_table = last.set_index(index)[list(CURVE_COLUMNS)].rename(columns=CURVE_COLUMNS)
     page.figures["fig_learning_curves"] = cpae_figures.plot_learning_curves(curves, authors_epochs=AUTHORS_EPOCHS)
     best = curves.loc[curves["reconstruction_error"].idxmin()]
     page.values.update(

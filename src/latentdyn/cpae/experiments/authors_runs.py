@@ -38,11 +38,11 @@ import torch
 from latentdyn.cpae.experiments.autoencoder_stage import encode_windows
 from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.decoupled import DecoupledFit
-from latentdyn.cpae.experiments.latent_measures import store_latent_measures
 from latentdyn.cpae.experiments.latent_stage import Standardiser, trained_latent_model
 from latentdyn.cpae.experiments.learning_curve import CURVE_FILE, epoch_snapshot_path
 from latentdyn.cpae.experiments.scoring import cached_evaluation, models_digest
 from latentdyn.cpae.experiments.shipped import rebuilt_autoencoder, ship_models
+from latentdyn.cpae.experiments.shipped_measures import store_latent_measures
 from latentdyn.cpae.experiments.systems import SystemResult, assemble_system_result
 from latentdyn.cpae.models.authors_networks import AuthorsAutoencoder
 from latentdyn.cpae.recorded_runs import provenance_here, recorded_run_from_payload, run_payload

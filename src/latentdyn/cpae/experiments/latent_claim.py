@@ -2,7 +2,8 @@
 
 The paper's claim is that continuous latent states give better latent dynamical models.
 :func:`latent_claim` compares the shipped CpAE with the shipped standard AE on each of the
-decoder-free measures of :mod:`latentdyn.cpae.experiments.latent_measures` (:data:`MEASURES`),
+decoder-free measures of :mod:`latentdyn.cpae.experiments.latent_measures`
+(as :mod:`latentdyn.cpae.experiments.shipped_measures` stores them) (:data:`MEASURES`),
 seed by seed (paired differences on the same test videos), and decides each with
 :func:`latentdyn.verdicts.claim`.
 """
@@ -17,12 +18,12 @@ import numpy as np
 import pandas as pd
 import torch
 
-from latentdyn.cpae.experiments.latent_measures import (
+from latentdyn.cpae.experiments.shipped import shipped_seeds, shipped_variant
+from latentdyn.cpae.experiments.shipped_measures import (
     measure_shipped_variant_task,
     shipped_latent_measures,
     stored_latent_measures,
 )
-from latentdyn.cpae.experiments.shipped import shipped_seeds, shipped_variant
 from latentdyn.cpae.metrics import smoothness_ratio
 from latentdyn.parallel import fill_cache
 from latentdyn.statistics import paired_difference

@@ -38,9 +38,10 @@ from latentdyn.cpae.experiments.autoencoder_stage import encode_windows
 from latentdyn.cpae.experiments.data import prepare_system
 from latentdyn.cpae.experiments.filter_ablation import ABLATION_VARIANTS
 from latentdyn.cpae.experiments.latent_claim import MEASURE_LABELS, MEASURES
-from latentdyn.cpae.experiments.latent_measures import LATENT_THRESHOLD, latent_measures, shipped_latent_measures
-from latentdyn.cpae.experiments.scoring import cached_evaluation, evaluate_variant, models_digest
-from latentdyn.cpae.experiments.shipped import shipped_scores_folder, shipped_seeds, shipped_variant
+from latentdyn.cpae.experiments.latent_measures import LATENT_THRESHOLD, latent_measures
+from latentdyn.cpae.experiments.scoring import evaluate_variant, models_digest
+from latentdyn.cpae.experiments.shipped import shipped_seeds, shipped_variant
+from latentdyn.cpae.experiments.shipped_measures import shipped_latent_measures
 from latentdyn.cpae.recorded_runs import provenance_here
 from latentdyn.cpae.settings import AUTHORS_PROFILE, system_settings
 from latentdyn.reporting import interval_column
@@ -232,15 +233,6 @@ def variant_comparison(
         if payload["scored"]["test"] != cpae.data.test_digest:
             raise ValueError(f"variant {variant} seed {seed} was scored on other test videos than the shipped CpAE")
         reference, _ = shipped_latent_measures(system, "cpae", seed, profile, use_stored=True, folder=shipped_folder)
-        row, _ = cached_evaluation(
-            cpae.autoencoder,
-            cpae.latent_models,
-            cpae.standardiser,
-            cpae.data,
-            cpae.settings,
-            stored=shipped_scores_folder(shipped_folder),
-        )
-        reference["vpt"] = np.asarray(row["vpt"]["neural_ode"])
         for measure, better in {**MEASURES, **FRAME_MEASURES}.items():
             mine, theirs = payload["per_video"][measure], reference[measure]
             estimate = paired_difference(mine, theirs)
