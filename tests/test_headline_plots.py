@@ -97,3 +97,24 @@ def test_middle_frame_scores():
     assert with_event.loc["latent_advection", "event_depth"] == 0.6
     with pytest.raises(ValueError, match="no scores at time 0.4"):
         headline.middle_frame_scores(scores, 0.4)
+
+
+def test_bottom_lines_put_the_authors_networks_after_their_system():
+    import math
+
+    from latentdyn.cpae.experiments.bottom_line import VptLine
+    from latentdyn.headline import HeadlinePage
+    from latentdyn.verdicts import Verdict
+
+    def line(system, profile="long"):
+        verdict = Verdict("not reproduced", 0, 1, 1)
+        return VptLine(system, 99.2, 50.7, 1.0, 2.0, 3, None, verdict, math.nan, math.nan, math.nan, math.nan, profile)
+
+    lines = [line("damped_pendulum"), line("elastic_double_pendulum")]
+    page = HeadlinePage(None, None, lines, None, {}, None, None, authors_lines=[line("damped_pendulum", "authors")])
+    assert [(x.system, x.profile) for x in page.bottom_lines] == [
+        ("damped_pendulum", "long"),
+        ("damped_pendulum", "authors"),
+        ("elastic_double_pendulum", "long"),
+    ]
+    assert page.bottom_lines[1].label == "damped pendulum, the authors' networks"

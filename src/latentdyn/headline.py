@@ -209,6 +209,7 @@ class HeadlinePage:
             (:func:`run_cpae_long`; its seed in ``values["headline_seed"]``).
         inbetween: the in-between method's run (:func:`run_inbetween_method`).
         cpae_lines: the VPT verdicts on the shipped 64 px models (damped, elastic).
+        authors_lines: the same for the authors' networks where shipped (damped), else empty.
         claim: the latent claim on the damped pendulum's shipped models.
         shown: the autoencoders shown (variant -> label).
         middle_scores: the in-between scores at the middle time, one row per method.
@@ -226,6 +227,17 @@ class HeadlinePage:
     predicted: np.ndarray
     values: dict[str, Any] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
+    authors_lines: list[VptLine] = field(default_factory=list)
+
+    @property
+    def bottom_lines(self) -> list[VptLine]:
+        """The lines of the bottom-line table: each system's book networks, then the authors'
+        networks of the same system where shipped."""
+        return [
+            own_or_authors
+            for line in self.cpae_lines
+            for own_or_authors in [line, *(a for a in self.authors_lines if a.system == line.system)]
+        ]
 
 
 def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
@@ -272,10 +284,12 @@ def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
     )
     for line, prefix in zip(cpae_lines, ("damped", "elastic"), strict=True):
         values.update(line_values(line, prefix))
+    authors_lines = []
     if shipped_seeds("damped_pendulum", AUTHORS_PROFILE):  # the authors' networks (their first seed scored here)
-        values.update(
-            line_values(vpt_line(run_cpae_long("damped_pendulum", profile=AUTHORS_PROFILE)), "damped_authors")
-        )
+        authors_lines.append(vpt_line(run_cpae_long("damped_pendulum", profile=AUTHORS_PROFILE)))
+        values.update(line_values(authors_lines[0], "damped_authors"))
     values["latent_reproduced"] = sum(verdict.outcome == REPRODUCED for verdict in claim.verdicts.values())
     values["latent_measures"] = len(claim.verdicts)
-    return HeadlinePage(pendulum, inbetween, cpae_lines, claim, shown, middle_scores, predicted, values, figures)
+    return HeadlinePage(
+        pendulum, inbetween, cpae_lines, claim, shown, middle_scores, predicted, values, figures, authors_lines
+    )
