@@ -57,6 +57,11 @@ def test_filter_ablation_reads_the_compared_epoch_and_lists_variants_not_run():
     assert values["fa_cpae_norm_change"] == pytest.approx(-50.0)
     assert values["fa_cpae_shape_change"] == pytest.approx(-5.0)
     assert (values["fa_variants_run"], values["fa_variants_planned"]) == (0, 3)
+    # every variant has its numbers; one without a run at the epoch has none
+    assert values["fa_standard_seeds"] == 1 and values["fa_standard_norm_change"] == pytest.approx(-50.0)
+    assert values["fa_cpae_no_penalty_seeds"] == 0 and math.isnan(values["fa_cpae_no_penalty_norm_change"])
+    done = filter_ablation(pd.concat([curves, pd.DataFrame(_curve("cpae_no_penalty", 1, 6))]), epoch=6)
+    assert filter_ablation_values(done)["fa_variants_run"] == 1
 
 
 def test_filter_ablation_without_curves_and_bad_epoch():

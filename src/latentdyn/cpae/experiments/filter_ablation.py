@@ -107,20 +107,20 @@ def filter_ablation(
 
 
 def filter_ablation_values(table: pd.DataFrame) -> dict[str, float | int]:
-    """Numbers the ablation page quotes from :func:`filter_ablation`: for the CpAE (J) the mean
-    over its seeds of the filter-norm and shape-J changes (``fa_cpae_norm_change``,
-    ``fa_cpae_shape_change``, %) and the seeds (``fa_cpae_seeds``); how many of the other
-    ablation variants have a run at the compared epoch (``fa_variants_run``, of
-    ``fa_variants_planned``)."""
-    cpae = ABLATION_VARIANTS["cpae"]
-    rows = table.xs(cpae, level="variant") if cpae in table.index.get_level_values("variant") else table.iloc[0:0]
-    rows = rows[rows.index != NOT_RUN_SEED]
-    others = [name for key, name in ABLATION_VARIANTS.items() if key not in ("cpae", "standard")]
-    run = [name for name in others if (table.xs(name, level="variant").index != NOT_RUN_SEED).any()]
-    return {
-        "fa_cpae_seeds": len(rows),
-        "fa_cpae_norm_change": float(rows["filter norm change (%)"].mean()) if len(rows) else float("nan"),
-        "fa_cpae_shape_change": float(rows["shape J change (%)"].mean()) if len(rows) else float("nan"),
-        "fa_variants_run": len(run),
-        "fa_variants_planned": len(others),
-    }
+    """Numbers the ablation page quotes from :func:`filter_ablation`: for every variant of
+    :data:`ABLATION_VARIANTS` (key ``k``) the mean over its seeds of the filter-norm and shape-J
+    changes (``fa_<k>_norm_change``, ``fa_<k>_shape_change``, %; NaN without a run) and its seeds
+    at the compared epoch (``fa_<k>_seeds``); how many of the variants between the CpAE and the
+    standard AE have a run at that epoch (``fa_variants_run``, of ``fa_variants_planned``)."""
+    values: dict[str, float | int] = {}
+    present = set(table.index.get_level_values("variant"))
+    for key, name in ABLATION_VARIANTS.items():
+        rows = table.xs(name, level="variant") if name in present else table.iloc[0:0]
+        rows = rows[rows.index != NOT_RUN_SEED]
+        values[f"fa_{key}_seeds"] = len(rows)
+        for column, stem in (("filter norm change (%)", "norm_change"), ("shape J change (%)", "shape_change")):
+            values[f"fa_{key}_{stem}"] = float(rows[column].mean()) if len(rows) else float("nan")
+    others = [key for key in ABLATION_VARIANTS if key not in ("cpae", "standard")]
+    values["fa_variants_run"] = sum(values[f"fa_{key}_seeds"] > 0 for key in others)
+    values["fa_variants_planned"] = len(others)
+    return values

@@ -55,7 +55,8 @@ def shipped_latent_measures(
     folder: Path | None = None,
 ) -> tuple[dict[str, np.ndarray], str]:
     """:func:`latent_measures` of a shipped autoencoder, with its Neural ODE's VPT against its own
-    reconstructions (``dynamics_vpt``) and against the true frames (``vpt``) from the models' scores.
+    reconstructions (``dynamics_vpt``) and against the true frames (``vpt``), its ceiling and its
+    reconstruction error (``reconstruction_error``), all per video from the models' scores.
 
     Args:
         use_stored: read the measures stored beside the models (:func:`store_latent_measures`)
@@ -64,7 +65,7 @@ def shipped_latent_measures(
         folder: where the shipped models are (default: the project's).
 
     Returns:
-        measure -> ``(N,)`` (``state_error``: the odd videos), ``dynamics_vpt`` and ``vpt``; and
+        measure -> ``(N,)`` (``state_error``: the odd videos), and the scores above; and
         ``"stored with the models"`` or ``"measured here"``.
     """
     shipped = shipped_variant(system, variant, profile, seed, folder=folder)
@@ -100,6 +101,8 @@ def shipped_latent_measures(
     )
     measures["dynamics_vpt"] = np.asarray(row["dynamics_vpt"]["neural_ode"])
     measures["vpt"] = np.asarray(row["vpt"]["neural_ode"])
+    measures["ceiling"] = np.asarray(row["ceiling"])
+    measures["reconstruction_error"] = np.asarray(row["reconstruction_errors"])
     return measures, source
 
 
@@ -137,7 +140,7 @@ def stored_latent_measures(
     system: str, variant: str, seed: int, profile: str = "long", *, folder: Path | None = None
 ) -> dict[str, np.ndarray] | None:
     """The measures stored beside a shipped autoencoder for these models, test videos and code
-    (without ``dynamics_vpt`` and ``vpt``), or ``None`` where none (or a corrupt one) is stored."""
+    (without the scores :func:`shipped_latent_measures` adds), or ``None`` where none (or a corrupt one) is stored."""
     path = stored_measures_path(measures_key(shipped_variant(system, variant, profile, seed, folder=folder)), folder)
     if not path.exists():
         return None
