@@ -320,3 +320,23 @@ def test_every_shipped_model_has_current_stored_latent_measures_and_no_file_is_o
     stored = set(cpae.shipped_scores_folder().glob("latent-measures-*.npz"))
     assert sorted(p.name for p in wanted - stored) == [], "shipped models without current stored measures"
     assert sorted(p.name for p in stored - wanted) == [], "stored measures of no shipped model"
+
+
+def test_no_worker_starts_for_scores_or_measures_the_cache_holds(shipped, tmp_path, monkeypatch):
+    from latentdyn.cpae.experiments import latent_claim as claim_module
+    from latentdyn.cpae.experiments import shipped as shipped_module
+
+    _, _, path = shipped
+    for suffix in (".npz", ".json"):
+        (tmp_path / path.with_suffix(suffix).name).write_bytes(path.with_suffix(suffix).read_bytes())
+    monkeypatch.setenv("LATENTDYN_DATA_DIR", str(tmp_path / "data"))  # an empty cache
+    handed = []
+    for module in (claim_module, shipped_module):
+        monkeypatch.setattr(module, "fill_cache", lambda tasks, workers="auto": handed.append(len(tasks)))
+    cpae.run_cpae_long("damped_pendulum", profile="smoke", folder=tmp_path, workers=2)
+    claim_module.latent_claim("damped_pendulum", "smoke", folder=tmp_path, workers=2)
+    assert handed == [2, 2]  # both autoencoders' scores, then their measures: nothing cached yet
+    handed.clear()
+    cpae.run_cpae_long("damped_pendulum", profile="smoke", folder=tmp_path, workers=2)
+    claim_module.latent_claim("damped_pendulum", "smoke", folder=tmp_path, workers=2)
+    assert handed == [0, 0]  # the first calls (computing here as they loaded) filled the cache

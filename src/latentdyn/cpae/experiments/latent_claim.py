@@ -21,6 +21,7 @@ import torch
 from latentdyn.cpae.experiments.shipped import shipped_seeds, shipped_variant
 from latentdyn.cpae.experiments.shipped_measures import (
     measure_shipped_variant_task,
+    measures_cached,
     shipped_latent_measures,
     stored_latent_measures,
 )
@@ -125,6 +126,7 @@ def latent_claim(
             (measure_shipped_variant_task, {**task, "seed": seed, "variant": v})
             for seed in rescored
             for v in AUTOENCODERS
+            if not measures_cached(system, v, seed, profile, folder)  # workers only for what the cache lacks
         ],
         workers=workers,
     )

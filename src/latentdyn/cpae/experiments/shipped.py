@@ -268,6 +268,14 @@ def _shipped_fit(
     return DecoupledFit(autoencoder, standardiser, models, row, errors)
 
 
+def shipped_scores_cached(system: str, profile: str, seed: int, variant: str, folder: Path | None = None) -> bool:
+    """Whether the data cache already holds the scores of this shipped autoencoder (then no worker
+    need start for it: starting one costs seconds, reading the cache a fraction of one)."""
+    run, settings, data = _shipped_test_data(system, profile, seed, folder)
+    autoencoder, standardiser, models = _rebuilt_models(run, variant, settings)
+    return cache_path("scores", evaluation_key(autoencoder, models, standardiser, data, settings)).exists()
+
+
 def score_shipped_variant_task(system: str, profile: str, seed: int, variant: str, folder: Path | None = None) -> None:
     """A worker's job (:func:`latentdyn.parallel.run_tasks`): score one shipped autoencoder into the
     cache; :func:`score_shipped_system` then finds it there."""
@@ -471,6 +479,7 @@ def run_cpae_long(
             )
             for seed in rescored
             for variant in load_shipped(system, profile, seed, folder).record.settings["autoencoders"]
+            if not shipped_scores_cached(system, profile, seed, variant, folder)
         ]
         fill_cache(tasks, workers=workers)
         results = [

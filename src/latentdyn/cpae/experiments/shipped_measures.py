@@ -106,6 +106,14 @@ def shipped_latent_measures(
     return measures, source
 
 
+def measures_cached(system: str, variant: str, seed: int, profile: str, folder: Path | None = None) -> bool:
+    """Whether the data cache already holds the measures of this shipped autoencoder (then no
+    worker need start for it)."""
+    return cache_path(
+        MEASURES_FILE, measures_key(shipped_variant(system, variant, profile, seed, folder=folder))
+    ).exists()
+
+
 def measure_shipped_variant_task(
     system: str, variant: str, seed: int, profile: str, folder: Path | None = None
 ) -> None:
