@@ -208,6 +208,12 @@ def test_ablation_values():
     smoothest = result.filter_grid["smoothness ratio"].idxmin()  # (size, penalty)
     assert ("large" if smoothest[0] == "6x6" else "small") in values["abl_smoothest"]
     assert ("with J" if smoothest[1] == "J" else "without a penalty") in values["abl_smoothest"]
+    sweep = result.weight_sweep.xs(result.settings["kernel_scale"], level="kernel scale sigma")
+    assert values["abl_sweep_points"] == len(sweep)
+    lowest, highest = sweep.index.min(), sweep.index.max()
+    assert (values["abl_sweep_low_weight"], values["abl_sweep_high_weight"]) == (lowest, highest)
+    assert values["abl_sweep_low_smooth"] == sweep.loc[lowest, "smoothness ratio"]
+    assert values["abl_sweep_high_recon"] == sweep.loc[highest, "reconstruction error"]
 
 
 def test_results_collect_paired_differences(tmp_path, monkeypatch):

@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from latentdyn.cpae import experiments as cpae
 from latentdyn.cpae import recorded_runs, shipped_models
@@ -289,6 +290,12 @@ def test_latent_measures_are_stored_beside_the_models_read_back_and_checked(ship
     assert claim.sources == {0: "measured here"}
     assert list(claim.check["autoencoder"]) == ["cpae", "standard"]
     assert (claim.check["largest difference of any measure"] == 0).all()
+    from latentdyn.cpae.experiments.latent_claim import MEASURE_LABELS
+
+    means = claim.means_table().set_index("measure")
+    assert list(means.columns) == ["seed 0: CpAE | standard", "mean over seeds: CpAE | standard"]
+    row = claim.per_seed[claim.per_seed["measure"] == "latent_vpt"].iloc[0]
+    assert means.loc[MEASURE_LABELS["latent_vpt"]].tolist() == [f"{row['cpae']:.3g} | {row['standard']:.3g}"] * 2
     # a corrupt stored file is reported and measured around
     key = measures_module.measures_key(
         measures_module.shipped_variant("damped_pendulum", "cpae", "smoke", 0, folder=tmp_path)
@@ -340,3 +347,30 @@ def test_no_worker_starts_for_scores_or_measures_the_cache_holds(shipped, tmp_pa
     cpae.run_cpae_long("damped_pendulum", profile="smoke", folder=tmp_path, workers=2)
     claim_module.latent_claim("damped_pendulum", "smoke", folder=tmp_path, workers=2)
     assert handed == [0, 0]  # the first calls (computing here as they loaded) filled the cache
+
+
+def test_shipped_test_data_is_read_once_per_file_version(shipped, tmp_path):
+    """A page asks for the same shipped run many times: it is read once, and read again when the
+    file is shipped again (its size or modification time changes)."""
+    import os
+    import shutil
+
+    from latentdyn.cpae.experiments.shipped import _shipped_test_data
+
+    _, _, path = shipped
+    for name in (path.name, path.with_suffix(".json").name):
+        shutil.copy2(path.parent / name, tmp_path / name)
+    run, settings, data = _shipped_test_data("damped_pendulum", "smoke", 0, tmp_path)
+    again, settings_again, data_again = _shipped_test_data("damped_pendulum", "smoke", 0, tmp_path)
+    assert again is run and data_again is data
+    assert settings_again == settings and settings_again is not settings  # a caller may change its copy
+    stat = (tmp_path / path.name).stat()
+    os.utime(tmp_path / path.name, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # shipped again
+    newer, _, newer_data = _shipped_test_data("damped_pendulum", "smoke", 0, tmp_path)
+    assert newer is not run
+    # the test videos' arrays are made once and shared, so scoring must leave them as they were
+    assert newer_data.test_pairs is data.test_pairs
+    before = data.test_pairs.clone()
+    cpae.score_shipped_system("damped_pendulum", "smoke", 0, folder=tmp_path)
+    assert torch.equal(data.test_pairs, before)
+    np.testing.assert_array_equal(newer.arrays["reference"], run.arrays["reference"])

@@ -244,13 +244,30 @@ def prepare_system(
     )
 
 
+@lru_cache(maxsize=2)
+def _test_inputs(
+    system: str, test_videos: int, test_frames: int, resolution: int, min_bar_pixels: float
+) -> tuple[VideoDataset, torch.Tensor, torch.Tensor | None]:
+    """The test videos of :func:`_simulated_test_video` with their frame pairs and half-step
+    frames as float tensors, made once per process: on 64 px the pairs are about 0.7 GB, and
+    a page scoring several seeds' shipped models asked for them dozens of times (a third of a
+    second each)."""
+    test = _simulated_test_video(system, test_videos, test_frames, resolution, min_bar_pixels)
+    half = None if test.half_step_frames is None else torch.from_numpy(test.half_step_frames.astype(np.float32) / 255.0)
+    return test, torch.from_numpy(frame_pairs(test.frames)), half
+
+
 def system_test_data(system: str, settings: dict[str, Any], reference: torch.Tensor) -> SystemData:
     """The test videos of a simulated ``system`` alone (no training videos), for scoring models
     trained elsewhere (:mod:`latentdyn.cpae.experiments.shipped`); ``reference``: the mean
-    training input those models were scored against, ``(C, H, 2W)``."""
-    test = load_test_video(system, settings)
-    half = None if test.half_step_frames is None else torch.from_numpy(test.half_step_frames.astype(np.float32) / 255.0)
-    test_pairs = torch.from_numpy(frame_pairs(test.frames))
+    training input those models were scored against, ``(C, H, 2W)``.
+
+    The test arrays (``test_pairs``, ``half_frames``, ``test_frames``, ``test_states``) are made
+    once per process and shared by every result of this function for the same test videos:
+    read them, never change them in place (copy first)."""
+    test, test_pairs, half = _test_inputs(
+        system, settings["test_videos"], settings["test_frames"], settings["resolution"], settings["min_bar_pixels"]
+    )
     if tuple(reference.shape) != tuple(test_pairs.shape[-3:]):
         raise ValueError(
             f"reference has shape {tuple(reference.shape)}, the test inputs {tuple(test_pairs.shape[-3:])}"

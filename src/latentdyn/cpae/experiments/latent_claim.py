@@ -88,6 +88,22 @@ class LatentClaimResult:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def means_table(self) -> pd.DataFrame:
+        """One row per measure: each autoencoder's mean over the test videos as ``"CpAE | standard
+        AE"`` (three significant digits), per seed and averaged over the seeds (the values that
+        :meth:`table` takes the differences of)."""
+        rows = []
+        for measure in self.verdicts:
+            block = self.per_seed[self.per_seed["measure"] == measure]
+            row: dict[str, Any] = {"measure": MEASURE_LABELS[measure]}
+            for _, seed_row in block.iterrows():
+                row[f"seed {seed_row['seed']}: CpAE | standard"] = (
+                    f"{seed_row['cpae']:.3g} | {seed_row['standard']:.3g}"
+                )
+            row["mean over seeds: CpAE | standard"] = f"{block['cpae'].mean():.3g} | {block['standard'].mean():.3g}"
+            rows.append(row)
+        return pd.DataFrame(rows)
+
 
 def latent_claim(
     system: str = "damped_pendulum",

@@ -339,7 +339,9 @@ def sweep_properties(result: SweepResult) -> dict[str, bool]:
 def ablation_values(result: AblationResult) -> dict[str, float | str]:
     """Numbers and a name the ablations chapter quotes (``abl_<measure>_<size>_<penalty>``,
     ``decoupled_*``, ``joint_*``, benchmark ratios, and ``abl_smoothest``: which of the four
-    filter combinations gives the smoothest latent trajectories)."""
+    filter combinations gives the smoothest latent trajectories; ``abl_sweep_*``: the weight
+    sweep at the default kernel scale, its number of weights and, at its lowest and highest
+    weight, the weight, smoothness ratio and reconstruction error)."""
     settings, grid = result.settings, result.filter_grid
     sizes = {
         "small": f"{settings['small_filter_size']}x{settings['small_filter_size']}",
@@ -366,6 +368,13 @@ def ablation_values(result: AblationResult) -> dict[str, float | str]:
     values["ratio_penalty"] = float(result.benchmark.iloc[0]["direct / separable"])
     values["ratio_step"] = float(result.benchmark.iloc[1]["direct / separable"])
     values["bench_batch"] = int(result.ablation["benchmark_batch_size"])
+    # the weight sweep at the default kernel scale: its lowest and highest weight
+    sweep = result.weight_sweep.xs(settings["kernel_scale"], level="kernel scale sigma").sort_index()
+    values["abl_sweep_points"] = len(sweep)
+    for end, row in (("low", sweep.iloc[0]), ("high", sweep.iloc[-1])):
+        values[f"abl_sweep_{end}_weight"] = float(row.name)
+        values[f"abl_sweep_{end}_smooth"] = float(row["smoothness ratio"])
+        values[f"abl_sweep_{end}_recon"] = float(row["reconstruction error"])
     labels = {
         ("small", "none"): "small filters without a penalty (the standard AE)",
         ("small", "J"): "small filters with J",
