@@ -41,7 +41,7 @@ from latentdyn.validation import check_choice
 BUDGET_FOLDER = "data/reference/latent_budget"
 # name -> (settings that differ from the profile's, standardised latent states): the raw latent
 # states as the authors fit them (the profile's latent stage until this budget chose the standardised
-# ones), then one change at a time, and the chosen change with four times the updates
+# ones), then one change at a time, and the chosen change with four and sixteen times the updates
 LATENT_BUDGET_CONFIGS: dict[str, tuple[dict[str, Any], bool]] = {
     "raw": ({"dynamics_steps": 3_000}, False),
     "raw, updates x4": ({"dynamics_steps": 12_000}, False),
@@ -51,6 +51,8 @@ LATENT_BUDGET_CONFIGS: dict[str, tuple[dict[str, Any], bool]] = {
     ),
     "standardised": ({"dynamics_steps": 3_000}, True),
     "standardised, updates x4": ({"dynamics_steps": 12_000}, True),
+    # whether the chosen budget has flattened: four times its updates again
+    "standardised, updates x16": ({"dynamics_steps": 48_000}, True),
 }
 # the glue-name part of each configuration (the pages' ``budget_<key>_<measure>_<variant>``)
 CONFIG_KEYS = {
@@ -59,6 +61,7 @@ CONFIG_KEYS = {
     "raw, authors' learning rate": "raw_authors_lr",
     "standardised": "standardised",
     "standardised, updates x4": "standardised4",
+    "standardised, updates x16": "standardised16",
 }
 SETTING_COLUMNS = ("dynamics_steps", "dynamics_batch_size", "dynamics_learning_rate", "dynamics_final_learning_rate")
 
