@@ -20,7 +20,7 @@ from latentdyn.cpae.experiments import VARIANT_LABELS, SystemResult
 from latentdyn.cpae.experiments.bottom_line import VptLine, cpae_bottom_line, line_values, vpt_line
 from latentdyn.cpae.experiments.latent_claim import LatentClaimResult, latent_claim
 from latentdyn.cpae.experiments.shipped import run_cpae_long, shipped_seeds
-from latentdyn.cpae.settings import AUTHORS_PROFILE
+from latentdyn.cpae.settings import AUTHORS_PROFILE, UNTESTABLE_CEILING
 from latentdyn.inbetween.experiments.runs import InbetweenMethodResult, run_inbetween_method
 from latentdyn.inbetween.figures import crack_profile
 from latentdyn.plotting.style import finish, new_figure
@@ -290,6 +290,7 @@ def run_headline_page(*, profile: str = "book", seed: int = 0) -> HeadlinePage:
         values.update(line_values(authors_lines[0], "damped_authors"))
     values["latent_reproduced"] = sum(verdict.outcome == REPRODUCED for verdict in claim.verdicts.values())
     values["latent_measures"] = len(claim.verdicts)
+    values["untestable_ceiling"] = UNTESTABLE_CEILING  # the "not testable" rule's threshold (%)
     return HeadlinePage(
         pendulum, inbetween, cpae_lines, claim, shown, middle_scores, predicted, values, figures, authors_lines
     )
