@@ -51,6 +51,12 @@ def run_name(system: str, profile: str, seed: int) -> str:
     return f"{system}-{profile}-seed{int(seed)}"
 
 
+def shipped_path(system: str, profile: str, seed: int, folder: Path | None = None) -> Path:
+    """The ``.npz`` of one shipped run in ``folder`` (default: the project's); its JSON sits beside
+    it with the suffix ``.json``. The file may not exist."""
+    return (Path(folder) if folder is not None else shipped_folder()) / f"{run_name(system, profile, seed)}.npz"
+
+
 def file_digest(path: Path) -> str:
     """SHA-256 of a file's bytes (hex)."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -131,8 +137,8 @@ def load_shipped(system: str, profile: str = "long", seed: int = 0, folder: Path
         FileNotFoundError: no such shipped run (the message lists the ones there are).
         ValueError: the ``.npz`` does not match the digest its JSON records (a changed or damaged file).
     """
-    folder = Path(folder) if folder is not None else shipped_folder()
-    path = folder / f"{run_name(system, profile, seed)}.npz"
+    path = shipped_path(system, profile, seed, folder)
+    folder = path.parent
     if not path.is_file() or not _json_path(path).is_file():
         there = sorted(p.stem for p in folder.glob("*.npz")) if folder.is_dir() else []
         raise FileNotFoundError(

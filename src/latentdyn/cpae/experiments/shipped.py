@@ -57,6 +57,7 @@ from latentdyn.cpae.shipped_models import (
     load_shipped,
     run_name,
     shipped_folder,
+    shipped_path,
     shipped_runs,
     write_arrays,
     write_shipped_json,
@@ -104,9 +105,8 @@ def ship_models(result: SystemResult, record: RecordedRun, *, command: str, fold
     """
     if record.system != result.system:
         raise ValueError(f"record is of {record.system!r}, result of {result.system!r}")
-    folder = Path(folder) if folder is not None else shipped_folder()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{run_name(result.system, record.profile, record.seed)}.npz"
+    path = shipped_path(result.system, record.profile, record.seed, folder)
+    path.parent.mkdir(parents=True, exist_ok=True)
     digest = write_arrays(path, compact_arrays(model_arrays(result)))
     first = next(iter(result.models.values())).autoencoder
     shipped = {
@@ -213,7 +213,7 @@ def _shipped_test_data(system: str, profile: str, seed: int, folder: Path | None
     Read once per process for each version of the shipped files (a page asks for the same run
     a dozen times: its scores, its measures, its figures): the key holds the files' size and
     modification time, so a run shipped again in this process is read again."""
-    path = (Path(folder) if folder is not None else shipped_folder()) / f"{run_name(system, profile, seed)}.npz"
+    path = shipped_path(system, profile, seed, folder)
     versions = tuple(
         (candidate.stat().st_mtime_ns, candidate.stat().st_size) if candidate.is_file() else None
         for candidate in (path, path.with_suffix(".json"))
